@@ -1,0 +1,12 @@
+package dev.herald.server;
+
+/** The node could not start; the message says why in words an operator can act on. */
+public class HeraldStartupException extends RuntimeException {
+    public HeraldStartupException(String message, Throwable cause) {
+        super(message, cause);
+    }
+
+    public HeraldStartupException(String message) {
+        super(message);
+    }
+}

@@ -1,0 +1,158 @@
+package dev.herald.server.config;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Everything a Herald node needs to start, resolved and validated. Immutable.
+ *
+ * <p>Built by the command line from flags, environment variables and the config file (in that
+ * order of precedence), or directly by tests with {@link #builder()}.
+ *
+ * @param host               address to bind, e.g. {@code 0.0.0.0} or {@code 127.0.0.1}
+ * @param port               port to bind; 0 picks a free one
+ * @param dataDir            directory of the embedded database and generated credentials
+ * @param storeUrl           null for the embedded H2 file in {@code dataDir}; else a
+ *                           {@code postgresql://host:port/db} or {@code jdbc:} URL
+ * @param brokerUrl          null for the in-process broker; else e.g. {@code redis://host:port}
+ * @param nodeId             this node's name in logs and in the cluster
+ * @param jwtSecret          HS256 shared secret (at least 32 bytes), or null
+ * @param jwtPublicKeyPem    PEM file with an RSA or EC public key for RS256/ES256, or null
+ * @param jwksUrl            JWKS URL for RS256/ES256, or null
+ * @param jwtCookie          name of the cookie that may carry the JWT
+ * @param apiKeys            keys accepted from app backends; at least one
+ * @param devMode            development conveniences (dev-token endpoint); never in production
+ * @param maxFrameBytes      largest WebSocket frame accepted from a client
+ * @param maxNotificationBytes largest notification object accepted from a publisher
+ * @param maxHttpBodyBytes   largest HTTP request body
+ * @param outboundCapBytes   per-connection cap on bytes queued for a client; over it the
+ *                           connection is closed with "reconnect and resume"
+ * @param pingInterval       how often an idle connection is pinged
+ * @param idleTimeout        a connection silent this long (no frame, no pong) is closed
+ */
+public record HeraldConfig(
+        String host,
+        int port,
+        Path dataDir,
+        String storeUrl,
+        String brokerUrl,
+        String nodeId,
+        String jwtSecret,
+        Path jwtPublicKeyPem,
+        URI jwksUrl,
+        String jwtCookie,
+        List<String> apiKeys,
+        boolean devMode,
+        int maxFrameBytes,
+        int maxNotificationBytes,
+        int maxHttpBodyBytes,
+        int outboundCapBytes,
+        Duration pingInterval,
+        Duration idleTimeout) {
+
+    public HeraldConfig {
+        Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(dataDir, "dataDir");
+        Objects.requireNonNull(nodeId, "nodeId");
+        Objects.requireNonNull(jwtCookie, "jwtCookie");
+        apiKeys = List.copyOf(Objects.requireNonNull(apiKeys, "apiKeys"));
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port: must be 0..65535, was " + port);
+        }
+        if (jwtSecret == null && jwtPublicKeyPem == null && jwksUrl == null) {
+            throw new IllegalArgumentException("jwtSecret: one of jwtSecret, jwtPublicKeyPem or jwksUrl is required");
+        }
+        if (jwtSecret != null && jwtSecret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 32) {
+            throw new IllegalArgumentException("jwtSecret: must be at least 32 bytes for HS256");
+        }
+        if (apiKeys.isEmpty()) {
+            throw new IllegalArgumentException("apiKeys: at least one API key is required");
+        }
+        for (String key : apiKeys) {
+            if (key == null || key.length() < 16) {
+                throw new IllegalArgumentException("apiKeys: each API key must be at least 16 characters");
+            }
+        }
+        positive("maxFrameBytes", maxFrameBytes);
+        positive("maxNotificationBytes", maxNotificationBytes);
+        positive("maxHttpBodyBytes", maxHttpBodyBytes);
+        positive("outboundCapBytes", outboundCapBytes);
+        if (pingInterval.isNegative() || pingInterval.isZero()) {
+            throw new IllegalArgumentException("pingInterval: must be positive");
+        }
+        if (idleTimeout.compareTo(pingInterval) <= 0) {
+            throw new IllegalArgumentException("idleTimeout: must be longer than pingInterval");
+        }
+    }
+
+    private static void positive(String name, int value) {
+        if (value <= 0) {
+            throw new IllegalArgumentException(name + ": must be positive, was " + value);
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.host = host; b.port = port; b.dataDir = dataDir; b.storeUrl = storeUrl; b.brokerUrl = brokerUrl;
+        b.nodeId = nodeId; b.jwtSecret = jwtSecret; b.jwtPublicKeyPem = jwtPublicKeyPem; b.jwksUrl = jwksUrl;
+        b.jwtCookie = jwtCookie; b.apiKeys = apiKeys; b.devMode = devMode; b.maxFrameBytes = maxFrameBytes;
+        b.maxNotificationBytes = maxNotificationBytes; b.maxHttpBodyBytes = maxHttpBodyBytes;
+        b.outboundCapBytes = outboundCapBytes; b.pingInterval = pingInterval; b.idleTimeout = idleTimeout;
+        return b;
+    }
+
+    /** Builder with the documented defaults. */
+    public static final class Builder {
+        private String host = "0.0.0.0";
+        private int port = 8080;
+        private Path dataDir = Path.of("herald-data");
+        private String storeUrl;
+        private String brokerUrl;
+        private String nodeId = "node-1";
+        private String jwtSecret;
+        private Path jwtPublicKeyPem;
+        private URI jwksUrl;
+        private String jwtCookie = "access_token";
+        private List<String> apiKeys = List.of();
+        private boolean devMode;
+        private int maxFrameBytes = 64 * 1024;
+        private int maxNotificationBytes = 64 * 1024;
+        private int maxHttpBodyBytes = 1024 * 1024;
+        private int outboundCapBytes = 4 * 1024 * 1024;
+        private Duration pingInterval = Duration.ofSeconds(25);
+        private Duration idleTimeout = Duration.ofSeconds(60);
+
+        public Builder host(String v) { host = v; return this; }
+        public Builder port(int v) { port = v; return this; }
+        public Builder dataDir(Path v) { dataDir = v; return this; }
+        public Builder storeUrl(String v) { storeUrl = v; return this; }
+        public Builder brokerUrl(String v) { brokerUrl = v; return this; }
+        public Builder nodeId(String v) { nodeId = v; return this; }
+        public Builder jwtSecret(String v) { jwtSecret = v; return this; }
+        public Builder jwtPublicKeyPem(Path v) { jwtPublicKeyPem = v; return this; }
+        public Builder jwksUrl(URI v) { jwksUrl = v; return this; }
+        public Builder jwtCookie(String v) { jwtCookie = v; return this; }
+        public Builder apiKeys(List<String> v) { apiKeys = v; return this; }
+        public Builder apiKey(String v) { apiKeys = List.of(v); return this; }
+        public Builder devMode(boolean v) { devMode = v; return this; }
+        public Builder maxFrameBytes(int v) { maxFrameBytes = v; return this; }
+        public Builder maxNotificationBytes(int v) { maxNotificationBytes = v; return this; }
+        public Builder maxHttpBodyBytes(int v) { maxHttpBodyBytes = v; return this; }
+        public Builder outboundCapBytes(int v) { outboundCapBytes = v; return this; }
+        public Builder pingInterval(Duration v) { pingInterval = v; return this; }
+        public Builder idleTimeout(Duration v) { idleTimeout = v; return this; }
+
+        public HeraldConfig build() {
+            return new HeraldConfig(host, port, dataDir, storeUrl, brokerUrl, nodeId, jwtSecret, jwtPublicKeyPem,
+                    jwksUrl, jwtCookie, apiKeys, devMode, maxFrameBytes, maxNotificationBytes, maxHttpBodyBytes,
+                    outboundCapBytes, pingInterval, idleTimeout);
+        }
+    }
+}

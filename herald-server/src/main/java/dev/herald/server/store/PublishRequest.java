@@ -1,0 +1,30 @@
+package dev.herald.server.store;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One notification to store in one or more streams.
+ *
+ * @param streams         target stream keys (e.g. {@code user:42}, {@code branch:7}); may be empty
+ *                        only when {@code allUserStreams} is true
+ * @param allUserStreams  also target every known {@code user:*} stream (broadcast to everyone)
+ * @param type            the app's notification type, also present in {@code json}
+ * @param json            the app's notification object, serialized; stored as is
+ * @param idempotencyKey  optional key; a second publish with the same key returns the first result
+ * @param requestHash     fingerprint of the request, to detect a key reused with another body
+ */
+public record PublishRequest(List<String> streams, boolean allUserStreams, String type, String json,
+                             String idempotencyKey, String requestHash) {
+    public PublishRequest {
+        streams = List.copyOf(Objects.requireNonNull(streams, "streams"));
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(json, "json");
+        if (streams.isEmpty() && !allUserStreams) {
+            throw new IllegalArgumentException("streams: must name at least one stream unless allUserStreams");
+        }
+        if (idempotencyKey != null && requestHash == null) {
+            throw new IllegalArgumentException("requestHash: required with an idempotencyKey");
+        }
+    }
+}

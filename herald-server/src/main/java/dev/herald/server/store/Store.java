@@ -1,0 +1,73 @@
+package dev.herald.server.store;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Durable storage of notification streams.
+ *
+ * <p>A <em>stream</em> is an ordered log named by a key such as {@code user:42} or
+ * {@code branch:7}. Every stored notification belongs to exactly one stream and carries that
+ * stream's sequence number.
+ *
+ * <h2>Guarantees</h2>
+ * <ul>
+ *   <li>{@link #publish} returns only after the notifications are committed.</li>
+ *   <li>Sequence numbers are per stream, start at 1 and are gap-free: they are allocated in
+ *       the same transaction that stores the notification, so commit order equals seq order
+ *       within a stream, also with several nodes writing to one database.</li>
+ *   <li>A publish with an idempotency key that was already used returns the first result and
+ *       stores nothing new ({@link PublishResult#replayed()} is true).</li>
+ *   <li>Each committed batch is reported to the {@link CommitListener} once, on one thread,
+ *       in commit order, so within one node listeners see every stream in seq order.</li>
+ * </ul>
+ *
+ * <h2>Threading</h2>
+ * All methods block on I/O: call them from a virtual thread or the store executor, never
+ * from a Netty event loop. Implementations are thread-safe.
+ *
+ * <h2>Failures</h2>
+ * When the database is unreachable, methods throw {@link StoreUnavailableException}; nothing
+ * is reported as committed that was not.
+ */
+public interface Store extends AutoCloseable {
+
+    /** Stores one notification per target stream in one transaction. */
+    PublishResult publish(PublishRequest request);
+
+    /** Notifications of a stream with {@code seq > afterSeq}, ascending, at most {@code limit}. */
+    List<StoredNotification> readSince(String stream, long afterSeq, int limit);
+
+    /** A page of a stream's notifications, newest first. */
+    NotificationPage list(String stream, NotificationQuery query);
+
+    /** The stream's last seq and unread count; zeros for a stream that never had a notification. */
+    StreamState streamState(String stream);
+
+    /**
+     * Records that a stream exists, so that a broadcast to all users reaches it.
+     * Cheap when it already exists.
+     */
+    void ensureStream(String stream);
+
+    /** Marks one notification read; empty when the stream has no notification with that id. */
+    Optional<StreamState> markRead(String stream, String notificationId);
+
+    /** Marks every notification of the stream read. */
+    StreamState markAllRead(String stream);
+
+    /** Deletes one notification; empty when the stream has no notification with that id. */
+    Optional<StreamState> delete(String stream, String notificationId);
+
+    /** True when the database answers a trivial query within a short timeout. */
+    boolean isReachable();
+
+    /** Receives committed notifications; see the class comment for ordering. */
+    interface CommitListener {
+        /** Called after commit with the notifications of one batch, in commit order. Must not block. */
+        void committed(List<StoredNotification> notifications);
+    }
+
+    @Override
+    void close();
+}

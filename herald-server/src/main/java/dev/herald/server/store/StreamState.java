@@ -1,0 +1,6 @@
+package dev.herald.server.store;
+
+/** A stream's last allocated seq and its count of unread notifications. */
+public record StreamState(long lastSeq, long unread) {
+    public static final StreamState EMPTY = new StreamState(0, 0);
+}
