@@ -1,17 +1,79 @@
 package dev.herald.server;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.herald.server.auth.ApiKeyAuthenticator;
+import dev.herald.server.auth.JwtVerifier;
+import dev.herald.server.broker.Broker;
+import dev.herald.server.broker.InProcessBroker;
 import dev.herald.server.config.HeraldConfig;
+import dev.herald.server.delivery.CloseReason;
+import dev.herald.server.delivery.DeliveryHub;
+import dev.herald.server.delivery.SessionRegistry;
+import dev.herald.server.metrics.HeraldMetrics;
+import dev.herald.server.notify.CommitForwarder;
+import dev.herald.server.notify.NotificationFrames;
+import dev.herald.server.notify.NotificationService;
+import dev.herald.server.store.Store;
+import dev.herald.server.store.StoreUnavailableException;
+import dev.herald.server.store.jdbc.JdbcStore;
+import dev.herald.server.transport.TransportContext;
+import dev.herald.server.transport.http.HttpEndpoint;
+import dev.herald.server.transport.http.HttpServerInitializer;
+import dev.herald.server.transport.http.NodeRoutes;
+import dev.herald.server.transport.http.NotificationRoutes;
+import dev.herald.server.transport.http.Route;
+import dev.herald.server.transport.ws.NotificationSocket;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One Herald node: assembles store, broker, delivery core, transports and HTTP API from a
  * {@link HeraldConfig}, and owns their lifecycle.
  *
  * <p>{@link #start()} binds the port and returns once the node accepts connections;
- * {@link #close()} tells connected clients to reconnect elsewhere, finishes pending store
- * writes and releases everything. Thread-safe.
+ * {@link #close()} tells connected clients to reconnect elsewhere (close code 1001), finishes
+ * pending store writes and releases everything. Thread-safe.
  */
 public final class HeraldServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(HeraldServer.class);
+
     private final HeraldConfig config;
+    private final CountDownLatch terminated = new CountDownLatch(1);
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile int port;
+    private EventLoopGroup bossGroup;
+    private EventLoopGroup workerGroup;
+    private Channel serverChannel;
+    private ExecutorService blocking;
+    private Store store;
+    private Broker broker;
+    private SessionRegistry sessions;
+    private HeraldMetrics metrics;
 
     public HeraldServer(HeraldConfig config) {
         this.config = config;
@@ -23,20 +85,139 @@ public final class HeraldServer implements AutoCloseable {
      * @throws HeraldStartupException with an operator-readable message when the port is in use,
      *                                the data dir is unusable or the store cannot be opened
      */
-    public HeraldServer start() {
-        throw new UnsupportedOperationException("not yet assembled");
+    public synchronized HeraldServer start() {
+        if (serverChannel != null) {
+            throw new IllegalStateException("already started");
+        }
+        try {
+            prepareDataDir(config.dataDir());
+            metrics = new HeraldMetrics();
+            blocking = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("herald-blocking-", 0).factory());
+            broker = new InProcessBroker();
+            try {
+                store = JdbcStore.open(config.storeUrl(), config.dataDir(), new CommitForwarder(broker), metrics.registry());
+            } catch (StoreUnavailableException e) {
+                throw new HeraldStartupException(e.getMessage(), e);
+            }
+            NotificationService notifications = new NotificationService(store, broker);
+            sessions = new SessionRegistry();
+            DeliveryHub hub = new DeliveryHub(store, broker, blocking, NotificationFrames::event,
+                    NotificationFrames::unreadCountAfter, metrics);
+            broker.start(hub);
+            ObjectMapper json = new ObjectMapper();
+            TransportContext context = new TransportContext(config, json, new JwtVerifier(config),
+                    new ApiKeyAuthenticator(config.apiKeys()), store, broker, notifications, hub, sessions, metrics, blocking);
+
+            List<HttpEndpoint> endpoints = List.of(NotificationSocket.endpoint(context));
+            List<Route> routes = new ArrayList<>();
+            routes.addAll(new NodeRoutes(config.nodeId(), store, broker, metrics).routes());
+            routes.addAll(new NotificationRoutes(notifications, json, config.maxNotificationBytes(), metrics::published).routes());
+            bind(new HttpServerInitializer(context, endpoints, routes));
+            log.info("node={} listening on {}:{} store={} broker={}", config.nodeId(), config.host(), port,
+                    config.storeUrl() == null ? "h2:" + config.dataDir().toAbsolutePath() : "external",
+                    config.brokerUrl() == null ? "in-process" : config.brokerUrl());
+            return this;
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    private void bind(HttpServerInitializer initializer) {
+        boolean epoll = Epoll.isAvailable();
+        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        bossGroup = new MultiThreadIoEventLoopGroup(1, io);
+        workerGroup = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(), io);
+        int cap = config.outboundCapBytes();
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(bossGroup, workerGroup)
+                .channel(channelType)
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(cap / 2, cap))
+                .childHandler(initializer);
+        try {
+            serverChannel = bootstrap.bind(new InetSocketAddress(config.host(), config.port())).sync().channel();
+        } catch (Exception e) {
+            if (e instanceof BindException || String.valueOf(e.getMessage()).contains("Address already in use")) {
+                throw new HeraldStartupException("port " + config.port() + " on " + config.host()
+                        + " is already in use; stop the other process or choose another with --port", e);
+            }
+            throw new HeraldStartupException("cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
+        }
+        port = ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    }
+
+    private static void prepareDataDir(Path dir) {
+        try {
+            Files.createDirectories(dir);
+        } catch (Exception e) {
+            throw new HeraldStartupException("cannot create data dir " + dir.toAbsolutePath() + ": " + e.getMessage(), e);
+        }
+        if (!Files.isDirectory(dir) || !Files.isReadable(dir) || !Files.isWritable(dir)) {
+            throw new HeraldStartupException("data dir " + dir.toAbsolutePath()
+                    + " is not a readable and writable directory; fix its permissions or choose another with --data-dir");
+        }
     }
 
     /** The bound port (the real one when configured with port 0). */
     public int port() {
-        return config.port();
+        return port;
+    }
+
+    public HeraldConfig config() {
+        return config;
     }
 
     /** Blocks until {@link #close()} completes (e.g. from a shutdown hook). */
     public void awaitTermination() throws InterruptedException {
+        terminated.await();
     }
 
+    /**
+     * Graceful shutdown: stop accepting, tell clients to reconnect and resume (1001), let
+     * pending publishes commit, then release the store, broker and threads. Idempotent.
+     */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            if (serverChannel != null) {
+                serverChannel.close().syncUninterruptibly();
+            }
+            if (sessions != null && sessions.size() > 0) {
+                log.info("closing {} connections for shutdown", sessions.size());
+                sessions.closeAll(CloseReason.SHUTDOWN);
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+                while (sessions.size() > 0 && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                }
+            }
+            if (workerGroup != null) {
+                workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+            }
+            if (bossGroup != null) {
+                bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+            }
+            if (store != null) {
+                store.close();
+            }
+            if (broker != null) {
+                broker.close();
+            }
+            if (blocking != null) {
+                blocking.shutdown();
+                blocking.awaitTermination(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            terminated.countDown();
+            log.info("node={} stopped", config.nodeId());
+        }
     }
 }

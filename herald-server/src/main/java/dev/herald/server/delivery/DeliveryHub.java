@@ -1,0 +1,210 @@
+package dev.herald.server.delivery;
+
+import dev.herald.server.broker.Broker;
+import dev.herald.server.store.StoredNotification;
+import dev.herald.server.store.Store;
+import dev.herald.server.store.StreamState;
+import io.netty.channel.EventLoop;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * The delivery core of one node: which local sessions follow which streams, and the path of
+ * an event from the broker to their sockets.
+ *
+ * <p>The node subscribes to a stream at the broker when its first local subscriber arrives and
+ * unsubscribes when the last one leaves, so nodes only receive traffic they deliver. An event
+ * is handed to each event loop that has subscribers, once, with the set of that loop's
+ * subscriptions ({@link LoopDispatcher}); the frame bytes are shared by all of them.
+ *
+ * <p>Thread-safe. Store reads run on {@code blockingExecutor} (virtual threads); their results
+ * are handed back to the subscription's event loop.
+ */
+public final class DeliveryHub implements Broker.Listener {
+    private static final Logger log = LoggerFactory.getLogger(DeliveryHub.class);
+
+    /** Subscribers of one stream on this node, grouped by event loop. */
+    private static final class Subscribers {
+        final CompletableFuture<Void> brokerSubscribed;
+        final Map<EventLoop, Set<StreamSubscription>> byLoop = new ConcurrentHashMap<>();
+        int count; // guarded by the map's compute() on this stream's key
+
+        Subscribers(CompletableFuture<Void> brokerSubscribed) {
+            this.brokerSubscribed = brokerSubscribed;
+        }
+    }
+
+    private final Store store;
+    private final Broker broker;
+    private final ExecutorService blockingExecutor;
+    private final Function<StoredNotification, StreamEvent> encoder;
+    private final Function<StreamEvent, StreamEvent> unreadFrames;
+    private final DeliveryListener listener;
+    private final Map<String, Subscribers> streams = new ConcurrentHashMap<>();
+    private final Map<EventLoop, LoopDispatcher> dispatchers = new ConcurrentHashMap<>();
+
+    /**
+     * @param encoder      turns a stored notification into its frame (for replay)
+     * @param unreadFrames the {@code unread_count} event that follows a live event carrying an unread count
+     * @param listener     observes deliveries and slow consumers (metrics)
+     */
+    public DeliveryHub(Store store, Broker broker, ExecutorService blockingExecutor,
+                       Function<StoredNotification, StreamEvent> encoder,
+                       Function<StreamEvent, StreamEvent> unreadFrames,
+                       DeliveryListener listener) {
+        this.store = store;
+        this.broker = broker;
+        this.blockingExecutor = blockingExecutor;
+        this.encoder = encoder;
+        this.unreadFrames = unreadFrames;
+        this.listener = listener;
+    }
+
+    /** Observes the core for metrics. Called on event loops; must not block. */
+    public interface DeliveryListener {
+        void delivered(StreamEvent event, boolean live);
+
+        void slowConsumer(Session session);
+    }
+
+    /**
+     * Subscribes a session to a stream. Call on the session's event loop.
+     *
+     * @param since   deliver every event after this seq, then live ones; -1 for live ones only
+     * @param onStart called on the loop with the stream's state before anything is delivered
+     */
+    public StreamSubscription subscribe(Session session, String stream, long since, TypeFilter filter,
+                                        Consumer<StreamState> onStart) {
+        StreamSubscription sub = new StreamSubscription(this, session, stream, since, filter, onStart);
+        Subscribers subs = streams.compute(stream, (key, existing) -> {
+            Subscribers s = existing != null ? existing : new Subscribers(broker.subscribe(key));
+            s.byLoop.computeIfAbsent(session.eventLoop(), l -> ConcurrentHashMap.newKeySet()).add(sub);
+            s.count++;
+            return s;
+        });
+        subs.brokerSubscribed.whenComplete((ok, failure) -> session.eventLoop().execute(() -> {
+            if (failure != null) {
+                log.warn("broker subscribe failed stream={} session={}: {}", stream, session.id(), failure.toString());
+            }
+            // Even when the broker failed, the store read below still delivers; the broker's
+            // resynchronize() brings live events back when it recovers.
+            sub.begin();
+        }));
+        return sub;
+    }
+
+    /** Removes a subscription. Any thread; idempotent. */
+    public void unsubscribe(StreamSubscription sub) {
+        streams.computeIfPresent(sub.stream(), (key, s) -> {
+            Set<StreamSubscription> set = s.byLoop.get(sub.session().eventLoop());
+            if (set == null || !set.remove(sub)) {
+                return s;
+            }
+            if (set.isEmpty()) {
+                s.byLoop.remove(sub.session().eventLoop(), set);
+            }
+            if (--s.count == 0) {
+                broker.unsubscribe(key);
+                return null;
+            }
+            return s;
+        });
+        EventLoop loop = sub.session().eventLoop();
+        if (loop.inEventLoop()) {
+            sub.close();
+        } else {
+            loop.execute(sub::close);
+        }
+    }
+
+    /** Number of streams this node is subscribed to. */
+    public int streamCount() {
+        return streams.size();
+    }
+
+    @Override
+    public void onEvent(StreamEvent event) {
+        Subscribers subs = streams.get(event.stream());
+        if (subs == null) {
+            return;
+        }
+        for (Map.Entry<EventLoop, Set<StreamSubscription>> entry : subs.byLoop.entrySet()) {
+            dispatchers.computeIfAbsent(entry.getKey(), LoopDispatcher::new).submit(event, entry.getValue());
+        }
+    }
+
+    @Override
+    public void resynchronize() {
+        for (Subscribers subs : streams.values()) {
+            for (Map.Entry<EventLoop, Set<StreamSubscription>> entry : subs.byLoop.entrySet()) {
+                Set<StreamSubscription> set = entry.getValue();
+                entry.getKey().execute(() -> set.forEach(StreamSubscription::resynchronize));
+            }
+        }
+    }
+
+    /** Tells the session's subscriptions it can take more bytes. Call on its loop. */
+    public void writable(StreamSubscription sub) {
+        sub.onWritable();
+    }
+
+    // ---- called by StreamSubscription, on its loop ----
+
+    void readState(StreamSubscription sub, String stream, Consumer<StreamState> then) {
+        onStore(sub, () -> store.streamState(stream), then, 0);
+    }
+
+    void readSince(StreamSubscription sub, String stream, long afterSeq, int limit,
+                   Consumer<List<StreamEvent>> then) {
+        onStore(sub, () -> store.readSince(stream, afterSeq, limit).stream().map(encoder).toList(), then, 0);
+    }
+
+    void delivered(StreamEvent event, boolean live) {
+        listener.delivered(event, live);
+    }
+
+    void slowConsumer(StreamSubscription sub) {
+        Session session = sub.session();
+        log.info("slow consumer closed session={} user={} stream={}", session.id(), session.userId(), sub.stream());
+        listener.slowConsumer(session);
+        session.close(CloseReason.SLOW_CONSUMER);
+    }
+
+    StreamEvent unreadEvent(StreamEvent event) {
+        return unreadFrames.apply(event);
+    }
+
+    /**
+     * Runs a store call off the loop and hands the result back to it. A failing store is
+     * retried with capped backoff while the session is open: the subscription just waits.
+     */
+    private <T> void onStore(StreamSubscription sub, java.util.function.Supplier<T> call, Consumer<T> then, int attempt) {
+        EventLoop loop = sub.session().eventLoop();
+        blockingExecutor.execute(() -> {
+            T result;
+            try {
+                result = call.get();
+            } catch (RuntimeException e) {
+                if (!sub.session().isOpen()) {
+                    return;
+                }
+                long delayMs = Math.min(10_000, 250L << Math.min(attempt, 6));
+                log.warn("store read failed stream={} session={} attempt={} retry_in_ms={}: {}",
+                        sub.stream(), sub.session().id(), attempt + 1, delayMs, e.toString());
+                loop.schedule(() -> onStore(sub, call, then, attempt + 1), delayMs, TimeUnit.MILLISECONDS);
+                return;
+            }
+            loop.execute(() -> then.accept(result));
+        });
+    }
+}

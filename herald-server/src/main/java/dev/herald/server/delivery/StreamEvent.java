@@ -1,0 +1,60 @@
+package dev.herald.server.delivery;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+
+/**
+ * One event on a stream, encoded once and shared by every recipient.
+ *
+ * <p>A <em>sequenced</em> event ({@code seq > 0}) is a committed entry of the stream's log: it can
+ * be replayed from the store, and a subscriber delivers it exactly once, in seq order. An
+ * <em>ephemeral</em> event ({@code seq == 0}) is not stored: it is delivered to whoever is
+ * subscribed at that moment (an unread count change, typing) and never replayed.
+ *
+ * <p>Immutable and safe to share between threads. {@link #json()} must not be modified.
+ */
+public final class StreamEvent {
+    private final String stream;
+    private final long seq;
+    private final String type;
+    private final long createdAtMillis;
+    private final long unread;
+    private final byte[] json;
+
+    /**
+     * @param stream          stream key, e.g. {@code user:42}
+     * @param seq             position in the stream, or 0 for an ephemeral event
+     * @param type            the frame's {@code type}, used for per-connection type filters
+     * @param createdAtMillis commit time, for delivery latency
+     * @param unread          the stream's unread count after this event, or -1 when it did not change
+     * @param json            the complete JSON frame, UTF-8
+     */
+    public StreamEvent(String stream, long seq, String type, long createdAtMillis, long unread, byte[] json) {
+        this.stream = Objects.requireNonNull(stream, "stream");
+        if (seq < 0) {
+            throw new IllegalArgumentException("seq: must be >= 0, was " + seq);
+        }
+        this.seq = seq;
+        this.type = Objects.requireNonNull(type, "type");
+        this.createdAtMillis = createdAtMillis;
+        this.unread = unread;
+        this.json = Objects.requireNonNull(json, "json");
+    }
+
+    public static StreamEvent ephemeral(String stream, String type, long unread, byte[] json) {
+        return new StreamEvent(stream, 0, type, System.currentTimeMillis(), unread, json);
+    }
+
+    public String stream() { return stream; }
+    public long seq() { return seq; }
+    public boolean isSequenced() { return seq > 0; }
+    public String type() { return type; }
+    public long createdAtMillis() { return createdAtMillis; }
+    public long unread() { return unread; }
+    public byte[] json() { return json; }
+
+    @Override
+    public String toString() {
+        return "StreamEvent[" + stream + "#" + seq + " " + type + " " + new String(json, StandardCharsets.UTF_8) + "]";
+    }
+}

@@ -1,0 +1,274 @@
+package dev.herald.server.delivery;
+
+import dev.herald.server.store.StreamState;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * One session's cursor on one stream: it delivers every sequenced event after the cursor
+ * exactly once, in seq order, whatever order the broker hands them over in.
+ *
+ * <h2>How resume avoids the gap and the duplicate</h2>
+ * The subscription is registered for live events <em>before</em> the store is read. Live events
+ * that arrive while it is {@link State#CATCHING_UP} are buffered; the store is read for
+ * {@code seq > cursor}; then the buffer is drained, skipping every seq already delivered. A
+ * live event whose seq is ahead of the cursor (a gap: another node's publish overtook, or the
+ * broker dropped something) sends the subscription back to the store, so the broker is only a
+ * fast path and the store stays the truth. The same mechanism serves reconnect with
+ * {@code since}, cross-node reordering and catching up after a broker outage.
+ *
+ * <h2>Memory</h2>
+ * Replay is read in batches and written only while the session is writable, so a large
+ * backlog never piles up in memory. The live buffer is capped; past the cap it is dropped and
+ * the store is read again instead. A live event that finds the session unwritable closes it
+ * as a {@link CloseReason#SLOW_CONSUMER}: it loses nothing, since it resumes from the store.
+ *
+ * <h2>Threading</h2>
+ * Confined to the session's event loop, except construction.
+ */
+public final class StreamSubscription {
+    enum State { CATCHING_UP, LIVE, CLOSED }
+
+    static final int REPLAY_BATCH = 256;
+    static final int MAX_BUFFERED = 4096;
+
+    private final DeliveryHub hub;
+    private final Session session;
+    private final String stream;
+    private final TypeFilter filter;
+    private final long requestedSince;
+    private final Consumer<StreamState> onStart;
+
+    // All below: only on session.eventLoop().
+    private State state = State.CATCHING_UP;
+    private boolean started;
+    private long cursor;
+    private final ArrayDeque<StreamEvent> replay = new ArrayDeque<>();
+    private final List<StreamEvent> buffered = new ArrayList<>();
+    private boolean bufferOverflowed;
+    private boolean storeHasMore;
+    private boolean reading;
+    private boolean waitingForWritable;
+
+    StreamSubscription(DeliveryHub hub, Session session, String stream, long since, TypeFilter filter,
+                       Consumer<StreamState> onStart) {
+        this.hub = hub;
+        this.session = session;
+        this.stream = stream;
+        this.requestedSince = since;
+        this.filter = filter;
+        this.onStart = onStart;
+    }
+
+    public String stream() {
+        return stream;
+    }
+
+    public Session session() {
+        return session;
+    }
+
+    /** The last seq this subscription has passed (delivered or filtered out). Loop only. */
+    public long cursor() {
+        return cursor;
+    }
+
+    boolean isLive() {
+        return state == State.LIVE;
+    }
+
+    /** First step after registration: learn where the stream is, then replay or go live. */
+    void begin() {
+        hub.readState(this, stream, st -> {
+            if (state == State.CLOSED) {
+                return;
+            }
+            started = true;
+            // since < 0: "from now". since past the end (e.g. a reset database): from the end.
+            cursor = requestedSince < 0 ? st.lastSeq() : Math.min(requestedSince, st.lastSeq());
+            onStart.accept(st);
+            storeHasMore = cursor < st.lastSeq();
+            pump();
+        });
+    }
+
+    /** A live event from the broker. */
+    void onLive(StreamEvent event) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        if (!event.isSequenced()) {
+            if (started) {
+                writeLive(event);
+            }
+            return;
+        }
+        if (state == State.LIVE) {
+            if (event.seq() <= cursor) {
+                return;
+            }
+            if (event.seq() == cursor + 1) {
+                if (!session.isWritable()) {
+                    hub.slowConsumer(this);
+                    return;
+                }
+                pass(event, true);
+                return;
+            }
+            state = State.CATCHING_UP;
+            storeHasMore = true;
+        }
+        buffer(event);
+        pump();
+    }
+
+    /** The broker may have lost events: go back to the store. */
+    void resynchronize() {
+        if (state == State.LIVE) {
+            state = State.CATCHING_UP;
+            storeHasMore = true;
+            pump();
+        }
+    }
+
+    void onWritable() {
+        if (waitingForWritable && session.isWritable()) {
+            waitingForWritable = false;
+            pump();
+        }
+    }
+
+    void close() {
+        state = State.CLOSED;
+        replay.clear();
+        buffered.clear();
+    }
+
+    private void buffer(StreamEvent event) {
+        if (bufferOverflowed) {
+            return;
+        }
+        if (buffered.size() >= MAX_BUFFERED) {
+            buffered.clear();
+            bufferOverflowed = true;
+            storeHasMore = true;
+            return;
+        }
+        buffered.add(event);
+    }
+
+    /** Advances catch-up as far as it can without blocking; goes live when nothing is left. */
+    private void pump() {
+        if (state != State.CATCHING_UP || !started || reading) {
+            return;
+        }
+        while (!replay.isEmpty()) {
+            if (!session.isWritable()) {
+                waitingForWritable = true;
+                session.flush();
+                return;
+            }
+            StreamEvent e = replay.poll();
+            if (e.seq() > cursor) {
+                pass(e, false);
+            }
+        }
+        if (storeHasMore) {
+            readStore();
+            return;
+        }
+        if (!drainBuffer()) {
+            return;
+        }
+        state = State.LIVE;
+        session.flush();
+    }
+
+    /** @return true when the buffer drained without a gap */
+    private boolean drainBuffer() {
+        buffered.sort(Comparator.comparingLong(StreamEvent::seq));
+        int i = 0;
+        try {
+            for (; i < buffered.size(); i++) {
+                StreamEvent e = buffered.get(i);
+                if (e.seq() <= cursor) {
+                    continue;
+                }
+                if (e.seq() != cursor + 1 && !provenDeleted(e.seq())) {
+                    // A gap the store may fill: read it, keep the rest buffered.
+                    storeHasMore = true;
+                    readStore();
+                    return false;
+                }
+                if (!session.isWritable()) {
+                    waitingForWritable = true;
+                    session.flush();
+                    return false;
+                }
+                pass(e, false);
+            }
+            return true;
+        } finally {
+            buffered.subList(0, i).clear();
+        }
+    }
+
+    // An empty store read from `provenEmptyFrom`, issued after every buffered event up to
+    // `provenEmptyUpTo` had been committed, proves the seqs in between were deleted: seq order
+    // equals commit order, so they would have been visible to that read.
+    private long provenEmptyFrom = -1;
+    private long provenEmptyUpTo = -1;
+
+    private boolean provenDeleted(long seq) {
+        return provenEmptyFrom == cursor && seq <= provenEmptyUpTo;
+    }
+
+    private void readStore() {
+        reading = true;
+        // Events arriving from now on are committed after this read starts: buffer them again.
+        bufferOverflowed = false;
+        long from = cursor;
+        long bufferedAtIssue = 0;
+        for (StreamEvent e : buffered) {
+            bufferedAtIssue = Math.max(bufferedAtIssue, e.seq());
+        }
+        long provenUpTo = bufferedAtIssue;
+        hub.readSince(this, stream, from, REPLAY_BATCH, events -> {
+            reading = false;
+            if (state == State.CLOSED) {
+                return;
+            }
+            // An overflow during the read dropped events the read may not have seen.
+            storeHasMore = events.size() == REPLAY_BATCH || bufferOverflowed;
+            if (events.isEmpty()) {
+                provenEmptyFrom = from;
+                provenEmptyUpTo = provenUpTo;
+            }
+            replay.addAll(events);
+            pump();
+        });
+    }
+
+    private void pass(StreamEvent event, boolean live) {
+        cursor = event.seq();
+        if (filter.matches(event.type())) {
+            session.deliver(event);
+            hub.delivered(event, live);
+        }
+        if (live && event.unread() >= 0) {
+            session.deliver(hub.unreadEvent(event));
+        }
+    }
+
+    private void writeLive(StreamEvent event) {
+        if (!session.isWritable()) {
+            hub.slowConsumer(this);
+            return;
+        }
+        session.deliver(event);
+    }
+}

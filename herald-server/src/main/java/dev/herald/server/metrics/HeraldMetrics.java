@@ -1,0 +1,107 @@
+package dev.herald.server.metrics;
+
+import dev.herald.server.delivery.DeliveryHub;
+import dev.herald.server.delivery.Session;
+import dev.herald.server.delivery.StreamEvent;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The node's Prometheus metrics. Names as scraped from {@code /metrics}:
+ * {@code herald_connections}, {@code herald_frames_in_total}, {@code herald_frames_out_total},
+ * {@code herald_publishes_total}, {@code herald_delivery_latency_seconds} (commit to socket
+ * write, live deliveries only), {@code herald_slow_consumers_total},
+ * {@code herald_store_latency_seconds} (per store operation), plus JVM and process metrics.
+ *
+ * <p>Thread-safe; recording is lock-free and cheap enough for the event loops.
+ */
+public final class HeraldMetrics implements DeliveryHub.DeliveryListener {
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final AtomicLong wsConnections = new AtomicLong();
+    private final Counter framesIn;
+    private final Counter framesOut;
+    private final Counter publishes;
+    private final Counter slowConsumers;
+    private final Timer deliveryLatency;
+
+    public HeraldMetrics() {
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new FileDescriptorMetrics().bindTo(registry);
+        Gauge.builder("herald.connections", wsConnections, AtomicLong::get)
+                .description("Open client connections").tag("transport", "websocket").register(registry);
+        framesIn = Counter.builder("herald.frames.in").description("Frames received from clients").register(registry);
+        framesOut = Counter.builder("herald.frames.out").description("Frames written to clients").register(registry);
+        publishes = Counter.builder("herald.publishes").description("Notifications stored by publish requests").register(registry);
+        slowConsumers = Counter.builder("herald.slow.consumers")
+                .description("Connections closed because their outbound queue hit the cap").register(registry);
+        deliveryLatency = Timer.builder("herald.delivery.latency")
+                .description("Time from commit to the write of a live event to a socket")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(30))
+                .register(registry);
+    }
+
+    /** For components that register their own meters (the store). */
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    /** The Prometheus text exposition. */
+    public String scrape() {
+        return registry.scrape();
+    }
+
+    public void connectionOpened() {
+        wsConnections.incrementAndGet();
+    }
+
+    public void connectionClosed() {
+        wsConnections.decrementAndGet();
+    }
+
+    public long connections() {
+        return wsConnections.get();
+    }
+
+    public void frameIn() {
+        framesIn.increment();
+    }
+
+    public void frameOut() {
+        framesOut.increment();
+    }
+
+    public void published(int count) {
+        publishes.increment(count);
+    }
+
+    @Override
+    public void delivered(StreamEvent event, boolean live) {
+        if (live) {
+            long ms = System.currentTimeMillis() - event.createdAtMillis();
+            deliveryLatency.record(Math.max(0, ms), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    @Override
+    public void slowConsumer(Session session) {
+        slowConsumers.increment();
+    }
+}

@@ -1,0 +1,149 @@
+package dev.herald.server.notify;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * A validated publish request from an app backend:
+ * {@code {"to": {"user": "42"} | {"users": [...]} | {"topic": "branch:7"} | {"all": true},
+ * "notification": {"type": "...", ...}}}.
+ *
+ * @param streams     target streams ({@code user:42}, {@code branch:7})
+ * @param allUsers    broadcast to every user Herald knows
+ * @param type        the notification type
+ * @param json        the notification object, compact, {@code type} first
+ */
+public record PublishCommand(List<String> streams, boolean allUsers, String type, String json) {
+    public static final int MAX_USERS = 10_000;
+    private static final int MAX_TYPE_LENGTH = 128;
+    private static final Pattern USER_ID = Pattern.compile("[A-Za-z0-9_.@:-]{1,128}");
+    private static final Pattern TOPIC = Pattern.compile("[A-Za-z0-9_.-]{1,64}:[A-Za-z0-9_.:@-]{1,128}");
+
+    /**
+     * Validates a request body.
+     *
+     * @throws ValidationException naming the first bad field
+     */
+    public static PublishCommand parse(JsonNode body, int maxNotificationBytes, ObjectMapper mapper) {
+        if (body == null || !body.isObject()) {
+            throw new ValidationException("body", "must be a JSON object");
+        }
+        JsonNode to = body.get("to");
+        if (to == null || !to.isObject()) {
+            throw new ValidationException("to", "required: {\"user\": id}, {\"users\": [ids]}, {\"topic\": \"prefix:id\"} or {\"all\": true}");
+        }
+        List<String> streams = new ArrayList<>();
+        boolean all = false;
+        int targets = 0;
+        if (to.has("user")) {
+            targets++;
+            streams.add("user:" + userId(to.get("user"), "to.user"));
+        }
+        if (to.has("users")) {
+            targets++;
+            JsonNode users = to.get("users");
+            if (!users.isArray() || users.isEmpty()) {
+                throw new ValidationException("to.users", "must be a non-empty array of user ids");
+            }
+            if (users.size() > MAX_USERS) {
+                throw new ValidationException("to.users", "at most " + MAX_USERS + " users per request");
+            }
+            Set<String> unique = new LinkedHashSet<>();
+            for (int i = 0; i < users.size(); i++) {
+                unique.add("user:" + userId(users.get(i), "to.users[" + i + "]"));
+            }
+            streams.addAll(unique);
+        }
+        if (to.has("topic")) {
+            targets++;
+            JsonNode topic = to.get("topic");
+            if (!topic.isTextual() || !TOPIC.matcher(topic.asText()).matches()) {
+                throw new ValidationException("to.topic", "must look like prefix:id, e.g. branch:7");
+            }
+            if (topic.asText().startsWith("user:")) {
+                throw new ValidationException("to.topic", "user streams are addressed with {\"user\": id}");
+            }
+            streams.add(topic.asText());
+        }
+        if (to.has("all")) {
+            targets++;
+            if (!to.get("all").isBoolean() || !to.get("all").asBoolean()) {
+                throw new ValidationException("to.all", "must be true when present");
+            }
+            all = true;
+        }
+        if (targets != 1) {
+            throw new ValidationException("to", "give exactly one of user, users, topic, all");
+        }
+        for (Iterator<String> it = to.fieldNames(); it.hasNext(); ) {
+            String name = it.next();
+            if (!Set.of("user", "users", "topic", "all").contains(name)) {
+                throw new ValidationException("to." + name, "unknown target");
+            }
+        }
+
+        JsonNode notification = body.get("notification");
+        if (notification == null || !notification.isObject()) {
+            throw new ValidationException("notification", "required: a JSON object with a \"type\"");
+        }
+        JsonNode type = notification.get("type");
+        if (type == null || !type.isTextual() || type.asText().isBlank()) {
+            throw new ValidationException("notification.type", "required: a non-empty string");
+        }
+        String typeText = type.asText();
+        if (typeText.length() > MAX_TYPE_LENGTH) {
+            throw new ValidationException("notification.type", "at most " + MAX_TYPE_LENGTH + " characters");
+        }
+        if (NotificationFrames.RESERVED_TYPES.contains(typeText)) {
+            throw new ValidationException("notification.type", "'" + typeText + "' is reserved for Herald's own frames");
+        }
+        for (String reserved : NotificationFrames.RESERVED_FIELDS) {
+            if (notification.has(reserved)) {
+                throw new ValidationException("notification." + reserved, "is set by Herald and may not be given");
+            }
+        }
+        // type first, then the app's fields in their order: clients reading frames see type first.
+        ObjectNode ordered = mapper.createObjectNode();
+        ordered.put("type", typeText);
+        for (Iterator<Map.Entry<String, JsonNode>> it = notification.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> field = it.next();
+            if (!field.getKey().equals("type")) {
+                ordered.set(field.getKey(), field.getValue());
+            }
+        }
+        String json;
+        try {
+            json = mapper.writeValueAsString(ordered);
+        } catch (Exception e) {
+            throw new ValidationException("notification", "cannot be serialized: " + e.getMessage());
+        }
+        if (json.length() > maxNotificationBytes) {
+            throw new ValidationException("notification", "larger than " + maxNotificationBytes + " bytes");
+        }
+        return new PublishCommand(List.copyOf(streams), all, typeText, json);
+    }
+
+    private static String userId(JsonNode node, String field) {
+        String id;
+        if (node != null && node.isTextual()) {
+            id = node.asText();
+        } else if (node != null && node.isIntegralNumber()) {
+            id = node.asText();
+        } else {
+            throw new ValidationException(field, "must be a user id (string or integer)");
+        }
+        if (!USER_ID.matcher(id).matches()) {
+            throw new ValidationException(field, "user ids are 1-128 characters of letters, digits and _ . @ : -");
+        }
+        return id;
+    }
+}

@@ -1,0 +1,33 @@
+package dev.herald.server.transport;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.herald.server.auth.ApiKeyAuthenticator;
+import dev.herald.server.auth.TokenVerifier;
+import dev.herald.server.broker.Broker;
+import dev.herald.server.config.HeraldConfig;
+import dev.herald.server.delivery.DeliveryHub;
+import dev.herald.server.delivery.SessionRegistry;
+import dev.herald.server.metrics.HeraldMetrics;
+import dev.herald.server.notify.NotificationService;
+import dev.herald.server.store.Store;
+
+import java.util.concurrent.ExecutorService;
+
+/**
+ * What the transports need from the node, assembled once by {@code HeraldServer}.
+ *
+ * @param blocking executor for blocking work (store, JWKS): virtual threads, never an event loop
+ */
+public record TransportContext(
+        HeraldConfig config,
+        ObjectMapper json,
+        TokenVerifier tokens,
+        ApiKeyAuthenticator apiKeys,
+        Store store,
+        Broker broker,
+        NotificationService notifications,
+        DeliveryHub hub,
+        SessionRegistry sessions,
+        HeraldMetrics metrics,
+        ExecutorService blocking) {
+}

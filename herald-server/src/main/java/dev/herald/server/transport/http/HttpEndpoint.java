@@ -1,0 +1,18 @@
+package dev.herald.server.transport.http;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.FullHttpRequest;
+
+/**
+ * A part of the server that takes over whole requests by path, such as a WebSocket upgrade
+ * endpoint, Socket.IO, SSE or static pages. Called on the channel's event loop.
+ */
+public interface HttpEndpoint {
+    /**
+     * @return false when the request is not for this endpoint (it is then left untouched);
+     *         true when the endpoint answered it or took over the channel. The endpoint then
+     *         owns the request and must release it, and calls {@code done} once it answered
+     *         a plain HTTP request (not after taking over the channel).
+     */
+    boolean handle(ChannelHandlerContext ctx, FullHttpRequest request, Runnable done);
+}

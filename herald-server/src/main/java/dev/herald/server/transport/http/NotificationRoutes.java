@@ -1,0 +1,183 @@
+package dev.herald.server.transport.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.herald.server.notify.NotificationService;
+import dev.herald.server.notify.PublishCommand;
+import dev.herald.server.store.NotificationPage;
+import dev.herald.server.store.NotificationQuery;
+import dev.herald.server.store.PublishResult;
+import dev.herald.server.store.StoredNotification;
+import dev.herald.server.store.StreamState;
+
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.format.DateTimeFormatter;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntConsumer;
+
+import static dev.herald.server.transport.http.Route.Access.API_KEY;
+import static dev.herald.server.transport.http.Route.Access.USER;
+
+/**
+ * The notification API: publishing for app backends, the inbox for users. Handlers are thin:
+ * parse, call {@link NotificationService}, shape the answer.
+ */
+public final class NotificationRoutes {
+    private static final int DEFAULT_LIMIT = 20;
+    private static final int MAX_LIMIT = 100;
+    private static final int MAX_IDEMPOTENCY_KEY = 255;
+
+    private final NotificationService service;
+    private final ObjectMapper json;
+    private final int maxNotificationBytes;
+    private final IntConsumer publishedCounter;
+
+    /** @param publishedCounter told how many notifications each new publish stored (metrics) */
+    public NotificationRoutes(NotificationService service, ObjectMapper json, int maxNotificationBytes,
+                              IntConsumer publishedCounter) {
+        this.service = service;
+        this.json = json;
+        this.maxNotificationBytes = maxNotificationBytes;
+        this.publishedCounter = publishedCounter;
+    }
+
+    public List<Route> routes() {
+        return List.of(
+                Route.post("/api/v1/notifications", API_KEY, this::publish),
+                Route.get("/api/v1/me/notifications", USER, this::list),
+                Route.get("/api/v1/me/notifications/unread-count", USER, this::unreadCount),
+                Route.post("/api/v1/me/notifications/read-all", USER, this::readAll),
+                Route.post("/api/v1/me/notifications/{id}/read", USER, this::markRead),
+                Route.delete("/api/v1/me/notifications/{id}", USER, this::delete));
+    }
+
+    private ApiResponse publish(ApiRequest request) {
+        String key = request.headers().get("Idempotency-Key");
+        if (key != null) {
+            key = key.strip();
+            if (key.isEmpty() || key.length() > MAX_IDEMPOTENCY_KEY) {
+                throw ApiException.badRequest("Idempotency-Key: must be 1-" + MAX_IDEMPOTENCY_KEY + " characters");
+            }
+        }
+        PublishCommand command = PublishCommand.parse(request.jsonBody(json), maxNotificationBytes, json);
+        PublishResult result = service.publish(command, key, key == null ? null : sha256(request.body()));
+        if (!result.replayed()) {
+            publishedCounter.accept(result.notifications().size());
+        }
+        ObjectNode body = json.createObjectNode();
+        ArrayNode ids = body.putArray("ids");
+        ArrayNode items = body.putArray("notifications");
+        for (StoredNotification n : result.notifications()) {
+            ids.add(n.id());
+            items.addObject()
+                    .put("id", n.id())
+                    .put("stream", n.stream())
+                    .put("seq", n.seq())
+                    .put("created_at", DateTimeFormatter.ISO_INSTANT.format(n.createdAt()));
+        }
+        body.put("count", result.notifications().size());
+        body.put("replayed", result.replayed());
+        return ApiResponse.created(body);
+    }
+
+    private ApiResponse list(ApiRequest request) {
+        String stream = request.requirePrincipal().userStream();
+        int limit = intParam(request, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT);
+        long before = Long.MAX_VALUE;
+        String cursor = request.queryParam("cursor");
+        if (cursor != null && !cursor.isEmpty()) {
+            try {
+                before = Long.parseLong(cursor);
+            } catch (NumberFormatException e) {
+                throw ApiException.badRequest("cursor: not a cursor this API returned");
+            }
+            if (before < 1) {
+                throw ApiException.badRequest("cursor: not a cursor this API returned");
+            }
+        }
+        String unread = request.queryParam("unread");
+        if (unread != null && !unread.equals("true") && !unread.equals("false")) {
+            throw ApiException.badRequest("unread: must be true or false");
+        }
+        String type = request.queryParam("type");
+        if (type != null && (type.isBlank() || type.indexOf('*') >= 0 && type.indexOf('*') != type.length() - 1)) {
+            throw ApiException.badRequest("type: a type, or a prefix ending in * (e.g. order_*)");
+        }
+        NotificationPage page = service.list(stream, new NotificationQuery(before, limit, "true".equals(unread), type));
+        ObjectNode body = json.createObjectNode();
+        ArrayNode items = body.putArray("notifications");
+        for (StoredNotification n : page.notifications()) {
+            items.add(view(n));
+        }
+        body.put("next_cursor", page.nextBeforeSeq() == null ? null : page.nextBeforeSeq().toString());
+        body.put("unread_count", service.state(stream).unread());
+        return ApiResponse.ok(body);
+    }
+
+    private ApiResponse unreadCount(ApiRequest request) {
+        StreamState state = service.state(request.requirePrincipal().userStream());
+        return ApiResponse.ok(Map.of("count", state.unread()));
+    }
+
+    private ApiResponse readAll(ApiRequest request) {
+        StreamState state = service.markAllRead(request.requirePrincipal().userStream());
+        return ApiResponse.ok(Map.of("unread_count", state.unread()));
+    }
+
+    private ApiResponse markRead(ApiRequest request) {
+        String id = request.pathParam("id");
+        StreamState state = service.markRead(request.requirePrincipal().userStream(), id)
+                .orElseThrow(() -> ApiException.notFound("no notification " + id));
+        return ApiResponse.ok(Map.of("id", id, "read", true, "unread_count", state.unread()));
+    }
+
+    private ApiResponse delete(ApiRequest request) {
+        String id = request.pathParam("id");
+        StreamState state = service.delete(request.requirePrincipal().userStream(), id)
+                .orElseThrow(() -> ApiException.notFound("no notification " + id));
+        return ApiResponse.ok(Map.of("id", id, "deleted", true, "unread_count", state.unread()));
+    }
+
+    /** The app's object with Herald's fields, as the list API shows it. */
+    private ObjectNode view(StoredNotification n) {
+        ObjectNode node;
+        try {
+            node = (ObjectNode) json.readTree(n.json());
+        } catch (Exception e) {
+            throw new IllegalStateException("stored notification " + n.id() + " is not JSON", e);
+        }
+        node.put("id", n.id());
+        node.put("seq", n.seq());
+        node.put("created_at", DateTimeFormatter.ISO_INSTANT.format(n.createdAt()));
+        node.put("read_at", n.readAt() == null ? null : DateTimeFormatter.ISO_INSTANT.format(n.readAt()));
+        return node;
+    }
+
+    private static int intParam(ApiRequest request, String name, int dflt, int min, int max) {
+        String raw = request.queryParam(name);
+        if (raw == null || raw.isEmpty()) {
+            return dflt;
+        }
+        try {
+            int v = Integer.parseInt(raw);
+            if (v < min || v > max) {
+                throw ApiException.badRequest(name + ": must be " + min + ".." + max);
+            }
+            return v;
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest(name + ": must be an integer " + min + ".." + max);
+        }
+    }
+
+    private static String sha256(byte[] body) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,298 @@
+package dev.herald.server.transport.ws;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.herald.server.auth.AuthException;
+import dev.herald.server.auth.Principal;
+import dev.herald.server.delivery.CloseReason;
+import dev.herald.server.transport.TransportContext;
+import io.netty.buffer.ByteBufInputStream;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
+import io.netty.handler.timeout.IdleState;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.concurrent.ScheduledFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What every plain WebSocket connection does, whatever its endpoint: keepalive and reaping of
+ * dead peers, token expiry and refresh, rate limiting, JSON parsing with clear error frames,
+ * and closing with documented codes. Subclasses implement the endpoint's own frames.
+ *
+ * <p>Client frames common to all endpoints: {@code ping} (answered by {@code pong}) and
+ * {@code refresh} (a fresh token; answered by {@code token_refreshed}). Malformed JSON, a
+ * frame without {@code type}, an unknown type, a binary frame or a frame over the rate get an
+ * {@code error} frame and the connection stays open; a client that keeps flooding is closed
+ * with {@link CloseReason#RATE_LIMITED}.
+ *
+ * <p>One instance per connection; everything runs on the channel's event loop.
+ */
+public abstract class WsConnectionHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
+    private static final Logger log = LoggerFactory.getLogger(WsConnectionHandler.class);
+    private static final int RATE_PER_SECOND = 20;
+    private static final int BURST = 40;
+    private static final int MAX_REFUSED_IN_A_ROW = 100;
+
+    protected final TransportContext context;
+    // All fields below: only on the loop.
+    protected Principal principal;
+    protected ChannelHandlerContext ctx;
+    protected WsSession session;
+    private WebSocketServerHandshaker handshaker;
+    private ScheduledFuture<?> expiry;
+    private long lastReadNanos = System.nanoTime();
+    private final RateLimiter limiter = new RateLimiter(RATE_PER_SECOND, BURST);
+    private int refusedInARow;
+    private boolean closing;
+    private boolean started;
+
+    protected WsConnectionHandler(TransportContext context, Principal principal) {
+        this.context = context;
+        this.principal = principal;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        this.session = new WsSession(UUID.randomUUID().toString(), principal.userId(), ctx, context.metrics(), this::close);
+    }
+
+    /** Called by the endpoint once the handshake response is written. */
+    final void start(WebSocketServerHandshaker handshaker) {
+        this.handshaker = handshaker;
+        if (!ctx.channel().isActive()) {
+            return;
+        }
+        started = true;
+        context.sessions().add(session);
+        context.metrics().connectionOpened();
+        scheduleExpiry();
+        log.info("connected session={} user={} endpoint={} remote={}", session.id(), principal.userId(),
+                getClass().getSimpleName(), ctx.channel().remoteAddress());
+        onOpen();
+    }
+
+    /** The connection is open; read nothing from the client until {@link #ready()}. */
+    protected abstract void onOpen();
+
+    /** An endpoint-specific client frame (anything but ping and refresh). */
+    protected abstract void onFrame(String type, ObjectNode frame);
+
+    /** The channel can take more bytes again. */
+    protected void onWritable() {
+    }
+
+    /** The connection is gone; release subscriptions. */
+    protected abstract void onClosed();
+
+    /** Whether a refreshed token still allows what this connection does. */
+    protected boolean stillAllowed(Principal refreshed) {
+        return true;
+    }
+
+    /** Starts reading client frames (after the endpoint sent its first frame). */
+    protected final void ready() {
+        ctx.channel().config().setAutoRead(true);
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
+        lastReadNanos = System.nanoTime();
+        if (frame instanceof TextWebSocketFrame text) {
+            context.metrics().frameIn();
+            if (!limiter.tryAcquire()) {
+                if (++refusedInARow >= MAX_REFUSED_IN_A_ROW) {
+                    close(CloseReason.RATE_LIMITED);
+                } else {
+                    sendError("rate_limited", "too many frames; at most " + RATE_PER_SECOND + " per second");
+                }
+                return;
+            }
+            refusedInARow = 0;
+            onText(text);
+        } else if (frame instanceof PingWebSocketFrame) {
+            ctx.writeAndFlush(new PongWebSocketFrame(frame.content().retain()));
+        } else if (frame instanceof PongWebSocketFrame) {
+            // lastReadNanos is all a pong is for
+        } else if (frame instanceof CloseWebSocketFrame) {
+            closing = true;
+            handshaker.close(ctx.channel(), (CloseWebSocketFrame) frame.retain());
+        } else if (frame instanceof BinaryWebSocketFrame) {
+            sendError("unsupported_frame", "binary frames are not supported; send JSON text frames");
+        }
+    }
+
+    private void onText(TextWebSocketFrame text) {
+        JsonNode node;
+        try (ByteBufInputStream in = new ByteBufInputStream(text.content())) {
+            node = context.json().readTree((java.io.InputStream) in);
+        } catch (JsonProcessingException e) {
+            sendError("malformed_json", "frame is not valid JSON: " + e.getOriginalMessage());
+            return;
+        } catch (IOException e) {
+            sendError("malformed_json", "frame is not valid JSON");
+            return;
+        }
+        if (node == null || !node.isObject()) {
+            sendError("invalid_frame", "a frame is one JSON object with a \"type\"");
+            return;
+        }
+        JsonNode type = node.get("type");
+        if (type == null || !type.isTextual()) {
+            sendError("invalid_frame", "a frame is one JSON object with a \"type\"");
+            return;
+        }
+        ObjectNode frame = (ObjectNode) node;
+        switch (type.asText()) {
+            case "ping" -> {
+                ObjectNode pong = context.json().createObjectNode().put("type", "pong");
+                if (frame.has("id")) {
+                    pong.set("id", frame.get("id"));
+                }
+                sendNow(pong);
+            }
+            case "refresh" -> refresh(frame);
+            default -> onFrame(type.asText(), frame);
+        }
+    }
+
+    private void refresh(ObjectNode frame) {
+        JsonNode token = frame.get("token");
+        if (token == null || !token.isTextual() || token.asText().isBlank()) {
+            sendError("invalid_frame", "refresh needs a \"token\"");
+            return;
+        }
+        context.blocking().execute(() -> {
+            try {
+                Principal refreshed = context.tokens().verify(token.asText());
+                ctx.executor().execute(() -> applyRefresh(refreshed));
+            } catch (AuthException e) {
+                ctx.executor().execute(() -> sendError(
+                        e.reason() == AuthException.Reason.EXPIRED ? "token_expired" : "invalid_token", e.getMessage()));
+            }
+        });
+    }
+
+    private void applyRefresh(Principal refreshed) {
+        if (!refreshed.userId().equals(principal.userId())) {
+            sendError("token_user_mismatch", "the new token is for another user; reconnect instead");
+            return;
+        }
+        if (!stillAllowed(refreshed)) {
+            close(CloseReason.FORBIDDEN);
+            return;
+        }
+        principal = refreshed;
+        scheduleExpiry();
+        ObjectNode reply = context.json().createObjectNode().put("type", "token_refreshed");
+        reply.put("expires_at", refreshed.expiresAt() == null ? null : refreshed.expiresAt().toString());
+        sendNow(reply);
+    }
+
+    private void scheduleExpiry() {
+        if (expiry != null) {
+            expiry.cancel(false);
+            expiry = null;
+        }
+        Instant exp = principal.expiresAt();
+        if (exp == null) {
+            return;
+        }
+        long delay = Math.max(0, exp.toEpochMilli() - System.currentTimeMillis());
+        expiry = ctx.executor().schedule(() -> close(CloseReason.TOKEN_EXPIRED), delay, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof IdleStateEvent idle && idle.state() == IdleState.READER_IDLE) {
+            long silentMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastReadNanos);
+            if (silentMs >= context.config().idleTimeout().toMillis()) {
+                log.info("idle timeout session={} user={} silent_ms={}", session.id(), principal.userId(), silentMs);
+                close(CloseReason.IDLE_TIMEOUT);
+            } else {
+                ctx.writeAndFlush(new PingWebSocketFrame());
+            }
+            return;
+        }
+        super.userEventTriggered(ctx, evt);
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        if (started && ctx.channel().isWritable()) {
+            onWritable();
+        }
+        super.channelWritabilityChanged(ctx);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        if (expiry != null) {
+            expiry.cancel(false);
+        }
+        if (started) {
+            started = false;
+            context.sessions().remove(session);
+            context.metrics().connectionClosed();
+            log.info("disconnected session={} user={}", session.id(), principal.userId());
+            onClosed();
+        }
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof IOException) {
+            log.debug("connection error session={}: {}", session.id(), cause.toString());
+        } else {
+            log.warn("closing session={} user={} after error: {}", session.id(), principal.userId(), cause.toString());
+        }
+        ctx.close();
+    }
+
+    /** Closes with a documented code; idempotent. */
+    protected final void close(CloseReason reason) {
+        if (closing || !ctx.channel().isActive()) {
+            return;
+        }
+        closing = true;
+        log.info("closing session={} user={} code={} reason={}", session.id(), principal.userId(), reason.code(), reason.text());
+        ctx.writeAndFlush(new CloseWebSocketFrame(reason.code(), reason.text()))
+                .addListener(ChannelFutureListener.CLOSE);
+        // A peer that never answers the close handshake must not hold the connection.
+        ctx.executor().schedule(() -> ctx.channel().close(), 5, TimeUnit.SECONDS);
+    }
+
+    protected final void sendError(String code, String message) {
+        sendNow(context.json().createObjectNode().put("type", "error").put("code", code).put("message", message));
+    }
+
+    /** Writes and flushes one of Herald's own frames. */
+    protected final void sendNow(ObjectNode frame) {
+        session.send(encode(frame));
+        session.flush();
+    }
+
+    protected final byte[] encode(ObjectNode frame) {
+        try {
+            return context.json().writeValueAsBytes(frame);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("frame not serializable", e);
+        }
+    }
+}

@@ -1,0 +1,142 @@
+package dev.herald.server.transport.ws;
+
+import dev.herald.server.auth.AuthException;
+import dev.herald.server.auth.Principal;
+import dev.herald.server.transport.TransportContext;
+import dev.herald.server.transport.http.ApiException;
+import dev.herald.server.transport.http.Credentials;
+import dev.herald.server.transport.http.HttpEndpoint;
+import dev.herald.server.transport.http.HttpResponses;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
+import io.netty.handler.timeout.IdleStateHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A plain WebSocket endpoint ({@code /ws/notifications}, {@code /ws/chat}): authenticates the
+ * upgrade request, lets the endpoint's factory authorize it and build the connection's
+ * handler, then performs the handshake and rebuilds the pipeline for WebSocket frames.
+ *
+ * <p>Refusals are answered before the handshake, as HTTP: 401 for a missing, invalid or
+ * expired token; 403 for a stream the token does not grant; 400 for bad parameters; each with
+ * {@code {"error": "..."}}. Token verification and the factory run on a virtual thread (JWKS
+ * fetches and store reads may block); the handshake runs on the channel's loop.
+ */
+public final class WsEndpoint implements HttpEndpoint {
+    private static final Logger log = LoggerFactory.getLogger(WsEndpoint.class);
+
+    /** Authorizes an upgrade and builds its handler. Runs on a virtual thread; may block. */
+    @FunctionalInterface
+    public interface HandlerFactory {
+        /** @throws ApiException to refuse, with the status and reason the client gets */
+        WsConnectionHandler create(Principal principal, QueryStringDecoder uri);
+    }
+
+    private final String path;
+    private final TransportContext context;
+    private final HandlerFactory factory;
+
+    public WsEndpoint(String path, TransportContext context, HandlerFactory factory) {
+        this.path = path;
+        this.context = context;
+        this.factory = factory;
+    }
+
+    @Override
+    public boolean handle(ChannelHandlerContext ctx, FullHttpRequest request, Runnable done) {
+        QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+        String p = uri.path();
+        if (!p.equals(path) && !p.equals(path + "/")) {
+            return false;
+        }
+        if (!request.method().equals(HttpMethod.GET)) {
+            refuse(ctx, request, HttpResponseStatus.METHOD_NOT_ALLOWED, "use GET with a WebSocket upgrade");
+            return true;
+        }
+        if (!"websocket".equalsIgnoreCase(request.headers().get(HttpHeaderNames.UPGRADE))) {
+            refuse(ctx, request, HttpResponseStatus.UPGRADE_REQUIRED, "WebSocket upgrade required");
+            return true;
+        }
+        String token = Credentials.userToken(request.headers(), uri.parameters(), context.config().jwtCookie());
+        ctx.channel().config().setAutoRead(false);
+        context.blocking().execute(() -> {
+            WsConnectionHandler handler;
+            try {
+                if (token == null) {
+                    throw new AuthException(AuthException.Reason.MISSING,
+                            "token required: access_token query parameter, Authorization: Bearer, or the "
+                                    + context.config().jwtCookie() + " cookie");
+                }
+                Principal principal = context.tokens().verify(token);
+                handler = factory.create(principal, uri);
+            } catch (AuthException e) {
+                ctx.executor().execute(() -> refuse(ctx, request, HttpResponseStatus.UNAUTHORIZED, e.getMessage()));
+                return;
+            } catch (ApiException e) {
+                ctx.executor().execute(() -> refuse(ctx, request, e.status(), e.getMessage()));
+                return;
+            } catch (RuntimeException e) {
+                log.warn("upgrade failed path={}: {}", path, e.toString());
+                ctx.executor().execute(() -> refuse(ctx, request, HttpResponseStatus.SERVICE_UNAVAILABLE,
+                        "cannot open the connection now; retry later"));
+                return;
+            }
+            ctx.executor().execute(() -> upgrade(ctx, request, handler));
+        });
+        return true;
+    }
+
+    private void upgrade(ChannelHandlerContext ctx, FullHttpRequest request, WsConnectionHandler handler) {
+        try {
+            if (!ctx.channel().isActive()) {
+                return;
+            }
+            int maxFrame = context.config().maxFrameBytes();
+            WebSocketDecoderConfig decoderConfig = WebSocketDecoderConfig.newBuilder()
+                    .maxFramePayloadLength(maxFrame)
+                    .allowExtensions(false)
+                    .closeOnProtocolViolation(true)
+                    .build();
+            String url = "ws://" + request.headers().get(HttpHeaderNames.HOST, "localhost") + path;
+            WebSocketServerHandshaker handshaker =
+                    new WebSocketServerHandshakerFactory(url, null, decoderConfig).newHandshaker(request);
+            if (handshaker == null) {
+                WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel());
+                return;
+            }
+            ChannelPipeline pipeline = ctx.pipeline();
+            long ping = context.config().pingInterval().toMillis();
+            pipeline.addAfter(ctx.name(), "ws-idle", new IdleStateHandler(ping, 0, 0, TimeUnit.MILLISECONDS));
+            pipeline.addAfter("ws-idle", "ws-aggregator", new WebSocketFrameAggregator(maxFrame));
+            pipeline.addAfter("ws-aggregator", "ws", handler);
+            handshaker.handshake(ctx.channel(), request).addListener(f -> {
+                if (f.isSuccess()) {
+                    handler.start(handshaker);
+                } else {
+                    log.debug("handshake failed channel={}: {}", ctx.channel().id(), f.cause().toString());
+                    ctx.channel().close();
+                }
+            });
+            pipeline.remove(ctx.name());
+        } finally {
+            request.release();
+        }
+    }
+
+    private void refuse(ChannelHandlerContext ctx, FullHttpRequest request, HttpResponseStatus status, String reason) {
+        request.release();
+        HttpResponses.write(ctx, HttpResponses.error(context.json(), status, reason), false);
+    }
+}

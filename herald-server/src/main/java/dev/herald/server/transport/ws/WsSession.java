@@ -1,0 +1,97 @@
+package dev.herald.server.transport.ws;
+
+import dev.herald.server.delivery.CloseReason;
+import dev.herald.server.delivery.Session;
+import dev.herald.server.delivery.StreamEvent;
+import dev.herald.server.metrics.HeraldMetrics;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+
+import java.util.function.Consumer;
+
+/**
+ * A plain WebSocket connection as the delivery core sees it: each event's JSON bytes go out
+ * as one text frame, wrapping the shared bytes without copying them.
+ *
+ * <p>Loop-confined, like every {@link Session}.
+ */
+final class WsSession implements Session {
+    private final String id;
+    private final String userId;
+    private final ChannelHandlerContext ctx;
+    private final HeraldMetrics metrics;
+    private final Consumer<CloseReason> closer;
+    private boolean flushPending; // only on the loop
+
+    WsSession(String id, String userId, ChannelHandlerContext ctx, HeraldMetrics metrics, Consumer<CloseReason> closer) {
+        this.id = id;
+        this.userId = userId;
+        this.ctx = ctx;
+        this.metrics = metrics;
+        this.closer = closer;
+    }
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public String userId() {
+        return userId;
+    }
+
+    @Override
+    public EventLoop eventLoop() {
+        return ctx.channel().eventLoop();
+    }
+
+    @Override
+    public boolean isOpen() {
+        return ctx.channel().isActive();
+    }
+
+    @Override
+    public boolean isWritable() {
+        return ctx.channel().isWritable();
+    }
+
+    @Override
+    public void deliver(StreamEvent event) {
+        ctx.write(new TextWebSocketFrame(Unpooled.wrappedBuffer(event.json())), ctx.voidPromise());
+        metrics.frameOut();
+    }
+
+    /** Writes one of Herald's own frames (already encoded JSON). */
+    void send(byte[] json) {
+        ctx.write(new TextWebSocketFrame(Unpooled.wrappedBuffer(json)), ctx.voidPromise());
+        metrics.frameOut();
+    }
+
+    @Override
+    public void flush() {
+        flushPending = false;
+        ctx.flush();
+    }
+
+    @Override
+    public boolean markFlushPending() {
+        if (flushPending) {
+            return false;
+        }
+        flushPending = true;
+        return true;
+    }
+
+    @Override
+    public void close(CloseReason reason) {
+        closer.accept(reason);
+    }
+
+    @Override
+    public String toString() {
+        return "WsSession[" + id + " user=" + userId + "]";
+    }
+}
