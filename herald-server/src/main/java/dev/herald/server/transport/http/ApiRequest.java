@@ -1,5 +1,6 @@
 package dev.herald.server.transport.http;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herald.server.auth.Principal;
@@ -38,8 +39,10 @@ public record ApiRequest(HttpMethod method, String path, Map<String, String> pat
         }
         try {
             return mapper.readTree(body);
-        } catch (IOException e) {
+        } catch (JsonProcessingException e) {
             throw ApiException.badRequest("request body is not valid JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw ApiException.badRequest("request body is not valid JSON");
         }
     }
 

@@ -1,0 +1,91 @@
+package dev.herald.server.delivery;
+
+import dev.herald.server.store.NotificationPage;
+import dev.herald.server.store.NotificationQuery;
+import dev.herald.server.store.PublishRequest;
+import dev.herald.server.store.PublishResult;
+import dev.herald.server.store.Store;
+import dev.herald.server.store.StoredNotification;
+import dev.herald.server.store.StreamState;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * An in-memory stream log for unit tests of the delivery core: lets a test control what the
+ * store holds (including deleted seqs) independently of what the broker hands over. Only the
+ * reads the core uses are implemented.
+ */
+final class MemoryStore implements Store {
+    private final Map<String, List<StoredNotification>> streams = new ConcurrentHashMap<>();
+    private final Map<String, Long> lastSeq = new ConcurrentHashMap<>();
+
+    /** Appends the next seq of a stream and returns it as stored. */
+    synchronized StoredNotification append(String stream, String type) {
+        long seq = lastSeq.merge(stream, 1L, Long::sum);
+        String json = "{\"type\":\"" + type + "\",\"n\":" + seq + "}";
+        StoredNotification n = new StoredNotification(UUID.randomUUID().toString(), stream, seq, type, json,
+                Instant.now(), null, -1);
+        streams.computeIfAbsent(stream, s -> new ArrayList<>()).add(n);
+        return n;
+    }
+
+    /** Removes a stored seq, as a user's delete would. */
+    synchronized void remove(String stream, long seq) {
+        streams.get(stream).removeIf(n -> n.seq() == seq);
+    }
+
+    @Override
+    public synchronized List<StoredNotification> readSince(String stream, long afterSeq, int limit) {
+        return streams.getOrDefault(stream, List.of()).stream()
+                .filter(n -> n.seq() > afterSeq).limit(limit).toList();
+    }
+
+    @Override
+    public synchronized StreamState streamState(String stream) {
+        return new StreamState(lastSeq.getOrDefault(stream, 0L), 0);
+    }
+
+    @Override
+    public PublishResult publish(PublishRequest request) {
+        throw new UnsupportedOperationException("tests append directly");
+    }
+
+    @Override
+    public NotificationPage list(String stream, NotificationQuery query) {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public void ensureStream(String stream) {
+    }
+
+    @Override
+    public Optional<StreamState> markRead(String stream, String notificationId) {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public StreamState markAllRead(String stream) {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public Optional<StreamState> delete(String stream, String notificationId) {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public boolean isReachable() {
+        return true;
+    }
+
+    @Override
+    public void close() {
+    }
+}

@@ -1,0 +1,75 @@
+package dev.herald.server.delivery;
+
+import io.netty.channel.EventLoop;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** A session that records what it is given; writability is set by the test. */
+final class RecordingSession implements Session {
+    final List<StreamEvent> delivered = new CopyOnWriteArrayList<>();
+    volatile boolean writable = true;
+    volatile CloseReason closedWith;
+    volatile int flushes;
+    private final EventLoop loop;
+    private boolean flushPending;
+
+    RecordingSession(EventLoop loop) {
+        this.loop = loop;
+    }
+
+    List<Long> seqs() {
+        return delivered.stream().filter(StreamEvent::isSequenced).map(StreamEvent::seq).toList();
+    }
+
+    @Override
+    public String id() {
+        return "test-session";
+    }
+
+    @Override
+    public String userId() {
+        return "42";
+    }
+
+    @Override
+    public EventLoop eventLoop() {
+        return loop;
+    }
+
+    @Override
+    public boolean isOpen() {
+        return closedWith == null;
+    }
+
+    @Override
+    public boolean isWritable() {
+        return writable;
+    }
+
+    @Override
+    public void deliver(StreamEvent event) {
+        if (!loop.inEventLoop()) {
+            throw new AssertionError("deliver off the session's loop");
+        }
+        delivered.add(event);
+    }
+
+    @Override
+    public void flush() {
+        flushPending = false;
+        flushes++;
+    }
+
+    @Override
+    public boolean markFlushPending() {
+        boolean was = flushPending;
+        flushPending = true;
+        return !was;
+    }
+
+    @Override
+    public void close(CloseReason reason) {
+        closedWith = reason;
+    }
+}

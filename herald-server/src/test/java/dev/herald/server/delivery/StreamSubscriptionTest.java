@@ -1,0 +1,207 @@
+package dev.herald.server.delivery;
+
+import dev.herald.server.broker.InProcessBroker;
+import dev.herald.server.notify.NotificationFrames;
+import dev.herald.server.store.StoredNotification;
+import io.netty.channel.DefaultEventLoop;
+import io.netty.channel.EventLoop;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.LongStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The cursor algorithm of the delivery core against adversarial broker behaviour: events
+ * published during replay, out of order, lost, or for seqs that were deleted.
+ */
+class StreamSubscriptionTest {
+    private static final String STREAM = "user:42";
+
+    private EventLoop loop;
+    private ExecutorService blocking;
+    private MemoryStore store;
+    private InProcessBroker broker;
+    private DeliveryHub hub;
+    private RecordingSession session;
+
+    @BeforeEach
+    void setUp() {
+        loop = new DefaultEventLoop();
+        blocking = Executors.newVirtualThreadPerTaskExecutor();
+        store = new MemoryStore();
+        broker = new InProcessBroker();
+        hub = new DeliveryHub(store, broker, blocking, NotificationFrames::event, NotificationFrames::unreadCountAfter,
+                new DeliveryHub.DeliveryListener() {
+                    @Override
+                    public void delivered(StreamEvent event, boolean live) {
+                    }
+
+                    @Override
+                    public void slowConsumer(Session s) {
+                    }
+                });
+        broker.start(hub);
+        session = new RecordingSession(loop);
+    }
+
+    @AfterEach
+    void tearDown() throws InterruptedException {
+        blocking.shutdownNow();
+        loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
+    }
+
+    private StoredNotification publish(String type) {
+        StoredNotification n = store.append(STREAM, type);
+        broker.publish(NotificationFrames.event(n));
+        return n;
+    }
+
+    private StreamSubscription subscribe(long since, TypeFilter filter) throws Exception {
+        AtomicReference<StreamSubscription> sub = new AtomicReference<>();
+        loop.submit(() -> sub.set(hub.subscribe(session, STREAM, since, filter, st -> { }))).get(5, TimeUnit.SECONDS);
+        return sub.get();
+    }
+
+    private static List<Long> range(long fromInclusive, long toInclusive) {
+        return LongStream.rangeClosed(fromInclusive, toInclusive).boxed().toList();
+    }
+
+    @Test
+    void resumeWhilePublishersPublishDeliversEverySeqAfterSinceOnceAndInOrder() throws Exception {
+        for (int i = 0; i < 700; i++) {
+            store.append(STREAM, "order_created");
+        }
+        Thread publisher = Thread.ofPlatform().start(() -> {
+            for (int i = 0; i < 1500; i++) {
+                publish("order_created");
+            }
+        });
+        subscribe(40, TypeFilter.ALL);
+        publisher.join(30_000);
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> session.seqs().size() >= 2160);
+        assertThat(session.seqs()).isEqualTo(range(41, 2200));
+    }
+
+    @Test
+    void moreLiveEventsThanTheBufferHoldsDuringReplayAreStillDeliveredOnce() throws Exception {
+        for (int i = 0; i < 3000; i++) {
+            store.append(STREAM, "t");
+        }
+        session.writable = false; // hold the replay so live events pile up past the buffer cap
+        StreamSubscription sub = subscribe(0, TypeFilter.ALL);
+        for (int i = 0; i < StreamSubscription.MAX_BUFFERED + 500; i++) {
+            publish("t");
+        }
+        session.writable = true;
+        loop.execute(() -> hub.writable(sub));
+        long total = 3000 + StreamSubscription.MAX_BUFFERED + 500;
+        await().atMost(Duration.ofSeconds(20)).until(() -> session.seqs().size() >= total);
+        assertThat(session.seqs()).isEqualTo(range(1, total));
+    }
+
+    @Test
+    void eventsThatOvertakeEachOtherAreDeliveredInSeqOrder() throws Exception {
+        subscribe(-1, TypeFilter.ALL);
+        await().atMost(Duration.ofSeconds(5)).until(() -> loop.submit(() -> true).get());
+        StoredNotification one = store.append(STREAM, "t");
+        StoredNotification two = store.append(STREAM, "t");
+        StoredNotification three = store.append(STREAM, "t");
+        broker.publish(NotificationFrames.event(three));
+        broker.publish(NotificationFrames.event(one));
+        broker.publish(NotificationFrames.event(two));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> session.seqs().size() >= 3);
+        assertThat(session.seqs()).isEqualTo(List.of(1L, 2L, 3L));
+    }
+
+    @Test
+    void anEventTheBrokerLostIsFetchedFromTheStoreWhenTheNextOneArrives() throws Exception {
+        StreamSubscription sub = subscribe(-1, TypeFilter.ALL);
+        await().atMost(Duration.ofSeconds(5)).until(() -> loop.submit(sub::isLive).get());
+        for (int i = 0; i < 4; i++) {
+            store.append(STREAM, "t"); // committed, but the broker never carried them
+        }
+        publish("t");
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> session.seqs().size() >= 5);
+        assertThat(session.seqs()).isEqualTo(range(1, 5));
+    }
+
+    @Test
+    void deletedSeqsDoNotStallDelivery() throws Exception {
+        StreamSubscription sub = subscribe(-1, TypeFilter.ALL);
+        await().atMost(Duration.ofSeconds(5)).until(() -> loop.submit(sub::isLive).get());
+        store.append(STREAM, "t");
+        store.append(STREAM, "t");
+        store.remove(STREAM, 1);
+        store.remove(STREAM, 2);
+        publish("t");
+        publish("t");
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> session.seqs().size() >= 2);
+        assertThat(session.seqs()).isEqualTo(List.of(3L, 4L));
+    }
+
+    @Test
+    void replayWaitsWhileTheSessionIsNotWritable() throws Exception {
+        for (int i = 0; i < 10; i++) {
+            store.append(STREAM, "t");
+        }
+        session.writable = false;
+        StreamSubscription sub = subscribe(0, TypeFilter.ALL);
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> session.delivered.isEmpty());
+
+        session.writable = true;
+        loop.execute(() -> hub.writable(sub));
+        await().atMost(Duration.ofSeconds(5)).until(() -> session.seqs().size() >= 10);
+        assertThat(session.seqs()).isEqualTo(range(1, 10));
+        assertThat(session.closedWith).isNull();
+    }
+
+    @Test
+    void aLiveEventForAnUnwritableSessionClosesItAsSlowConsumer() throws Exception {
+        StreamSubscription sub = subscribe(-1, TypeFilter.ALL);
+        await().atMost(Duration.ofSeconds(5)).until(() -> loop.submit(sub::isLive).get());
+        session.writable = false;
+        publish("t");
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> session.closedWith != null);
+        assertThat(session.closedWith).isEqualTo(CloseReason.SLOW_CONSUMER);
+        assertThat(session.delivered).isEmpty();
+    }
+
+    @Test
+    void filteredTypesAreSkippedButStillAdvanceTheCursor() throws Exception {
+        StreamSubscription sub = subscribe(-1, TypeFilter.parse("order_*,payment_status_changed"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> loop.submit(sub::isLive).get());
+        publish("order_created");
+        publish("general_announcement");
+        publish("payment_status_changed");
+        publish("order_completed");
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> loop.submit(sub::cursor).get() == 4);
+        assertThat(session.delivered).extracting(StreamEvent::type)
+                .containsExactly("order_created", "payment_status_changed", "order_completed");
+    }
+
+    @Test
+    void unsubscribingTheLastSessionForgetsTheStream() throws Exception {
+        StreamSubscription sub = subscribe(-1, TypeFilter.ALL);
+        assertThat(hub.streamCount()).isEqualTo(1);
+        hub.unsubscribe(sub);
+        assertThat(hub.streamCount()).isZero();
+        publish("t");
+        await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2)).until(() -> session.delivered.isEmpty());
+    }
+}

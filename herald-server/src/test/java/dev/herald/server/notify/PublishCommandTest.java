@@ -1,0 +1,70 @@
+package dev.herald.server.notify;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class PublishCommandTest {
+    private final ObjectMapper json = new ObjectMapper();
+
+    private PublishCommand parse(String body) throws Exception {
+        return PublishCommand.parse(json.readTree(body), 64 * 1024, json);
+    }
+
+    private void assertRefused(String body, String field) {
+        assertThatThrownBy(() -> parse(body))
+                .isInstanceOf(ValidationException.class)
+                .satisfies(e -> assertThat(((ValidationException) e).field()).isEqualTo(field));
+    }
+
+    @Test
+    void aUserTargetBecomesTheUsersStreamAndTypeComesFirst() throws Exception {
+        PublishCommand c = parse("{\"to\":{\"user\":42},\"notification\":{\"message\":\"hi\",\"type\":\"order_created\",\"order_id\":1001}}");
+        assertThat(c.streams()).containsExactly("user:42");
+        assertThat(c.allUsers()).isFalse();
+        assertThat(c.type()).isEqualTo("order_created");
+        assertThat(c.json()).isEqualTo("{\"type\":\"order_created\",\"message\":\"hi\",\"order_id\":1001}");
+    }
+
+    @Test
+    void usersAreDeduplicatedTopicsAndAllAreAccepted() throws Exception {
+        assertThat(parse("{\"to\":{\"users\":[\"1\",2,\"1\"]},\"notification\":{\"type\":\"t\"}}").streams())
+                .isEqualTo(List.of("user:1", "user:2"));
+        assertThat(parse("{\"to\":{\"topic\":\"branch:7\"},\"notification\":{\"type\":\"t\"}}").streams())
+                .containsExactly("branch:7");
+        PublishCommand all = parse("{\"to\":{\"all\":true},\"notification\":{\"type\":\"t\"}}");
+        assertThat(all.allUsers()).isTrue();
+        assertThat(all.streams()).isEmpty();
+    }
+
+    @Test
+    void eachBadFieldIsNamed() {
+        assertRefused("[]", "body");
+        assertRefused("{\"notification\":{\"type\":\"t\"}}", "to");
+        assertRefused("{\"to\":{},\"notification\":{\"type\":\"t\"}}", "to");
+        assertRefused("{\"to\":{\"user\":\"1\",\"topic\":\"a:b\"},\"notification\":{\"type\":\"t\"}}", "to");
+        assertRefused("{\"to\":{\"user\":\"bad id!\"},\"notification\":{\"type\":\"t\"}}", "to.user");
+        assertRefused("{\"to\":{\"users\":[]},\"notification\":{\"type\":\"t\"}}", "to.users");
+        assertRefused("{\"to\":{\"topic\":\"nocolon\"},\"notification\":{\"type\":\"t\"}}", "to.topic");
+        assertRefused("{\"to\":{\"topic\":\"user:5\"},\"notification\":{\"type\":\"t\"}}", "to.topic");
+        assertRefused("{\"to\":{\"all\":false},\"notification\":{\"type\":\"t\"}}", "to.all");
+        assertRefused("{\"to\":{\"user\":\"1\"}}", "notification");
+        assertRefused("{\"to\":{\"user\":\"1\"},\"notification\":{\"message\":\"no type\"}}", "notification.type");
+        assertRefused("{\"to\":{\"user\":\"1\"},\"notification\":{\"type\":\"\"}}", "notification.type");
+        assertRefused("{\"to\":{\"user\":\"1\"},\"notification\":{\"type\":\"unread_count\"}}", "notification.type");
+        assertRefused("{\"to\":{\"user\":\"1\"},\"notification\":{\"type\":\"t\",\"seq\":3}}", "notification.seq");
+        assertRefused("{\"to\":{\"user\":\"1\"},\"notification\":{\"type\":\"t\",\"id\":\"x\"}}", "notification.id");
+    }
+
+    @Test
+    void aNotificationOverTheSizeLimitIsRefused() throws Exception {
+        String big = "x".repeat(2000);
+        assertThatThrownBy(() -> PublishCommand.parse(
+                json.readTree("{\"to\":{\"user\":\"1\"},\"notification\":{\"type\":\"t\",\"m\":\"" + big + "\"}}"), 1000, json))
+                .isInstanceOf(ValidationException.class).hasMessageContaining("larger than 1000 bytes");
+    }
+}
