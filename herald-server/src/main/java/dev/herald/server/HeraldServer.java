@@ -12,6 +12,7 @@ import dev.herald.server.delivery.SessionRegistry;
 import dev.herald.server.metrics.HeraldMetrics;
 import dev.herald.server.notify.CommitForwarder;
 import dev.herald.server.notify.NotificationFrames;
+import dev.herald.server.notify.NotificationLog;
 import dev.herald.server.notify.NotificationService;
 import dev.herald.server.store.Store;
 import dev.herald.server.store.StoreUnavailableException;
@@ -101,7 +102,7 @@ public final class HeraldServer implements AutoCloseable {
             }
             NotificationService notifications = new NotificationService(store, broker);
             sessions = new SessionRegistry();
-            DeliveryHub hub = new DeliveryHub(store, broker, blocking, NotificationFrames::event,
+            DeliveryHub hub = new DeliveryHub(new NotificationLog(store), broker, blocking,
                     NotificationFrames::unreadCountAfter, metrics);
             broker.start(hub);
             ObjectMapper json = new ObjectMapper();

@@ -1,8 +1,6 @@
 package dev.herald.server.delivery;
 
 import dev.herald.server.broker.Broker;
-import dev.herald.server.store.StoredNotification;
-import dev.herald.server.store.Store;
 import dev.herald.server.store.StreamState;
 import io.netty.channel.EventLoop;
 import org.slf4j.Logger;
@@ -17,6 +15,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The delivery core of one node: which local sessions follow which streams, and the path of
@@ -31,7 +30,7 @@ import java.util.function.Function;
  * are handed back to the subscription's event loop.
  */
 public final class DeliveryHub implements Broker.Listener {
-    private static final Logger log = LoggerFactory.getLogger(DeliveryHub.class);
+    private static final Logger logger = LoggerFactory.getLogger(DeliveryHub.class);
 
     /** Subscribers of one stream on this node, grouped by event loop. */
     private static final class Subscribers {
@@ -44,28 +43,25 @@ public final class DeliveryHub implements Broker.Listener {
         }
     }
 
-    private final Store store;
+    private final StreamLog log;
     private final Broker broker;
     private final ExecutorService blockingExecutor;
-    private final Function<StoredNotification, StreamEvent> encoder;
     private final Function<StreamEvent, StreamEvent> unreadFrames;
     private final DeliveryListener listener;
     private final Map<String, Subscribers> streams = new ConcurrentHashMap<>();
     private final Map<EventLoop, LoopDispatcher> dispatchers = new ConcurrentHashMap<>();
 
     /**
-     * @param encoder      turns a stored notification into its frame (for replay)
+     * @param log          where streams are read back from, to resume and fill gaps
      * @param unreadFrames the {@code unread_count} event that follows a live event carrying an unread count
      * @param listener     observes deliveries and slow consumers (metrics)
      */
-    public DeliveryHub(Store store, Broker broker, ExecutorService blockingExecutor,
-                       Function<StoredNotification, StreamEvent> encoder,
+    public DeliveryHub(StreamLog log, Broker broker, ExecutorService blockingExecutor,
                        Function<StreamEvent, StreamEvent> unreadFrames,
                        DeliveryListener listener) {
-        this.store = store;
+        this.log = log;
         this.broker = broker;
         this.blockingExecutor = blockingExecutor;
-        this.encoder = encoder;
         this.unreadFrames = unreadFrames;
         this.listener = listener;
     }
@@ -94,7 +90,7 @@ public final class DeliveryHub implements Broker.Listener {
         });
         subs.brokerSubscribed.whenComplete((ok, failure) -> session.eventLoop().execute(() -> {
             if (failure != null) {
-                log.warn("broker subscribe failed stream={} session={}: {}", stream, session.id(), failure.toString());
+                logger.warn("broker subscribe failed stream={} session={}: {}", stream, session.id(), failure.toString());
             }
             // Even when the broker failed, the store read below still delivers; the broker's
             // resynchronize() brings live events back when it recovers.
@@ -161,12 +157,12 @@ public final class DeliveryHub implements Broker.Listener {
     // ---- called by StreamSubscription, on its loop ----
 
     void readState(StreamSubscription sub, String stream, Consumer<StreamState> then) {
-        onStore(sub, () -> store.streamState(stream), then, 0);
+        onStore(sub, () -> log.state(stream), then, 0);
     }
 
     void readSince(StreamSubscription sub, String stream, long afterSeq, int limit,
                    Consumer<List<StreamEvent>> then) {
-        onStore(sub, () -> store.readSince(stream, afterSeq, limit).stream().map(encoder).toList(), then, 0);
+        onStore(sub, () -> log.readSince(stream, afterSeq, limit), then, 0);
     }
 
     void delivered(StreamEvent event, boolean live) {
@@ -175,7 +171,7 @@ public final class DeliveryHub implements Broker.Listener {
 
     void slowConsumer(StreamSubscription sub) {
         Session session = sub.session();
-        log.info("slow consumer closed session={} user={} stream={}", session.id(), session.userId(), sub.stream());
+        logger.info("slow consumer closed session={} user={} stream={}", session.id(), session.userId(), sub.stream());
         listener.slowConsumer(session);
         session.close(CloseReason.SLOW_CONSUMER);
     }
@@ -188,7 +184,7 @@ public final class DeliveryHub implements Broker.Listener {
      * Runs a store call off the loop and hands the result back to it. A failing store is
      * retried with capped backoff while the session is open: the subscription just waits.
      */
-    private <T> void onStore(StreamSubscription sub, java.util.function.Supplier<T> call, Consumer<T> then, int attempt) {
+    private <T> void onStore(StreamSubscription sub, Supplier<T> call, Consumer<T> then, int attempt) {
         EventLoop loop = sub.session().eventLoop();
         blockingExecutor.execute(() -> {
             T result;
@@ -199,7 +195,7 @@ public final class DeliveryHub implements Broker.Listener {
                     return;
                 }
                 long delayMs = Math.min(10_000, 250L << Math.min(attempt, 6));
-                log.warn("store read failed stream={} session={} attempt={} retry_in_ms={}: {}",
+                logger.warn("store read failed stream={} session={} attempt={} retry_in_ms={}: {}",
                         sub.stream(), sub.session().id(), attempt + 1, delayMs, e.toString());
                 loop.schedule(() -> onStore(sub, call, then, attempt + 1), delayMs, TimeUnit.MILLISECONDS);
                 return;

@@ -2,6 +2,7 @@ package dev.herald.server.delivery;
 
 import dev.herald.server.broker.InProcessBroker;
 import dev.herald.server.notify.NotificationFrames;
+import dev.herald.server.notify.NotificationLog;
 import dev.herald.server.store.StoredNotification;
 import io.netty.channel.DefaultEventLoop;
 import io.netty.channel.EventLoop;
@@ -40,7 +41,7 @@ class StreamSubscriptionTest {
         blocking = Executors.newVirtualThreadPerTaskExecutor();
         store = new MemoryStore();
         broker = new InProcessBroker();
-        hub = new DeliveryHub(store, broker, blocking, NotificationFrames::event, NotificationFrames::unreadCountAfter,
+        hub = new DeliveryHub(new NotificationLog(store), broker, blocking, NotificationFrames::unreadCountAfter,
                 new DeliveryHub.DeliveryListener() {
                     @Override
                     public void delivered(StreamEvent event, boolean live) {
