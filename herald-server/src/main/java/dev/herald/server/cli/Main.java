@@ -25,8 +25,9 @@ import picocli.CommandLine.UnmatchedArgumentException;
  */
 @Command(name = "herald", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Self-hosted real-time notification and chat server.",
-        footer = {"", "Run 'herald start --help' for the server's options. Every option can also be set with an",
-                "environment variable HERALD_<NAME> (e.g. HERALD_PORT) or a config file (--config FILE)."})
+        footer = {"", "Run 'herald start --help' for the server's options. Each option can also be",
+                "set by an environment variable HERALD_<NAME> (e.g. HERALD_PORT) or a config",
+                "file (--config FILE)."})
 public final class Main implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(Main.class);
 

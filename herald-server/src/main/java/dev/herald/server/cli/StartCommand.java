@@ -27,11 +27,11 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "start", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Run a Herald node.",
-        footer = {"", "Each option can also be set by an environment variable HERALD_<NAME> (e.g. HERALD_PORT,",
-                "HERALD_DATA_DIR, HERALD_JWT_SECRET) or a key in the config file (e.g. port=9000).",
-                "Precedence: option > environment > config file > default.",
-                "Without a JWT key or API key, development credentials are generated once and kept in",
-                "DATA_DIR/credentials.properties."})
+        footer = {"", "Each option can also be set by an environment variable HERALD_<NAME>",
+                "(e.g. HERALD_PORT, HERALD_DATA_DIR, HERALD_JWT_SECRET) or by a key in the",
+                "config file (e.g. port=9000). Precedence: option > environment > config file",
+                "> default. Without a JWT key or an API key, development credentials are",
+                "generated once and kept in DATA_DIR/credentials.properties."})
 final class StartCommand implements Callable<Integer> {
     private final Map<String, String> env;
     private final NodeRunner runner;
