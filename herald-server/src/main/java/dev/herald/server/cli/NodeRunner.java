@@ -1,0 +1,44 @@
+package dev.herald.server.cli;
+
+import dev.herald.server.HeraldServer;
+import dev.herald.server.config.HeraldConfig;
+import java.io.PrintWriter;
+
+/**
+ * Runs a node with a resolved config until it is shut down. The production runner starts a
+ * {@link HeraldServer}; tests of the command line pass one that records the config instead.
+ */
+@FunctionalInterface
+interface NodeRunner {
+    /**
+     * @throws dev.herald.server.HeraldStartupException when the node cannot start
+     */
+    void run(HeraldConfig config, PrintWriter out) throws InterruptedException;
+
+    /**
+     * Starts the server, prints the one line scripts and tests wait for, closes the server
+     * gracefully on SIGTERM/SIGINT (shutdown hook) and blocks until it has closed.
+     */
+    NodeRunner SERVER = (config, out) -> {
+        HeraldServer server = new HeraldServer(config).start();
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "herald-shutdown"));
+        out.println(listeningLine(config.host(), server.port(), config.nodeId()));
+        out.flush();
+        server.awaitTermination();
+    };
+
+    /**
+     * {@code Herald listening on http://<host>:<port> (node <id>)}, with {@code 127.0.0.1} for the
+     * wildcard and loopback binds, so the printed URL is one a local browser can open.
+     */
+    static String listeningLine(String host, int port, String nodeId) {
+        return "Herald listening on http://" + displayHost(host) + ":" + port + " (node " + nodeId + ")";
+    }
+
+    private static String displayHost(String host) {
+        return switch (host) {
+            case "0.0.0.0", "127.0.0.1", "::", "::0", "0:0:0:0:0:0:0:0" -> "127.0.0.1";
+            default -> host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
+        };
+    }
+}

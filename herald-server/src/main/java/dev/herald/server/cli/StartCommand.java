@@ -1,0 +1,174 @@
+package dev.herald.server.cli;
+
+import dev.herald.server.HeraldStartupException;
+import dev.herald.server.config.ConfigException;
+import dev.herald.server.config.ConfigResolver;
+import dev.herald.server.config.ConfigSources;
+import dev.herald.server.config.DataDirectory;
+import dev.herald.server.config.DevCredentials;
+import dev.herald.server.config.HeraldConfig;
+import java.io.PrintWriter;
+import java.security.SecureRandom;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code herald start}: resolves the settings (flag, then HERALD_* environment variable, then
+ * config file, then default), prepares the data directory and development credentials, and runs
+ * the node. Options are read as text here and typed by {@link ConfigResolver}, so a bad value
+ * gets the same message whether it came from a flag, the environment or the file.
+ */
+@Command(name = "start", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Run a Herald node.",
+        footer = {"", "Each option can also be set by an environment variable HERALD_<NAME>",
+                "(e.g. HERALD_PORT, HERALD_DATA_DIR, HERALD_JWT_SECRET) or by a key in the",
+                "config file (e.g. port=9000). Precedence: option > environment > config file",
+                "> default. Without a JWT key or an API key, development credentials are",
+                "generated once and kept in DATA_DIR/credentials.properties."})
+final class StartCommand implements Callable<Integer> {
+    private final Map<String, String> env;
+    private final NodeRunner runner;
+    private final SecureRandom random;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--host", paramLabel = "ADDR", description = "Address to bind (default 0.0.0.0).")
+    String host;
+    @Option(names = "--port", paramLabel = "PORT", description = "Port to bind; 0 picks a free one (default 8080).")
+    String port;
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "Embedded database and generated credentials (default ./herald-data).")
+    String dataDir;
+    @Option(names = "--store", paramLabel = "URL", description = "postgresql://host:port/db or jdbc: URL (default: embedded H2 in the data dir).")
+    String store;
+    @Option(names = "--broker", paramLabel = "URL", description = "redis://host:port to join a cluster (default: in-process).")
+    String broker;
+    @Option(names = "--node-id", paramLabel = "ID", description = "This node's name in logs and the cluster (default node-1).")
+    String nodeId;
+    @Option(names = "--jwt-secret", paramLabel = "SECRET", description = "HS256 secret, at least 32 bytes.")
+    String jwtSecret;
+    @Option(names = "--jwt-public-key", paramLabel = "FILE", description = "PEM public key (RSA or EC) for RS256/ES256 tokens.")
+    String jwtPublicKey;
+    @Option(names = "--jwks-url", paramLabel = "URL", description = "JWKS URL for RS256/ES256 tokens.")
+    String jwksUrl;
+    @Option(names = "--jwt-cookie", paramLabel = "NAME", description = "Cookie that may carry the JWT (default access_token).")
+    String jwtCookie;
+    @Option(names = "--api-key", paramLabel = "KEY", description = "API key for app backends; repeat or separate with commas.")
+    List<String> apiKeys;
+    @Option(names = "--dev", arity = "0..1", fallbackValue = "true", paramLabel = "BOOL",
+            description = "Development mode (dev-token endpoint). Never in production.")
+    String dev;
+    @Option(names = "--max-frame-bytes", paramLabel = "SIZE", description = "Largest WebSocket frame from a client, e.g. 64k (default 64k).")
+    String maxFrameBytes;
+    @Option(names = "--max-notification-bytes", paramLabel = "SIZE", description = "Largest notification a publisher may send (default 64k).")
+    String maxNotificationBytes;
+    @Option(names = "--max-http-body-bytes", paramLabel = "SIZE", description = "Largest HTTP request body (default 1m).")
+    String maxHttpBodyBytes;
+    @Option(names = "--outbound-cap-bytes", paramLabel = "SIZE", description = "Bytes queued for one slow client before it is told to reconnect (default 4m).")
+    String outboundCapBytes;
+    @Option(names = "--ping-interval", paramLabel = "DURATION", description = "Ping idle connections this often, e.g. 25s (default 25s).")
+    String pingInterval;
+    @Option(names = "--idle-timeout", paramLabel = "DURATION", description = "Close connections silent this long, e.g. 1m (default 60s).")
+    String idleTimeout;
+    @Option(names = "--config", paramLabel = "FILE", description = "Config file (Java properties, keys are option names).")
+    String config;
+
+    StartCommand(Map<String, String> env, NodeRunner runner, SecureRandom random) {
+        this.env = env;
+        this.runner = runner;
+        this.random = random;
+    }
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        try {
+            HeraldConfig resolved = resolve(out);
+            runner.run(resolved, out);
+            return 0;
+        } catch (ConfigException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        } catch (HeraldStartupException e) {
+            err.println("herald: " + e.getMessage());
+            return 1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 1;
+        }
+    }
+
+    private HeraldConfig resolve(PrintWriter out) {
+        ConfigResolver resolver = new ConfigResolver(ConfigSources.load(flags(), env));
+        DataDirectory.prepare(resolver.dataDir());
+        HeraldConfig.Builder builder = resolver.builder();
+        if (!resolver.jwtKeyGiven() || !resolver.apiKeyGiven()) {
+            DevCredentials credentials = DevCredentials.loadOrCreate(
+                    resolver.dataDir(), !resolver.jwtKeyGiven(), !resolver.apiKeyGiven(), random);
+            if (!resolver.jwtKeyGiven()) {
+                builder.jwtSecret(credentials.jwtSecret());
+            }
+            if (!resolver.apiKeyGiven()) {
+                builder.apiKey(credentials.apiKey());
+            }
+            report(credentials, out);
+        }
+        return ConfigResolver.build(builder);
+    }
+
+    private static void report(DevCredentials credentials, PrintWriter out) {
+        String where = credentials.file().toAbsolutePath().normalize().toString();
+        if (!credentials.generated()) {
+            out.println("Using development credentials kept in " + where);
+            return;
+        }
+        out.println("Generated development credentials, shown only this once (saved, owner-only, in " + where + "):");
+        if (credentials.generatedSecret()) {
+            out.println("  JWT secret (HS256): " + credentials.jwtSecret());
+        }
+        if (credentials.generatedApiKey()) {
+            out.println("  API key:            " + credentials.apiKey());
+        }
+        out.println("How to use: './herald token --user 42' prints a user token for ?access_token=...;"
+                + " app backends send the API key. For production pass --jwt-secret and --api-key.");
+        out.flush();
+    }
+
+    /** The options given on this command line, keyed like {@link ConfigSources#NAMES}. */
+    Map<String, String> flags() {
+        Map<String, String> flags = new HashMap<>();
+        put(flags, "host", host);
+        put(flags, "port", port);
+        put(flags, "data-dir", dataDir);
+        put(flags, "store", store);
+        put(flags, "broker", broker);
+        put(flags, "node-id", nodeId);
+        put(flags, "jwt-secret", jwtSecret);
+        put(flags, "jwt-public-key", jwtPublicKey);
+        put(flags, "jwks-url", jwksUrl);
+        put(flags, "jwt-cookie", jwtCookie);
+        put(flags, "api-key", apiKeys == null ? null : String.join(",", apiKeys));
+        put(flags, "dev", dev);
+        put(flags, "max-frame-bytes", maxFrameBytes);
+        put(flags, "max-notification-bytes", maxNotificationBytes);
+        put(flags, "max-http-body-bytes", maxHttpBodyBytes);
+        put(flags, "outbound-cap-bytes", outboundCapBytes);
+        put(flags, "ping-interval", pingInterval);
+        put(flags, "idle-timeout", idleTimeout);
+        put(flags, "config", config);
+        return flags;
+    }
+
+    private static void put(Map<String, String> flags, String name, String value) {
+        if (value != null) {
+            flags.put(name, value);
+        }
+    }
+}

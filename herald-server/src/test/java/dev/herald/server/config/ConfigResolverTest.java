@@ -1,0 +1,164 @@
+package dev.herald.server.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigResolverTest {
+    static final String SECRET = "0123456789abcdef0123456789abcdef-secret";
+    static final String API_KEY = "api-key-0123456789";
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void flagBeatsEnvironmentBeatsFileBeatsDefault() throws Exception {
+        Path file = configFile("port=3003\nnode-id=file-node\nping-interval=30s\ndata-dir=/file/dir\n");
+        Map<String, String> env = Map.of("HERALD_CONFIG", file.toString(), "HERALD_PORT", "2002",
+                "HERALD_NODE_ID", "env-node", "HERALD_DATA_DIR", "/env/dir");
+        Map<String, String> flags = Map.of("port", "1001", "data-dir", "/flag/dir");
+
+        HeraldConfig config = resolve(flags, env);
+
+        assertThat(config.port()).as("flag over env and file").isEqualTo(1001);
+        assertThat(config.dataDir()).as("flag over env and file").isEqualTo(Path.of("/flag/dir"));
+        assertThat(config.nodeId()).as("env over file").isEqualTo("env-node");
+        assertThat(config.pingInterval()).as("file over default").isEqualTo(Duration.ofSeconds(30));
+        assertThat(config.idleTimeout()).as("default").isEqualTo(Duration.ofSeconds(60));
+        assertThat(config.host()).as("default").isEqualTo("0.0.0.0");
+    }
+
+    @Test
+    void configFileFlagOverridesTheConfigFileFromTheEnvironment() throws Exception {
+        Path fromEnv = configFile("port=1111\n");
+        Path fromFlag = Files.writeString(dir.resolve("other.properties"), "port=2222\n");
+
+        HeraldConfig config = resolve(Map.of("config", fromFlag.toString()), Map.of("HERALD_CONFIG", fromEnv.toString()));
+
+        assertThat(config.port()).isEqualTo(2222);
+    }
+
+    @Test
+    void blankEnvironmentValuesCountAsUnset() {
+        HeraldConfig config = resolve(Map.of(), Map.of("HERALD_PORT", "  ", "HERALD_STORE", ""));
+
+        assertThat(config.port()).isEqualTo(8080);
+        assertThat(config.storeUrl()).isNull();
+    }
+
+    @Test
+    void everySettingIsReadWithItsType() throws Exception {
+        Path pem = Files.writeString(dir.resolve("key.pem"), "unused by the resolver");
+        Map<String, String> env = new HashMap<>();
+        env.put("HERALD_HOST", "127.0.0.1");
+        env.put("HERALD_STORE", "postgresql://127.0.0.1:5432/test");
+        env.put("HERALD_BROKER", "redis://127.0.0.1:6379");
+        env.put("HERALD_JWT_PUBLIC_KEY", pem.toString());
+        env.put("HERALD_JWKS_URL", "https://issuer.example/jwks.json");
+        env.put("HERALD_JWT_COOKIE", "session");
+        env.put("HERALD_API_KEY", API_KEY + ", second-key-0123456789");
+        env.put("HERALD_DEV", "true");
+        env.put("HERALD_MAX_FRAME_BYTES", "128k");
+        env.put("HERALD_MAX_NOTIFICATION_BYTES", "32KiB");
+        env.put("HERALD_MAX_HTTP_BODY_BYTES", "2m");
+        env.put("HERALD_OUTBOUND_CAP_BYTES", "1048576");
+        env.put("HERALD_PING_INTERVAL", "500ms");
+        env.put("HERALD_IDLE_TIMEOUT", "1m30s");
+
+        HeraldConfig c = ConfigResolver.build(new ConfigResolver(ConfigSources.load(Map.of(), env)).builder());
+
+        assertThat(c.host()).isEqualTo("127.0.0.1");
+        assertThat(c.storeUrl()).isEqualTo("postgresql://127.0.0.1:5432/test");
+        assertThat(c.brokerUrl()).isEqualTo("redis://127.0.0.1:6379");
+        assertThat(c.jwtPublicKeyPem()).isEqualTo(pem);
+        assertThat(c.jwksUrl()).hasToString("https://issuer.example/jwks.json");
+        assertThat(c.jwtSecret()).isNull();
+        assertThat(c.jwtCookie()).isEqualTo("session");
+        assertThat(c.apiKeys()).containsExactly(API_KEY, "second-key-0123456789");
+        assertThat(c.devMode()).isTrue();
+        assertThat(c.maxFrameBytes()).isEqualTo(128 * 1024);
+        assertThat(c.maxNotificationBytes()).isEqualTo(32 * 1024);
+        assertThat(c.maxHttpBodyBytes()).isEqualTo(2 * 1024 * 1024);
+        assertThat(c.outboundCapBytes()).isEqualTo(1048576);
+        assertThat(c.pingInterval()).isEqualTo(Duration.ofMillis(500));
+        assertThat(c.idleTimeout()).isEqualTo(Duration.ofSeconds(90));
+    }
+
+    @Test
+    void resolverReportsWhichCredentialsAreMissing() {
+        ConfigResolver none = new ConfigResolver(ConfigSources.load(Map.of(), Map.of()));
+        ConfigResolver both = new ConfigResolver(ConfigSources.load(Map.of("jwt-secret", SECRET, "api-key", API_KEY), Map.of()));
+
+        assertThat(none.jwtKeyGiven()).isFalse();
+        assertThat(none.apiKeyGiven()).isFalse();
+        assertThat(both.jwtKeyGiven()).isTrue();
+        assertThat(both.apiKeyGiven()).isTrue();
+    }
+
+    @Test
+    void badValuesNameTheirSource() throws Exception {
+        assertThatThrownBy(() -> resolve(Map.of("port", "abc"), Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("Invalid value for option '--port': 'abc' is not a port number (0-65535; 0 picks a free port)");
+        assertThatThrownBy(() -> resolve(Map.of(), Map.of("HERALD_PORT", "70000")))
+                .hasMessageStartingWith("Invalid value for environment variable HERALD_PORT: '70000' is not a port number");
+        Path file = configFile("idle-timeout=soon\n");
+        assertThatThrownBy(() -> resolve(Map.of("config", file.toString()), Map.of()))
+                .hasMessageStartingWith("Invalid value for key 'idle-timeout' in config file " + file + ": 'soon' is not a duration");
+        assertThatThrownBy(() -> resolve(Map.of("jwks-url", "ftp://x/keys"), Map.of()))
+                .hasMessageContaining("is not an http(s) URL");
+        assertThatThrownBy(() -> resolve(Map.of("dev", "maybe"), Map.of()))
+                .hasMessageContaining("is not a boolean");
+    }
+
+    @Test
+    void secretsAreNeverEchoedInMessages() {
+        assertThatThrownBy(() -> resolve(Map.of("jwt-secret", "tooshort"), Map.of()))
+                .hasMessageContaining("is too short")
+                .hasMessageNotContaining("tooshort");
+        assertThatThrownBy(() -> resolve(Map.of("api-key", "tiny"), Map.of()))
+                .hasMessageContaining("shorter than 16 characters")
+                .hasMessageNotContaining("tiny");
+    }
+
+    @Test
+    void unknownConfigFileKeysAndMissingFilesAreRefused() throws Exception {
+        Path typo = configFile("prot=9000\n");
+        assertThatThrownBy(() -> ConfigSources.load(Map.of("config", typo.toString()), Map.of()))
+                .hasMessageContaining("Unknown key [prot] in config file " + typo);
+        assertThatThrownBy(() -> ConfigSources.load(Map.of(), Map.of("HERALD_CONFIG", dir.resolve("nope.properties").toString())))
+                .hasMessageContaining("environment variable HERALD_CONFIG")
+                .hasMessageContaining("does not exist");
+    }
+
+    @Test
+    void crossFieldChecksUseOptionNames() {
+        assertThatThrownBy(() -> resolve(Map.of("ping-interval", "1m", "idle-timeout", "30s"), Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("idle-timeout: must be longer than ping-interval");
+    }
+
+    @Test
+    void envNamesFollowTheOptionNames() {
+        assertThat(ConfigSources.envName("data-dir")).isEqualTo("HERALD_DATA_DIR");
+        assertThat(ConfigSources.envName("max-frame-bytes")).isEqualTo("HERALD_MAX_FRAME_BYTES");
+    }
+
+    private HeraldConfig resolve(Map<String, String> flags, Map<String, String> env) {
+        Map<String, String> withCredentials = new HashMap<>(flags);
+        withCredentials.putIfAbsent("jwt-secret", SECRET);
+        withCredentials.putIfAbsent("api-key", API_KEY);
+        return ConfigResolver.build(new ConfigResolver(ConfigSources.load(withCredentials, env)).builder());
+    }
+
+    private Path configFile(String content) throws Exception {
+        return Files.writeString(dir.resolve("herald.properties"), content);
+    }
+}
