@@ -183,7 +183,7 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
                 if (key == null) {
                     throw ApiException.unauthorized("API key required: Authorization: Bearer <api key>");
                 }
-                if (!context.apiKeys().matches(key)) {
+                if (!context.apiKeys().isValid(key)) {
                     throw ApiException.unauthorized("invalid API key");
                 }
                 return null;
