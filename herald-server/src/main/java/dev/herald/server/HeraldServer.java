@@ -18,6 +18,7 @@ import dev.herald.server.store.Store;
 import dev.herald.server.store.StoreUnavailableException;
 import dev.herald.server.store.jdbc.JdbcStore;
 import dev.herald.server.transport.TransportContext;
+import dev.herald.server.transport.http.BackendRoutes;
 import dev.herald.server.transport.http.HttpEndpoint;
 import dev.herald.server.transport.http.HttpServerInitializer;
 import dev.herald.server.transport.http.NodeRoutes;
@@ -112,6 +113,7 @@ public final class HeraldServer implements AutoCloseable {
             List<HttpEndpoint> endpoints = List.of(NotificationSocket.endpoint(context));
             List<Route> routes = new ArrayList<>();
             routes.addAll(new NodeRoutes(config.nodeId(), store, broker, metrics).routes());
+            routes.addAll(new BackendRoutes(sessions).routes());
             routes.addAll(new NotificationRoutes(notifications, json, config.maxNotificationBytes(), metrics::published).routes());
             bind(new HttpServerInitializer(context, endpoints, routes));
             log.info("node={} listening on {}:{} store={} broker={}", config.nodeId(), config.host(), port,

@@ -20,6 +20,7 @@ public final class StreamEvent {
     private final long createdAtMillis;
     private final long unread;
     private final byte[] json;
+    private final String excludeUserId;
 
     /**
      * @param stream          stream key, e.g. {@code user:42}
@@ -30,6 +31,15 @@ public final class StreamEvent {
      * @param json            the complete JSON frame, UTF-8
      */
     public StreamEvent(String stream, long seq, String type, long createdAtMillis, long unread, byte[] json) {
+        this(stream, seq, type, createdAtMillis, unread, json, null);
+    }
+
+    /**
+     * @param excludeUserId a user whose sessions skip this event (the typist of a typing event), or null
+     */
+    public StreamEvent(String stream, long seq, String type, long createdAtMillis, long unread, byte[] json,
+                       String excludeUserId) {
+        this.excludeUserId = excludeUserId;
         this.stream = Objects.requireNonNull(stream, "stream");
         if (seq < 0) {
             throw new IllegalArgumentException("seq: must be >= 0, was " + seq);
@@ -45,7 +55,13 @@ public final class StreamEvent {
         return new StreamEvent(stream, 0, type, System.currentTimeMillis(), unread, json);
     }
 
+    /** An ephemeral event that every subscriber except {@code excludeUserId}'s sessions receives. */
+    public static StreamEvent ephemeralExcept(String stream, String type, byte[] json, String excludeUserId) {
+        return new StreamEvent(stream, 0, type, System.currentTimeMillis(), -1, json, excludeUserId);
+    }
+
     public String stream() { return stream; }
+    public String excludeUserId() { return excludeUserId; }
     public long seq() { return seq; }
     public boolean isSequenced() { return seq > 0; }
     public String type() { return type; }

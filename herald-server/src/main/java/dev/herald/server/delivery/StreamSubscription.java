@@ -265,6 +265,9 @@ public final class StreamSubscription {
     }
 
     private void writeLive(StreamEvent event) {
+        if (event.excludeUserId() != null && event.excludeUserId().equals(session.userId())) {
+            return;
+        }
         if (!session.isWritable()) {
             hub.slowConsumer(this);
             return;
