@@ -1,0 +1,361 @@
+package dev.herald.server.store.jdbc;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.herald.server.store.IdempotencyConflictException;
+import dev.herald.server.store.NotificationPage;
+import dev.herald.server.store.NotificationQuery;
+import dev.herald.server.store.PublishRequest;
+import dev.herald.server.store.PublishResult;
+import dev.herald.server.store.Store;
+import dev.herald.server.store.StoreUnavailableException;
+import dev.herald.server.store.StoredNotification;
+import dev.herald.server.store.StreamState;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import org.flywaydb.core.Flyway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The {@link Store} on JDBC: an embedded H2 file (the default) or PostgreSQL (clusters), migrated
+ * with Flyway at open. See {@code docs/store.md} for the schema and the reasoning.
+ *
+ * <ul>
+ *   <li>Publishes go through one writer thread per store that commits every pending request in
+ *       one transaction (group commit); {@link #publish} returns after commit, or throws
+ *       {@link StoreUnavailableException} within {@link #PUBLISH_WAIT} at most.</li>
+ *   <li>Seqs come from a per-stream counter row updated in the publishing transaction, so they are
+ *       gap-free and commit-ordered per stream, also with several stores on one PostgreSQL.</li>
+ *   <li>H2 is opened with {@code WRITE_DELAY=0}: a commit is in the file before publish returns,
+ *       so a killed JVM loses nothing acknowledged (an OS crash may lose the last commits).</li>
+ *   <li>Unread counts are kept for every stream (topic streams too) in the stream row.</li>
+ *   <li>Idempotency keys are kept at least {@link #KEY_RETENTION}, then purged every 10 minutes.</li>
+ * </ul>
+ *
+ * <p>Thread-safe. Every method blocks on I/O: never call it from an event loop.
+ */
+public final class JdbcStore implements Store {
+
+    /** How long a publisher waits for its commit before it is told the store is unavailable. */
+    public static final Duration PUBLISH_WAIT = Duration.ofSeconds(15);
+    /** Idempotency keys are honoured at least this long. */
+    public static final Duration KEY_RETENTION = Duration.ofHours(24);
+    private static final int MAX_KEY_LENGTH = 255;
+
+    private static final Logger log = LoggerFactory.getLogger(JdbcStore.class);
+
+    private final StoreUrl url;
+    private final HikariDataSource pool;
+    private final StreamRows streamRows = new StreamRows();
+    private final PublishWriter writer;
+    private final StoreTimers timers;
+    private final ScheduledExecutorService purger;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private JdbcStore(StoreUrl url, HikariDataSource pool, CommitListener listener, MeterRegistry registry) {
+        this.url = url;
+        this.pool = pool;
+        this.timers = new StoreTimers(registry);
+        this.writer = new PublishWriter(pool, url.description(), streamRows, listener, timers.get("batch"));
+        Gauge.builder("herald.store.queued", writer, PublishWriter::queued)
+                .description("publishes waiting for the store writer").register(registry);
+        this.purger = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("herald-store-purge").daemon(true).factory());
+        purger.scheduleWithFixedDelay(this::purgeQuietly, 1, 10, TimeUnit.MINUTES);
+    }
+
+    /**
+     * Opens (and migrates) the store.
+     *
+     * @param storeUrl null for the H2 file {@code dataDir/herald}; {@code postgresql://[user@]host:port/db[?currentSchema=x]};
+     *                 or a {@code jdbc:h2:} / {@code jdbc:postgresql:} URL
+     * @param dataDir  directory of the H2 file, created if missing (unused for PostgreSQL)
+     * @param listener receives every committed batch on the writer thread
+     * @param registry where the {@code herald.store.latency} timers go
+     * @throws IllegalArgumentException   for an unsupported URL
+     * @throws StoreUnavailableException when the database cannot be opened or migrated
+     */
+    public static JdbcStore open(String storeUrl, Path dataDir, CommitListener listener, MeterRegistry registry) {
+        Objects.requireNonNull(listener, "listener");
+        Objects.requireNonNull(registry, "registry");
+        StoreUrl url = StoreUrl.parse(storeUrl, Objects.requireNonNull(dataDir, "dataDir"));
+        String failure = url.kind() == StoreUrl.Kind.H2 ? "cannot open " : "cannot connect to ";
+        if (storeUrl == null) {
+            try {
+                Files.createDirectories(dataDir);
+            } catch (IOException e) {
+                throw new StoreUnavailableException(failure + url.description() + ": cannot create directory "
+                        + dataDir.toAbsolutePath() + " (" + e + ")", e);
+            }
+        }
+        HikariDataSource pool;
+        try {
+            pool = new HikariDataSource(poolConfig(url));
+        } catch (RuntimeException e) {
+            throw new StoreUnavailableException(failure + url.description() + ": " + rootMessage(e), e);
+        }
+        try {
+            var flyway = Flyway.configure().dataSource(pool).locations("classpath:db/migration");
+            if (url.schema() != null) {
+                flyway.schemas(url.schema()).defaultSchema(url.schema()).createSchemas(true);
+            }
+            flyway.load().migrate();
+        } catch (RuntimeException e) {
+            pool.close();
+            throw new StoreUnavailableException("cannot migrate " + url.description() + ": " + rootMessage(e), e);
+        }
+        log.info("store open: {}", url.description());
+        return new JdbcStore(url, pool, listener, registry);
+    }
+
+    private static HikariConfig poolConfig(StoreUrl url) {
+        HikariConfig config = new HikariConfig();
+        config.setPoolName("herald-store");
+        config.setJdbcUrl(url.jdbcUrl());
+        config.setUsername(url.user());
+        config.setPassword(url.password());
+        config.setMaximumPoolSize(url.kind() == StoreUrl.Kind.H2 ? 8 : 12);
+        config.setMinimumIdle(2);
+        // Bounded waits: a database that is down fails callers within seconds, never hangs them.
+        config.setConnectionTimeout(3_000);
+        config.setValidationTimeout(1_000);
+        config.setInitializationFailTimeout(1);
+        config.setAutoCommit(true);
+        return config;
+    }
+
+    @Override
+    public PublishResult publish(PublishRequest request) {
+        Objects.requireNonNull(request, "request");
+        request.streams().forEach(JdbcStore::checkStream);
+        checkLength("type", request.type());
+        if (request.idempotencyKey() != null) {
+            checkLength("idempotencyKey", request.idempotencyKey());
+            checkLength("requestHash", request.requestHash());
+        }
+        Timer.Sample sample = Timer.start();
+        CompletableFuture<PublishResult> result = writer.submit(request);
+        try {
+            return result.get(PUBLISH_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            // The writer skips it if it has not started; otherwise the outcome is unknown to the caller.
+            result.completeExceptionally(e);
+            throw new StoreUnavailableException("publish not committed within " + PUBLISH_WAIT.toSeconds()
+                    + " s; " + url.description() + " is too slow or down", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            result.completeExceptionally(e);
+            throw new StoreUnavailableException("interrupted while waiting for the publish to commit", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IdempotencyConflictException conflict) {
+                throw conflict;
+            }
+            if (e.getCause() instanceof StoreUnavailableException unavailable) {
+                throw unavailable;
+            }
+            throw new StoreUnavailableException("publish failed: " + SqlFailures.describe(e.getCause()), e.getCause());
+        } finally {
+            sample.stop(timers.get("publish"));
+        }
+    }
+
+    @Override
+    public List<StoredNotification> readSince(String stream, long afterSeq, int limit) {
+        checkStream(stream);
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit: must be at least 1, was " + limit);
+        }
+        return timers.call("readSince", url, c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + NotificationRows.COLUMNS
+                    + " FROM notifications WHERE stream_key = ? AND seq > ? ORDER BY seq LIMIT ?")) {
+                ps.setString(1, stream);
+                ps.setLong(2, afterSeq);
+                ps.setInt(3, limit);
+                return NotificationRows.readAll(ps);
+            }
+        }, pool);
+    }
+
+    @Override
+    public NotificationPage list(String stream, NotificationQuery query) {
+        checkStream(stream);
+        Objects.requireNonNull(query, "query");
+        StringBuilder sql = new StringBuilder("SELECT ").append(NotificationRows.COLUMNS)
+                .append(" FROM notifications WHERE stream_key = ? AND seq < ?");
+        if (query.unreadOnly()) {
+            sql.append(" AND read_at IS NULL");
+        }
+        String type = query.type();
+        boolean prefix = type != null && type.endsWith("*");
+        if (type != null) {
+            sql.append(prefix ? " AND type LIKE ? ESCAPE '!'" : " AND type = ?");
+        }
+        sql.append(" ORDER BY seq DESC LIMIT ?");
+        return timers.call("list", url, c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+                int i = 1;
+                ps.setString(i++, stream);
+                ps.setLong(i++, query.beforeSeq());
+                if (type != null) {
+                    ps.setString(i++, prefix ? likePrefix(type.substring(0, type.length() - 1)) : type);
+                }
+                ps.setInt(i, query.limit() + 1);
+                List<StoredNotification> rows = NotificationRows.readAll(ps);
+                if (rows.size() <= query.limit()) {
+                    return new NotificationPage(rows, null);
+                }
+                List<StoredNotification> page = rows.subList(0, query.limit());
+                return new NotificationPage(page, page.getLast().seq());
+            }
+        }, pool);
+    }
+
+    /** LIKE pattern matching values that start with {@code prefix}, its wildcards taken literally. */
+    static String likePrefix(String prefix) {
+        return prefix.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%";
+    }
+
+    @Override
+    public StreamState streamState(String stream) {
+        checkStream(stream);
+        return timers.call("streamState", url, c -> StreamCounters.state(c, stream).orElse(StreamState.EMPTY), pool);
+    }
+
+    @Override
+    public void ensureStream(String stream) {
+        checkStream(stream);
+        if (streamRows.isKnown(stream)) {
+            return;
+        }
+        timers.call("ensureStream", url, c -> {
+            streamRows.ensure(c, stream);
+            return null;
+        }, pool);
+    }
+
+    @Override
+    public Optional<StreamState> markRead(String stream, String notificationId) {
+        checkStream(stream);
+        Objects.requireNonNull(notificationId, "notificationId");
+        return timers.inTransaction("markRead", url, c -> StreamCounters.markRead(c, stream, notificationId), pool);
+    }
+
+    @Override
+    public StreamState markAllRead(String stream) {
+        checkStream(stream);
+        return timers.inTransaction("markAllRead", url, c -> StreamCounters.markAllRead(c, stream), pool);
+    }
+
+    @Override
+    public Optional<StreamState> delete(String stream, String notificationId) {
+        checkStream(stream);
+        Objects.requireNonNull(notificationId, "notificationId");
+        return timers.inTransaction("delete", url, c -> StreamCounters.delete(c, stream, notificationId), pool);
+    }
+
+    @Override
+    public boolean isReachable() {
+        if (closed.get()) {
+            return false;
+        }
+        CompletableFuture<Boolean> answer = new CompletableFuture<>();
+        Thread.ofVirtual().name("herald-store-ping").start(() -> {
+            try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
+                s.setQueryTimeout(2);
+                s.execute("SELECT 1");
+                answer.complete(true);
+            } catch (Exception e) {
+                answer.complete(false);
+            }
+        });
+        try {
+            return answer.get(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (ExecutionException | TimeoutException e) {
+            return false;
+        }
+    }
+
+    /** Deletes idempotency keys created before {@code cutoff}; returns how many. */
+    int purgeIdempotencyKeys(Instant cutoff) {
+        return timers.call("purge", url, c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM idempotency_keys WHERE created_at < ?")) {
+                ps.setObject(1, NotificationRows.toDb(cutoff));
+                return ps.executeUpdate();
+            }
+        }, pool);
+    }
+
+    private void purgeQuietly() {
+        try {
+            int purged = purgeIdempotencyKeys(Instant.now().minus(KEY_RETENTION).minus(Duration.ofHours(1)));
+            if (purged > 0) {
+                log.debug("purged {} expired idempotency keys", purged);
+            }
+        } catch (RuntimeException e) {
+            log.warn("idempotency key purge failed: {}", e.getMessage());
+        }
+    }
+
+    /** Drains pending publishes, then closes the pool. Idempotent. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        purger.shutdownNow();
+        writer.close();
+        pool.close();
+        log.info("store closed: {}", url.description());
+    }
+
+    @Override
+    public String toString() {
+        return "JdbcStore[" + url.description() + "]";
+    }
+
+    private static void checkStream(String stream) {
+        if (stream == null || stream.isEmpty()) {
+            throw new IllegalArgumentException("stream: must not be empty");
+        }
+        checkLength("stream", stream);
+    }
+
+    private static void checkLength(String name, String value) {
+        if (value.length() > MAX_KEY_LENGTH) {
+            throw new IllegalArgumentException(name + ": longer than " + MAX_KEY_LENGTH + " characters");
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return SqlFailures.describe(root);
+    }
+}

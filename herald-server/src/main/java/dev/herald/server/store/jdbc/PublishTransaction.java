@@ -1,0 +1,261 @@
+package dev.herald.server.store.jdbc;
+
+import dev.herald.server.store.IdempotencyConflictException;
+import dev.herald.server.store.PublishRequest;
+import dev.herald.server.store.PublishResult;
+import dev.herald.server.store.StoredNotification;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.UUID;
+
+/**
+ * Stores a batch of publish requests in ONE transaction on a given connection: idempotency
+ * check, stream rows, seq allocation, inserts, idempotency records. Commit and rollback are the
+ * caller's; on any exception the caller must roll back and nothing of the batch is stored.
+ *
+ * <p>Seq allocation: each touched stream's row is updated ({@code last_seq = last_seq + n}) in
+ * sorted key order before the inserts. The update takes the row lock, held until commit, so
+ * two transactions (on this node or another) touching one stream commit in seq order, and sorted
+ * locking means two batches never wait on each other in a cycle.
+ *
+ * <p>Used only by the writer thread. Not thread-safe.
+ */
+final class PublishTransaction {
+
+    /** What became of one request of the batch. Exactly one of result and failure is set. */
+    record Outcome(PublishResult result, RuntimeException failure) {
+    }
+
+    private static final String LOCK_AND_COUNT =
+            "UPDATE streams SET last_seq = last_seq + ?, unread = unread + ? WHERE stream_key = ?";
+    private static final String INSERT_NOTIFICATION = "INSERT INTO notifications "
+            + "(stream_key, seq, id, type, body, created_at, read_at) VALUES (?, ?, ?, ?, ?, ?, NULL)";
+    private static final String INSERT_KEY = "INSERT INTO idempotency_keys "
+            + "(idem_key, request_hash, notification_ids, created_at) VALUES (?, ?, ?, ?)";
+    /** Every user stream: a key range, so it is an index range scan and needs no LIKE escaping. */
+    private static final String USER_STREAMS =
+            "SELECT stream_key FROM streams WHERE stream_key >= 'user:' AND stream_key < 'user;'";
+
+    private final StreamRows streamRows;
+
+    PublishTransaction(StreamRows streamRows) {
+        this.streamRows = streamRows;
+    }
+
+    /** Runs the batch; returns one outcome per request, in order. The caller commits. */
+    List<Outcome> run(Connection c, List<PublishRequest> requests) throws SQLException {
+        int n = requests.size();
+        Outcome[] outcomes = new Outcome[n];
+        Map<String, String[]> existingKeys = loadKeys(c, requests);
+
+        // Decide per request: store, replay an earlier result, or refuse.
+        Map<String, Integer> firstInBatch = new HashMap<>();
+        int[] replayOf = new int[n];
+        Arrays.fill(replayOf, -1);
+        List<Integer> toStore = new ArrayList<>();
+        List<Integer> replayFromDb = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            PublishRequest r = requests.get(i);
+            String key = r.idempotencyKey();
+            if (key == null) {
+                toStore.add(i);
+                continue;
+            }
+            String[] existing = existingKeys.get(key);
+            Integer earlier = firstInBatch.get(key);
+            String firstHash = existing != null ? existing[0] : earlier != null ? requests.get(earlier).requestHash() : null;
+            if (firstHash == null) {
+                firstInBatch.put(key, i);
+                toStore.add(i);
+            } else if (!firstHash.equals(r.requestHash())) {
+                outcomes[i] = new Outcome(null, new IdempotencyConflictException(key));
+            } else if (existing != null) {
+                replayFromDb.add(i);
+            } else {
+                replayOf[i] = earlier;
+            }
+        }
+
+        // Targets of each stored request, in request order, deduplicated.
+        List<String> userStreams = null;
+        List<List<String>> targets = new ArrayList<>();
+        TreeMap<String, Integer> perStream = new TreeMap<>();
+        for (int i : toStore) {
+            PublishRequest r = requests.get(i);
+            LinkedHashSet<String> streams = new LinkedHashSet<>(r.streams());
+            if (r.allUserStreams()) {
+                if (userStreams == null) {
+                    userStreams = userStreams(c);
+                }
+                streams.addAll(userStreams);
+            }
+            targets.add(List.copyOf(streams));
+            for (String s : streams) {
+                perStream.merge(s, 1, Integer::sum);
+            }
+        }
+
+        streamRows.insertMissing(c, perStream.keySet());
+        Map<String, long[]> cursors = allocate(c, perStream);
+
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        OffsetDateTime dbNow = NotificationRows.toDb(now);
+        List<StoredNotification> stored = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(INSERT_NOTIFICATION)) {
+            for (int t = 0; t < toStore.size(); t++) {
+                int i = toStore.get(t);
+                PublishRequest r = requests.get(i);
+                List<StoredNotification> mine = new ArrayList<>(targets.get(t).size());
+                for (String stream : targets.get(t)) {
+                    long[] cursor = cursors.get(stream);
+                    StoredNotification sn = new StoredNotification(UUID.randomUUID().toString(), stream,
+                            ++cursor[0], r.type(), r.json(), now, null, ++cursor[1]);
+                    ps.setString(1, stream);
+                    ps.setLong(2, sn.seq());
+                    ps.setString(3, sn.id());
+                    ps.setString(4, sn.type());
+                    ps.setString(5, sn.json());
+                    ps.setObject(6, dbNow);
+                    ps.addBatch();
+                    mine.add(sn);
+                }
+                outcomes[i] = new Outcome(new PublishResult(mine, false), null);
+                stored.addAll(mine);
+            }
+            if (!stored.isEmpty()) {
+                ps.executeBatch();
+            }
+        }
+
+        insertKeys(c, requests, toStore, outcomes, dbNow);
+        for (int i = 0; i < n; i++) {
+            if (replayOf[i] >= 0) {
+                Outcome first = outcomes[replayOf[i]];
+                outcomes[i] = new Outcome(new PublishResult(first.result().notifications(), true), null);
+            }
+        }
+        for (int i : replayFromDb) {
+            String[] existing = existingKeys.get(requests.get(i).idempotencyKey());
+            outcomes[i] = new Outcome(new PublishResult(loadByIds(c, existing[1]), true), null);
+        }
+        return List.of(outcomes);
+    }
+
+    /** Existing idempotency records of the batch's keys: key -> [hash, ids]. */
+    private static Map<String, String[]> loadKeys(Connection c, List<PublishRequest> requests) throws SQLException {
+        TreeSet<String> keys = new TreeSet<>();
+        for (PublishRequest r : requests) {
+            if (r.idempotencyKey() != null) {
+                keys.add(r.idempotencyKey());
+            }
+        }
+        Map<String, String[]> found = new HashMap<>();
+        NotificationRows.selectIn(c,
+                "SELECT idem_key, request_hash, notification_ids FROM idempotency_keys WHERE idem_key", keys,
+                rs -> found.put(rs.getString(1), new String[] {rs.getString(2), rs.getString(3)}));
+        return found;
+    }
+
+    private static List<String> userStreams(Connection c) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(USER_STREAMS); ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Locks and advances every touched stream row (sorted order), then reads the new values back.
+     * Returns stream -> [seq before this batch, unread before this batch], to be advanced per insert.
+     */
+    private static Map<String, long[]> allocate(Connection c, TreeMap<String, Integer> perStream) throws SQLException {
+        if (perStream.isEmpty()) {
+            return Map.of();
+        }
+        try (PreparedStatement ps = c.prepareStatement(LOCK_AND_COUNT)) {
+            for (Map.Entry<String, Integer> e : perStream.entrySet()) {
+                ps.setInt(1, e.getValue());
+                ps.setInt(2, e.getValue());
+                ps.setString(3, e.getKey());
+                ps.addBatch();
+            }
+            int[] counts = ps.executeBatch();
+            for (int count : counts) {
+                if (count == 0) {
+                    throw new SQLException("a stream row vanished during the publish", "HX001");
+                }
+            }
+        }
+        Map<String, long[]> cursors = new HashMap<>();
+        NotificationRows.selectIn(c, "SELECT stream_key, last_seq, unread FROM streams WHERE stream_key",
+                perStream.keySet(), rs -> {
+                    int added = perStream.get(rs.getString(1));
+                    cursors.put(rs.getString(1), new long[] {rs.getLong(2) - added, rs.getLong(3) - added});
+                });
+        return cursors;
+    }
+
+    private static void insertKeys(Connection c, List<PublishRequest> requests, List<Integer> toStore,
+                                   Outcome[] outcomes, OffsetDateTime dbNow) throws SQLException {
+        // Sorted by key so concurrent batches wait on each other's keys in one order.
+        TreeMap<String, Integer> byKey = new TreeMap<>();
+        for (int i : toStore) {
+            if (requests.get(i).idempotencyKey() != null) {
+                byKey.put(requests.get(i).idempotencyKey(), i);
+            }
+        }
+        if (byKey.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement(INSERT_KEY)) {
+            for (Map.Entry<String, Integer> e : byKey.entrySet()) {
+                PublishRequest r = requests.get(e.getValue());
+                StringBuilder ids = new StringBuilder();
+                for (StoredNotification sn : outcomes[e.getValue()].result().notifications()) {
+                    ids.append(ids.isEmpty() ? "" : ",").append(sn.id());
+                }
+                ps.setString(1, e.getKey());
+                ps.setString(2, r.requestHash());
+                ps.setString(3, ids.toString());
+                ps.setObject(4, dbNow);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    /** The original notifications of a replayed key, in their stored order; deleted ones are gone. */
+    private static List<StoredNotification> loadByIds(Connection c, String commaIds) throws SQLException {
+        if (commaIds.isEmpty()) {
+            return List.of();
+        }
+        List<String> ids = List.of(commaIds.split(","));
+        Map<String, StoredNotification> byId = new HashMap<>();
+        NotificationRows.selectIn(c, "SELECT " + NotificationRows.COLUMNS + " FROM notifications WHERE id", ids,
+                rs -> byId.put(rs.getString(1), NotificationRows.read(rs)));
+        List<StoredNotification> out = new ArrayList<>(ids.size());
+        for (String id : ids) {
+            StoredNotification sn = byId.get(id);
+            if (sn != null) {
+                out.add(sn);
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,436 @@
+package dev.herald.server.store;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.IntStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The {@link Store} contract, run against every implementation (subclasses open the store).
+ * Stream keys carry a per-test prefix so tests sharing one database do not see each other.
+ */
+@Timeout(120)
+public abstract class StoreContractTest {
+
+    /** Records every batch the store reports, in order. */
+    protected static final class RecordingListener implements Store.CommitListener {
+        public final ConcurrentLinkedQueue<List<StoredNotification>> batches = new ConcurrentLinkedQueue<>();
+
+        @Override
+        public void committed(List<StoredNotification> notifications) {
+            batches.add(List.copyOf(notifications));
+        }
+
+        public List<StoredNotification> all() {
+            List<StoredNotification> out = new ArrayList<>();
+            batches.forEach(out::addAll);
+            return out;
+        }
+    }
+
+    protected final List<Store> opened = new ArrayList<>();
+    protected final RecordingListener listener = new RecordingListener();
+    protected final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    protected String p;
+    protected Store store;
+
+    /** Opens a store on this test's database; several calls share one database. */
+    protected abstract Store openStore(Store.CommitListener listener);
+
+    /** Runs the implementation's idempotency key purge as if the retention ended at {@code cutoff}. */
+    protected abstract void purgeKeysCreatedBefore(Store store, java.time.Instant cutoff);
+
+    @BeforeEach
+    void openFirstStore() {
+        p = "t" + Long.toHexString(new Random(System.nanoTime()).nextInt() & 0xffffff) + "-";
+        store = open(listener);
+    }
+
+    @AfterEach
+    void closeStores() {
+        opened.forEach(Store::close);
+    }
+
+    protected Store open(Store.CommitListener l) {
+        Store s = openStore(l);
+        opened.add(s);
+        return s;
+    }
+
+    protected String user(String id) {
+        return "user:" + p + id;
+    }
+
+    protected static PublishRequest to(String stream, String type) {
+        return new PublishRequest(List.of(stream), false, type, "{\"type\":\"" + type + "\"}", null, null);
+    }
+
+    protected static PublishRequest keyed(String stream, String key, String hash) {
+        return new PublishRequest(List.of(stream), false, "t", "{\"type\":\"t\",\"h\":\"" + hash + "\"}", key, hash);
+    }
+
+    @Test
+    void publishAssignsSeqFromOneAndReportsTheUnreadCountAfterEachInsert() {
+        String s = user("a");
+        StoredNotification first = store.publish(to(s, "order_created")).notifications().getFirst();
+        StoredNotification second = store.publish(to(s, "order_paid")).notifications().getFirst();
+
+        assertThat(first.seq()).isEqualTo(1);
+        assertThat(first.unreadAfter()).isEqualTo(1);
+        assertThat(first.json()).isEqualTo("{\"type\":\"order_created\"}");
+        assertThat(first.readAt()).isNull();
+        assertThat(second.seq()).isEqualTo(2);
+        assertThat(second.unreadAfter()).isEqualTo(2);
+        assertThat(second.id()).isNotEqualTo(first.id());
+        assertThat(store.streamState(s)).isEqualTo(new StreamState(2, 2));
+        assertThat(store.readSince(s, 0, 10)).extracting(StoredNotification::id).containsExactly(first.id(), second.id());
+    }
+
+    @Test
+    void aStreamThatNeverHadANotificationHasZeroState() {
+        assertThat(store.streamState(user("nobody"))).isEqualTo(StreamState.EMPTY);
+        store.ensureStream(user("nobody"));
+        store.ensureStream(user("nobody"));
+        assertThat(store.streamState(user("nobody"))).isEqualTo(StreamState.EMPTY);
+    }
+
+    @Test
+    void publishToSeveralStreamsStoresOneNotificationPerDistinctStream() {
+        String a = user("a");
+        String b = "branch:" + p + "7";
+        store.publish(to(a, "x"));
+        PublishResult r = store.publish(new PublishRequest(List.of(a, b, a), false, "y", "{}", null, null));
+
+        assertThat(r.replayed()).isFalse();
+        assertThat(r.notifications()).extracting(StoredNotification::stream, StoredNotification::seq)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(a, 2L), org.assertj.core.groups.Tuple.tuple(b, 1L));
+        assertThat(store.streamState(b)).isEqualTo(new StreamState(1, 1));
+    }
+
+    @Test
+    void concurrentPublishersToOneStreamGetEverySeqOnceWithoutGap() throws Exception {
+        String s = user("hot");
+        int threads = 100;
+        int each = 10;
+        List<Long> seqs = Collections.synchronizedList(new ArrayList<>());
+        try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                futures.add(pool.submit(() -> {
+                    for (int i = 0; i < each; i++) {
+                        seqs.add(store.publish(to(s, "x")).notifications().getFirst().seq());
+                    }
+                }));
+            }
+            for (Future<?> f : futures) {
+                f.get();
+            }
+        }
+        int n = threads * each;
+        assertThat(seqs).hasSize(n).doesNotHaveDuplicates();
+        assertThat(seqs).containsExactlyInAnyOrderElementsOf(IntStream.rangeClosed(1, n).mapToObj(i -> (long) i).toList());
+        assertThat(store.streamState(s)).isEqualTo(new StreamState(n, n));
+        assertThat(store.readSince(s, 0, n + 1)).extracting(StoredNotification::seq)
+                .containsExactlyElementsOf(IntStream.rangeClosed(1, n).mapToObj(i -> (long) i).toList());
+    }
+
+    @Test
+    void commitListenerSeesEveryPublishedNotificationOnceAndEachStreamInSeqOrder() throws Exception {
+        List<String> streams = List.of(user("1"), user("2"), user("3"));
+        List<StoredNotification> acknowledged = Collections.synchronizedList(new ArrayList<>());
+        try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int t = 0; t < 30; t++) {
+                int seed = t;
+                futures.add(pool.submit(() -> {
+                    Random random = new Random(seed);
+                    for (int i = 0; i < 20; i++) {
+                        String s = streams.get(random.nextInt(streams.size()));
+                        acknowledged.addAll(store.publish(to(s, "x")).notifications());
+                    }
+                }));
+            }
+            for (Future<?> f : futures) {
+                f.get();
+            }
+        }
+        List<StoredNotification> seen = listener.all();
+        assertThat(seen).containsExactlyInAnyOrderElementsOf(acknowledged);
+        Map<String, Long> last = new HashMap<>();
+        for (StoredNotification sn : seen) {
+            long previous = last.getOrDefault(sn.stream(), 0L);
+            assertThat(sn.seq()).as("seq of %s after %d", sn.stream(), previous).isEqualTo(previous + 1);
+            last.put(sn.stream(), sn.seq());
+        }
+    }
+
+    @Test
+    void aRepeatedIdempotencyKeyReturnsTheOriginalNotificationsAndStoresNothing() {
+        String s = user("a");
+        PublishResult first = store.publish(keyed(s, p + "k1", "h1"));
+        PublishResult again = store.publish(keyed(s, p + "k1", "h1"));
+
+        assertThat(first.replayed()).isFalse();
+        assertThat(again.replayed()).isTrue();
+        assertThat(again.notifications()).extracting(StoredNotification::id, StoredNotification::seq)
+                .containsExactlyElementsOf(first.notifications().stream()
+                        .map(n -> org.assertj.core.groups.Tuple.tuple(n.id(), n.seq())).toList());
+        assertThat(store.streamState(s)).isEqualTo(new StreamState(1, 1));
+        assertThat(listener.all()).hasSize(1);
+    }
+
+    @Test
+    void anIdempotencyKeyReusedWithAnotherBodyIsAConflictAndStoresNothing() {
+        String s = user("a");
+        store.publish(keyed(s, p + "k2", "h1"));
+
+        assertThatThrownBy(() -> store.publish(keyed(s, p + "k2", "other")))
+                .isInstanceOf(IdempotencyConflictException.class)
+                .hasMessageContaining(p + "k2");
+        assertThat(store.streamState(s)).isEqualTo(new StreamState(1, 1));
+    }
+
+    @Test
+    void concurrentRepeatsOfOneKeyStoreOnceAndAConflictingBodyFailsOnlyItself() throws Exception {
+        String s = user("a");
+        List<Object> outcomes = Collections.synchronizedList(new ArrayList<>());
+        try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int t = 0; t < 50; t++) {
+                int i = t;
+                futures.add(pool.submit(() -> {
+                    try {
+                        PublishRequest r = i == 25 ? keyed(s, p + "k3", "different")
+                                : i % 2 == 0 ? keyed(s, p + "k3", "same") : to(s, "plain");
+                        outcomes.add(store.publish(r));
+                    } catch (IdempotencyConflictException e) {
+                        outcomes.add(e);
+                    }
+                }));
+            }
+            for (Future<?> f : futures) {
+                f.get();
+            }
+        }
+        long keyedStored = outcomes.stream().filter(o -> o instanceof PublishResult r && !r.replayed()
+                && r.notifications().getFirst().type().equals("t")).count();
+        long conflicts = outcomes.stream().filter(o -> o instanceof IdempotencyConflictException).count();
+        long differentStored = store.readSince(s, 0, 1000).stream().filter(n -> n.json().contains("different")).count();
+        // Either the "same" body won the key (and "different" conflicts) or the reverse.
+        assertThat(keyedStored).isEqualTo(1);
+        assertThat(conflicts).isEqualTo(differentStored == 1 ? 25 : 1);
+        assertThat(store.streamState(s).lastSeq()).isEqualTo(24 + 1);
+    }
+
+    @Test
+    void broadcastReachesEveryUserStreamIncludingEnsuredOnesAndNoTopicStream() {
+        String a = user("a");
+        String b = user("b");
+        String topic = "branch:" + p;
+        store.publish(to(a, "x"));
+        store.ensureStream(b);
+        store.publish(to(topic, "x"));
+
+        PublishResult r = store.publish(new PublishRequest(List.of(topic), true, "all", "{}", null, null));
+
+        assertThat(r.notifications()).extracting(StoredNotification::stream).contains(a, b, topic).doesNotHaveDuplicates()
+                .allMatch(s -> s.startsWith("user:") || s.equals(topic));
+        assertThat(store.streamState(a)).isEqualTo(new StreamState(2, 2));
+        assertThat(store.streamState(b)).isEqualTo(new StreamState(1, 1));
+        assertThat(store.streamState(topic)).isEqualTo(new StreamState(2, 2));
+    }
+
+    @Test
+    void readSinceReturnsNotificationsAfterTheSeqAscendingUpToTheLimit() {
+        String s = user("a");
+        for (int i = 0; i < 10; i++) {
+            store.publish(to(s, "x"));
+        }
+        assertThat(store.readSince(s, 3, 4)).extracting(StoredNotification::seq).containsExactly(4L, 5L, 6L, 7L);
+        assertThat(store.readSince(s, 10, 5)).isEmpty();
+        assertThat(store.readSince(user("none"), 0, 5)).isEmpty();
+        assertThat(store.readSince(s, 0, 1).getFirst().unreadAfter()).isEqualTo(-1);
+        assertThatThrownBy(() -> store.readSince(s, 0, 0)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void listPagesNewestFirstWithACursorUntilTheLastPage() {
+        String s = user("a");
+        for (int i = 0; i < 5; i++) {
+            store.publish(to(s, "x"));
+        }
+        NotificationPage first = store.list(s, new NotificationQuery(Long.MAX_VALUE, 2, false, null));
+        NotificationPage second = store.list(s, new NotificationQuery(first.nextBeforeSeq(), 2, false, null));
+        NotificationPage third = store.list(s, new NotificationQuery(second.nextBeforeSeq(), 2, false, null));
+
+        assertThat(first.notifications()).extracting(StoredNotification::seq).containsExactly(5L, 4L);
+        assertThat(first.nextBeforeSeq()).isEqualTo(4);
+        assertThat(second.notifications()).extracting(StoredNotification::seq).containsExactly(3L, 2L);
+        assertThat(third.notifications()).extracting(StoredNotification::seq).containsExactly(1L);
+        assertThat(third.nextBeforeSeq()).isNull();
+        assertThat(store.list(s, new NotificationQuery(Long.MAX_VALUE, 5, false, null)).nextBeforeSeq()).isNull();
+    }
+
+    @Test
+    void listFiltersUnreadExactTypeAndTypePrefixWithLikeWildcardsTakenLiterally() {
+        String s = user("a");
+        String created = store.publish(to(s, "order_created")).notifications().getFirst().id();
+        store.publish(to(s, "orderXcreated"));
+        store.publish(to(s, "order%paid"));
+        store.publish(to(s, "chat"));
+        store.markRead(s, created);
+
+        assertThat(types(s, new NotificationQuery(Long.MAX_VALUE, 10, false, "order_*")))
+                .containsExactly("order_created");
+        assertThat(types(s, new NotificationQuery(Long.MAX_VALUE, 10, true, "order_*"))).isEmpty();
+        assertThat(types(s, new NotificationQuery(Long.MAX_VALUE, 10, false, "order*")))
+                .containsExactly("order%paid", "orderXcreated", "order_created");
+        assertThat(types(s, new NotificationQuery(Long.MAX_VALUE, 10, false, "order%*"))).containsExactly("order%paid");
+        assertThat(types(s, new NotificationQuery(Long.MAX_VALUE, 10, false, "chat"))).containsExactly("chat");
+        assertThat(types(s, new NotificationQuery(Long.MAX_VALUE, 10, false, "cha"))).isEmpty();
+        assertThat(types(s, new NotificationQuery(Long.MAX_VALUE, 10, true, null)))
+                .containsExactly("chat", "order%paid", "orderXcreated");
+        assertThat(types(s, new NotificationQuery(Long.MAX_VALUE, 10, false, "*"))).hasSize(4);
+    }
+
+    private List<String> types(String s, NotificationQuery q) {
+        return store.list(s, q).notifications().stream().map(StoredNotification::type).toList();
+    }
+
+    @Test
+    void markReadCountsDownOnceAndIsEmptyForAnotherStreamsIdOrAnUnknownId() {
+        String a = user("a");
+        String b = user("b");
+        String id = store.publish(to(a, "x")).notifications().getFirst().id();
+        store.publish(to(a, "x"));
+        store.publish(to(b, "x"));
+
+        assertThat(store.markRead(b, id)).isEmpty();
+        assertThat(store.markRead(a, "no-such-id")).isEmpty();
+        assertThat(store.markRead(user("never"), id)).isEmpty();
+        assertThat(store.markRead(a, id)).contains(new StreamState(2, 1));
+        assertThat(store.markRead(a, id)).contains(new StreamState(2, 1));
+        assertThat(store.readSince(a, 0, 1).getFirst().readAt()).isNotNull();
+        assertThat(store.streamState(b)).isEqualTo(new StreamState(1, 1));
+    }
+
+    @Test
+    void markAllReadZeroesTheUnreadCountAndNewPublishesCountAgain() {
+        String s = user("a");
+        store.publish(to(s, "x"));
+        store.publish(to(s, "x"));
+
+        assertThat(store.markAllRead(s)).isEqualTo(new StreamState(2, 0));
+        assertThat(store.list(s, new NotificationQuery(Long.MAX_VALUE, 10, true, null)).notifications()).isEmpty();
+        assertThat(store.publish(to(s, "x")).notifications().getFirst().unreadAfter()).isEqualTo(1);
+        assertThat(store.markAllRead(user("never"))).isEqualTo(StreamState.EMPTY);
+    }
+
+    @Test
+    void deleteRemovesTheNotificationAndCountsDownOnlyWhenItWasUnread() {
+        String s = user("a");
+        String read = store.publish(to(s, "x")).notifications().getFirst().id();
+        String unread = store.publish(to(s, "x")).notifications().getFirst().id();
+        store.markRead(s, read);
+
+        assertThat(store.delete(user("b"), unread)).isEmpty();
+        assertThat(store.delete(s, read)).contains(new StreamState(2, 1));
+        assertThat(store.delete(s, unread)).contains(new StreamState(2, 0));
+        assertThat(store.delete(s, unread)).isEmpty();
+        assertThat(store.readSince(s, 0, 10)).isEmpty();
+        assertThat(store.publish(to(s, "x")).notifications().getFirst().seq()).isEqualTo(3);
+    }
+
+    @Test
+    void reopeningAfterCloseKeepsNotificationsSeqsAndIdempotencyKeys() {
+        String s = user("a");
+        PublishResult first = store.publish(keyed(s, p + "k4", "h"));
+        store.close();
+
+        Store reopened = open(listener);
+        assertThat(reopened.readSince(s, 0, 10)).extracting(StoredNotification::id)
+                .containsExactly(first.notifications().getFirst().id());
+        assertThat(reopened.publish(keyed(s, p + "k4", "h")).replayed()).isTrue();
+        assertThat(reopened.publish(to(s, "x")).notifications().getFirst().seq()).isEqualTo(2);
+    }
+
+    @Test
+    void closeDrainsQueuedPublishesAndLaterPublishesAreRefused() throws Exception {
+        String s = user("a");
+        List<Future<PublishResult>> futures = new ArrayList<>();
+        try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < 200; i++) {
+                futures.add(pool.submit(() -> store.publish(to(s, "x"))));
+            }
+            // Close while publishes are in flight: close must write whatever is queued.
+            await().atMost(Duration.ofSeconds(10)).until(() -> !listener.batches.isEmpty());
+            store.close();
+        }
+        List<Long> acknowledged = new ArrayList<>();
+        for (Future<PublishResult> f : futures) {
+            try {
+                acknowledged.add(f.get().notifications().getFirst().seq());
+            } catch (java.util.concurrent.ExecutionException e) {
+                assertThat(e.getCause()).isInstanceOf(StoreUnavailableException.class).hasMessageContaining("closed");
+            }
+        }
+        assertThatThrownBy(() -> store.publish(to(s, "x"))).isInstanceOf(StoreUnavailableException.class);
+        assertThat(store.isReachable()).isFalse();
+
+        Store reopened = open(listener);
+        assertThat(reopened.readSince(s, 0, 1000)).extracting(StoredNotification::seq)
+                .containsExactlyInAnyOrderElementsOf(acknowledged);
+    }
+
+    @Test
+    void expiredIdempotencyKeysArePurgedAndCanBeUsedAgain() {
+        String s = user("a");
+        store.publish(keyed(s, p + "k5", "h"));
+        purgeKeysCreatedBefore(store, java.time.Instant.now().plusSeconds(60));
+
+        PublishResult again = store.publish(keyed(s, p + "k5", "other"));
+        assertThat(again.replayed()).isFalse();
+        assertThat(again.notifications().getFirst().seq()).isEqualTo(2);
+    }
+
+    @Test
+    void isReachableAnswersTrueForAnOpenStore() {
+        assertThat(store.isReachable()).isTrue();
+    }
+
+    @Test
+    void invalidArgumentsAreRefusedNamingTheArgument() {
+        assertThatThrownBy(() -> store.publish(to("user:" + "x".repeat(300), "t")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("stream");
+        assertThatThrownBy(() -> store.streamState("")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> store.markRead(user("a"), null)).isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("notificationId");
+    }
+
+    @Test
+    void operationsAreTimedAsStoreLatencyByOp() {
+        store.publish(to(user("a"), "x"));
+        store.streamState(user("a"));
+
+        assertThat(registry.get("herald.store.latency").tag("op", "publish").timer().count()).isEqualTo(1);
+        assertThat(registry.get("herald.store.latency").tag("op", "batch").timer().count()).isGreaterThanOrEqualTo(1);
+        assertThat(registry.get("herald.store.latency").tag("op", "streamState").timer().count()).isEqualTo(1);
+    }
+}

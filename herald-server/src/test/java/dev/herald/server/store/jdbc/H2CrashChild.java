@@ -1,0 +1,38 @@
+package dev.herald.server.store.jdbc;
+
+import dev.herald.server.store.PublishRequest;
+import dev.herald.server.store.StoredNotification;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Run in a separate JVM by {@link H2CrashTest}: opens the H2 store in {@code args[0]}, prints
+ * {@code ready}, then publishes from 8 threads forever, printing {@code ack <stream> <seq>} after
+ * each publish returns. The parent kills it with no warning.
+ */
+public final class H2CrashChild {
+
+    public static void main(String[] args) throws Exception {
+        PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true,
+                StandardCharsets.UTF_8);
+        JdbcStore store = JdbcStore.open(null, Path.of(args[0]), n -> { }, new SimpleMeterRegistry());
+        out.println("ready");
+        for (int t = 0; t < 8; t++) {
+            String stream = "user:crash-" + t;
+            Thread.ofPlatform().start(() -> {
+                while (true) {
+                    StoredNotification sn = store.publish(new PublishRequest(List.of(stream), false, "crash",
+                            "{\"type\":\"crash\"}", null, null)).notifications().getFirst();
+                    synchronized (out) {
+                        out.println("ack " + sn.stream() + " " + sn.seq());
+                    }
+                }
+            });
+        }
+        Thread.sleep(Long.MAX_VALUE);
+    }
+}
