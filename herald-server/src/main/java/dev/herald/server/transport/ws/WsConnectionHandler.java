@@ -8,11 +8,13 @@ import dev.herald.server.auth.Principal;
 import dev.herald.server.delivery.CloseReason;
 import dev.herald.server.transport.TransportContext;
 import io.netty.buffer.ByteBufInputStream;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
@@ -47,6 +49,7 @@ public abstract class WsConnectionHandler extends SimpleChannelInboundHandler<We
     private static final int RATE_PER_SECOND = 20;
     private static final int BURST = 40;
     private static final int MAX_REFUSED_IN_A_ROW = 100;
+    private static final int CLOSE_HANDSHAKE_TIMEOUT_SECONDS = 3;
 
     protected final TransportContext context;
     // All fields below: only on the loop.
@@ -69,7 +72,8 @@ public abstract class WsConnectionHandler extends SimpleChannelInboundHandler<We
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        this.session = new WsSession(UUID.randomUUID().toString(), principal.userId(), ctx, context.metrics(), this::close);
+        this.session = new WsSession(UUID.randomUUID().toString(), principal.userId(), ctx, context.metrics(), this::close,
+                () -> closing);
     }
 
     /** Called by the endpoint once the handshake response is written. */
@@ -130,6 +134,10 @@ public abstract class WsConnectionHandler extends SimpleChannelInboundHandler<We
         } else if (frame instanceof PongWebSocketFrame) {
             // lastReadNanos is all a pong is for
         } else if (frame instanceof CloseWebSocketFrame) {
+            if (closing) {
+                ctx.close(); // the client answered our close
+                return;
+            }
             closing = true;
             handshaker.close(ctx.channel(), (CloseWebSocketFrame) frame.retain());
         } else if (frame instanceof BinaryWebSocketFrame) {
@@ -257,6 +265,20 @@ public abstract class WsConnectionHandler extends SimpleChannelInboundHandler<We
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof CorruptedWebSocketFrameException corrupted) {
+            // Frame over the size limit or a protocol violation: say so with its code (1009, 1002).
+            WebSocketCloseStatus status = corrupted.closeStatus();
+            log.info("closing session={} user={} code={} reason={}", session.id(), principal.userId(),
+                    status.code(), corrupted.getMessage());
+            sendClose(status.code(), status.reasonText());
+            return;
+        }
+        if (cause instanceof TooLongFrameException) {
+            // A fragmented message whose parts add up to more than the limit.
+            log.info("closing session={} user={} code=1009 reason={}", session.id(), principal.userId(), cause.getMessage());
+            sendClose(WebSocketCloseStatus.MESSAGE_TOO_BIG.code(), WebSocketCloseStatus.MESSAGE_TOO_BIG.reasonText());
+            return;
+        }
         if (cause instanceof IOException) {
             log.debug("connection error session={}: {}", session.id(), cause.toString());
         } else {
@@ -270,12 +292,22 @@ public abstract class WsConnectionHandler extends SimpleChannelInboundHandler<We
         if (closing || !ctx.channel().isActive()) {
             return;
         }
-        closing = true;
         log.info("closing session={} user={} code={} reason={}", session.id(), principal.userId(), reason.code(), reason.text());
-        ctx.writeAndFlush(new CloseWebSocketFrame(reason.code(), reason.text()))
-                .addListener(ChannelFutureListener.CLOSE);
+        sendClose(reason.code(), reason.text());
+    }
+
+    /**
+     * Starts the close handshake: the client reads what is queued, then the close frame, and
+     * answers; closing the TCP connection before that could reset it and lose the code.
+     */
+    private void sendClose(int code, String text) {
+        if (closing || !ctx.channel().isActive()) {
+            return;
+        }
+        closing = true;
+        ctx.writeAndFlush(new CloseWebSocketFrame(code, text));
         // A peer that never answers the close handshake must not hold the connection.
-        ctx.executor().schedule(() -> ctx.channel().close(), 5, TimeUnit.SECONDS);
+        ctx.executor().schedule(() -> ctx.channel().close(), CLOSE_HANDSHAKE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     }
 
     protected final void sendError(String code, String message) {

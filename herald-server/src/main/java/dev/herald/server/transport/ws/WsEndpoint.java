@@ -107,7 +107,7 @@ public final class WsEndpoint implements HttpEndpoint {
             WebSocketDecoderConfig decoderConfig = WebSocketDecoderConfig.newBuilder()
                     .maxFramePayloadLength(maxFrame)
                     .allowExtensions(false)
-                    .closeOnProtocolViolation(true)
+                    .closeOnProtocolViolation(false) // WsConnectionHandler answers with the close code itself
                     .build();
             String url = "ws://" + request.headers().get(HttpHeaderNames.HOST, "localhost") + path;
             WebSocketServerHandshaker handshaker =

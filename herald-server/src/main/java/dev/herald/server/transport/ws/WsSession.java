@@ -9,6 +9,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
@@ -23,9 +24,13 @@ final class WsSession implements Session {
     private final ChannelHandlerContext ctx;
     private final HeraldMetrics metrics;
     private final Consumer<CloseReason> closer;
+    private final BooleanSupplier closing;
     private boolean flushPending; // only on the loop
 
-    WsSession(String id, String userId, ChannelHandlerContext ctx, HeraldMetrics metrics, Consumer<CloseReason> closer) {
+    /** @param closing true once the close handshake started: nothing may be written after it */
+    WsSession(String id, String userId, ChannelHandlerContext ctx, HeraldMetrics metrics, Consumer<CloseReason> closer,
+              BooleanSupplier closing) {
+        this.closing = closing;
         this.id = id;
         this.userId = userId;
         this.ctx = ctx;
@@ -50,7 +55,7 @@ final class WsSession implements Session {
 
     @Override
     public boolean isOpen() {
-        return ctx.channel().isActive();
+        return ctx.channel().isActive() && !closing.getAsBoolean();
     }
 
     @Override
@@ -60,12 +65,18 @@ final class WsSession implements Session {
 
     @Override
     public void deliver(StreamEvent event) {
+        if (closing.getAsBoolean()) {
+            return;
+        }
         ctx.write(new TextWebSocketFrame(Unpooled.wrappedBuffer(event.json())), ctx.voidPromise());
         metrics.frameOut();
     }
 
     /** Writes one of Herald's own frames (already encoded JSON). */
     void send(byte[] json) {
+        if (closing.getAsBoolean()) {
+            return;
+        }
         ctx.write(new TextWebSocketFrame(Unpooled.wrappedBuffer(json)), ctx.voidPromise());
         metrics.frameOut();
     }
