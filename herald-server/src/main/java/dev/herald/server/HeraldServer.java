@@ -19,6 +19,7 @@ import dev.herald.server.store.StoreUnavailableException;
 import dev.herald.server.store.jdbc.JdbcStore;
 import dev.herald.server.transport.TransportContext;
 import dev.herald.server.transport.http.BackendRoutes;
+import dev.herald.server.transport.http.DevRoutes;
 import dev.herald.server.transport.http.HttpEndpoint;
 import dev.herald.server.transport.http.HttpServerInitializer;
 import dev.herald.server.transport.http.NodeRoutes;
@@ -95,11 +96,17 @@ public final class HeraldServer implements AutoCloseable {
             prepareDataDir(config.dataDir());
             metrics = new HeraldMetrics();
             blocking = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("herald-blocking-", 0).factory());
+            if (config.brokerUrl() != null) {
+                throw new HeraldStartupException("--broker " + config.brokerUrl()
+                        + ": this build has only the in-process broker; leave --broker unset");
+            }
             broker = new InProcessBroker();
             try {
                 store = JdbcStore.open(config.storeUrl(), config.dataDir(), new CommitForwarder(broker), metrics.registry());
             } catch (StoreUnavailableException e) {
                 throw new HeraldStartupException(e.getMessage(), e);
+            } catch (IllegalArgumentException e) {
+                throw new HeraldStartupException("invalid --store: " + e.getMessage(), e);
             }
             NotificationService notifications = new NotificationService(store, broker);
             sessions = new SessionRegistry();
@@ -114,6 +121,10 @@ public final class HeraldServer implements AutoCloseable {
             List<Route> routes = new ArrayList<>();
             routes.addAll(new NodeRoutes(config.nodeId(), store, broker, metrics).routes());
             routes.addAll(new BackendRoutes(sessions).routes());
+            if (config.devMode() && config.jwtSecret() != null) {
+                routes.addAll(new DevRoutes(config.jwtSecret(), json).routes());
+                log.warn("development mode: POST /api/v1/dev/token mints tokens for anyone; never use --dev in production");
+            }
             routes.addAll(new NotificationRoutes(notifications, json, config.maxNotificationBytes(), metrics::published).routes());
             bind(new HttpServerInitializer(context, endpoints, routes));
             log.info("node={} listening on {}:{} store={} broker={}", config.nodeId(), config.host(), port,

@@ -77,6 +77,9 @@ final class StartCommand implements Callable<Integer> {
     String pingInterval;
     @Option(names = "--idle-timeout", paramLabel = "DURATION", description = "Close connections silent this long, e.g. 1m (default 60s).")
     String idleTimeout;
+    @Option(names = "--cors-origins", paramLabel = "ORIGINS",
+            description = "Browser origins allowed to call the HTTP API, comma separated, or * (default: none).")
+    String corsOrigins;
     @Option(names = "--config", paramLabel = "FILE", description = "Config file (Java properties, keys are option names).")
     String config;
 
@@ -156,6 +159,7 @@ final class StartCommand implements Callable<Integer> {
         put(flags, "jwt-cookie", jwtCookie);
         put(flags, "api-key", apiKeys == null ? null : String.join(",", apiKeys));
         put(flags, "dev", dev);
+        put(flags, "cors-origins", corsOrigins);
         put(flags, "max-frame-bytes", maxFrameBytes);
         put(flags, "max-notification-bytes", maxNotificationBytes);
         put(flags, "max-http-body-bytes", maxHttpBodyBytes);

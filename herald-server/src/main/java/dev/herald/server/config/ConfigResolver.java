@@ -43,6 +43,8 @@ public final class ConfigResolver {
         value("outbound-cap-bytes").ifPresent(v -> builder.outboundCapBytes(v.asBytes()));
         value("ping-interval").ifPresent(v -> builder.pingInterval(v.asDuration()));
         value("idle-timeout").ifPresent(v -> builder.idleTimeout(v.asDuration()));
+        value("cors-origins").ifPresent(v -> builder.corsOrigins(java.util.Arrays.stream(v.asString().split(","))
+                .map(String::strip).filter(o -> !o.isEmpty()).toList()));
 
         Optional<ConfigValue> secret = value("jwt-secret");
         secret.ifPresent(v -> {

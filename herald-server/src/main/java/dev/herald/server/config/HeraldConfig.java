@@ -32,6 +32,8 @@ import java.util.Objects;
  *                           connection is closed with "reconnect and resume"
  * @param pingInterval       how often an idle connection is pinged
  * @param idleTimeout        a connection silent this long (no frame, no pong) is closed
+ * @param corsOrigins        browser origins allowed to call the HTTP API ({@code *} for any);
+ *                           empty: no CORS headers, same-origin pages only
  */
 public record HeraldConfig(
         String host,
@@ -51,9 +53,11 @@ public record HeraldConfig(
         int maxHttpBodyBytes,
         int outboundCapBytes,
         Duration pingInterval,
-        Duration idleTimeout) {
+        Duration idleTimeout,
+        List<String> corsOrigins) {
 
     public HeraldConfig {
+        corsOrigins = List.copyOf(Objects.requireNonNull(corsOrigins, "corsOrigins"));
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(nodeId, "nodeId");
@@ -105,6 +109,7 @@ public record HeraldConfig(
         b.jwtCookie = jwtCookie; b.apiKeys = apiKeys; b.devMode = devMode; b.maxFrameBytes = maxFrameBytes;
         b.maxNotificationBytes = maxNotificationBytes; b.maxHttpBodyBytes = maxHttpBodyBytes;
         b.outboundCapBytes = outboundCapBytes; b.pingInterval = pingInterval; b.idleTimeout = idleTimeout;
+        b.corsOrigins = corsOrigins;
         return b;
     }
 
@@ -128,6 +133,7 @@ public record HeraldConfig(
         private int outboundCapBytes = 4 * 1024 * 1024;
         private Duration pingInterval = Duration.ofSeconds(25);
         private Duration idleTimeout = Duration.ofSeconds(60);
+        private List<String> corsOrigins = List.of();
 
         public Builder host(String v) { host = v; return this; }
         public Builder port(int v) { port = v; return this; }
@@ -148,11 +154,12 @@ public record HeraldConfig(
         public Builder outboundCapBytes(int v) { outboundCapBytes = v; return this; }
         public Builder pingInterval(Duration v) { pingInterval = v; return this; }
         public Builder idleTimeout(Duration v) { idleTimeout = v; return this; }
+        public Builder corsOrigins(List<String> v) { corsOrigins = v; return this; }
 
         public HeraldConfig build() {
             return new HeraldConfig(host, port, dataDir, storeUrl, brokerUrl, nodeId, jwtSecret, jwtPublicKeyPem,
                     jwksUrl, jwtCookie, apiKeys, devMode, maxFrameBytes, maxNotificationBytes, maxHttpBodyBytes,
-                    outboundCapBytes, pingInterval, idleTimeout);
+                    outboundCapBytes, pingInterval, idleTimeout, corsOrigins);
         }
     }
 }

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Hands live events to the subscriptions of one event loop in batches, and flushes each
@@ -22,22 +23,38 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class LoopDispatcher implements Runnable {
     /** Events drained per pass before yielding the loop to I/O. */
     private static final int MAX_EVENTS_PER_PASS = 256;
+    /**
+     * Events waiting for this loop. Past it the loop is not keeping up: queued events are
+     * dropped and the loop's subscriptions catch up from the store instead, so memory stays
+     * bounded and nothing sequenced is lost.
+     */
+    static final int MAX_QUEUED = 65_536;
 
     private record Work(StreamEvent event, Collection<StreamSubscription> targets) {
     }
 
     private final EventLoop loop;
+    private final Runnable resynchronizeLoop;
     private final Queue<Work> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger queued = new AtomicInteger();
+    private final AtomicBoolean overflowed = new AtomicBoolean();
     private final AtomicBoolean scheduled = new AtomicBoolean();
     /** Only on the loop. */
     private final List<Session> dirty = new ArrayList<>();
 
-    LoopDispatcher(EventLoop loop) {
+    /** @param resynchronizeLoop sends every subscription of this loop back to the store; run on the loop */
+    LoopDispatcher(EventLoop loop, Runnable resynchronizeLoop) {
         this.loop = loop;
+        this.resynchronizeLoop = resynchronizeLoop;
     }
 
     void submit(StreamEvent event, Collection<StreamSubscription> targets) {
-        queue.add(new Work(event, targets));
+        if (queued.incrementAndGet() > MAX_QUEUED) {
+            queued.decrementAndGet();
+            overflowed.set(true);
+        } else {
+            queue.add(new Work(event, targets));
+        }
         if (scheduled.compareAndSet(false, true)) {
             loop.execute(this);
         }
@@ -46,9 +63,16 @@ final class LoopDispatcher implements Runnable {
     @Override
     public void run() {
         scheduled.set(false);
+        if (overflowed.getAndSet(false)) {
+            while (queue.poll() != null) {
+                queued.decrementAndGet();
+            }
+            resynchronizeLoop.run();
+        }
         int n = 0;
         Work work;
         while (n++ < MAX_EVENTS_PER_PASS && (work = queue.poll()) != null) {
+            queued.decrementAndGet();
             for (StreamSubscription sub : work.targets()) {
                 Session session = sub.session();
                 if (!session.isOpen()) {

@@ -24,7 +24,7 @@ import java.util.function.Consumer;
  * <h2>Memory</h2>
  * Replay is read in batches and written only while the session is writable, so a large
  * backlog never piles up in memory. The live buffer is capped; past the cap it is dropped and
- * the store is read again instead. A live event that finds the session unwritable closes it
+ * the store is read again instead (4096 events or 1 MiB). A live event that finds the session unwritable closes it
  * as a {@link CloseReason#SLOW_CONSUMER}: it loses nothing, since it resumes from the store.
  *
  * <h2>Threading</h2>
@@ -35,6 +35,7 @@ public final class StreamSubscription {
 
     static final int REPLAY_BATCH = 256;
     static final int MAX_BUFFERED = 4096;
+    static final long MAX_BUFFERED_BYTES = 1024 * 1024;
 
     private final DeliveryHub hub;
     private final Session session;
@@ -49,7 +50,9 @@ public final class StreamSubscription {
     private long cursor;
     private final ArrayDeque<StreamEvent> replay = new ArrayDeque<>();
     private final List<StreamEvent> buffered = new ArrayList<>();
+    private long bufferedBytes;
     private boolean bufferOverflowed;
+    private StreamEvent heldUnreadCount; // the latest unread_count that found the session unwritable
     private boolean storeHasMore;
     private boolean reading;
     private boolean waitingForWritable;
@@ -146,19 +149,23 @@ public final class StreamSubscription {
         state = State.CLOSED;
         replay.clear();
         buffered.clear();
+        bufferedBytes = 0;
+        heldUnreadCount = null;
     }
 
     private void buffer(StreamEvent event) {
         if (bufferOverflowed) {
             return;
         }
-        if (buffered.size() >= MAX_BUFFERED) {
+        if (buffered.size() >= MAX_BUFFERED || bufferedBytes + event.json().length > MAX_BUFFERED_BYTES) {
             buffered.clear();
+            bufferedBytes = 0;
             bufferOverflowed = true;
             storeHasMore = true;
             return;
         }
         buffered.add(event);
+        bufferedBytes += event.json().length;
     }
 
     /** Advances catch-up as far as it can without blocking; goes live when nothing is left. */
@@ -185,6 +192,10 @@ public final class StreamSubscription {
             return;
         }
         state = State.LIVE;
+        if (heldUnreadCount != null) {
+            session.deliver(heldUnreadCount);
+            heldUnreadCount = null;
+        }
         session.flush();
     }
 
@@ -213,6 +224,9 @@ public final class StreamSubscription {
             }
             return true;
         } finally {
+            for (StreamEvent e : buffered.subList(0, i)) {
+                bufferedBytes -= e.json().length;
+            }
             buffered.subList(0, i).clear();
         }
     }
@@ -259,8 +273,10 @@ public final class StreamSubscription {
             session.deliver(event);
             hub.delivered(event, live);
         }
-        if (live && event.unread() >= 0) {
+        if (event.unread() >= 0) {
+            // Live, or drained from the buffer after a replay: either way the count changed.
             session.deliver(hub.unreadEvent(event));
+            heldUnreadCount = null;
         }
     }
 
@@ -269,6 +285,14 @@ public final class StreamSubscription {
             return;
         }
         if (!session.isWritable()) {
+            if (state == State.CATCHING_UP) {
+                // The replay is pacing itself; keep the newest count for when it is done, drop the rest
+                // (ephemeral events are never replayed).
+                if (event.unread() >= 0) {
+                    heldUnreadCount = event;
+                }
+                return;
+            }
             hub.slowConsumer(this);
             return;
         }

@@ -24,6 +24,8 @@ public final class NotificationFrames {
     /** Fields Herald adds to every notification; apps may not set them. */
     public static final Set<String> RESERVED_FIELDS = Set.of("id", "seq", "created_at", "read_at");
 
+    private static final String USER_PREFIX = "user:";
+
     private NotificationFrames() {
     }
 
@@ -42,7 +44,9 @@ public final class NotificationFrames {
                 .append("\",\"seq\":").append(n.seq())
                 .append(",\"created_at\":\"").append(DateTimeFormatter.ISO_INSTANT.format(n.createdAt()))
                 .append("\"}");
-        return new StreamEvent(n.stream(), n.seq(), n.type(), n.createdAt().toEpochMilli(), n.unreadAfter(),
+        // Only a user's own stream has read state; a topic's counter means nothing to its readers.
+        long unread = n.stream().startsWith(USER_PREFIX) ? n.unreadAfter() : -1;
+        return new StreamEvent(n.stream(), n.seq(), n.type(), n.createdAt().toEpochMilli(), unread,
                 sb.toString().getBytes(StandardCharsets.UTF_8));
     }
 

@@ -126,7 +126,7 @@ public record PublishCommand(List<String> streams, boolean allUsers, String type
         } catch (Exception e) {
             throw new ValidationException("notification", "cannot be serialized: " + e.getMessage());
         }
-        if (json.length() > maxNotificationBytes) {
+        if (json.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > maxNotificationBytes) {
             throw new ValidationException("notification", "larger than " + maxNotificationBytes + " bytes");
         }
         return new PublishCommand(List.copyOf(streams), all, typeText, json);

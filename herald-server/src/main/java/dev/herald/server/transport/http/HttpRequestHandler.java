@@ -44,6 +44,7 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
     private final List<HttpEndpoint> endpoints;
     private final List<Route> routes;
     private final ObjectMapper json;
+    private final Cors cors;
     // Only on the loop.
     private boolean busy;
     private final Queue<FullHttpRequest> waiting = new ArrayDeque<>();
@@ -54,6 +55,7 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
         this.endpoints = endpoints;
         this.routes = routes;
         this.json = context.json();
+        this.cors = new Cors(context.config().corsOrigins());
     }
 
     @Override
@@ -103,6 +105,13 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
             }
         }
         boolean keepAlive = HttpUtil.isKeepAlive(request);
+        if (Cors.isPreflight(request)) {
+            FullHttpResponse preflight = cors.preflight(request);
+            request.release();
+            HttpResponses.write(ctx, preflight, keepAlive).addListener(f -> done.run());
+            return;
+        }
+        String origin = cors.allowedOrigin(request.headers());
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
         String path = uri.path();
         Route route = null;
@@ -129,6 +138,7 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
             if (!allowed.isEmpty()) {
                 response.headers().set(HttpHeaderNames.ALLOW, String.join(", ", allowed));
             }
+            Cors.decorate(response.headers(), origin);
             HttpResponses.write(ctx, response, keepAlive).addListener(f -> done.run());
             return;
         }
@@ -141,6 +151,7 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
         request.release();
         context.blocking().execute(() -> {
             FullHttpResponse response = run(chosen, method, path, pathParams, uri.parameters(), headers, body);
+            Cors.decorate(response.headers(), origin);
             ctx.executor().execute(() -> HttpResponses.write(ctx, response, keepAlive).addListener(f -> done.run()));
         });
     }
@@ -167,7 +178,7 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
         } catch (StoreUnavailableException e) {
             log.warn("store unavailable for {} {}: {}", method, path, e.getMessage());
             return HttpResponses.error(json, HttpResponseStatus.SERVICE_UNAVAILABLE,
-                    "store unavailable, nothing was changed; retry later");
+                    "store unavailable; retry later (a publish may have been stored: retry it with the same Idempotency-Key)");
         } catch (Exception e) {
             log.error("unexpected failure in {} {}", method, path, e);
             return HttpResponses.error(json, HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error");

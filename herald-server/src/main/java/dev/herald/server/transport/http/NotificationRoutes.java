@@ -14,6 +14,7 @@ import dev.herald.server.store.StreamState;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -69,6 +70,12 @@ public final class NotificationRoutes {
             publishedCounter.accept(result.notifications().size());
         }
         ObjectNode body = json.createObjectNode();
+        body.put("count", result.notifications().size());
+        body.put("replayed", result.replayed());
+        if (command.allUsers()) {
+            // One copy per known user: the count says enough, a list could be huge.
+            return ApiResponse.created(body);
+        }
         ArrayNode ids = body.putArray("ids");
         ArrayNode items = body.putArray("notifications");
         for (StoredNotification n : result.notifications()) {
@@ -79,13 +86,12 @@ public final class NotificationRoutes {
                     .put("seq", n.seq())
                     .put("created_at", DateTimeFormatter.ISO_INSTANT.format(n.createdAt()));
         }
-        body.put("count", result.notifications().size());
-        body.put("replayed", result.replayed());
         return ApiResponse.created(body);
     }
 
     private ApiResponse list(ApiRequest request) {
         String stream = request.requirePrincipal().userStream();
+        service.knowUser(stream); // a user who only polls still receives broadcasts
         int limit = intParam(request, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT);
         long before = Long.MAX_VALUE;
         String cursor = request.queryParam("cursor");
@@ -119,8 +125,9 @@ public final class NotificationRoutes {
     }
 
     private ApiResponse unreadCount(ApiRequest request) {
-        StreamState state = service.state(request.requirePrincipal().userStream());
-        return ApiResponse.ok(Map.of("count", state.unread()));
+        String stream = request.requirePrincipal().userStream();
+        service.knowUser(stream);
+        return ApiResponse.ok(Map.of("count", service.state(stream).unread()));
     }
 
     private ApiResponse readAll(ApiRequest request) {
@@ -153,7 +160,8 @@ public final class NotificationRoutes {
         node.put("id", n.id());
         node.put("seq", n.seq());
         node.put("created_at", DateTimeFormatter.ISO_INSTANT.format(n.createdAt()));
-        node.put("read_at", n.readAt() == null ? null : DateTimeFormatter.ISO_INSTANT.format(n.readAt()));
+        node.put("read_at", n.readAt() == null ? null
+                : DateTimeFormatter.ISO_INSTANT.format(n.readAt().truncatedTo(ChronoUnit.MILLIS)));
         return node;
     }
 

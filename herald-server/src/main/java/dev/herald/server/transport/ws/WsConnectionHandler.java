@@ -48,7 +48,10 @@ public abstract class WsConnectionHandler extends SimpleChannelInboundHandler<We
     private static final Logger log = LoggerFactory.getLogger(WsConnectionHandler.class);
     private static final int RATE_PER_SECOND = 20;
     private static final int BURST = 40;
-    private static final int MAX_REFUSED_IN_A_ROW = 100;
+    /** Refused frames tolerated per window before the connection is closed as a flood. */
+    private static final int MAX_REFUSED_PER_WINDOW = 100;
+    private static final long REFUSAL_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(10);
+    private static final long ERROR_FRAME_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final int CLOSE_HANDSHAKE_TIMEOUT_SECONDS = 3;
 
     protected final TransportContext context;
@@ -60,7 +63,9 @@ public abstract class WsConnectionHandler extends SimpleChannelInboundHandler<We
     private ScheduledFuture<?> expiry;
     private long lastReadNanos = System.nanoTime();
     private final RateLimiter limiter = new RateLimiter(RATE_PER_SECOND, BURST);
-    private int refusedInARow;
+    private int refusedInWindow;
+    private long refusalWindowStart = System.nanoTime();
+    private long lastRateErrorNanos;
     private boolean closing;
     private boolean started;
 
@@ -117,32 +122,54 @@ public abstract class WsConnectionHandler extends SimpleChannelInboundHandler<We
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
         lastReadNanos = System.nanoTime();
-        if (frame instanceof TextWebSocketFrame text) {
-            context.metrics().frameIn();
-            if (!limiter.tryAcquire()) {
-                if (++refusedInARow >= MAX_REFUSED_IN_A_ROW) {
-                    close(CloseReason.RATE_LIMITED);
-                } else {
-                    sendError("rate_limited", "too many frames; at most " + RATE_PER_SECOND + " per second");
-                }
-                return;
-            }
-            refusedInARow = 0;
-            onText(text);
-        } else if (frame instanceof PingWebSocketFrame) {
-            ctx.writeAndFlush(new PongWebSocketFrame(frame.content().retain()));
-        } else if (frame instanceof PongWebSocketFrame) {
-            // lastReadNanos is all a pong is for
-        } else if (frame instanceof CloseWebSocketFrame) {
+        if (frame instanceof PongWebSocketFrame) {
+            return; // lastReadNanos is all a pong is for
+        }
+        if (frame instanceof CloseWebSocketFrame) {
             if (closing) {
                 ctx.close(); // the client answered our close
                 return;
             }
             closing = true;
             handshaker.close(ctx.channel(), (CloseWebSocketFrame) frame.retain());
+            return;
+        }
+        context.metrics().frameIn();
+        if (!admit()) {
+            return;
+        }
+        if (frame instanceof TextWebSocketFrame text) {
+            onText(text);
+        } else if (frame instanceof PingWebSocketFrame) {
+            if (ctx.channel().isWritable()) {
+                ctx.writeAndFlush(new PongWebSocketFrame(frame.content().retain()));
+            }
         } else if (frame instanceof BinaryWebSocketFrame) {
             sendError("unsupported_frame", "binary frames are not supported; send JSON text frames");
         }
+    }
+
+    /**
+     * The per-connection rate limit. Over it a frame is dropped with an error frame (at most
+     * one a second); a client still flooding after {@value #MAX_REFUSED_PER_WINDOW} refusals in
+     * ten seconds is closed with {@link CloseReason#RATE_LIMITED}.
+     */
+    private boolean admit() {
+        if (limiter.tryAcquire()) {
+            return true;
+        }
+        long now = System.nanoTime();
+        if (now - refusalWindowStart > REFUSAL_WINDOW_NANOS) {
+            refusalWindowStart = now;
+            refusedInWindow = 0;
+        }
+        if (++refusedInWindow > MAX_REFUSED_PER_WINDOW) {
+            close(CloseReason.RATE_LIMITED);
+        } else if (now - lastRateErrorNanos > ERROR_FRAME_INTERVAL_NANOS) {
+            lastRateErrorNanos = now;
+            sendError("rate_limited", "too many frames; at most " + RATE_PER_SECOND + " per second, extra frames are dropped");
+        }
+        return false;
     }
 
     private void onText(TextWebSocketFrame text) {
@@ -316,6 +343,11 @@ public abstract class WsConnectionHandler extends SimpleChannelInboundHandler<We
 
     /** Writes and flushes one of Herald's own frames. */
     protected final void sendNow(ObjectNode frame) {
+        if (!session.isWritable()) {
+            // A client that sends but does not read must not grow its queue past the cap.
+            close(CloseReason.SLOW_CONSUMER);
+            return;
+        }
         session.send(encode(frame));
         session.flush();
     }

@@ -69,6 +69,13 @@ public final class WsEndpoint implements HttpEndpoint {
             refuse(ctx, request, HttpResponseStatus.UPGRADE_REQUIRED, "WebSocket upgrade required");
             return true;
         }
+        String connection = request.headers().get(HttpHeaderNames.CONNECTION, "");
+        if (!connection.toLowerCase(java.util.Locale.ROOT).contains("upgrade")
+                || !request.headers().contains(HttpHeaderNames.SEC_WEBSOCKET_KEY)) {
+            refuse(ctx, request, HttpResponseStatus.BAD_REQUEST,
+                    "malformed WebSocket upgrade: Connection: Upgrade and Sec-WebSocket-Key are required");
+            return true;
+        }
         String token = Credentials.userToken(request.headers(), uri.parameters(), context.config().jwtCookie());
         ctx.channel().config().setAutoRead(false);
         context.blocking().execute(() -> {
@@ -121,6 +128,16 @@ public final class WsEndpoint implements HttpEndpoint {
             pipeline.addAfter(ctx.name(), "ws-idle", new IdleStateHandler(ping, 0, 0, TimeUnit.MILLISECONDS));
             pipeline.addAfter("ws-idle", "ws-aggregator", new WebSocketFrameAggregator(maxFrame));
             pipeline.addAfter("ws-aggregator", "ws", handler);
+            handshakeOrRefuse(ctx, pipeline, handshaker, request, handler);
+            pipeline.remove(ctx.name());
+        } finally {
+            request.release();
+        }
+    }
+
+    private void handshakeOrRefuse(ChannelHandlerContext ctx, ChannelPipeline pipeline, WebSocketServerHandshaker handshaker,
+                                   FullHttpRequest request, WsConnectionHandler handler) {
+        try {
             handshaker.handshake(ctx.channel(), request).addListener(f -> {
                 if (f.isSuccess()) {
                     handler.start(handshaker);
@@ -129,9 +146,10 @@ public final class WsEndpoint implements HttpEndpoint {
                     ctx.channel().close();
                 }
             });
-            pipeline.remove(ctx.name());
-        } finally {
-            request.release();
+        } catch (RuntimeException e) {
+            log.debug("handshake refused channel={}: {}", ctx.channel().id(), e.toString());
+            HttpResponses.write(ctx, HttpResponses.error(context.json(), HttpResponseStatus.BAD_REQUEST,
+                    "malformed WebSocket upgrade: " + e.getMessage()), false);
         }
     }
 

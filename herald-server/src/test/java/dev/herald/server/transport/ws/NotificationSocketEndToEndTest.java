@@ -89,10 +89,13 @@ class NotificationSocketEndToEndTest {
             assertThat(r.status()).isEqualTo(201);
 
             for (WsClient ws : List.of(a, b)) {
-                JsonNode frame = ws.nextOfType("order_created", Duration.ofSeconds(5));
+                JsonNode frame = ws.next(Duration.ofSeconds(5));
+                assertThat(frame.get("type").asText()).isEqualTo("order_created");
                 assertThat(frame.get("order_id").asInt()).isEqualTo(5);
                 assertThat(frame.get("seq").asLong()).isEqualTo(1);
             }
+            // A topic has no read state: no unread_count follows its notifications.
+            assertThat(a.poll(Duration.ofMillis(300))).isNull();
         }
     }
 
@@ -126,6 +129,10 @@ class NotificationSocketEndToEndTest {
         assertRefused(RawUpgrade.request(port, "/ws/notifications?types=a*b&access_token=" + valid, Map.of()), 400, "types");
         assertThat(RawUpgrade.request(port, "/ws/notifications?access_token=" + valid, Map.of()).status()).isEqualTo(101);
 
+        RawUpgrade.Answer noKey = RawUpgrade.raw(port, "GET /ws/notifications?access_token=" + valid + " HTTP/1.1\r\n"
+                + "Host: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n\r\n");
+        assertRefused(noKey, 400, "Sec-WebSocket-Key");
+
         var plainGet = server.api.get("/ws/notifications");
         assertThat(plainGet.status()).isEqualTo(426);
         assertThat(plainGet.json().get("error").asText()).contains("upgrade");
@@ -153,6 +160,20 @@ class NotificationSocketEndToEndTest {
             assertThat(ws.next().toString()).isEqualTo("{\"type\":\"pong\",\"id\":3}");
             server.api.notifyUser("1004", "{\"type\":\"still_delivered\"}");
             assertThat(ws.nextOfType("still_delivered", Duration.ofSeconds(5))).isNotNull();
+        }
+    }
+
+    @Test
+    void aClientThatKeepsFloodingGetsOneErrorASecondAndIsThenClosed() {
+        try (WsClient ws = server.connectAs("1009", "/ws/notifications")) {
+            ws.nextOfType("connected", Duration.ofSeconds(5));
+            for (int i = 0; i < 300 && !ws.isClosed(); i++) {
+                ws.send("{\"type\":\"ping\",\"id\":" + i + "}");
+            }
+            assertThat(ws.awaitClose(Duration.ofSeconds(10)).code()).isEqualTo(4029);
+            List<JsonNode> frames = ws.drain();
+            assertThat(frames).filteredOn(f -> f.path("code").asText().equals("rate_limited")).hasSizeBetween(1, 3);
+            assertThat(frames).filteredOn(f -> f.path("type").asText().equals("pong")).hasSizeGreaterThanOrEqualTo(40);
         }
     }
 
