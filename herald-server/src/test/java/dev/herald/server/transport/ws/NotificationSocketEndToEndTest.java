@@ -76,7 +76,7 @@ class NotificationSocketEndToEndTest {
     }
 
     @Test
-    void everyStaffMemberOfABranchReceivesTheBranchsNotifications() {
+    void everyStaffMemberOfABranchReceivesTheBranchsNotifications() throws Exception {
         String staffA = server.tokens.token("staff-a", List.of("branch:7"), Duration.ofHours(1));
         String staffB = server.tokens.token("staff-b", List.of("branch:7", "branch:8"), Duration.ofHours(1));
         try (WsClient a = WsClient.connect(server.wsUrl("/ws/notifications/?type=branch&id=7&access_token=" + staffA), null);
