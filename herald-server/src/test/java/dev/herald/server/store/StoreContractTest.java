@@ -30,7 +30,7 @@ import static org.awaitility.Awaitility.await;
 public abstract class StoreContractTest {
 
     /** Records every batch the store reports, in order. */
-    protected static final class RecordingListener implements Store.CommitListener {
+    public static final class RecordingListener implements Store.CommitListener {
         public final ConcurrentLinkedQueue<List<StoredNotification>> batches = new ConcurrentLinkedQueue<>();
 
         @Override
