@@ -30,7 +30,7 @@ public final class StoreThroughput {
         PostgresSupport pg = which.equals("postgres") ? PostgresSupport.freshSchema("throughput") : null;
         AtomicLong committed = new AtomicLong();
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        String url = pg == null ? null : pg.storeUrl() + System.getProperty("herald.extraParams", "");
+        String url = pg == null ? System.getProperty("herald.h2Url") : pg.storeUrl() + System.getProperty("herald.extraParams", "");
         try (JdbcStore store = JdbcStore.open(url, dir,
                 batch -> committed.addAndGet(batch.size()), registry)) {
             round(store, registry, "warm-up", false);
