@@ -154,6 +154,32 @@ class PostgresStoreTest extends StoreContractTest {
     }
 
     @Test
+    void aCurrentSchemaThatDoesNotExistYetIsCreatedAndMigrated() throws Exception {
+        String schema = pg.schema() + "_new";
+        try {
+            try (JdbcStore other = JdbcStore.open("postgresql://127.0.0.1:5432/test?currentSchema=" + schema, dataDir,
+                    n -> { }, new SimpleMeterRegistry())) {
+                other.publish(to("user:1", "x"));
+            }
+            try (var c = PostgresSupport.connect(); var ps = c.prepareStatement(
+                    "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name IN "
+                            + "('streams', 'notifications', 'idempotency_keys')")) {
+                ps.setString(1, schema);
+                try (var rs = ps.executeQuery()) {
+                    rs.next();
+                    assertThat(rs.getInt(1)).isEqualTo(3);
+                }
+            }
+            // The tables did not land in this class's schema or in public.
+            assertThat(store.streamState("user:1")).isEqualTo(StreamState.EMPTY);
+        } finally {
+            try (var c = PostgresSupport.connect(); var st = c.createStatement()) {
+                st.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+            }
+        }
+    }
+
+    @Test
     void anUnreachablePostgresFailsToOpenWithAMessageNamingIt() throws Exception {
         int closedPort;
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
