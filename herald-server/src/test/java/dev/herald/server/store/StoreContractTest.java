@@ -171,6 +171,8 @@ public abstract class StoreContractTest {
                 f.get();
             }
         }
+        // The writer reports a batch right after completing its callers: wait for the last one.
+        await().atMost(Duration.ofSeconds(10)).until(() -> listener.all().size() >= acknowledged.size());
         List<StoredNotification> seen = listener.all();
         assertThat(seen).containsExactlyInAnyOrderElementsOf(acknowledged);
         Map<String, Long> last = new HashMap<>();

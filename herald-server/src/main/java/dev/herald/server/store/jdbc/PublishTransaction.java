@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.UUID;
 
 /**
  * Stores a batch of publish requests in ONE transaction on a given connection: idempotency
@@ -122,7 +121,7 @@ final class PublishTransaction {
                 List<StoredNotification> mine = new ArrayList<>(targets.get(t).size());
                 for (String stream : targets.get(t)) {
                     long[] cursor = cursors.get(stream);
-                    StoredNotification sn = new StoredNotification(UUID.randomUUID().toString(), stream,
+                    StoredNotification sn = new StoredNotification(NotificationIds.next(), stream,
                             ++cursor[0], r.type(), r.json(), now, null, ++cursor[1]);
                     ps.setString(1, stream);
                     ps.setLong(2, sn.seq());

@@ -97,6 +97,8 @@ class PostgresStoreTest extends StoreContractTest {
                     .containsExactlyElementsOf(LongStream.rangeClosed(1, count).boxed().toList());
         }
         // Each node's listener sees its own commits in seq order per stream.
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> listener.all().size() + otherListener.all().size() >= acknowledged.size());
         for (RecordingListener l : List.of(listener, otherListener)) {
             java.util.Map<String, Long> last = new java.util.HashMap<>();
             for (StoredNotification n : l.all()) {
@@ -150,6 +152,7 @@ class PostgresStoreTest extends StoreContractTest {
         assertThat(outcomes).filteredOn(o -> o instanceof StoreUnavailableException).hasSize(1);
         assertThat(store.readSince(s, 0, 100)).extracting(StoredNotification::seq)
                 .containsExactlyElementsOf(LongStream.rangeClosed(1, 59).boxed().toList());
+        await().atMost(Duration.ofSeconds(10)).until(() -> listener.all().size() >= 59);
         assertThat(listener.all()).hasSize(59);
     }
 
