@@ -361,6 +361,39 @@ public abstract class StoreContractTest {
     }
 
     @Test
+    void theUnreadCountStaysExactUnderConcurrentPublishesMarkReadsMarkAllReadsAndDeletes() throws Exception {
+        String s = user("busy");
+        List<String> ids = Collections.synchronizedList(new ArrayList<>());
+        try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int t = 0; t < 40; t++) {
+                int seed = t;
+                futures.add(pool.submit(() -> {
+                    Random random = new Random(seed);
+                    for (int i = 0; i < 25; i++) {
+                        int action = random.nextInt(10);
+                        if (action < 6 || ids.isEmpty()) {
+                            ids.add(store.publish(to(s, "x")).notifications().getFirst().id());
+                        } else if (action < 8) {
+                            store.markRead(s, ids.get(random.nextInt(ids.size())));
+                        } else if (action < 9) {
+                            store.delete(s, ids.get(random.nextInt(ids.size())));
+                        } else {
+                            store.markAllRead(s);
+                        }
+                    }
+                }));
+            }
+            for (Future<?> f : futures) {
+                f.get();
+            }
+        }
+        List<StoredNotification> left = store.readSince(s, 0, 1000);
+        long unread = left.stream().filter(n -> n.readAt() == null).count();
+        assertThat(store.streamState(s)).isEqualTo(new StreamState(ids.size(), unread));
+    }
+
+    @Test
     void reopeningAfterCloseKeepsNotificationsSeqsAndIdempotencyKeys() {
         String s = user("a");
         PublishResult first = store.publish(keyed(s, p + "k4", "h"));
