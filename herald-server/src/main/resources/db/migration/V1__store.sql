@@ -12,7 +12,10 @@ CREATE TABLE streams (
 );
 
 -- The primary key (stream_key, seq) serves list (seq < ? descending) and readSince
--- (seq > ? ascending) as index range scans.
+-- (seq > ? ascending) as index range scans. A type filter is applied along that scan: no
+-- (stream_key, type, seq) index, because every index costs each publish a random page write
+-- (measured: ~25% of H2 publish throughput) while a user's stream is short to scan.
+-- id is a version 7 (time-ordered) UUID, so its unique index is appended to, not sprayed.
 CREATE TABLE notifications (
     stream_key VARCHAR(255)             NOT NULL,
     seq        BIGINT                   NOT NULL,
@@ -24,8 +27,6 @@ CREATE TABLE notifications (
     CONSTRAINT notifications_pk PRIMARY KEY (stream_key, seq)
 );
 CREATE UNIQUE INDEX notifications_id ON notifications (id);
--- Type filters (exact or prefix) within one stream.
-CREATE INDEX notifications_stream_type ON notifications (stream_key, type, seq);
 
 -- Idempotency keys with the fingerprint of the first request and the ids it stored
 -- (comma-separated, in stored order). Kept at least 24 hours; purged by created_at.

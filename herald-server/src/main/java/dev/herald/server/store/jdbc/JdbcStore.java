@@ -23,7 +23,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,6 +30,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -156,19 +156,32 @@ public final class JdbcStore implements Store {
             checkLength("requestHash", request.requestHash());
         }
         Timer.Sample sample = Timer.start();
-        CompletableFuture<PublishResult> result = writer.submit(request);
         try {
-            return result.get(PUBLISH_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            return await(writer.submit(request));
+        } finally {
+            sample.stop(timers.get("publish"));
+        }
+    }
+
+    /** Waits for the writer, bounded; a publish that gave up is skipped if not yet taken. */
+    private PublishResult await(CompletableFuture<PublishResult> result) {
+        try {
+            result.get(PUBLISH_WAIT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            // The writer skips it if it has not started; otherwise the outcome is unknown to the caller.
-            result.completeExceptionally(e);
-            throw new StoreUnavailableException("publish not committed within " + PUBLISH_WAIT.toSeconds()
-                    + " s; " + url.description() + " is too slow or down", e);
+            // If the writer already took it, the outcome is unknown to the caller (retry with the key).
+            result.completeExceptionally(new StoreUnavailableException("publish not committed within "
+                    + PUBLISH_WAIT.toSeconds() + " s; " + url.description() + " is too slow or down", e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            result.completeExceptionally(e);
-            throw new StoreUnavailableException("interrupted while waiting for the publish to commit", e);
+            result.completeExceptionally(
+                    new StoreUnavailableException("interrupted while waiting for the publish to commit", e));
         } catch (ExecutionException e) {
+            // Rethrown below with its own type.
+        }
+        // Done by now: either the writer's outcome or ours, whichever came first.
+        try {
+            return result.join();
+        } catch (CompletionException e) {
             if (e.getCause() instanceof IdempotencyConflictException conflict) {
                 throw conflict;
             }
@@ -176,8 +189,6 @@ public final class JdbcStore implements Store {
                 throw unavailable;
             }
             throw new StoreUnavailableException("publish failed: " + SqlFailures.describe(e.getCause()), e.getCause());
-        } finally {
-            sample.stop(timers.get("publish"));
         }
     }
 

@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.UUID;
 
 /**
  * Stores a batch of publish requests in ONE transaction on a given connection: idempotency
@@ -122,7 +121,7 @@ final class PublishTransaction {
                 List<StoredNotification> mine = new ArrayList<>(targets.get(t).size());
                 for (String stream : targets.get(t)) {
                     long[] cursor = cursors.get(stream);
-                    StoredNotification sn = new StoredNotification(UUID.randomUUID().toString(), stream,
+                    StoredNotification sn = new StoredNotification(NotificationIds.next(), stream,
                             ++cursor[0], r.type(), r.json(), now, null, ++cursor[1]);
                     ps.setString(1, stream);
                     ps.setLong(2, sn.seq());
@@ -181,33 +180,34 @@ final class PublishTransaction {
     }
 
     /**
-     * Locks and advances every touched stream row (sorted order), then reads the new values back.
+     * Locks and advances every touched stream row (sorted order), reading the new values back.
      * Returns stream -> [seq before this batch, unread before this batch], to be advanced per insert.
      */
     private static Map<String, long[]> allocate(Connection c, TreeMap<String, Integer> perStream) throws SQLException {
         if (perStream.isEmpty()) {
             return Map.of();
         }
-        try (PreparedStatement ps = c.prepareStatement(LOCK_AND_COUNT)) {
+        // The driver appends RETURNING (PostgreSQL) or reads the data change delta (H2): one
+        // primary-key update per stream and no read-back query, whose plan could go stale.
+        Map<String, long[]> cursors = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement(LOCK_AND_COUNT, new String[] {"stream_key", "last_seq", "unread"})) {
             for (Map.Entry<String, Integer> e : perStream.entrySet()) {
                 ps.setInt(1, e.getValue());
                 ps.setInt(2, e.getValue());
                 ps.setString(3, e.getKey());
                 ps.addBatch();
             }
-            int[] counts = ps.executeBatch();
-            for (int count : counts) {
-                if (count == 0) {
-                    throw new SQLException("a stream row vanished during the publish", "HX001");
+            ps.executeBatch();
+            try (ResultSet rs = ps.getGeneratedKeys()) {
+                while (rs.next()) {
+                    int added = perStream.get(rs.getString(1));
+                    cursors.put(rs.getString(1), new long[] {rs.getLong(2) - added, rs.getLong(3) - added});
                 }
             }
         }
-        Map<String, long[]> cursors = new HashMap<>();
-        NotificationRows.selectIn(c, "SELECT stream_key, last_seq, unread FROM streams WHERE stream_key",
-                perStream.keySet(), rs -> {
-                    int added = perStream.get(rs.getString(1));
-                    cursors.put(rs.getString(1), new long[] {rs.getLong(2) - added, rs.getLong(3) - added});
-                });
+        if (cursors.size() != perStream.size()) {
+            throw new SQLException("a stream row vanished during the publish", "HX001");
+        }
         return cursors;
     }
 

@@ -161,6 +161,8 @@ final class PublishWriter implements AutoCloseable {
                 } else if (batch.size() == 1 && !SqlFailures.isRace(e)) {
                     fail(batch, unavailable(e));
                 } else {
+                    log.debug("batch of {} rolled back ({}); writing its publishes one by one", batch.size(),
+                            SqlFailures.describe(e));
                     for (Pending p : batch) {
                         writeAlone(c, p);
                     }
