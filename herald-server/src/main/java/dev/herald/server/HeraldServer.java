@@ -25,6 +25,7 @@ import dev.herald.server.transport.http.HttpServerInitializer;
 import dev.herald.server.transport.http.NodeRoutes;
 import dev.herald.server.transport.http.NotificationRoutes;
 import dev.herald.server.transport.http.Route;
+import dev.herald.server.transport.sse.SseEndpoint;
 import dev.herald.server.transport.ws.NotificationSocket;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -117,7 +118,7 @@ public final class HeraldServer implements AutoCloseable {
             TransportContext context = new TransportContext(config, json, new JwtVerifier(config),
                     new ApiKeyAuthenticator(config.apiKeys()), store, broker, notifications, hub, sessions, metrics, blocking);
 
-            List<HttpEndpoint> endpoints = List.of(NotificationSocket.endpoint(context));
+            List<HttpEndpoint> endpoints = List.of(NotificationSocket.endpoint(context), new SseEndpoint(context));
             List<Route> routes = new ArrayList<>();
             routes.addAll(new NodeRoutes(config.nodeId(), store, broker, metrics).routes());
             routes.addAll(new BackendRoutes(sessions).routes());

@@ -1,0 +1,119 @@
+package dev.herald.server.transport.sse;
+
+import dev.herald.server.auth.AuthException;
+import dev.herald.server.auth.Principal;
+import dev.herald.server.transport.StreamRequest;
+import dev.herald.server.transport.TransportContext;
+import dev.herald.server.transport.http.ApiException;
+import dev.herald.server.transport.http.Credentials;
+import dev.herald.server.transport.http.HttpEndpoint;
+import dev.herald.server.transport.http.HttpResponses;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+
+/**
+ * {@code GET /sse/notifications}: the notification stream as Server-Sent Events, for clients
+ * where WebSockets are blocked. Same token sources and stream parameters as
+ * {@code /ws/notifications} ({@link StreamRequest}); a browser's automatic reconnect sends
+ * {@code Last-Event-ID}, which resumes exactly like {@code since}. Refusals are the same HTTP
+ * statuses with a JSON body.
+ */
+public final class SseEndpoint implements HttpEndpoint {
+    public static final String PATH = "/sse/notifications";
+    private static final Logger log = LoggerFactory.getLogger(SseEndpoint.class);
+
+    private final TransportContext context;
+    private final List<String> corsOrigins;
+
+    public SseEndpoint(TransportContext context) {
+        this.context = context;
+        this.corsOrigins = context.config().corsOrigins();
+    }
+
+    @Override
+    public boolean handle(ChannelHandlerContext ctx, FullHttpRequest request, Runnable done) {
+        QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+        if (!uri.path().equals(PATH) && !uri.path().equals(PATH + "/")) {
+            return false;
+        }
+        if (!request.method().equals(HttpMethod.GET)) {
+            refuse(ctx, request, HttpResponseStatus.METHOD_NOT_ALLOWED, "use GET");
+            return true;
+        }
+        String token = Credentials.userToken(request.headers(), uri.parameters(), context.config().jwtCookie());
+        String lastEventId = request.headers().get("Last-Event-ID");
+        String origin = request.headers().get(HttpHeaderNames.ORIGIN);
+        ctx.channel().config().setAutoRead(false);
+        context.blocking().execute(() -> {
+            SseHandler handler;
+            try {
+                if (token == null) {
+                    throw new AuthException(AuthException.Reason.MISSING,
+                            "token required: access_token query parameter, Authorization: Bearer, or the "
+                                    + context.config().jwtCookie() + " cookie");
+                }
+                Principal principal = context.tokens().verify(token);
+                StreamRequest stream = StreamRequest.parse(principal, uri.parameters(), lastEventId);
+                context.notifications().knowUser(principal.userStream());
+                long userUnread = stream.topic() == null ? 0 : context.notifications().state(principal.userStream()).unread();
+                handler = new SseHandler(context, principal, stream, userUnread);
+            } catch (AuthException e) {
+                ctx.executor().execute(() -> refuse(ctx, request, HttpResponseStatus.UNAUTHORIZED, e.getMessage()));
+                return;
+            } catch (ApiException e) {
+                ctx.executor().execute(() -> refuse(ctx, request, e.status(), e.getMessage()));
+                return;
+            } catch (RuntimeException e) {
+                log.warn("sse open failed: {}", e.toString());
+                ctx.executor().execute(() -> refuse(ctx, request, HttpResponseStatus.SERVICE_UNAVAILABLE,
+                        "cannot open the stream now; retry later"));
+                return;
+            }
+            ctx.executor().execute(() -> open(ctx, request, handler, origin));
+        });
+        return true;
+    }
+
+    private void open(ChannelHandlerContext ctx, FullHttpRequest request, SseHandler handler, String origin) {
+        request.release();
+        if (!ctx.channel().isActive()) {
+            return;
+        }
+        HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        response.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8")
+                .set(HttpHeaderNames.CACHE_CONTROL, "no-store")
+                .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE)
+                .set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED)
+                .set("X-Accel-Buffering", "no");
+        if (origin != null && (corsOrigins.contains("*") || corsOrigins.contains(origin))) {
+            response.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, origin)
+                    .set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_CREDENTIALS, "true");
+        }
+        ctx.pipeline().addAfter(ctx.name(), "sse", handler);
+        ctx.pipeline().remove(ctx.name());
+        ctx.channel().writeAndFlush(response).addListener(f -> {
+            if (f.isSuccess()) {
+                handler.start();
+            }
+        });
+        ctx.channel().config().setAutoRead(true);
+    }
+
+    private void refuse(ChannelHandlerContext ctx, FullHttpRequest request, HttpResponseStatus status, String reason) {
+        request.release();
+        HttpResponses.write(ctx, HttpResponses.error(context.json(), status, reason), false);
+    }
+}

@@ -1,0 +1,112 @@
+package dev.herald.server.transport.sse;
+
+import dev.herald.server.delivery.CloseReason;
+import dev.herald.server.delivery.Session;
+import dev.herald.server.delivery.StreamEvent;
+import dev.herald.server.metrics.HeraldMetrics;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.DefaultHttpContent;
+
+import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
+
+/**
+ * A Server-Sent Events stream as the delivery core sees it. Each event becomes
+ * {@code id: <seq>\ndata: <json>\n\n}; events without a seq (unread counts, Herald's own frames)
+ * carry no {@code id}, so the browser's {@code Last-Event-ID} always names the last stored
+ * notification it saw. The JSON bytes are shared, not copied.
+ *
+ * <p>Loop-confined, like every {@link Session}.
+ */
+final class SseSession implements Session {
+    private static final byte[] DATA = "data: ".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] END = "\n\n".getBytes(StandardCharsets.US_ASCII);
+
+    private final String id;
+    private final String userId;
+    private final ChannelHandlerContext ctx;
+    private final HeraldMetrics metrics;
+    private final Consumer<CloseReason> closer;
+    private boolean flushPending; // only on the loop
+
+    SseSession(String id, String userId, ChannelHandlerContext ctx, HeraldMetrics metrics, Consumer<CloseReason> closer) {
+        this.id = id;
+        this.userId = userId;
+        this.ctx = ctx;
+        this.metrics = metrics;
+        this.closer = closer;
+    }
+
+    /** The wire form of one event: pure, for tests. */
+    static ByteBuf encode(long seq, byte[] json) {
+        ByteBuf prefix = seq > 0
+                ? Unpooled.wrappedBuffer(("id: " + seq + "\n").getBytes(StandardCharsets.US_ASCII), DATA)
+                : Unpooled.wrappedBuffer(DATA);
+        return Unpooled.wrappedBuffer(prefix, Unpooled.wrappedBuffer(json), Unpooled.wrappedBuffer(END));
+    }
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public String userId() {
+        return userId;
+    }
+
+    @Override
+    public EventLoop eventLoop() {
+        return ctx.channel().eventLoop();
+    }
+
+    @Override
+    public boolean isOpen() {
+        return ctx.channel().isActive();
+    }
+
+    @Override
+    public boolean isWritable() {
+        return ctx.channel().isWritable();
+    }
+
+    @Override
+    public void deliver(StreamEvent event) {
+        ctx.write(new DefaultHttpContent(encode(event.seq(), event.json())), ctx.voidPromise());
+        metrics.frameOut();
+    }
+
+    /** Writes one of Herald's own frames (no id). */
+    void send(byte[] json) {
+        ctx.write(new DefaultHttpContent(encode(0, json)), ctx.voidPromise());
+        metrics.frameOut();
+    }
+
+    /** An SSE comment: keeps proxies from closing an idle stream; clients ignore it. */
+    void comment(String text) {
+        ctx.writeAndFlush(new DefaultHttpContent(Unpooled.copiedBuffer(": " + text + "\n\n", StandardCharsets.US_ASCII)));
+    }
+
+    @Override
+    public void flush() {
+        flushPending = false;
+        ctx.flush();
+    }
+
+    @Override
+    public boolean markFlushPending() {
+        if (flushPending) {
+            return false;
+        }
+        flushPending = true;
+        return true;
+    }
+
+    @Override
+    public void close(CloseReason reason) {
+        closer.accept(reason);
+    }
+}
