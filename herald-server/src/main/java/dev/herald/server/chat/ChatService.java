@@ -252,6 +252,18 @@ public final class ChatService {
         requireMember(userId, conversationId);
     }
 
+    /**
+     * A connection that typed in these conversations closed: end the user's typing there. Never
+     * blocks (no store access), so it may run on an event loop.
+     */
+    public void endTyping(String userId, Iterable<Long> conversationIds) {
+        for (long id : conversationIds) {
+            if (typing.stop(id, userId)) {
+                broker.publish(ChatFrames.stopTyping(id, userId));
+            }
+        }
+    }
+
     private void acquireTypingToken(String userId) {
         if (!typing.tryAcquire(userId)) {
             throw new ChatException(ChatException.Code.RATE_LIMITED, null, "too many typing events; at most "
