@@ -123,6 +123,11 @@ public final class TypingTracker {
         return states.size();
     }
 
+    /** Users with a rate bucket (for tests). */
+    int bucketCount() {
+        return buckets.size();
+    }
+
     /** Drops rate buckets that have refilled completely: those users are not typing. */
     public void purgeIdleBuckets() {
         long now = nanoClock.getAsLong();
