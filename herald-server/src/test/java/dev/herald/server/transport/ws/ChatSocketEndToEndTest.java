@@ -496,4 +496,33 @@ class ChatSocketEndToEndTest {
             assertThat(empty.json().get("field").asText()).isEqualTo("content");
         }
     }
+
+    @Test
+    void aTypingFloodGetsRateLimitedErrorsAndTheConnectionKeepsWorking() throws Exception {
+        String alice = user(), bob = user();
+        long conv = conversation(alice, "direct", bob);
+        try (WsClient a = chat(alice); WsClient b = chat(bob)) {
+            join(b, conv);
+            for (int i = 0; i < 16; i++) {
+                a.send("{\"type\":\"" + (i % 2 == 0 ? "typing" : "stop_typing") + "\",\"conversation_id\":" + conv
+                        + ",\"ref\":" + i + "}");
+            }
+            List<JsonNode> errors = collect(a, "error", Duration.ofSeconds(2));
+            assertThat(errors).isNotEmpty().allSatisfy(e -> assertThat(e.get("code").asText()).isEqualTo("rate_limited"));
+            assertThat(collect(b, "typing", Duration.ofMillis(200)).size()).as("the budget bounds what bob sees").isLessThanOrEqualTo(5);
+            send(a, conv, "after-flood", "still here");
+            assertThat(a.nextOfType("ack", WAIT).get("client_id").asText()).isEqualTo("after-flood");
+        }
+    }
+
+    @Test
+    void aMemberWithAChatConnectionLearnsOfANewConversationAtOnce() {
+        String alice = user(), bob = user();
+        try (WsClient b = chat(bob)) {
+            long conv = conversation(alice, "group", bob);
+            JsonNode added = b.nextOfType("conversation_added", WAIT);
+            assertThat(added.get("conversation").get("id").asLong()).isEqualTo(conv);
+            assertThat(added.get("conversation").get("members")).extracting(JsonNode::asText).containsExactlyInAnyOrder(alice, bob);
+        }
+    }
 }
