@@ -154,19 +154,15 @@ public final class ChatService {
         if (typing.stop(conversationId, userId)) {
             broker.publish(ChatFrames.stopTyping(conversationId, userId));
         }
-        notifyAbsentMembers(m);
+        notifyAbsentMembers(m, result.members());
         return result;
     }
 
-    private void notifyAbsentMembers(ChatMessage m) {
+    private void notifyAbsentMembers(ChatMessage m, List<String> members) {
         try {
-            Conversation c = store.conversationFor(m.conversationId(), m.senderId()).orElse(null);
-            if (c == null) {
-                return;
-            }
             List<String> absent = new ArrayList<>();
-            for (String member : c.members()) {
-                if (!member.equals(m.senderId()) && !viewers.isViewing(c.id(), member)) {
+            for (String member : members) {
+                if (!member.equals(m.senderId()) && !viewers.isViewing(m.conversationId(), member)) {
                     absent.add(member);
                 }
             }

@@ -183,12 +183,6 @@ public final class JdbcChatStore implements ChatStore {
             if (memberRow(c, m.conversationId(), m.senderId()) == null) {
                 return Optional.empty();
             }
-            if (m.clientId() != null) {
-                ChatMessage earlier = byClientId(c, m);
-                if (earlier != null) {
-                    return Optional.of(new SendResult(earlier, true));
-                }
-            }
             Instant now = Sql.now();
             try (PreparedStatement ps = c.prepareStatement("UPDATE chat_conversations"
                     + " SET last_seq = last_seq + 1, last_activity_at = ? WHERE id = ?")) {
@@ -196,12 +190,12 @@ public final class JdbcChatStore implements ChatStore {
                 ps.setLong(2, m.conversationId());
                 ps.executeUpdate();
             }
-            // Under the row lock now: a concurrent retry of the same client id committed before
-            // we got it, or waits until we commit. Look again so exactly one stores it.
+            // Under the conversation row's lock now: a concurrent retry of the same client id
+            // committed before we got it, or waits until we commit. So exactly one stores it.
             if (m.clientId() != null) {
                 ChatMessage earlier = byClientId(c, m);
                 if (earlier != null) {
-                    throw new Sql.Rollback(Optional.of(new SendResult(earlier, true)));
+                    throw new Sql.Rollback(Optional.of(new SendResult(earlier, true, members(c, m.conversationId()))));
                 }
             }
             long seq;
@@ -212,8 +206,10 @@ public final class JdbcChatStore implements ChatStore {
                     seq = rs.getLong(1);
                 }
             }
+            long id;
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO chat_messages (conversation_id, seq, sender_id,"
-                    + " sender_name, client_id, message_type, content, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+                    + " sender_name, client_id, message_type, content, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    Statement.RETURN_GENERATED_KEYS)) {
                 ps.setLong(1, m.conversationId());
                 ps.setLong(2, seq);
                 ps.setString(3, m.senderId());
@@ -223,6 +219,12 @@ public final class JdbcChatStore implements ChatStore {
                 ps.setString(7, m.content());
                 ps.setObject(8, Sql.ts(now));
                 ps.executeUpdate();
+                try (ResultSet keys = ps.getGeneratedKeys()) {
+                    if (!keys.next()) {
+                        throw new SQLException("no generated id for the new message");
+                    }
+                    id = keys.getLong(1); // id is the table's first column, as PostgreSQL returns all columns
+                }
             }
             try (PreparedStatement ps = c.prepareStatement("UPDATE chat_members SET last_read_seq = ?"
                     + " WHERE conversation_id = ? AND user_id = ? AND last_read_seq < ?")) {
@@ -232,9 +234,24 @@ public final class JdbcChatStore implements ChatStore {
                 ps.setLong(4, seq);
                 ps.executeUpdate();
             }
-            List<ChatMessage> stored = messages(c, "m.conversation_id = ? AND m.seq = ?", " ", m.conversationId(), seq);
-            return Optional.of(new SendResult(stored.get(0), false));
+            ChatMessage stored = new ChatMessage(id, m.conversationId(), seq, m.senderId(), m.senderName(), m.clientId(),
+                    m.messageType(), m.content(), now);
+            return Optional.of(new SendResult(stored, false, members(c, m.conversationId())));
         });
+    }
+
+    private static List<String> members(Connection c, long conversationId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT user_id FROM chat_members WHERE conversation_id = ? ORDER BY user_id")) {
+            ps.setLong(1, conversationId);
+            List<String> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+            return out;
+        }
     }
 
     private static ChatMessage byClientId(Connection c, NewMessage m) throws SQLException {
