@@ -8,12 +8,17 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-/** A broker for unit tests that keeps everything published, in order. Thread-safe. */
+/**
+ * A broker for unit tests that keeps everything published, in order, and hands it to the
+ * listener when one was started (like the in-process broker). Thread-safe.
+ */
 public final class RecordingBroker implements Broker {
     private final List<StreamEvent> published = new CopyOnWriteArrayList<>();
+    private volatile Listener listener;
 
     @Override
     public void start(Listener listener) {
+        this.listener = listener;
     }
 
     @Override
@@ -28,6 +33,10 @@ public final class RecordingBroker implements Broker {
     @Override
     public void publish(StreamEvent event) {
         published.add(event);
+        Listener l = listener;
+        if (l != null) {
+            l.onEvent(event);
+        }
     }
 
     public List<StreamEvent> events() {

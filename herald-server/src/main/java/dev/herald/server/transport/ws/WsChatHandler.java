@@ -3,34 +3,26 @@ package dev.herald.server.transport.ws;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.herald.server.auth.Principal;
+import dev.herald.server.chat.ChatConnection;
 import dev.herald.server.chat.ChatException;
 import dev.herald.server.chat.ChatFrames;
 import dev.herald.server.chat.ChatService;
-import dev.herald.server.chat.ChatStreams;
-import dev.herald.server.chat.Conversation;
-import dev.herald.server.chat.Membership;
 import dev.herald.server.chat.MessageRef;
 import dev.herald.server.chat.SendResult;
-import dev.herald.server.delivery.StreamSubscription;
-import dev.herald.server.delivery.TypeFilter;
 import dev.herald.server.presence.PresenceTracker;
 import dev.herald.server.store.StoreUnavailableException;
 import dev.herald.server.transport.TransportContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.Map;
-import java.util.Set;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 
 /**
  * A {@code /ws/chat} connection. It follows the user's own {@code chatuser:} stream from the
  * start (presence, status, "added to a conversation"), and each conversation it {@code join}s
- * ({@code conv:<id>}, resumable with {@code since}). Every other frame is parsed here and
- * handed to {@link ChatService}, which holds the rules; answers come back as frames.
+ * ({@code conv:<id>}, resumable with {@code since}). Frames are parsed here and handed to
+ * {@link ChatConnection} and {@link ChatService}, which hold the rules; answers go back as frames
+ * ({@code docs/chat-protocol.md}).
  *
  * <p>Store calls run on the blocking executor; their results are handled on the channel's loop.
  * All fields are touched only on that loop.
@@ -41,10 +33,7 @@ final class WsChatHandler extends WsConnectionHandler {
 
     private final ChatService chat;
     private final PresenceTracker presence;
-    private StreamSubscription personal;
-    private final Map<Long, StreamSubscription> joined = new HashMap<>();
-    private final Set<Long> joining = new HashSet<>();
-    private final Set<Long> typedIn = new HashSet<>();
+    private ChatConnection connection; // only on the loop, from handlerAdded
 
     WsChatHandler(TransportContext context, Principal principal, ChatService chat, PresenceTracker presence) {
         super(context, principal);
@@ -54,7 +43,8 @@ final class WsChatHandler extends WsConnectionHandler {
 
     @Override
     protected void onOpen() {
-        personal = context.hub().subscribe(session, ChatStreams.user(principal.userId()), -1, TypeFilter.ALL, st -> {
+        connection = new ChatConnection(chat, context.hub(), session, context.blocking());
+        connection.open(() -> {
             sendNow(context.json().createObjectNode().put("type", "connected")
                     .put("connection_id", session.id()).put("user_id", principal.userId()));
             ready();
@@ -64,37 +54,41 @@ final class WsChatHandler extends WsConnectionHandler {
     @Override
     protected void onFrame(String type, ObjectNode frame) {
         String ref = text(frame, "ref");
+        Consumer<RuntimeException> onError = e -> fail(e, null, ref);
         try {
             switch (type) {
-                case "join" -> join(frame, ref);
-                case "leave" -> leave(frame, ref);
+                case "join" -> {
+                    long id = conversationId(frame);
+                    long since = frame.has("since") && !frame.get("since").isNull() ? number(frame, "since") : -1;
+                    connection.join(id, since, j -> {
+                        ObjectNode joined = ChatFrames.joined(j.conversation(), j.lastSeq(), j.lastReadSeq(), since, ref);
+                        sendNow(joined);
+                    }, onError);
+                }
+                case "leave" -> {
+                    long id = conversationId(frame);
+                    connection.leave(id);
+                    ObjectNode left = context.json().createObjectNode().put("type", "left").put("conversation_id", id);
+                    if (ref != null) {
+                        left.put("ref", ref);
+                    }
+                    sendNow(left);
+                }
                 case "send_message" -> sendMessage(frame);
-                case "typing" -> {
-                    long id = conversationId(frame);
-                    call(() -> {
-                        chat.typing(principal.userId(), id);
-                        return id;
-                    }, typedIn::add, null, ref);
-                }
-                case "stop_typing" -> {
-                    long id = conversationId(frame);
-                    call(() -> {
-                        chat.stopTyping(principal.userId(), id);
-                        return id;
-                    }, typedIn::remove, null, ref);
-                }
+                case "typing" -> connection.typing(conversationId(frame), onError);
+                case "stop_typing" -> connection.stopTyping(conversationId(frame), onError);
                 case "read" -> {
                     long id = conversationId(frame);
                     long seq = number(frame, "seq");
-                    call(() -> chat.markRead(principal.userId(), id, seq), r -> { }, null, ref);
+                    connection.call(() -> chat.markRead(principal.userId(), id, seq), r -> { }, onError);
                 }
-                case "react" -> react(frame, ref);
+                case "react" -> react(frame, onError);
                 case "set_status" -> {
                     String status = text(frame, "status");
                     if (status == null) {
                         throw ChatException.invalid("status", "required: available, busy or your own text");
                     }
-                    call(() -> presence.setStatus(principal.userId(), status), s -> { }, null, ref);
+                    connection.call(() -> presence.setStatus(principal.userId(), status), s -> { }, onError);
                 }
                 default -> fail("unknown_type", "unknown frame type '" + type + "'; this endpoint accepts " + FRAMES,
                         "type", null, ref);
@@ -104,149 +98,54 @@ final class WsChatHandler extends WsConnectionHandler {
         }
     }
 
-    private void join(ObjectNode frame, String ref) {
-        long id = conversationId(frame);
-        long since = frame.has("since") && !frame.get("since").isNull() ? number(frame, "since") : -1;
-        if (joining.contains(id)) {
-            throw ChatException.invalid("conversation_id", "a join of this conversation is in progress");
-        }
-        if (!joined.containsKey(id) && joined.size() + joining.size() >= chat.settings().maxJoinsPerConnection()) {
-            throw new ChatException(ChatException.Code.INVALID_FIELD, "conversation_id", "at most "
-                    + chat.settings().maxJoinsPerConnection() + " conversations joined per connection; leave one first");
-        }
-        joining.add(id);
-        record Joined(Conversation conversation, Membership membership) {
-        }
-        call(() -> new Joined(chat.conversation(principal.userId(), id), chat.requireMember(principal.userId(), id)),
-                j -> {
-                    joining.remove(id);
-                    StreamSubscription previous = joined.remove(id);
-                    if (previous != null) {
-                        // A re-join (e.g. with a new since): the new subscription replaces the old.
-                        context.hub().unsubscribe(previous);
-                    }
-                    joined.put(id, context.hub().subscribe(session, ChatStreams.conversation(id), since, TypeFilter.ALL,
-                            st -> sendNow(ChatFrames.joined(j.conversation(), st.lastSeq(),
-                                    j.membership().lastReadSeq(), since, ref))));
-                    chat.viewers().joined(id, principal.userId(), session.id());
-                },
-                () -> joining.remove(id), ref);
-    }
-
-    private void leave(ObjectNode frame, String ref) {
-        long id = conversationId(frame);
-        StreamSubscription sub = joined.remove(id);
-        if (sub == null) {
-            throw new ChatException(ChatException.Code.CONVERSATION_NOT_FOUND, "conversation_id",
-                    "this connection has not joined conversation " + id);
-        }
-        context.hub().unsubscribe(sub);
-        chat.viewers().left(id, principal.userId(), session.id());
-        ObjectNode left = context.json().createObjectNode().put("type", "left").put("conversation_id", id);
-        if (ref != null) {
-            left.put("ref", ref);
-        }
-        sendNow(left);
-    }
-
     private void sendMessage(ObjectNode frame) {
         String clientId = text(frame, "client_id");
-        long id;
-        try {
-            id = conversationId(frame);
-            if (frame.has("client_id") && clientId == null) {
-                throw ChatException.invalid("client_id", "must be a string");
-            }
-        } catch (ChatException e) {
-            fail(e, clientId, null);
-            return;
+        if (frame.has("client_id") && !frame.get("client_id").isNull() && clientId == null) {
+            throw ChatException.invalid("client_id", "must be a string");
         }
+        long id = conversationId(frame);
         JsonNode content = frame.get("content");
-        if (content != null && !content.isTextual()) {
-            fail(ChatException.invalid("content", "must be a string"), clientId, null);
-            return;
+        if (content != null && !content.isNull() && !content.isTextual()) {
+            throw ChatException.invalid("content", "must be a string");
         }
+        String text = content == null || content.isNull() ? null : content.asText();
         String messageType = text(frame, "message_type");
-        call(() -> chat.send(principal.userId(), principal.name(), id, content == null ? null : content.asText(),
-                        clientId, messageType),
-                (SendResult r) -> sendNow(ChatFrames.ack(clientId, r.message(), r.replayed())), null, clientId, null);
+        connection.call(() -> chat.send(principal.userId(), principal.name(), id, text, clientId, messageType),
+                (SendResult r) -> sendNow(ChatFrames.ack(clientId, r.message(), r.replayed())),
+                e -> fail(e, clientId, null));
     }
 
-    private void react(ObjectNode frame, String ref) {
+    private void react(ObjectNode frame, Consumer<RuntimeException> onError) {
         long id = conversationId(frame);
         String emoji = text(frame, "emoji");
         String action = frame.has("action") ? text(frame, "action") : "add";
         if (!"add".equals(action) && !"remove".equals(action)) {
             throw ChatException.invalid("action", "must be add or remove");
         }
-        MessageRef message;
         if (frame.has("seq") == frame.has("message_id")) {
             throw ChatException.invalid("seq", "give exactly one of seq or message_id");
         }
-        message = frame.has("seq") ? MessageRef.bySeq(positive(frame, "seq")) : MessageRef.byId(positive(frame, "message_id"));
+        MessageRef message = frame.has("seq") ? MessageRef.bySeq(positive(frame, "seq"))
+                : MessageRef.byId(positive(frame, "message_id"));
         boolean add = action.equals("add");
-        call(() -> chat.react(principal.userId(), id, message, emoji, add), r -> { }, null, ref);
+        connection.call(() -> chat.react(principal.userId(), id, message, emoji, add), r -> { }, onError);
     }
 
-    /** Runs a service call off the loop; the result or the error comes back on the loop. */
-    private <T> void call(Supplier<T> work, Consumer<T> onLoop, Runnable onFailure, String ref) {
-        call(work, onLoop, onFailure, null, ref);
-    }
-
-    private <T> void call(Supplier<T> work, Consumer<T> onLoop, Runnable onFailure, String clientId, String ref) {
-        context.blocking().execute(() -> {
-            T result;
-            try {
-                result = work.get();
-            } catch (ChatException e) {
-                ctx.executor().execute(() -> {
-                    if (onFailure != null) {
-                        onFailure.run();
-                    }
-                    fail(e, clientId, ref);
-                });
-                return;
-            } catch (IllegalArgumentException e) {
-                String msg = String.valueOf(e.getMessage());
-                String field = msg.contains(":") ? msg.substring(0, msg.indexOf(':')) : null;
-                ctx.executor().execute(() -> {
-                    if (onFailure != null) {
-                        onFailure.run();
-                    }
-                    fail("invalid_frame", msg, field, clientId, ref);
-                });
-                return;
-            } catch (StoreUnavailableException e) {
-                log.warn("store unavailable session={} user={}: {}", session.id(), principal.userId(), e.getMessage());
-                ctx.executor().execute(() -> {
-                    if (onFailure != null) {
-                        onFailure.run();
-                    }
-                    fail("unavailable", "the store is unavailable; nothing was changed, retry later", null, clientId, ref);
-                });
-                return;
-            } catch (RuntimeException e) {
-                log.error("chat request failed session={} user={}", session.id(), principal.userId(), e);
-                ctx.executor().execute(() -> {
-                    if (onFailure != null) {
-                        onFailure.run();
-                    }
-                    fail("internal_error", "internal error", null, clientId, ref);
-                });
-                return;
-            }
-            ctx.executor().execute(() -> {
-                if (ctx.channel().isActive()) {
-                    onLoop.accept(result);
-                } else if (onFailure != null) {
-                    onFailure.run();
-                }
-            });
-        });
-    }
-
-    private void fail(ChatException e, String clientId, String ref) {
-        fail(e.code().wire(), e.getMessage(), e.field(), clientId, ref);
+    /** An error frame for a failed request; the store being down and bugs get their own codes. */
+    private void fail(RuntimeException e, String clientId, String ref) {
+        if (e instanceof ChatException chatError) {
+            fail(chatError.code().wire(), chatError.getMessage(), chatError.field(), clientId, ref);
+        } else if (e instanceof IllegalArgumentException) {
+            String msg = String.valueOf(e.getMessage());
+            int colon = msg.indexOf(':');
+            fail("invalid_frame", msg, colon > 0 ? msg.substring(0, colon) : null, clientId, ref);
+        } else if (e instanceof StoreUnavailableException) {
+            log.warn("store unavailable session={} user={}: {}", session.id(), principal.userId(), e.getMessage());
+            fail("unavailable", "the store is unavailable; nothing was changed, retry later", null, clientId, ref);
+        } else {
+            log.error("chat request failed session={} user={}", session.id(), principal.userId(), e);
+            fail("internal_error", "internal error", null, clientId, ref);
+        }
     }
 
     private void fail(String code, String message, String field, String clientId, String ref) {
@@ -282,7 +181,7 @@ final class WsChatHandler extends WsConnectionHandler {
         throw ChatException.invalid(field, "must be a number >= 0");
     }
 
-    /** A string field, or null when absent or not a string; numbers are given as text (for ref). */
+    /** A string field, or null when absent or not a string; a numeric {@code ref} is given as text. */
     private static String text(ObjectNode frame, String field) {
         JsonNode v = frame.get(field);
         if (v == null || v.isNull()) {
@@ -296,23 +195,15 @@ final class WsChatHandler extends WsConnectionHandler {
 
     @Override
     protected void onWritable() {
-        if (personal != null) {
-            context.hub().writable(personal);
+        if (connection != null) {
+            connection.writable();
         }
-        joined.values().forEach(context.hub()::writable);
     }
 
     @Override
     protected void onClosed() {
-        if (personal != null) {
-            context.hub().unsubscribe(personal);
+        if (connection != null) {
+            connection.closed();
         }
-        for (Map.Entry<Long, StreamSubscription> e : joined.entrySet()) {
-            context.hub().unsubscribe(e.getValue());
-            chat.viewers().left(e.getKey(), principal.userId(), session.id());
-        }
-        joined.clear();
-        chat.endTyping(principal.userId(), Set.copyOf(typedIn));
-        typedIn.clear();
     }
 }
