@@ -132,7 +132,8 @@ public final class HeraldServer implements AutoCloseable {
                             users.stream().map(u -> "user:" + u).toList(), false, "new_message", notification), key, key),
                     chatSettings);
             PresenceTracker presence = new PresenceTracker(new JdbcPresenceStore(jdbcStore.dataSource()),
-                    user -> chatStore.partnersOf(user, 10_000), broker, chatTimers, blocking, Duration.ofSeconds(5),
+                    user -> chatStore.partnersOf(user, 10_000), user -> !sessions.ofUser(user).isEmpty(), broker,
+                    chatTimers, blocking, Duration.ofSeconds(5),
                     Clock.systemUTC());
             sessions.addListener(presence);
             DeliveryHub hub = new DeliveryHub(ChatLog.routing(new ChatLog(chatStore), new NotificationLog(store)),

@@ -22,6 +22,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 /**
@@ -53,6 +54,7 @@ public final class PresenceTracker implements SessionRegistry.UserListener {
 
     private final PresenceStore store;
     private final Function<String, Collection<String>> partners;
+    private final Predicate<String> connected;
     private final Broker broker;
     private final ScheduledExecutorService scheduler;
     private final Executor blocking;
@@ -61,13 +63,17 @@ public final class PresenceTracker implements SessionRegistry.UserListener {
     private final Map<String, UserState> users = new ConcurrentHashMap<>();
 
     /**
-     * @param partners the users who see a user's presence (those sharing a conversation); blocking
-     * @param grace    how long a user stays online after their last session closed
+     * @param partners  the users who see a user's presence (those sharing a conversation); blocking
+     * @param connected whether the user has a session on this node now (the registry's truth,
+     *                  consulted before going offline); must not block
+     * @param grace     how long a user stays online after their last session closed
      */
-    public PresenceTracker(PresenceStore store, Function<String, Collection<String>> partners, Broker broker,
-                           ScheduledExecutorService scheduler, Executor blocking, Duration grace, Clock clock) {
+    public PresenceTracker(PresenceStore store, Function<String, Collection<String>> partners,
+                           Predicate<String> connected, Broker broker, ScheduledExecutorService scheduler,
+                           Executor blocking, Duration grace, Clock clock) {
         this.store = store;
         this.partners = partners;
+        this.connected = connected;
         this.broker = broker;
         this.scheduler = scheduler;
         this.blocking = blocking;
@@ -114,6 +120,13 @@ public final class PresenceTracker implements SessionRegistry.UserListener {
             // A session that opened during the grace period cancelled this timer; if it raced
             // past the cancel, the epoch or the timer shows it.
             if (state.epoch != epochAtClose || state.offlineTimer == null || !state.online) {
+                return state;
+            }
+            // The registry calls listeners after its own update, from the loops of the sessions
+            // involved: a "first opened" can run before the "last closed" it follows. The
+            // registry itself knows whether the user is still connected.
+            if (connected.test(userId)) {
+                state.offlineTimer = null;
                 return state;
             }
             state.online = false;

@@ -14,6 +14,7 @@ import java.time.ZoneOffset;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -59,8 +60,9 @@ class PresenceTrackerTest {
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
     private final ExecutorService blocking = Executors.newVirtualThreadPerTaskExecutor();
     private final Map<String, List<String>> partners = Map.of("ann", List.of("ben", "cat"), "ben", List.of("ann"));
-    private final PresenceTracker tracker = new PresenceTracker(store, u -> partners.getOrDefault(u, List.of()), broker,
-            scheduler, blocking, GRACE, Clock.fixed(NOW, ZoneOffset.UTC));
+    private final Set<String> connected = ConcurrentHashMap.newKeySet();
+    private final PresenceTracker tracker = new PresenceTracker(store, u -> partners.getOrDefault(u, List.of()),
+            connected::contains, broker, scheduler, blocking, GRACE, Clock.fixed(NOW, ZoneOffset.UTC));
 
     @AfterEach
     void stop() {
@@ -146,5 +148,23 @@ class PresenceTrackerTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> store.rows.containsKey("loner"));
         assertThat(broker.events()).isEmpty();
         assertThat(tracker.isOnline("loner")).isFalse();
+    }
+
+    @Test
+    void aLastClosedThatArrivesAfterTheNextFirstOpenedDoesNotTakeAConnectedUserOffline() throws Exception {
+        tracker.firstSessionOpened("ann");
+        await().atMost(Duration.ofSeconds(5)).until(() -> broker.ofType("presence").size() == 2);
+        // Session 2 opened on another loop and its "first opened" ran before session 1's "last closed".
+        connected.add("ann");
+        tracker.firstSessionOpened("ann");
+        tracker.lastSessionClosed("ann");
+        Thread.sleep(GRACE.toMillis() * 3);
+        assertThat(broker.ofType("presence")).hasSize(2);
+        assertThat(tracker.isOnline("ann")).isTrue();
+        // When that session closes too, the user goes offline as usual.
+        connected.remove("ann");
+        tracker.lastSessionClosed("ann");
+        await().atMost(Duration.ofSeconds(5)).until(() -> broker.ofType("presence").size() == 4);
+        assertThat(tracker.isOnline("ann")).isFalse();
     }
 }
