@@ -2,7 +2,9 @@ package dev.herald.server.transport.ws;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.herald.server.testing.Api;
+import dev.herald.server.testing.RawUpgrade;
 import dev.herald.server.testing.TestServer;
+import dev.herald.server.testing.TestTokens;
 import dev.herald.server.testing.WsClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -524,5 +526,16 @@ class ChatSocketEndToEndTest {
             assertThat(added.get("conversation").get("id").asLong()).isEqualTo(conv);
             assertThat(added.get("conversation").get("members")).extracting(JsonNode::asText).containsExactlyInAnyOrder(alice, bob);
         }
+    }
+
+    @Test
+    void theChatSocketRefusesAMissingOrExpiredTokenBeforeTheUpgrade() {
+        RawUpgrade.Answer none = RawUpgrade.request(server.port(), "/ws/chat", Map.of());
+        assertThat(none.status()).isEqualTo(401);
+        assertThat(none.body()).contains("token");
+        String expired = TestTokens.sign(TestServer.SECRET, user(), List.of(), Instant.now().minusSeconds(60));
+        RawUpgrade.Answer old = RawUpgrade.request(server.port(), "/ws/chat?access_token=" + expired, Map.of());
+        assertThat(old.status()).isEqualTo(401);
+        assertThat(old.body()).contains("expired");
     }
 }
