@@ -5,6 +5,14 @@ import dev.herald.server.auth.ApiKeyAuthenticator;
 import dev.herald.server.auth.JwtVerifier;
 import dev.herald.server.broker.Broker;
 import dev.herald.server.broker.InProcessBroker;
+import dev.herald.server.chat.ChatLog;
+import dev.herald.server.chat.ChatService;
+import dev.herald.server.chat.ChatSettings;
+import dev.herald.server.chat.ChatStore;
+import dev.herald.server.chat.LocalConversationViewers;
+import dev.herald.server.chat.TypingTracker;
+import dev.herald.server.chat.jdbc.JdbcChatStore;
+import dev.herald.server.chat.jdbc.JdbcPresenceStore;
 import dev.herald.server.config.HeraldConfig;
 import dev.herald.server.delivery.CloseReason;
 import dev.herald.server.delivery.DeliveryHub;
@@ -14,11 +22,14 @@ import dev.herald.server.notify.CommitForwarder;
 import dev.herald.server.notify.NotificationFrames;
 import dev.herald.server.notify.NotificationLog;
 import dev.herald.server.notify.NotificationService;
+import dev.herald.server.notify.PublishCommand;
+import dev.herald.server.presence.PresenceTracker;
 import dev.herald.server.store.Store;
 import dev.herald.server.store.StoreUnavailableException;
 import dev.herald.server.store.jdbc.JdbcStore;
 import dev.herald.server.transport.TransportContext;
 import dev.herald.server.transport.http.BackendRoutes;
+import dev.herald.server.transport.http.ChatRoutes;
 import dev.herald.server.transport.http.DevRoutes;
 import dev.herald.server.transport.http.HttpEndpoint;
 import dev.herald.server.transport.http.HttpServerInitializer;
@@ -26,6 +37,7 @@ import dev.herald.server.transport.http.NodeRoutes;
 import dev.herald.server.transport.http.NotificationRoutes;
 import dev.herald.server.transport.http.Route;
 import dev.herald.server.transport.sse.SseEndpoint;
+import dev.herald.server.transport.ws.ChatSocket;
 import dev.herald.server.transport.ws.NotificationSocket;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -47,11 +59,14 @@ import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -78,6 +93,7 @@ public final class HeraldServer implements AutoCloseable {
     private Broker broker;
     private SessionRegistry sessions;
     private HeraldMetrics metrics;
+    private ScheduledExecutorService chatTimers;
 
     public HeraldServer(HeraldConfig config) {
         this.config = config;
@@ -102,8 +118,10 @@ public final class HeraldServer implements AutoCloseable {
                         + ": this build has only the in-process broker; leave --broker unset");
             }
             broker = new InProcessBroker();
+            JdbcStore jdbcStore;
             try {
-                store = JdbcStore.open(config.storeUrl(), config.dataDir(), new CommitForwarder(broker), metrics.registry());
+                jdbcStore = JdbcStore.open(config.storeUrl(), config.dataDir(), new CommitForwarder(broker), metrics.registry());
+                store = jdbcStore;
             } catch (StoreUnavailableException e) {
                 throw new HeraldStartupException(e.getMessage(), e);
             } catch (IllegalArgumentException e) {
@@ -111,14 +129,30 @@ public final class HeraldServer implements AutoCloseable {
             }
             NotificationService notifications = new NotificationService(store, broker);
             sessions = new SessionRegistry();
-            DeliveryHub hub = new DeliveryHub(new NotificationLog(store), broker, blocking,
-                    NotificationFrames::unreadCountAfter, metrics);
+            // Chat shares the notification store's pool; its tables come from migration V100.
+            ChatStore chatStore = new JdbcChatStore(jdbcStore.dataSource());
+            chatTimers = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("herald-chat-timers").daemon().factory());
+            ChatSettings chatSettings = ChatSettings.defaults();
+            TypingTracker typing = new TypingTracker(chatSettings, chatTimers, System::nanoTime);
+            chatTimers.scheduleAtFixedRate(typing::purgeIdleBuckets, 60, 60, TimeUnit.SECONDS);
+            ChatService chat = new ChatService(chatStore, broker, new LocalConversationViewers(), typing,
+                    (users, notification, key) -> notifications.publish(new PublishCommand(
+                            users.stream().map(u -> "user:" + u).toList(), false, "new_message", notification), key, key),
+                    chatSettings);
+            PresenceTracker presence = new PresenceTracker(new JdbcPresenceStore(jdbcStore.dataSource()),
+                    user -> chatStore.partnersOf(user, 10_000), user -> !sessions.ofUser(user).isEmpty(), broker,
+                    chatTimers, blocking, Duration.ofSeconds(5),
+                    Clock.systemUTC());
+            sessions.addListener(presence);
+            DeliveryHub hub = new DeliveryHub(ChatLog.routing(new ChatLog(chatStore), new NotificationLog(store)),
+                    broker, blocking, NotificationFrames::unreadCountAfter, metrics);
             broker.start(hub);
             ObjectMapper json = new ObjectMapper();
             TransportContext context = new TransportContext(config, json, new JwtVerifier(config),
                     new ApiKeyAuthenticator(config.apiKeys()), store, broker, notifications, hub, sessions, metrics, blocking);
 
-            List<HttpEndpoint> endpoints = List.of(NotificationSocket.endpoint(context), new SseEndpoint(context));
+            List<HttpEndpoint> endpoints = List.of(NotificationSocket.endpoint(context),
+                    ChatSocket.endpoint(context, chat, presence), new SseEndpoint(context));
             List<Route> routes = new ArrayList<>();
             routes.addAll(new NodeRoutes(config.nodeId(), store, broker, metrics).routes());
             routes.addAll(new BackendRoutes(sessions).routes());
@@ -127,6 +161,7 @@ public final class HeraldServer implements AutoCloseable {
                 log.warn("development mode: POST /api/v1/dev/token mints tokens for anyone; never use --dev in production");
             }
             routes.addAll(new NotificationRoutes(notifications, json, config.maxNotificationBytes(), metrics::published).routes());
+            routes.addAll(new ChatRoutes(chat, presence, json).routes());
             bind(new HttpServerInitializer(context, endpoints, routes));
             log.info("node={} listening on {}:{} store={} broker={}", config.nodeId(), config.host(), port,
                     config.storeUrl() == null ? "h2:" + config.dataDir().toAbsolutePath() : "external",
@@ -217,6 +252,9 @@ public final class HeraldServer implements AutoCloseable {
             }
             if (bossGroup != null) {
                 bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+            }
+            if (chatTimers != null) {
+                chatTimers.shutdownNow();
             }
             if (store != null) {
                 store.close();

@@ -286,6 +286,14 @@ public final class JdbcStore implements Store {
         return timers.inTransaction("delete", url, c -> StreamCounters.delete(c, stream, notificationId), pool);
     }
 
+    /**
+     * The connection pool, for the parts of Herald that keep their own tables in the same
+     * database (chat, presence). Their migrations run with this store's (V100 and up).
+     */
+    public javax.sql.DataSource dataSource() {
+        return pool;
+    }
+
     @Override
     public boolean isReachable() {
         if (closed.get()) {

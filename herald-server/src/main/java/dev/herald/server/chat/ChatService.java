@@ -1,0 +1,277 @@
+package dev.herald.server.chat;
+
+import dev.herald.server.broker.Broker;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Chat as every transport uses it (the {@code /ws/chat} socket, the HTTP API, later Socket.IO):
+ * conversations, messages, history, typing, read markers and reactions. Transports parse
+ * frames and shape answers; every rule lives here.
+ *
+ * <ul>
+ *   <li>Membership is checked on every call made for a user; a missing conversation and a
+ *       non-member both get {@link ChatException.Code#CONVERSATION_NOT_FOUND}.</li>
+ *   <li>A message is committed before {@link #send} returns; its {@code message} event goes
+ *       to the broker after the commit (subscribers restore seq order from the store if two
+ *       sends' events overtake each other). Then every member except the sender who is not
+ *       viewing the conversation gets one {@code new_message} notification, with the
+ *       idempotency key {@code chat-message:<id>}, so a retried send never notifies twice.</li>
+ *   <li>Typing, read receipts and reactions are ephemeral events on the conversation's
+ *       stream; conversation creation is announced on each member's {@code chatuser:} stream.</li>
+ * </ul>
+ *
+ * <p>Thread-safe. Methods block on the store: call them from virtual threads.
+ */
+public final class ChatService {
+    private static final Logger log = LoggerFactory.getLogger(ChatService.class);
+    public static final Pattern USER_ID = Pattern.compile("[A-Za-z0-9_.@:-]{1,128}");
+    private static final Pattern MESSAGE_TYPE = Pattern.compile("[a-z][a-z0-9_]{0,63}");
+    private static final Pattern EMOJI = Pattern.compile("[^\\s\\p{Cntrl}]{1,32}");
+    public static final String DEFAULT_MESSAGE_TYPE = "text_message";
+    public static final int MAX_GROUP_MEMBERS = 1000;
+    private static final int MAX_TITLE = 200;
+    private static final int MAX_CLIENT_ID = 128;
+    private static final int MAX_NAME = 200;
+
+    /** Stores the story-3 notification for users who are not in the chat. Blocking. */
+    @FunctionalInterface
+    public interface MessageNotifier {
+        void notify(List<String> userIds, String notificationJson, String idempotencyKey);
+    }
+
+    private final ChatStore store;
+    private final Broker broker;
+    private final ConversationViewers viewers;
+    private final TypingTracker typing;
+    private final MessageNotifier notifier;
+    private final ChatSettings settings;
+
+    public ChatService(ChatStore store, Broker broker, ConversationViewers viewers, TypingTracker typing,
+                       MessageNotifier notifier, ChatSettings settings) {
+        this.store = store;
+        this.broker = broker;
+        this.viewers = viewers;
+        this.typing = typing;
+        this.notifier = notifier;
+        this.settings = settings;
+        typing.onExpiry((conversationId, userId) -> broker.publish(ChatFrames.stopTyping(conversationId, userId)));
+    }
+
+    public ChatSettings settings() {
+        return settings;
+    }
+
+    public ConversationViewers viewers() {
+        return viewers;
+    }
+
+    /**
+     * Creates a conversation, or returns the existing direct one of the same two users.
+     *
+     * @param creator the user creating it (added to the members), or null for an app backend
+     */
+    public ChatStore.Created createConversation(String creator, ConversationKind kind, List<String> members,
+                                                String title) {
+        Set<String> all = new LinkedHashSet<>();
+        if (creator != null) {
+            all.add(creator);
+        }
+        for (int i = 0; i < members.size(); i++) {
+            String m = members.get(i);
+            if (m == null || !USER_ID.matcher(m).matches()) {
+                throw ChatException.invalid("members[" + i + "]",
+                        "user ids are 1-128 characters of letters, digits and _ . @ : -");
+            }
+            all.add(m);
+        }
+        if (kind == ConversationKind.DIRECT && all.size() != 2) {
+            throw ChatException.invalid("members", creator == null
+                    ? "a direct conversation has exactly two distinct members"
+                    : "a direct conversation has exactly one other member");
+        }
+        if (kind == ConversationKind.GROUP && (all.isEmpty() || all.size() > MAX_GROUP_MEMBERS)) {
+            throw ChatException.invalid("members", "a group has 1-" + MAX_GROUP_MEMBERS + " members");
+        }
+        if (title != null && title.length() > MAX_TITLE) {
+            throw ChatException.invalid("title", "at most " + MAX_TITLE + " characters");
+        }
+        ChatStore.Created created = store.create(kind, title, creator, List.copyOf(all));
+        if (created.created()) {
+            Conversation c = created.conversation();
+            ChatFrames.toUsers(c.members(), "conversation_added", ChatFrames.conversationAdded(c)).forEach(broker::publish);
+        }
+        return created;
+    }
+
+    /** The conversation, when the user is a member. */
+    public Conversation conversation(String userId, long conversationId) {
+        return store.conversationFor(conversationId, userId).orElseThrow(() -> ChatException.notFound(conversationId));
+    }
+
+    public Membership requireMember(String userId, long conversationId) {
+        return store.membership(conversationId, userId).orElseThrow(() -> ChatException.notFound(conversationId));
+    }
+
+    /**
+     * Stores and delivers a message. A retry with the same {@code clientId} returns the stored
+     * message ({@link SendResult#replayed()}) and delivers and notifies nothing new.
+     */
+    public SendResult send(String userId, String senderName, long conversationId, String content, String clientId,
+                           String messageType) {
+        if (content == null) {
+            throw ChatException.invalid("content", "required: the message text");
+        }
+        if (content.isBlank()) {
+            throw ChatException.invalid("content", "must not be empty");
+        }
+        if (content.length() > settings.maxContentChars()) {
+            throw new ChatException(ChatException.Code.CONTENT_TOO_LONG, "content",
+                    "content: at most " + settings.maxContentChars() + " characters, was " + content.length());
+        }
+        if (clientId != null && (clientId.isEmpty() || clientId.length() > MAX_CLIENT_ID)) {
+            throw ChatException.invalid("client_id", "1-" + MAX_CLIENT_ID + " characters");
+        }
+        String type = messageType == null ? DEFAULT_MESSAGE_TYPE : messageType;
+        if (!MESSAGE_TYPE.matcher(type).matches()) {
+            throw ChatException.invalid("message_type", "lowercase letters, digits and _, e.g. text_message");
+        }
+        String name = senderName == null || senderName.isBlank() ? userId
+                : senderName.length() > MAX_NAME ? senderName.substring(0, MAX_NAME) : senderName;
+        SendResult result = store.append(new NewMessage(conversationId, userId, name, clientId, type, content))
+                .orElseThrow(() -> ChatException.notFound(conversationId));
+        ChatMessage m = result.message();
+        // Published on a replay too: the first attempt may have died between commit and publish;
+        // subscribers drop a seq they already delivered.
+        broker.publish(ChatFrames.message(m));
+        if (typing.stop(conversationId, userId)) {
+            broker.publish(ChatFrames.stopTyping(conversationId, userId));
+        }
+        notifyAbsentMembers(m, result.members());
+        return result;
+    }
+
+    private void notifyAbsentMembers(ChatMessage m, List<String> members) {
+        try {
+            List<String> absent = new ArrayList<>();
+            for (String member : members) {
+                if (!member.equals(m.senderId()) && !viewers.isViewing(m.conversationId(), member)) {
+                    absent.add(member);
+                }
+            }
+            if (!absent.isEmpty()) {
+                notifier.notify(absent, ChatFrames.newMessageNotification(m, settings.previewChars()),
+                        "chat-message:" + m.id());
+            }
+        } catch (RuntimeException e) {
+            // The message is stored and delivered; a retried send (same client_id) notifies again,
+            // and the idempotency key keeps that to one notification.
+            log.warn("new_message notification failed conversation={} message={}: {}", m.conversationId(), m.id(),
+                    e.toString());
+        }
+    }
+
+    /** Messages before {@code beforeSeq} (exclusive), ascending, at most {@code limit}. */
+    public List<ChatMessage> history(String userId, long conversationId, long beforeSeq, int limit) {
+        if (limit < 1 || limit > settings.historyMaxLimit()) {
+            throw ChatException.invalid("limit", "must be 1.." + settings.historyMaxLimit());
+        }
+        if (beforeSeq < 1) {
+            throw ChatException.invalid("before", "must be a seq >= 1");
+        }
+        requireMember(userId, conversationId);
+        return store.history(conversationId, beforeSeq, limit);
+    }
+
+    /** Reactions on messages the caller may see (from {@link #history}). */
+    public Map<Long, Map<String, List<String>>> reactions(List<Long> messageIds) {
+        return store.reactions(messageIds);
+    }
+
+    /** Moves the read marker to {@code seq} (never back) and tells the members. */
+    public ReadResult markRead(String userId, long conversationId, long seq) {
+        if (seq < 0) {
+            throw ChatException.invalid("seq", "must be >= 0");
+        }
+        ReadResult r = store.markRead(conversationId, userId, seq).orElseThrow(() -> ChatException.notFound(conversationId));
+        if (r.changed()) {
+            broker.publish(ChatFrames.readReceipt(r));
+        }
+        return r;
+    }
+
+    /** Adds or removes an emoji on a message and tells the members. */
+    public Reaction react(String userId, long conversationId, MessageRef message, String emoji, boolean add) {
+        if (emoji == null || !EMOJI.matcher(emoji).matches()) {
+            throw ChatException.invalid("emoji", "1-32 characters without spaces, e.g. \uD83D\uDC4D");
+        }
+        requireMember(userId, conversationId);
+        Reaction r = store.react(conversationId, userId, message, emoji, add).orElseThrow(() ->
+                new ChatException(ChatException.Code.MESSAGE_NOT_FOUND, message.seq() > 0 ? "seq" : "message_id",
+                        "no such message in conversation " + conversationId));
+        if (r.changed()) {
+            broker.publish(ChatFrames.reaction(r));
+        }
+        return r;
+    }
+
+    /** The user is typing: the other members get {@code typing} once, until it stops or expires. */
+    public void typing(String userId, long conversationId) {
+        if (typing.refresh(conversationId, userId)) {
+            return;
+        }
+        acquireTypingToken(userId);
+        requireMember(userId, conversationId);
+        TypingTracker.Start start = typing.start(conversationId, userId);
+        if (start == TypingTracker.Start.TOO_MANY) {
+            throw new ChatException(ChatException.Code.RATE_LIMITED, null, "too many typing users on this node; retry later");
+        }
+        if (start == TypingTracker.Start.STARTED) {
+            broker.publish(ChatFrames.typing(conversationId, userId));
+        }
+    }
+
+    /** The user stopped typing: the other members get {@code stop_typing} if they saw {@code typing}. */
+    public void stopTyping(String userId, long conversationId) {
+        if (typing.stop(conversationId, userId)) {
+            broker.publish(ChatFrames.stopTyping(conversationId, userId));
+            return;
+        }
+        acquireTypingToken(userId);
+        requireMember(userId, conversationId);
+    }
+
+    /**
+     * A connection that typed in these conversations closed: end the user's typing there. Never
+     * blocks (no store access), so it may run on an event loop.
+     */
+    public void endTyping(String userId, Iterable<Long> conversationIds) {
+        for (long id : conversationIds) {
+            if (typing.stop(id, userId)) {
+                broker.publish(ChatFrames.stopTyping(id, userId));
+            }
+        }
+    }
+
+    private void acquireTypingToken(String userId) {
+        if (!typing.tryAcquire(userId)) {
+            throw new ChatException(ChatException.Code.RATE_LIMITED, null, "too many typing events; at most "
+                    + settings.typingPerSecond() + " per second");
+        }
+    }
+
+    /** The user's conversations with last message and unread count, newest activity first. */
+    public List<ConversationSummary> conversations(String userId, int limit) {
+        if (limit < 1 || limit > settings.historyMaxLimit()) {
+            throw ChatException.invalid("limit", "must be 1.." + settings.historyMaxLimit());
+        }
+        return store.conversationsOf(userId, limit);
+    }
+}

@@ -1,0 +1,70 @@
+package dev.herald.server.chat;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Durable storage of conversations, members, messages, read markers and reactions.
+ *
+ * <h2>Guarantees</h2>
+ * <ul>
+ *   <li>{@link #append} returns only after the message is committed. Seqs are per
+ *       conversation, start at 1 and are gap-free: allocated in the same transaction as the
+ *       insert, under the conversation row's lock, so commit order equals seq order.</li>
+ *   <li>An append with a (conversation, sender, client id) that was already stored returns the
+ *       stored message with {@link SendResult#replayed()} true and stores nothing.</li>
+ *   <li>Operations on behalf of a user check membership in the same transaction; a missing
+ *       conversation and a non-member get the same empty answer.</li>
+ *   <li>At most one {@link ConversationKind#DIRECT} conversation exists per pair of users.</li>
+ * </ul>
+ *
+ * <h2>Threading</h2>
+ * Blocking: call from virtual threads, never from an event loop. Thread-safe. An unreachable
+ * database throws {@link dev.herald.server.store.StoreUnavailableException}.
+ */
+public interface ChatStore {
+
+    /** What {@link #create} did: a new conversation, or the existing direct one of the pair. */
+    record Created(Conversation conversation, boolean created) {
+    }
+
+    /**
+     * Creates a conversation with its members (ids valid and distinct; a direct one has exactly
+     * two). For a direct pair that already has a conversation, returns that one.
+     */
+    Created create(ConversationKind kind, String title, String createdBy, List<String> members);
+
+    /** The conversation with its members, when {@code userId} is one of them. */
+    Optional<Conversation> conversationFor(long conversationId, String userId);
+
+    Optional<Membership> membership(long conversationId, String userId);
+
+    /** Appends a message if the sender is a member; moves the sender's read marker to it. */
+    Optional<SendResult> append(NewMessage message);
+
+    /** Messages with {@code seq < beforeSeq}, at most {@code limit}, ascending by seq. */
+    List<ChatMessage> history(long conversationId, long beforeSeq, int limit);
+
+    /** Messages with {@code seq > afterSeq}, at most {@code limit}, ascending by seq. */
+    List<ChatMessage> readSince(long conversationId, long afterSeq, int limit);
+
+    /** The conversation's last seq; 0 when it has no message or does not exist. */
+    long lastSeq(long conversationId);
+
+    /** Moves the user's read marker to {@code max(marker, min(seq, lastSeq))}; empty for a non-member. */
+    Optional<ReadResult> markRead(long conversationId, String userId, long seq);
+
+    /** The user's conversations, newest activity first. */
+    List<ConversationSummary> conversationsOf(String userId, int limit);
+
+    /** Adds or removes a reaction; empty when the conversation has no such message. */
+    Optional<Reaction> react(long conversationId, String userId, MessageRef message, String emoji, boolean add);
+
+    /** Reactions on the given messages: message id to emoji to user ids. */
+    Map<Long, Map<String, List<String>>> reactions(List<Long> messageIds);
+
+    /** Users who share at least one conversation with {@code userId}, at most {@code limit}. */
+    Set<String> partnersOf(String userId, int limit);
+}

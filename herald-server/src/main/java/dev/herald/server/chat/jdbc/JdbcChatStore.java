@@ -1,0 +1,475 @@
+package dev.herald.server.chat.jdbc;
+
+import dev.herald.server.chat.ChatMessage;
+import dev.herald.server.chat.ChatStore;
+import dev.herald.server.chat.Conversation;
+import dev.herald.server.chat.ConversationKind;
+import dev.herald.server.chat.ConversationSummary;
+import dev.herald.server.chat.Membership;
+import dev.herald.server.chat.MessageRef;
+import dev.herald.server.chat.NewMessage;
+import dev.herald.server.chat.Reaction;
+import dev.herald.server.chat.ReadResult;
+import dev.herald.server.chat.SendResult;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * {@link ChatStore} on H2 or PostgreSQL (schema {@code db/migration/V100__chat.sql}), sharing
+ * the node's connection pool. A send locks the conversation row with
+ * {@code UPDATE ... SET last_seq = last_seq + 1}, inserts the message with that seq and moves
+ * the sender's read marker, all in one transaction. Thread-safe; every method blocks.
+ */
+public final class JdbcChatStore implements ChatStore {
+    private static final String MESSAGE_COLUMNS =
+            "m.id, m.conversation_id, m.seq, m.sender_id, m.sender_name, m.client_id, m.message_type, m.content, m.created_at";
+
+    private final Sql sql;
+
+    public JdbcChatStore(DataSource pool) {
+        this.sql = new Sql(pool);
+    }
+
+    @Override
+    public Created create(ConversationKind kind, String title, String createdBy, List<String> members) {
+        TreeSet<String> sorted = new TreeSet<>(members);
+        if (sorted.size() != members.size() || sorted.isEmpty()) {
+            throw new IllegalArgumentException("members: must be distinct and non-empty");
+        }
+        if (kind == ConversationKind.DIRECT && sorted.size() != 2) {
+            throw new IllegalArgumentException("members: a direct conversation has exactly two");
+        }
+        String directKey = kind == ConversationKind.DIRECT ? sorted.first() + "|" + sorted.last() : null;
+        return sql.tx("create a conversation", c -> {
+            if (directKey != null) {
+                Long existing = directConversation(c, directKey);
+                if (existing != null) {
+                    return new Created(load(c, existing), false);
+                }
+            }
+            Instant now = Sql.now();
+            long id;
+            // A concurrent create of the same pair fails the unique index here; Sql retries
+            // the transaction, which then finds the winner's row above.
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO chat_conversations (kind, title, direct_key, created_by, created_at, last_seq, last_activity_at)"
+                            + " VALUES (?, ?, ?, ?, ?, 0, ?)", Statement.RETURN_GENERATED_KEYS)) {
+                ps.setString(1, kind.wire());
+                ps.setString(2, title);
+                ps.setString(3, directKey);
+                ps.setString(4, createdBy);
+                ps.setObject(5, Sql.ts(now));
+                ps.setObject(6, Sql.ts(now));
+                ps.executeUpdate();
+                try (ResultSet keys = ps.getGeneratedKeys()) {
+                    if (!keys.next()) {
+                        throw new SQLException("no generated id for the new conversation");
+                    }
+                    id = keys.getLong(1);
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO chat_members (conversation_id, user_id, joined_at, last_read_seq) VALUES (?, ?, ?, 0)")) {
+                for (String member : sorted) {
+                    ps.setLong(1, id);
+                    ps.setString(2, member);
+                    ps.setObject(3, Sql.ts(now));
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+            return new Created(load(c, id), true);
+        });
+    }
+
+    private static Long directConversation(Connection c, String directKey) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT id FROM chat_conversations WHERE direct_key = ?")) {
+            ps.setString(1, directKey);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : null;
+            }
+        }
+    }
+
+    private static Conversation load(Connection c, long id) throws SQLException {
+        Map<Long, Conversation> found = loadAll(c, List.of(id));
+        Conversation conv = found.get(id);
+        if (conv == null) {
+            throw new SQLException("conversation " + id + " vanished");
+        }
+        return conv;
+    }
+
+    /** Conversations with their members, by id. */
+    private static Map<Long, Conversation> loadAll(Connection c, List<Long> ids) throws SQLException {
+        Map<Long, Conversation> out = new HashMap<>();
+        if (ids.isEmpty()) {
+            return out;
+        }
+        String in = "?" + ",?".repeat(ids.size() - 1);
+        Map<Long, List<String>> members = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT conversation_id, user_id FROM chat_members"
+                + " WHERE conversation_id IN (" + in + ") ORDER BY conversation_id, user_id")) {
+            bindIds(ps, ids);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    members.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>()).add(rs.getString(2));
+                }
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT id, kind, title, created_by, last_seq, created_at,"
+                + " last_activity_at FROM chat_conversations WHERE id IN (" + in + ")")) {
+            bindIds(ps, ids);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    long id = rs.getLong("id");
+                    out.put(id, new Conversation(id, ConversationKind.fromWire(rs.getString("kind")),
+                            rs.getString("title"), rs.getString("created_by"), members.getOrDefault(id, List.of()),
+                            rs.getLong("last_seq"), Sql.instant(rs, "created_at"), Sql.instant(rs, "last_activity_at")));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static void bindIds(PreparedStatement ps, List<Long> ids) throws SQLException {
+        for (int i = 0; i < ids.size(); i++) {
+            ps.setLong(i + 1, ids.get(i));
+        }
+    }
+
+    @Override
+    public Optional<Conversation> conversationFor(long conversationId, String userId) {
+        return sql.tx("read a conversation", c -> memberRow(c, conversationId, userId) == null
+                ? Optional.empty() : Optional.of(load(c, conversationId)));
+    }
+
+    @Override
+    public Optional<Membership> membership(long conversationId, String userId) {
+        return sql.tx("check membership", c -> Optional.ofNullable(memberRow(c, conversationId, userId)));
+    }
+
+    /** The user's membership, or null. */
+    private static Membership memberRow(Connection c, long conversationId, String userId)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT c.last_seq, m.last_read_seq FROM chat_members m"
+                + " JOIN chat_conversations c ON c.id = m.conversation_id"
+                + " WHERE m.conversation_id = ? AND m.user_id = ?")) {
+            ps.setLong(1, conversationId);
+            ps.setString(2, userId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? new Membership(conversationId, userId, rs.getLong(1), rs.getLong(2)) : null;
+            }
+        }
+    }
+
+    @Override
+    public Optional<SendResult> append(NewMessage m) {
+        return sql.tx("store a message", c -> {
+            if (memberRow(c, m.conversationId(), m.senderId()) == null) {
+                return Optional.empty();
+            }
+            Instant now = Sql.now();
+            try (PreparedStatement ps = c.prepareStatement("UPDATE chat_conversations"
+                    + " SET last_seq = last_seq + 1, last_activity_at = ? WHERE id = ?")) {
+                ps.setObject(1, Sql.ts(now));
+                ps.setLong(2, m.conversationId());
+                ps.executeUpdate();
+            }
+            // Under the conversation row's lock now: a concurrent retry of the same client id
+            // committed before we got it, or waits until we commit. So exactly one stores it.
+            if (m.clientId() != null) {
+                ChatMessage earlier = byClientId(c, m);
+                if (earlier != null) {
+                    throw new Sql.Rollback(Optional.of(new SendResult(earlier, true, members(c, m.conversationId()))));
+                }
+            }
+            long seq;
+            try (PreparedStatement ps = c.prepareStatement("SELECT last_seq FROM chat_conversations WHERE id = ?")) {
+                ps.setLong(1, m.conversationId());
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    seq = rs.getLong(1);
+                }
+            }
+            long id;
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO chat_messages (conversation_id, seq, sender_id,"
+                    + " sender_name, client_id, message_type, content, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    Statement.RETURN_GENERATED_KEYS)) {
+                ps.setLong(1, m.conversationId());
+                ps.setLong(2, seq);
+                ps.setString(3, m.senderId());
+                ps.setString(4, m.senderName());
+                ps.setString(5, m.clientId());
+                ps.setString(6, m.messageType());
+                ps.setString(7, m.content());
+                ps.setObject(8, Sql.ts(now));
+                ps.executeUpdate();
+                try (ResultSet keys = ps.getGeneratedKeys()) {
+                    if (!keys.next()) {
+                        throw new SQLException("no generated id for the new message");
+                    }
+                    id = keys.getLong(1); // id is the table's first column, as PostgreSQL returns all columns
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("UPDATE chat_members SET last_read_seq = ?"
+                    + " WHERE conversation_id = ? AND user_id = ? AND last_read_seq < ?")) {
+                ps.setLong(1, seq);
+                ps.setLong(2, m.conversationId());
+                ps.setString(3, m.senderId());
+                ps.setLong(4, seq);
+                ps.executeUpdate();
+            }
+            ChatMessage stored = new ChatMessage(id, m.conversationId(), seq, m.senderId(), m.senderName(), m.clientId(),
+                    m.messageType(), m.content(), now);
+            return Optional.of(new SendResult(stored, false, members(c, m.conversationId())));
+        });
+    }
+
+    private static List<String> members(Connection c, long conversationId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT user_id FROM chat_members WHERE conversation_id = ? ORDER BY user_id")) {
+            ps.setLong(1, conversationId);
+            List<String> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+            return out;
+        }
+    }
+
+    private static ChatMessage byClientId(Connection c, NewMessage m) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + MESSAGE_COLUMNS + " FROM chat_messages m"
+                + " WHERE m.conversation_id = ? AND m.sender_id = ? AND m.client_id = ?")) {
+            ps.setLong(1, m.conversationId());
+            ps.setString(2, m.senderId());
+            ps.setString(3, m.clientId());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? message(rs) : null;
+            }
+        }
+    }
+
+    private static List<ChatMessage> messages(Connection c, String where, String tail, long conversationId, long seq)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + MESSAGE_COLUMNS + " FROM chat_messages m WHERE "
+                + where + tail)) {
+            ps.setLong(1, conversationId);
+            ps.setLong(2, seq);
+            List<ChatMessage> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(message(rs));
+                }
+            }
+            return out;
+        }
+    }
+
+    private static ChatMessage message(ResultSet rs) throws SQLException {
+        return new ChatMessage(rs.getLong("id"), rs.getLong("conversation_id"), rs.getLong("seq"),
+                rs.getString("sender_id"), rs.getString("sender_name"), rs.getString("client_id"),
+                rs.getString("message_type"), rs.getString("content"), Sql.instant(rs, "created_at"));
+    }
+
+    @Override
+    public List<ChatMessage> history(long conversationId, long beforeSeq, int limit) {
+        List<ChatMessage> newestFirst = sql.tx("read history", c -> messages(c, "m.conversation_id = ? AND m.seq < ?",
+                " ORDER BY m.seq DESC LIMIT " + limit, conversationId, beforeSeq));
+        List<ChatMessage> out = new ArrayList<>(newestFirst);
+        java.util.Collections.reverse(out);
+        return out;
+    }
+
+    @Override
+    public List<ChatMessage> readSince(long conversationId, long afterSeq, int limit) {
+        return sql.tx("read messages", c -> messages(c, "m.conversation_id = ? AND m.seq > ?",
+                " ORDER BY m.seq LIMIT " + limit, conversationId, afterSeq));
+    }
+
+    @Override
+    public long lastSeq(long conversationId) {
+        return sql.tx("read a conversation", c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT last_seq FROM chat_conversations WHERE id = ?")) {
+                ps.setLong(1, conversationId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? rs.getLong(1) : 0L;
+                }
+            }
+        });
+    }
+
+    @Override
+    public Optional<ReadResult> markRead(long conversationId, String userId, long seq) {
+        return sql.tx("mark read", c -> {
+            Membership m = memberRow(c, conversationId, userId);
+            if (m == null) {
+                return Optional.empty();
+            }
+            long target = Math.min(seq, m.lastSeq());
+            if (target <= m.lastReadSeq()) {
+                return Optional.of(new ReadResult(conversationId, userId, m.lastReadSeq(), m.lastSeq(), false));
+            }
+            int updated;
+            try (PreparedStatement ps = c.prepareStatement("UPDATE chat_members SET last_read_seq = ?"
+                    + " WHERE conversation_id = ? AND user_id = ? AND last_read_seq < ?")) {
+                ps.setLong(1, target);
+                ps.setLong(2, conversationId);
+                ps.setString(3, userId);
+                ps.setLong(4, target);
+                updated = ps.executeUpdate();
+            }
+            Membership after = updated == 1 ? null : memberRow(c, conversationId, userId);
+            return Optional.of(updated == 1
+                    ? new ReadResult(conversationId, userId, target, m.lastSeq(), true)
+                    : new ReadResult(conversationId, userId, after.lastReadSeq(), after.lastSeq(), false));
+        });
+    }
+
+    @Override
+    public List<ConversationSummary> conversationsOf(String userId, int limit) {
+        return sql.tx("list conversations", c -> {
+            List<Long> ids = new ArrayList<>();
+            Map<Long, Long> readSeq = new HashMap<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT c.id, m.last_read_seq FROM chat_members m"
+                    + " JOIN chat_conversations c ON c.id = m.conversation_id WHERE m.user_id = ?"
+                    + " ORDER BY c.last_activity_at DESC, c.id DESC LIMIT " + limit)) {
+                ps.setString(1, userId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        ids.add(rs.getLong(1));
+                        readSeq.put(rs.getLong(1), rs.getLong(2));
+                    }
+                }
+            }
+            if (ids.isEmpty()) {
+                return List.of();
+            }
+            Map<Long, Conversation> conversations = loadAll(c, ids);
+            Map<Long, ChatMessage> last = new HashMap<>();
+            String in = "?" + ",?".repeat(ids.size() - 1);
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + MESSAGE_COLUMNS + " FROM chat_messages m"
+                    + " JOIN chat_conversations c ON c.id = m.conversation_id AND m.seq = c.last_seq"
+                    + " WHERE c.id IN (" + in + ")")) {
+                bindIds(ps, ids);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        ChatMessage msg = message(rs);
+                        last.put(msg.conversationId(), msg);
+                    }
+                }
+            }
+            List<ConversationSummary> out = new ArrayList<>();
+            for (long id : ids) {
+                Conversation conv = conversations.get(id);
+                if (conv != null) {
+                    out.add(new ConversationSummary(conv, last.get(id), readSeq.get(id)));
+                }
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public Optional<Reaction> react(long conversationId, String userId, MessageRef ref, String emoji, boolean add) {
+        return sql.tx("store a reaction", c -> {
+            long messageId;
+            long seq;
+            try (PreparedStatement ps = c.prepareStatement("SELECT id, seq FROM chat_messages WHERE conversation_id = ?"
+                    + (ref.seq() > 0 ? " AND seq = ?" : " AND id = ?"))) {
+                ps.setLong(1, conversationId);
+                ps.setLong(2, ref.seq() > 0 ? ref.seq() : ref.id());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return Optional.empty();
+                    }
+                    messageId = rs.getLong(1);
+                    seq = rs.getLong(2);
+                }
+            }
+            boolean exists;
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT 1 FROM chat_reactions WHERE message_id = ? AND user_id = ? AND emoji = ?")) {
+                ps.setLong(1, messageId);
+                ps.setString(2, userId);
+                ps.setString(3, emoji);
+                try (ResultSet rs = ps.executeQuery()) {
+                    exists = rs.next();
+                }
+            }
+            boolean changed = add != exists;
+            if (changed) {
+                // A concurrent identical add fails the primary key; Sql retries and finds it.
+                try (PreparedStatement ps = c.prepareStatement(add
+                        ? "INSERT INTO chat_reactions (message_id, user_id, emoji, created_at) VALUES (?, ?, ?, ?)"
+                        : "DELETE FROM chat_reactions WHERE message_id = ? AND user_id = ? AND emoji = ?")) {
+                    ps.setLong(1, messageId);
+                    ps.setString(2, userId);
+                    ps.setString(3, emoji);
+                    if (add) {
+                        ps.setObject(4, Sql.ts(Sql.now()));
+                    }
+                    changed = ps.executeUpdate() == 1;
+                }
+            }
+            return Optional.of(new Reaction(conversationId, messageId, seq, userId, emoji, add, changed));
+        });
+    }
+
+    @Override
+    public Map<Long, Map<String, List<String>>> reactions(List<Long> messageIds) {
+        if (messageIds.isEmpty()) {
+            return Map.of();
+        }
+        return sql.tx("read reactions", c -> {
+            Map<Long, Map<String, List<String>>> out = new HashMap<>();
+            String in = "?" + ",?".repeat(messageIds.size() - 1);
+            try (PreparedStatement ps = c.prepareStatement("SELECT message_id, emoji, user_id FROM chat_reactions"
+                    + " WHERE message_id IN (" + in + ") ORDER BY created_at, user_id")) {
+                bindIds(ps, messageIds);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.computeIfAbsent(rs.getLong(1), k -> new java.util.LinkedHashMap<>())
+                                .computeIfAbsent(rs.getString(2), k -> new ArrayList<>()).add(rs.getString(3));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public Set<String> partnersOf(String userId, int limit) {
+        return sql.tx("read conversation partners", c -> {
+            Set<String> out = new LinkedHashSet<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT other.user_id FROM chat_members mine"
+                    + " JOIN chat_members other ON other.conversation_id = mine.conversation_id"
+                    + " WHERE mine.user_id = ? AND other.user_id <> ? ORDER BY other.user_id LIMIT " + limit)) {
+                ps.setString(1, userId);
+                ps.setString(2, userId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(rs.getString(1));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+}

@@ -1,0 +1,210 @@
+package dev.herald.server.presence;
+
+import dev.herald.server.broker.Broker;
+import dev.herald.server.chat.ChatFrames;
+import dev.herald.server.chat.ChatStreams;
+import dev.herald.server.delivery.SessionRegistry;
+import dev.herald.server.delivery.StreamEvent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
+
+/**
+ * Online, offline, last seen and status of users, as their conversation partners see it.
+ *
+ * <p>A user is online while they have at least one open session of any transport on this
+ * node (it listens to the {@link SessionRegistry}). When the last one closes, the user stays
+ * online for a grace period; a reconnect within it (a page reload) cancels the offline, so
+ * partners see no flap. Going online and offline is announced as {@code presence} on every
+ * partner's {@code chatuser:} stream; going offline stores last seen. A status set with
+ * {@link #setStatus} is stored and announced as {@code status_updated} to the partners and the
+ * user's own other connections.
+ *
+ * <p>Thread-safe. The registry callbacks run on event loops and never block: store and
+ * partner lookups run on {@code blocking}, timers on {@code scheduler}. Announcements of one
+ * user carry an epoch; one that a newer change superseded before it was sent is dropped.
+ * Node-local: a cluster-wide view needs the broker (to come).
+ */
+public final class PresenceTracker implements SessionRegistry.UserListener {
+    private static final Logger log = LoggerFactory.getLogger(PresenceTracker.class);
+    public static final String DEFAULT_STATUS = "available";
+    private static final Pattern STATUS = Pattern.compile("[^\\p{Cntrl}]{1,100}");
+
+    private static final class UserState {
+        boolean online;
+        long epoch;
+        ScheduledFuture<?> offlineTimer;
+    }
+
+    private final PresenceStore store;
+    private final Function<String, Collection<String>> partners;
+    private final Predicate<String> connected;
+    private final Broker broker;
+    private final ScheduledExecutorService scheduler;
+    private final Executor blocking;
+    private final Duration grace;
+    private final Clock clock;
+    private final Map<String, UserState> users = new ConcurrentHashMap<>();
+
+    /**
+     * @param partners  the users who see a user's presence (those sharing a conversation); blocking
+     * @param connected whether the user has a session on this node now (the registry's truth,
+     *                  consulted before going offline); must not block
+     * @param grace     how long a user stays online after their last session closed
+     */
+    public PresenceTracker(PresenceStore store, Function<String, Collection<String>> partners,
+                           Predicate<String> connected, Broker broker, ScheduledExecutorService scheduler,
+                           Executor blocking, Duration grace, Clock clock) {
+        this.store = store;
+        this.partners = partners;
+        this.connected = connected;
+        this.broker = broker;
+        this.scheduler = scheduler;
+        this.blocking = blocking;
+        this.grace = grace;
+        this.clock = clock;
+    }
+
+    @Override
+    public void firstSessionOpened(String userId) {
+        long[] announce = {-1};
+        users.compute(userId, (u, s) -> {
+            UserState state = s != null ? s : new UserState();
+            if (state.offlineTimer != null) {
+                state.offlineTimer.cancel(false);
+                state.offlineTimer = null;
+            }
+            if (!state.online) {
+                state.online = true;
+                announce[0] = ++state.epoch;
+            }
+            return state;
+        });
+        if (announce[0] >= 0) {
+            long epoch = announce[0];
+            blocking.execute(() -> announce(userId, epoch, ChatFrames.presence(userId, true, null)));
+        }
+    }
+
+    @Override
+    public void lastSessionClosed(String userId) {
+        users.computeIfPresent(userId, (u, state) -> {
+            if (state.offlineTimer != null) {
+                state.offlineTimer.cancel(false);
+            }
+            long epoch = state.epoch;
+            state.offlineTimer = scheduler.schedule(() -> goOffline(userId, epoch), grace.toMillis(), TimeUnit.MILLISECONDS);
+            return state;
+        });
+    }
+
+    private void goOffline(String userId, long epochAtClose) {
+        long[] announce = {-1};
+        users.computeIfPresent(userId, (u, state) -> {
+            // A session that opened during the grace period cancelled this timer; if it raced
+            // past the cancel, the epoch or the timer shows it.
+            if (state.epoch != epochAtClose || state.offlineTimer == null || !state.online) {
+                return state;
+            }
+            // The registry calls listeners after its own update, from the loops of the sessions
+            // involved: a "first opened" can run before the "last closed" it follows. The
+            // registry itself knows whether the user is still connected.
+            if (connected.test(userId)) {
+                state.offlineTimer = null;
+                return state;
+            }
+            state.online = false;
+            state.offlineTimer = null;
+            announce[0] = ++state.epoch;
+            return null;
+        });
+        if (announce[0] < 0) {
+            return;
+        }
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS); // as stored
+        long epoch = announce[0];
+        blocking.execute(() -> {
+            try {
+                store.saveLastSeen(userId, now);
+            } catch (RuntimeException e) {
+                log.warn("cannot store last seen user={}: {}", userId, e.toString());
+            }
+            announce(userId, epoch, ChatFrames.presence(userId, false, now));
+        });
+    }
+
+    private void announce(String userId, long epoch, byte[] frame) {
+        try {
+            Collection<String> to = partners.apply(userId);
+            UserState state = users.get(userId);
+            long current = state == null ? epoch : state.epoch;
+            if (current != epoch || to.isEmpty()) {
+                return;
+            }
+            for (StreamEvent e : ChatFrames.toUsers(to, "presence", frame)) {
+                broker.publish(e);
+            }
+        } catch (RuntimeException e) {
+            log.warn("cannot announce presence user={}: {}", userId, e.toString());
+        }
+    }
+
+    /** True while the user is online on this node (grace period included). */
+    public boolean isOnline(String userId) {
+        UserState s = users.get(userId);
+        return s != null && s.online;
+    }
+
+    /**
+     * Sets and announces a status: {@code available}, {@code busy} or any text of 1-100
+     * characters. Blocking (stores it).
+     *
+     * @throws IllegalArgumentException naming {@code status} when it is not acceptable
+     */
+    public String setStatus(String userId, String status) {
+        if (status == null || status.isBlank() || !STATUS.matcher(status).matches()) {
+            throw new IllegalArgumentException("status: available, busy, or 1-100 characters of your own");
+        }
+        String value = status.strip();
+        store.saveStatus(userId, value);
+        List<String> to = new ArrayList<>(partners.apply(userId));
+        to.add(userId);
+        for (StreamEvent e : ChatFrames.toUsers(to, "status_updated", ChatFrames.statusUpdated(userId, value))) {
+            broker.publish(e);
+        }
+        return value;
+    }
+
+    /** Presence of the given users. Blocking (reads stored status and last seen). */
+    public List<PresenceView> presence(Collection<String> userIds) {
+        Map<String, PresenceStore.Stored> stored = store.read(userIds);
+        List<PresenceView> out = new ArrayList<>(userIds.size());
+        for (String id : userIds) {
+            PresenceStore.Stored s = stored.get(id);
+            String status = s == null || s.status() == null ? DEFAULT_STATUS : s.status();
+            out.add(new PresenceView(id, isOnline(id), status, s == null ? null : s.lastSeen()));
+        }
+        return out;
+    }
+
+    /** The stream a chat connection follows for its user's partners' presence. */
+    public static String streamOf(String userId) {
+        return ChatStreams.user(userId);
+    }
+}

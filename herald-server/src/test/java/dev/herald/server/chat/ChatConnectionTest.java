@@ -1,0 +1,245 @@
+package dev.herald.server.chat;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.herald.server.chat.jdbc.ChatDatabases;
+import dev.herald.server.chat.jdbc.JdbcChatStore;
+import dev.herald.server.delivery.CloseReason;
+import dev.herald.server.delivery.DeliveryHub;
+import dev.herald.server.delivery.Session;
+import dev.herald.server.delivery.StreamEvent;
+import dev.herald.server.delivery.StreamLog;
+import dev.herald.server.store.StreamState;
+import dev.herald.server.testing.TempDirs;
+import io.netty.channel.DefaultEventLoop;
+import io.netty.channel.EventLoop;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/** A connection's joins, leaves and close through the real delivery core, on H2. */
+class ChatConnectionTest {
+    private static final AtomicInteger NEXT = new AtomicInteger();
+    private static Path dir;
+    private static HikariDataSource pool;
+
+    /** A session on a test loop that records the events it is given. */
+    private static final class TestSession implements Session {
+        final List<StreamEvent> delivered = new CopyOnWriteArrayList<>();
+        final String id;
+        final String user;
+        final EventLoop loop;
+
+        TestSession(String id, String user, EventLoop loop) {
+            this.id = id;
+            this.user = user;
+            this.loop = loop;
+        }
+
+        List<Long> messageSeqs() {
+            return delivered.stream().filter(e -> e.type().equals("message")).map(StreamEvent::seq).toList();
+        }
+
+        List<String> types() {
+            return delivered.stream().map(StreamEvent::type).toList();
+        }
+
+        @Override public String id() { return id; }
+        @Override public String userId() { return user; }
+        @Override public EventLoop eventLoop() { return loop; }
+        @Override public boolean isOpen() { return true; }
+        @Override public boolean isWritable() { return true; }
+        @Override public void deliver(StreamEvent event) { delivered.add(event); }
+        @Override public void flush() { }
+        @Override public boolean markFlushPending() { return true; }
+        @Override public void close(CloseReason reason) { }
+    }
+
+    private final RecordingBroker broker = new RecordingBroker();
+    private final LocalConversationViewers viewers = new LocalConversationViewers();
+    private final List<String> log = new CopyOnWriteArrayList<>();
+    private EventLoop loop;
+    private ExecutorService blocking;
+    private ScheduledExecutorService timers;
+    private DeliveryHub hub;
+    private ChatService chat;
+    private String alice;
+    private String bob;
+
+    @BeforeAll
+    static void open() throws Exception {
+        dir = Files.createTempDirectory("herald-chat-connection-");
+        pool = ChatDatabases.h2(dir);
+    }
+
+    @AfterAll
+    static void close() {
+        pool.close();
+        TempDirs.delete(dir);
+    }
+
+    @BeforeEach
+    void setUp() {
+        loop = new DefaultEventLoop();
+        blocking = Executors.newVirtualThreadPerTaskExecutor();
+        timers = Executors.newSingleThreadScheduledExecutor();
+        ChatStore store = new JdbcChatStore(pool);
+        ChatSettings settings = new ChatSettings(4000, 30, Duration.ofSeconds(30), 2, 5, 1000, 2, 100);
+        chat = new ChatService(store, broker, viewers, new TypingTracker(settings, timers, System::nanoTime),
+                (users, json, key) -> { }, settings);
+        StreamLog none = new StreamLog() {
+            @Override
+            public StreamState state(String stream) {
+                return StreamState.EMPTY;
+            }
+
+            @Override
+            public List<StreamEvent> readSince(String stream, long afterSeq, int limit) {
+                return List.of();
+            }
+        };
+        hub = new DeliveryHub(ChatLog.routing(new ChatLog(store), none), broker, blocking, e -> e,
+                new DeliveryHub.DeliveryListener() {
+                    @Override
+                    public void delivered(StreamEvent event, boolean live) {
+                    }
+
+                    @Override
+                    public void slowConsumer(Session session) {
+                    }
+                });
+        broker.start(hub);
+        int n = NEXT.incrementAndGet();
+        alice = "alice" + n;
+        bob = "bob" + n;
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        blocking.shutdownNow();
+        timers.shutdownNow();
+    }
+
+    private <T> T onLoop(Callable<T> work) throws Exception {
+        return loop.submit(work).get(10, TimeUnit.SECONDS);
+    }
+
+    private void onLoop(Runnable work) throws Exception {
+        loop.submit(work).get(10, TimeUnit.SECONDS);
+    }
+
+    private long direct() {
+        return chat.createConversation(alice, ConversationKind.DIRECT, List.of(bob), null).conversation().id();
+    }
+
+    @Test
+    void aJoinReplaysAfterSinceThenGoesLiveAndPutsTheUserInTheChatUntilLeave() throws Exception {
+        long conv = direct();
+        for (int i = 1; i <= 3; i++) {
+            chat.send(alice, null, conv, "m" + i, null, null);
+        }
+        TestSession session = new TestSession("s1", bob, loop);
+        ChatConnection connection = new ChatConnection(chat, hub, session, blocking);
+        onLoop(() -> connection.join(conv, 1, j -> {
+            log.add("joined seq=" + j.lastSeq() + " unread=" + j.unread() + " since=" + j.since()
+                    + " delivered=" + session.delivered.size());
+        }, e -> log.add("error " + e)));
+        await().atMost(Duration.ofSeconds(10)).until(() -> session.messageSeqs().size() == 2);
+        assertThat(log).containsExactly("joined seq=3 unread=3 since=1 delivered=0");
+        assertThat(viewers.isViewing(conv, bob)).isTrue();
+
+        chat.send(alice, null, conv, "m4", null, null);
+        await().atMost(Duration.ofSeconds(10)).until(() -> session.messageSeqs().size() == 3);
+        assertThat(session.messageSeqs()).containsExactly(2L, 3L, 4L);
+
+        onLoop(() -> connection.leave(conv));
+        assertThat(viewers.isViewing(conv, bob)).isFalse();
+        chat.send(alice, null, conv, "m5", null, null);
+        assertThat(onLoop(() -> session.messageSeqs())).containsExactly(2L, 3L, 4L);
+        assertThatThrownBy(() -> onLoop(() -> connection.leave(conv))).hasCauseInstanceOf(ChatException.class);
+    }
+
+    @Test
+    void aNonMembersJoinFailsOnTheLoopLeavesNoTraceAndMayBeRetried() throws Exception {
+        long conv = direct();
+        TestSession session = new TestSession("s2", "mallory" + NEXT.incrementAndGet(), loop);
+        ChatConnection connection = new ChatConnection(chat, hub, session, blocking);
+        List<RuntimeException> errors = new CopyOnWriteArrayList<>();
+        for (int attempt = 0; attempt < 2; attempt++) {
+            onLoop(() -> connection.join(conv, -1, j -> log.add("joined"), e -> {
+                assertThat(loop.inEventLoop()).isTrue();
+                errors.add(e);
+            }));
+            int expected = attempt + 1;
+            await().atMost(Duration.ofSeconds(10)).until(() -> errors.size() == expected);
+        }
+        assertThat(errors).allSatisfy(e -> assertThat(((ChatException) e).code())
+                .isEqualTo(ChatException.Code.CONVERSATION_NOT_FOUND));
+        assertThat(log).isEmpty();
+        assertThat(onLoop(() -> connection.hasJoined(conv))).isFalse();
+        assertThat(viewers.conversationCount()).isZero();
+    }
+
+    @Test
+    void joinsBeyondThePerConnectionLimitAreRefusedAtOnce() throws Exception {
+        long one = direct();
+        long two = chat.createConversation(alice, ConversationKind.GROUP, List.of(bob), "g1").conversation().id();
+        long three = chat.createConversation(alice, ConversationKind.GROUP, List.of(bob), "g2").conversation().id();
+        TestSession session = new TestSession("s3", bob, loop);
+        ChatConnection connection = new ChatConnection(chat, hub, session, blocking);
+        onLoop(() -> {
+            connection.join(one, -1, j -> log.add("one"), e -> log.add("error " + e));
+            connection.join(two, -1, j -> log.add("two"), e -> log.add("error " + e));
+        });
+        assertThatThrownBy(() -> onLoop(() -> connection.join(three, -1, j -> log.add("three"), e -> log.add("error"))))
+                .hasCauseInstanceOf(ChatException.class).hasMessageContaining("at most 2 conversations");
+        await().atMost(Duration.ofSeconds(10)).until(() -> log.size() == 2);
+        assertThat(log).containsExactlyInAnyOrder("one", "two");
+        onLoop(() -> connection.join(one, 0, j -> log.add("one again"), e -> log.add("error " + e)));
+        await().atMost(Duration.ofSeconds(10)).until(() -> log.contains("one again"));
+    }
+
+    @Test
+    void closingUnsubscribesLeavesEveryConversationAndEndsTyping() throws Exception {
+        long conv = direct();
+        TestSession bobSession = new TestSession("s4", bob, loop);
+        TestSession aliceSession = new TestSession("s5", alice, loop);
+        ChatConnection bobs = new ChatConnection(chat, hub, bobSession, blocking);
+        ChatConnection alices = new ChatConnection(chat, hub, aliceSession, blocking);
+        onLoop(() -> {
+            bobs.open(() -> log.add("bob connected"));
+            alices.join(conv, -1, j -> log.add("alice joined"), e -> log.add("error " + e));
+            bobs.join(conv, -1, j -> log.add("bob joined"), e -> log.add("error " + e));
+        });
+        await().atMost(Duration.ofSeconds(10)).until(() -> log.size() == 3);
+        onLoop(() -> bobs.typing(conv, e -> log.add("error " + e)));
+        await().atMost(Duration.ofSeconds(10)).until(() -> aliceSession.types().contains("typing"));
+        assertThat(bobSession.types()).as("the typist gets no echo").doesNotContain("typing");
+
+        onLoop(bobs::closed);
+        await().atMost(Duration.ofSeconds(10)).until(() -> aliceSession.types().contains("stop_typing"));
+        assertThat(viewers.isViewing(conv, bob)).isFalse();
+        assertThat(viewers.isViewing(conv, alice)).isTrue();
+        assertThat(hub.streamCount()).as("only alice's conversation stream is left").isEqualTo(1);
+        onLoop(bobs::closed);
+        assertThat(log).noneMatch(entry -> entry.startsWith("error"));
+    }
+}

@@ -1,0 +1,78 @@
+package dev.herald.server.chat.jdbc;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import org.flywaydb.core.Flyway;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.util.Locale;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Real databases for chat tests, migrated with {@code classpath:db/migration} as the node does:
+ * an H2 file in a temp dir, or a schema of its own on the PostgreSQL at 127.0.0.1:5432 (db
+ * {@code test}), dropped by {@link Pg#close()}.
+ */
+public final class ChatDatabases {
+    public static final String PG_URL = "jdbc:postgresql://127.0.0.1:5432/test";
+
+    private ChatDatabases() {
+    }
+
+    public static HikariDataSource h2(Path dir) {
+        HikariConfig c = new HikariConfig();
+        c.setJdbcUrl("jdbc:h2:file:" + dir.resolve("chat").toAbsolutePath());
+        c.setUsername("sa");
+        c.setPassword("");
+        c.setMaximumPoolSize(8);
+        HikariDataSource pool = new HikariDataSource(c);
+        Flyway.configure().dataSource(pool).locations("classpath:db/migration").load().migrate();
+        return pool;
+    }
+
+    /** A migrated PostgreSQL schema; the pool and the schema go away on close. */
+    public record Pg(HikariDataSource pool, String schema) implements AutoCloseable {
+        @Override
+        public void close() {
+            pool.close();
+            try (Connection c = DriverManager.getConnection(PG_URL, "postgres", "");
+                 Statement s = c.createStatement()) {
+                s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot drop schema " + schema, e);
+            }
+        }
+    }
+
+    /**
+     * A fresh schema on the local PostgreSQL. Skips the test (assumption) when PostgreSQL is not
+     * reachable, unless {@code HERALD_REQUIRE_SERVICES=1}, when it fails instead.
+     */
+    public static Pg postgres(String owner, long seed) {
+        boolean required = "1".equals(System.getenv("HERALD_REQUIRE_SERVICES"));
+        try (Connection c = DriverManager.getConnection(PG_URL + "?connectTimeout=2", "postgres", "")) {
+            c.isValid(2);
+        } catch (Exception e) {
+            if (required) {
+                throw new IllegalStateException("PostgreSQL at 127.0.0.1:5432 is required (HERALD_REQUIRE_SERVICES=1): " + e, e);
+            }
+            assumeTrue(false, "PostgreSQL at 127.0.0.1:5432 not reachable; skipping: " + e.getMessage());
+        }
+        String schema = ("chat_" + owner + "_" + Long.toHexString(new Random(seed ^ System.nanoTime()).nextLong() & 0xffffffffL))
+                .toLowerCase(Locale.ROOT);
+        HikariConfig c = new HikariConfig();
+        c.setJdbcUrl(PG_URL + "?currentSchema=" + schema);
+        c.setUsername("postgres");
+        c.setPassword("");
+        c.setMaximumPoolSize(8);
+        HikariDataSource pool = new HikariDataSource(c);
+        Flyway.configure().dataSource(pool).schemas(schema).defaultSchema(schema).createSchemas(true)
+                .locations("classpath:db/migration").load().migrate();
+        return new Pg(pool, schema);
+    }
+}
