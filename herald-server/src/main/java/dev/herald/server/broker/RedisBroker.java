@@ -40,8 +40,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  *
  * <h2>Guarantees (beyond {@link Broker})</h2>
  * <ul>
- *   <li>An event reaches this node's listener exactly once: directly, on the publisher's
- *       thread, when published here; through Redis when published elsewhere. The copy of our
+ *   <li>An event of a subscribed stream reaches this node's listener exactly once: directly,
+ *       on the publisher's thread, when published here; through Redis when published elsewhere. The copy of our
  *       own events that Redis echoes back is recognised by its origin id and dropped.</li>
  *   <li>Publishing never blocks and never buffers without bound: it is one asynchronous
  *       {@code PUBLISH} on a dedicated connection (so one node's events keep their order); while
@@ -106,7 +106,7 @@ public final class RedisBroker implements Broker {
     private volatile ScheduledFuture<?> hintTimer;
 
     /**
-     * @param uri     the Redis server; its timeout is replaced by a 5 s command timeout
+     * @param uri     the Redis server; connections get a 5 s command timeout and a client name
      * @param prefix  names this Herald cluster's channels, so clusters can share a Redis
      * @param nodeId  for logs and resync hints
      * @param backoff reconnect delays
@@ -116,16 +116,27 @@ public final class RedisBroker implements Broker {
         this.nodeId = Objects.requireNonNull(nodeId, "nodeId");
         this.streamChannelPrefix = "herald:" + prefix + ":stream:";
         this.controlChannel = "herald:" + prefix + ":control";
-        uri.setTimeout(COMMAND_TIMEOUT);
+        RedisURI publishUri = named(uri, prefix, nodeId, "publish");
+        RedisURI subscribeUri = named(uri, prefix, nodeId, "subscribe");
         this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(1).build();
-        this.publishClient = RedisClient.create(resources, uri);
+        // Two clients because their bounds differ: the publish queue is the drop threshold.
+        this.publishClient = RedisClient.create(resources, publishUri);
         this.publishClient.setOptions(options(PUBLISH_QUEUE));
-        this.subscribeClient = RedisClient.create(resources, uri);
+        this.subscribeClient = RedisClient.create(resources, subscribeUri);
         this.subscribeClient.setOptions(options(4_096));
         this.publishLink = new RedisLink<>("publish", address,
-                () -> publishClient.connectAsync(CODEC, uri), backoff, resources.eventExecutorGroup(), new PublishHooks());
+                () -> publishClient.connectAsync(CODEC, publishUri), backoff, resources.eventExecutorGroup(), new PublishHooks());
         this.subscribeLink = new RedisLink<>("subscribe", address,
-                () -> subscribeClient.connectPubSubAsync(CODEC, uri), backoff, resources.eventExecutorGroup(), new SubscribeHooks());
+                () -> subscribeClient.connectPubSubAsync(CODEC, subscribeUri), backoff, resources.eventExecutorGroup(),
+                new SubscribeHooks());
+    }
+
+    /** Names the connection in CLIENT LIST, so an operator sees which node and role holds it. */
+    static RedisURI named(RedisURI uri, String prefix, String nodeId, String role) {
+        String name = ("herald:" + prefix + ":" + nodeId + ":" + role).replaceAll("[^A-Za-z0-9_.:-]", "_");
+        RedisURI copy = RedisURI.builder(uri).withClientName(name).build();
+        copy.setTimeout(COMMAND_TIMEOUT);
+        return copy;
     }
 
     private static ClientOptions options(int queue) {
@@ -220,7 +231,9 @@ public final class RedisBroker implements Broker {
         if (l == null) {
             throw new IllegalStateException("broker not started");
         }
-        deliver(l, event);
+        if (interests.containsKey(event.stream())) {
+            deliver(l, event);
+        }
         StatefulRedisConnection<String, byte[]> conn = publishLink.usable();
         if (conn == null) {
             dropped(null);
