@@ -31,9 +31,9 @@ import java.util.function.Supplier;
  * and a connection can be lost only once ({@link #lost} compares it with the current one).
  *
  * <h2>Logs</h2>
- * One WARN when the link goes down or cannot connect at first ("cannot connect to Redis at
- * host:port"), one INFO per further failed attempt (one line per backoff step), one INFO when
- * it is up again.
+ * One WARN per outage: "lost connection to Redis at host:port", or "cannot connect to Redis at
+ * host:port: Connection refused" when the first connection fails; then one INFO per failed
+ * attempt (one line per backoff step); one INFO when the link is up again.
  *
  * <p>Thread-safe: state changes are short sections under this object's monitor; no I/O or
  * waiting happens while it is held.
@@ -65,6 +65,7 @@ final class RedisLink<C extends StatefulConnection<String, byte[]>> {
     private boolean closed;
     private boolean started;
     private long attempt;          // failed attempts in this outage
+    private boolean announced;     // this outage has had its WARN line
     private long downSinceNanos;
     private ScheduledFuture<?> timer;
 
@@ -157,6 +158,7 @@ final class RedisLink<C extends StatefulConnection<String, byte[]>> {
                 attempts = attempt;
                 downMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - downSinceNanos);
                 attempt = 0;
+                announced = false;
             }
             log.info("connected to Redis at {} ({}) after {} failed attempt(s), {} ms", address, role, attempts, downMillis);
             hooks.up(conn);
@@ -166,15 +168,18 @@ final class RedisLink<C extends StatefulConnection<String, byte[]>> {
     private void retryLater(Throwable failure) {
         Duration delay;
         long n;
+        boolean first;
         synchronized (this) {
             if (closed) {
                 return;
             }
             n = ++attempt;
+            first = !announced;
+            announced = true;
             delay = backoff.createDelay(n);
             timer = scheduler.schedule(this::connect, delay.toMillis(), TimeUnit.MILLISECONDS);
         }
-        if (n == 1) {
+        if (first) {
             log.warn("cannot connect to Redis at {} ({}): {}; retrying with backoff", address, role, describe(failure));
         } else {
             log.info("still cannot connect to Redis at {} ({}), attempt {}: {}; next attempt in {} ms",
@@ -186,6 +191,9 @@ final class RedisLink<C extends StatefulConnection<String, byte[]>> {
     void lost(C conn, String why) {
         boolean wasUp;
         boolean closing;
+        boolean first;
+        long n = 0;
+        Duration delay = Duration.ZERO;
         synchronized (this) {
             if (current != conn) {
                 return;
@@ -194,10 +202,17 @@ final class RedisLink<C extends StatefulConnection<String, byte[]>> {
             wasUp = usable == conn;
             usable = null;
             closing = closed;
+            first = !announced;
             if (!closed) {
-                downSinceNanos = System.nanoTime();
-                attempt = 1;
-                Duration delay = backoff.createDelay(attempt);
+                announced = true;
+                if (wasUp) {
+                    downSinceNanos = System.nanoTime();
+                    attempt = 0;
+                }
+                // A connection that never became usable counts as a failed attempt, so a Redis
+                // that accepts connections but refuses to serve them is retried with backoff too.
+                n = wasUp ? 1 : ++attempt;
+                delay = backoff.createDelay(n);
                 timer = scheduler.schedule(this::connect, delay.toMillis(), TimeUnit.MILLISECONDS);
             }
         }
@@ -205,7 +220,12 @@ final class RedisLink<C extends StatefulConnection<String, byte[]>> {
         if (closing) {
             return;
         }
-        log.warn("lost connection to Redis at {} ({}): {}; reconnecting with backoff", address, role, why);
+        if (first) {
+            log.warn("lost connection to Redis at {} ({}): {}; reconnecting with backoff", address, role, why);
+        } else {
+            log.info("still cannot use Redis at {} ({}), attempt {}: {}; next attempt in {} ms",
+                    address, role, n, why, delay.toMillis());
+        }
         if (wasUp) {
             hooks.down();
         }
@@ -226,17 +246,19 @@ final class RedisLink<C extends StatefulConnection<String, byte[]>> {
         return conn == null ? CompletableFuture.completedFuture(null) : conn.closeAsync();
     }
 
+    /** The root cause in a few words: "Connection refused", not three layers of wrappers. */
     static String describe(Throwable t) {
-        Throwable cause = t;
-        while ((cause instanceof java.util.concurrent.CompletionException
-                || cause instanceof java.util.concurrent.ExecutionException) && cause.getCause() != null) {
-            cause = cause.getCause();
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
         }
-        // Lettuce wraps the socket error ("Connection refused") in "Unable to connect to host:port".
-        String message = cause.getMessage();
-        if (cause.getCause() != null && cause.getCause().getMessage() != null) {
-            message = message + ": " + cause.getCause().getMessage();
+        String message = root.getMessage();
+        if (root instanceof java.net.ConnectException && message != null && message.contains("Connection refused")) {
+            return "Connection refused";
         }
-        return message != null ? message : cause.getClass().getSimpleName();
+        if (message == null || message.isBlank()) {
+            return root.getClass().getSimpleName();
+        }
+        return root instanceof io.lettuce.core.RedisException ? message : root.getClass().getSimpleName() + ": " + message;
     }
 }
