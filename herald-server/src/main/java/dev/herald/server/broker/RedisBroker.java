@@ -229,6 +229,9 @@ public final class RedisBroker implements Broker {
     public void publish(StreamEvent event) {
         Listener l = listener;
         if (l == null) {
+            if (closed.get()) {
+                return; // shutting down: a late commit must not fail; the store has the event
+            }
             throw new IllegalStateException("broker not started");
         }
         if (interests.containsKey(event.stream())) {
@@ -367,18 +370,22 @@ public final class RedisBroker implements Broker {
         if (closed.get() || !resyncScheduled.compareAndSet(false, true)) {
             return;
         }
-        resources.eventExecutorGroup().schedule(() -> {
-            resyncScheduled.set(false);
-            Listener l = listener;
-            if (l != null) {
-                resynchronizations.increment();
-                try {
-                    l.resynchronize();
-                } catch (RuntimeException e) {
-                    log.error("listener failed to resynchronize", e);
+        try {
+            resources.eventExecutorGroup().schedule(() -> {
+                resyncScheduled.set(false);
+                Listener l = listener;
+                if (l != null) {
+                    resynchronizations.increment();
+                    try {
+                        l.resynchronize();
+                    } catch (RuntimeException e) {
+                        log.error("listener failed to resynchronize", e);
+                    }
                 }
-            }
-        }, delayMillis, TimeUnit.MILLISECONDS);
+            }, delayMillis, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            resyncScheduled.set(false); // closing: nobody left to catch up
+        }
     }
 
     // ---- publishing ----
