@@ -16,12 +16,14 @@ import java.nio.charset.StandardCharsets;
  * varint  seq               0 for an ephemeral event
  * i64     createdAtMillis
  * zigzag  unread            -1 when the count did not change
+ * varint  excludeUserId length + 1, UTF-8 bytes   (0: none; else sessions of that user skip it)
  * varint  stream length, UTF-8 bytes
  * varint  type length,   UTF-8 bytes
  * varint  json length,   bytes          (the message must end exactly here)
  * </pre>
  * Integers are big-endian; varints are unsigned LEB128 (at most 10 bytes). A typical event
- * (seq below 16384, unread below 64) costs 25 bytes besides its stream, type and JSON.
+ * (seq below 16384, unread below 64, no excluded user) costs 26 bytes besides its stream,
+ * type and JSON.
  *
  * <h2>Resync hint, version 1</h2>
  * {@code u8 1, u8 'R', i64 origin, then the node id in UTF-8}: "I dropped events while my
@@ -64,8 +66,10 @@ final class StreamEventCodec {
         byte[] stream = event.stream().getBytes(StandardCharsets.UTF_8);
         byte[] type = event.type().getBytes(StandardCharsets.UTF_8);
         byte[] json = event.json();
+        byte[] exclude = event.excludeUserId() == null ? null : event.excludeUserId().getBytes(StandardCharsets.UTF_8);
         long unread = zigzag(event.unread());
         int size = 2 + 8 + varintSize(event.seq()) + 8 + varintSize(unread)
+                + (exclude == null ? 1 : varintSize(exclude.length + 1L) + exclude.length)
                 + varintSize(stream.length) + stream.length
                 + varintSize(type.length) + type.length
                 + varintSize(json.length) + json.length;
@@ -76,6 +80,12 @@ final class StreamEventCodec {
         w.varint(event.seq());
         w.i64(event.createdAtMillis());
         w.varint(unread);
+        if (exclude == null) {
+            w.varint(0);
+        } else {
+            w.varint(exclude.length + 1L);
+            w.raw(exclude);
+        }
         w.bytes(stream);
         w.bytes(type);
         w.bytes(json);
@@ -98,6 +108,8 @@ final class StreamEventCodec {
         long seq = r.varint();
         long createdAt = r.i64();
         long unread = unzigzag(r.varint());
+        long excludeLength = r.varint();
+        String exclude = excludeLength == 0 ? null : new String(r.bytes(excludeLength - 1), StandardCharsets.UTF_8);
         String stream = new String(r.bytes(), StandardCharsets.UTF_8);
         String type = new String(r.bytes(), StandardCharsets.UTF_8);
         byte[] json = r.bytes();
@@ -108,7 +120,7 @@ final class StreamEventCodec {
         if (seq < 0) {
             throw new MalformedMessageException("bad-seq", "seq out of range");
         }
-        return new Decoded(origin, new StreamEvent(stream, seq, type, createdAt, unread, json));
+        return new Decoded(origin, new StreamEvent(stream, seq, type, createdAt, unread, json, exclude));
     }
 
     static ResyncHint decodeResyncHint(byte[] message) throws MalformedMessageException {
@@ -177,6 +189,10 @@ final class StreamEventCodec {
 
         void bytes(byte[] b) {
             varint(b.length);
+            raw(b);
+        }
+
+        void raw(byte[] b) {
             System.arraycopy(b, 0, buf, pos, b.length);
             pos += b.length;
         }
@@ -213,7 +229,10 @@ final class StreamEventCodec {
         }
 
         byte[] bytes() throws MalformedMessageException {
-            long len = varint();
+            return bytes(varint());
+        }
+
+        byte[] bytes(long len) throws MalformedMessageException {
             if (len < 0 || len > buf.length - pos) {
                 throw new MalformedMessageException("truncated", "field of " + len + " bytes, " + (buf.length - pos) + " left");
             }

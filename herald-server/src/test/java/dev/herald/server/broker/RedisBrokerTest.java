@@ -73,6 +73,12 @@ class RedisBrokerTest {
         assertThat(received.type()).isEqualTo("notification");
         assertThat(received.createdAtMillis()).isEqualTo(1_700_000_000_002L);
         assertThat(received.unread()).isEqualTo(2);
+
+        // An ephemeral event that skips one user keeps that instruction on the other node.
+        a.publish(StreamEvent.ephemeralExcept("user:1", "typing", "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8), "u-7"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> lb.events().stream().anyMatch(e -> e.type().equals("typing")));
+        assertThat(lb.events().stream().filter(e -> e.type().equals("typing")).findFirst().orElseThrow().excludeUserId())
+                .isEqualTo("u-7");
     }
 
     @Test

@@ -30,6 +30,21 @@ class StreamEventCodecTest {
     }
 
     @Test
+    void theUserExcludedFromAnEventTravelsWithIt() throws Exception {
+        StreamEvent typing = StreamEvent.ephemeralExcept("conversation:9", "typing",
+                "{\"type\":\"typing\"}".getBytes(StandardCharsets.UTF_8), "alice");
+        StreamEvent emptyId = new StreamEvent("s", 0, "typing", 1, -1, new byte[0], "");
+
+        assertThat(StreamEventCodec.decode(StreamEventCodec.encode(typing, 3)).event().excludeUserId()).isEqualTo("alice");
+        assertThat(StreamEventCodec.decode(StreamEventCodec.encode(emptyId, 3)).event().excludeUserId()).isEmpty();
+        assertThat(StreamEventCodec.decode(StreamEventCodec.encode(event(), 3)).event().excludeUserId()).isNull();
+    }
+
+    private static StreamEvent event() {
+        return new StreamEvent("s", 1, "t", 0, -1, new byte[0]);
+    }
+
+    @Test
     void randomEventsRoundTripAndStayCompact() throws Exception {
         Random random = new Random(42);
         for (int i = 0; i < 2_000; i++) {
@@ -38,13 +53,13 @@ class StreamEventCodecTest {
             long seq = random.nextBoolean() ? random.nextInt(1_000) : random.nextLong() & Long.MAX_VALUE;
             long unread = random.nextInt(3) == 0 ? -1 : random.nextLong();
             StreamEvent event = new StreamEvent("user:" + random.nextInt(), seq, "t" + random.nextInt(9),
-                    random.nextLong(), unread, json);
+                    random.nextLong(), unread, json, random.nextInt(4) == 0 ? "user-" + random.nextInt(1000) : null);
             byte[] encoded = StreamEventCodec.encode(event, random.nextLong());
             assertSame(StreamEventCodec.decode(encoded).event(), event);
         }
         StreamEvent typical = new StreamEvent("user:123456", 1_234, "notification", 1_732_334_455_123L, 7, new byte[150]);
         assertThat(StreamEventCodec.encode(typical, 1L).length - 150 - "user:123456".length() - "notification".length())
-                .as("header bytes: version, kind, origin, 2-byte seq, time, 1-byte unread, three lengths").isEqualTo(25);
+                .as("header bytes: version, kind, origin, 2-byte seq, time, 1-byte unread, four lengths").isEqualTo(26);
     }
 
     @Test
@@ -81,8 +96,9 @@ class StreamEventCodecTest {
 
     @Test
     void aLengthLargerThanTheMessageIsRejectedWithoutAllocatingIt() {
+        // origin, seq 1, time 0, unread 0, no excluded user, then a stream "of" 2^35-1 bytes
         byte[] message = new byte[]{StreamEventCodec.VERSION, StreamEventCodec.EVENT, 0, 0, 0, 0, 0, 0, 0, 1,
-                1, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x07};
+                1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x07};
         assertKind(message, "truncated");
     }
 
@@ -107,5 +123,6 @@ class StreamEventCodecTest {
         assertThat(actual.createdAtMillis()).isEqualTo(expected.createdAtMillis());
         assertThat(actual.unread()).isEqualTo(expected.unread());
         assertThat(actual.json()).isEqualTo(expected.json());
+        assertThat(actual.excludeUserId()).isEqualTo(expected.excludeUserId());
     }
 }
