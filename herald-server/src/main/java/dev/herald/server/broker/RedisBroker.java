@@ -123,7 +123,7 @@ public final class RedisBroker implements Broker {
         this.publishClient = RedisClient.create(resources, publishUri);
         this.publishClient.setOptions(options(PUBLISH_QUEUE));
         this.subscribeClient = RedisClient.create(resources, subscribeUri);
-        this.subscribeClient.setOptions(options(4_096));
+        this.subscribeClient.setOptions(options(65_536)); // small commands; a burst of new streams must fit
         this.publishLink = new RedisLink<>("publish", address,
                 () -> publishClient.connectAsync(CODEC, publishUri), backoff, resources.eventExecutorGroup(), new PublishHooks());
         this.subscribeLink = new RedisLink<>("subscribe", address,
@@ -200,7 +200,16 @@ public final class RedisBroker implements Broker {
         CompletableFuture<Void> subscribed = commands.subscribe(streamChannelPrefix + stream).toCompletableFuture();
         // Redis answers in order: the PONG proves the SUBSCRIBE before it took effect.
         CompletableFuture<String> pong = commands.ping().toCompletableFuture();
-        return CompletableFuture.allOf(subscribed, pong);
+        CompletableFuture<Void> confirmed = CompletableFuture.allOf(subscribed, pong);
+        confirmed.whenComplete((ok, failure) -> {
+            if (failure != null) {
+                // Refused or timed out on a live connection (overload, a stalled Redis): the stream
+                // would stay unsubscribed. Replacing the connection takes over every stream and
+                // resynchronizes. A no-op when the connection is already gone.
+                subscribeLink.lost(conn, "SUBSCRIBE failed: " + RedisLink.describe(failure));
+            }
+        });
+        return confirmed;
     }
 
     @Override
