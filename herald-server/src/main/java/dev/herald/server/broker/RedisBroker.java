@@ -432,10 +432,6 @@ public final class RedisBroker implements Broker {
         public void up(StatefulRedisConnection<String, byte[]> connection) {
             sendResyncHintIfOwed();
         }
-
-        @Override
-        public void down() {
-        }
     }
 
     private final class SubscribeHooks implements RedisLink.Hooks<StatefulRedisPubSubConnection<String, byte[]>> {
@@ -490,10 +486,6 @@ public final class RedisBroker implements Broker {
         public void up(StatefulRedisPubSubConnection<String, byte[]> connection) {
             // Events published while no connection listened are only in the store.
             requestResync(0);
-        }
-
-        @Override
-        public void down() {
         }
     }
 }

@@ -46,11 +46,8 @@ final class RedisLink<C extends StatefulConnection<String, byte[]>> {
         /** A fresh connection: make it usable (e.g. resubscribe). The link is up when this completes. */
         CompletionStage<?> prepare(C connection);
 
-        /** The link is up (after {@code prepare}). */
+        /** The link is up (after {@code prepare}). Going down needs no hook: {@link #isUp()} turns false. */
         void up(C connection);
-
-        /** The link that was up went down. */
-        void down();
     }
 
     private final String role;
@@ -225,9 +222,6 @@ final class RedisLink<C extends StatefulConnection<String, byte[]>> {
         } else {
             log.info("still cannot use Redis at {} ({}), attempt {}: {}; next attempt in {} ms",
                     address, role, n, why, delay.toMillis());
-        }
-        if (wasUp) {
-            hooks.down();
         }
     }
 
