@@ -12,7 +12,6 @@ import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
-import io.lettuce.core.pubsub.api.async.RedisPubSubAsyncCommands;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
@@ -21,8 +20,6 @@ import org.slf4j.LoggerFactory;
 
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -31,7 +28,6 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * The cluster broker: nodes exchange stream events through Redis pub/sub, one channel per
@@ -61,21 +57,15 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * Thread-safe. The listener is called on the publisher's thread (own events), on a Lettuce
  * I/O thread (remote events) and on a Lettuce executor thread ({@code resynchronize}); it must
  * not block. {@code subscribe}/{@code unsubscribe} take a read lock that is only contended
- * while a reconnect snapshots the subscriptions and writes the SUBSCRIBE commands (no I/O wait).
+ * while a reconnect writes the SUBSCRIBE commands of every stream ({@link RedisSubscriptions};
+ * no I/O wait).
  */
 public final class RedisBroker implements Broker {
     private static final Logger log = LoggerFactory.getLogger(RedisBroker.class);
 
     static final int PUBLISH_QUEUE = 16_384;
-    private static final int SUBSCRIBE_BATCH = 512;
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(5);
     private static final RedisCodec<String, byte[]> CODEC = RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
-
-    /** This node's interest in one stream. Fields change only under the read lock, inside the map's compute. */
-    private static final class Interest {
-        int refs;
-        CompletableFuture<Void> confirmed;
-    }
 
     private final String address;
     private final String nodeId;
@@ -88,11 +78,7 @@ public final class RedisBroker implements Broker {
     private final RedisLink<StatefulRedisConnection<String, byte[]>> publishLink;
     private final RedisLink<StatefulRedisPubSubConnection<String, byte[]>> subscribeLink;
 
-    private final ConcurrentHashMap<String, Interest> interests = new ConcurrentHashMap<>();
-    /** Read: one stream's subscribe/unsubscribe. Write: a fresh connection takes over all streams. */
-    private final ReentrantReadWriteLock subscriptionLock = new ReentrantReadWriteLock();
-    /** The newest pub/sub connection (maybe dead: commands on it then fail fast). */
-    private volatile StatefulRedisPubSubConnection<String, byte[]> subscriber;
+    private final RedisSubscriptions subscriptions;
 
     private final AtomicBoolean resyncHintOwed = new AtomicBoolean();
     private final AtomicBoolean resyncScheduled = new AtomicBoolean();
@@ -129,6 +115,7 @@ public final class RedisBroker implements Broker {
         this.subscribeLink = new RedisLink<>("subscribe", address,
                 () -> subscribeClient.connectPubSubAsync(CODEC, subscribeUri), backoff, resources.eventExecutorGroup(),
                 new SubscribeHooks());
+        this.subscriptions = new RedisSubscriptions(streamChannelPrefix, controlChannel, address, subscribeLink::lost);
     }
 
     /** Names the connection in CLIENT LIST, so an operator sees which node and role holds it. */
@@ -169,69 +156,12 @@ public final class RedisBroker implements Broker {
 
     @Override
     public CompletableFuture<Void> subscribe(String stream) {
-        Objects.requireNonNull(stream, "stream");
-        CompletableFuture<?>[] result = new CompletableFuture<?>[1];
-        subscriptionLock.readLock().lock();
-        try {
-            interests.compute(stream, (key, in) -> {
-                Interest interest = in != null ? in : new Interest();
-                if (interest.refs++ == 0 || interest.confirmed.isCompletedExceptionally()) {
-                    interest.confirmed = sendSubscribe(key);
-                }
-                result[0] = interest.confirmed;
-                return interest;
-            });
-        } finally {
-            subscriptionLock.readLock().unlock();
-        }
-        return result[0].thenApply(ignored -> null);
-    }
-
-    /** Caller holds the read lock and the stream's map entry. */
-    private CompletableFuture<Void> sendSubscribe(String stream) {
-        // The newest connection even while it is being taken over (its SUBSCRIBEs were written
-        // first) or dead (then the commands fail at once and the next takeover covers the stream).
-        StatefulRedisPubSubConnection<String, byte[]> conn = subscriber;
-        if (conn == null) {
-            // Not connected yet: the first connection's takeover subscribes this stream, then resynchronizes.
-            return CompletableFuture.failedFuture(new IllegalStateException("not connected to Redis at " + address));
-        }
-        RedisPubSubAsyncCommands<String, byte[]> commands = conn.async();
-        CompletableFuture<Void> subscribed = commands.subscribe(streamChannelPrefix + stream).toCompletableFuture();
-        // Redis answers in order: the PONG proves the SUBSCRIBE before it took effect.
-        CompletableFuture<String> pong = commands.ping().toCompletableFuture();
-        CompletableFuture<Void> confirmed = CompletableFuture.allOf(subscribed, pong);
-        confirmed.whenComplete((ok, failure) -> {
-            if (failure != null) {
-                // Refused or timed out on a live connection (overload, a stalled Redis): the stream
-                // would stay unsubscribed. Replacing the connection takes over every stream and
-                // resynchronizes. A no-op when the connection is already gone.
-                subscribeLink.lost(conn, "SUBSCRIBE failed: " + RedisLink.describe(failure));
-            }
-        });
-        return confirmed;
+        return subscriptions.subscribe(stream);
     }
 
     @Override
     public void unsubscribe(String stream) {
-        Objects.requireNonNull(stream, "stream");
-        subscriptionLock.readLock().lock();
-        try {
-            interests.computeIfPresent(stream, (key, interest) -> {
-                if (--interest.refs > 0) {
-                    return interest;
-                }
-                StatefulRedisPubSubConnection<String, byte[]> conn = subscriber;
-                if (conn != null) {
-                    // Sent under the entry, so it reaches Redis before any later SUBSCRIBE of the
-                    // same stream. If it fails the link is down, and the next connection starts clean.
-                    conn.async().unsubscribe(streamChannelPrefix + key);
-                }
-                return null;
-            });
-        } finally {
-            subscriptionLock.readLock().unlock();
-        }
+        subscriptions.unsubscribe(stream);
     }
 
     @Override
@@ -243,7 +173,7 @@ public final class RedisBroker implements Broker {
             }
             throw new IllegalStateException("broker not started");
         }
-        if (interests.containsKey(event.stream())) {
+        if (subscriptions.contains(event.stream())) {
             deliver(l, event);
         }
         StatefulRedisConnection<String, byte[]> conn = publishLink.usable();
@@ -435,10 +365,6 @@ public final class RedisBroker implements Broker {
     }
 
     private final class SubscribeHooks implements RedisLink.Hooks<StatefulRedisPubSubConnection<String, byte[]>> {
-        /**
-         * Takes over every current stream on a fresh connection. Holding the write lock while the
-         * SUBSCRIBE commands are written orders them before any later (UN)SUBSCRIBE of a stream.
-         */
         @Override
         public CompletableFuture<Void> prepare(StatefulRedisPubSubConnection<String, byte[]> connection) {
             connection.addListener(new RedisPubSubAdapter<>() {
@@ -447,39 +373,7 @@ public final class RedisBroker implements Broker {
                     onMessage(channel, message);
                 }
             });
-            RedisPubSubAsyncCommands<String, byte[]> commands = connection.async();
-            List<CompletableFuture<?>> replies = new ArrayList<>();
-            CompletableFuture<Void> takenOver = new CompletableFuture<>();
-            subscriptionLock.writeLock().lock();
-            try {
-                subscriber = connection;
-                List<String> batch = new ArrayList<>(SUBSCRIBE_BATCH);
-                batch.add(controlChannel);
-                for (var entry : interests.entrySet()) {
-                    entry.getValue().confirmed = takenOver;
-                    batch.add(streamChannelPrefix + entry.getKey());
-                    if (batch.size() == SUBSCRIBE_BATCH) {
-                        replies.add(commands.subscribe(batch.toArray(String[]::new)).toCompletableFuture());
-                        batch.clear();
-                    }
-                }
-                if (!batch.isEmpty()) {
-                    replies.add(commands.subscribe(batch.toArray(String[]::new)).toCompletableFuture());
-                }
-                // A multi-channel SUBSCRIBE completes on its first confirmation; the PONG after
-                // them all is what proves every one took effect.
-                replies.add(commands.ping().toCompletableFuture());
-            } finally {
-                subscriptionLock.writeLock().unlock();
-            }
-            CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new)).whenComplete((ok, failure) -> {
-                if (failure != null) {
-                    takenOver.completeExceptionally(failure);
-                } else {
-                    takenOver.complete(null);
-                }
-            });
-            return takenOver;
+            return subscriptions.takeOver(connection);
         }
 
         @Override

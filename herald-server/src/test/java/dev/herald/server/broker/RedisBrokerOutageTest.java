@@ -80,6 +80,28 @@ class RedisBrokerOutageTest {
     }
 
     @Test
+    void aTakeoverOfMoreStreamsThanOneBatchSubscribesEveryOne() throws Exception {
+        RecordingListener lb = new RecordingListener();
+        RedisBroker a = nodes.started("a", new RecordingListener());
+        RedisBroker b = nodes.started("b", lb, SLOW_RECONNECT);
+        // 1,023 streams and the control channel: exactly two full batches of 512, the edge case.
+        List<CompletableFuture<Void>> subscribed = new java.util.ArrayList<>();
+        for (int i = 0; i < 1_023; i++) {
+            subscribed.add(b.subscribe("many:" + i));
+        }
+        CompletableFuture.allOf(subscribed.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+
+        nodes.redis.kill(nodes.connectionName("b", "subscribe"));
+        await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(10)).until(() -> !b.isHealthy());
+        await().atMost(Duration.ofSeconds(10)).until(b::isHealthy);
+
+        assertThat(nodes.redis.clients(nodes.connectionName("b", "subscribe")).getFirst().get("sub")).isEqualTo("1024");
+        a.publish(event("many:0", 1, "first"));
+        a.publish(event("many:1022", 1, "last"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> lb.count("many:0") == 1 && lb.count("many:1022") == 1);
+    }
+
+    @Test
     void subscriptionsChangedDuringAnOutageAreTakenOverByTheNextConnection() throws Exception {
         RecordingListener lb = new RecordingListener();
         RedisBroker a = nodes.started("a", new RecordingListener());
