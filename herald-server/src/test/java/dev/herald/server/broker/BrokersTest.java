@@ -44,6 +44,22 @@ class BrokersTest {
     }
 
     @Test
+    void eachConnectionIsNamedForItsNodeAndRoleAndKeepsTheUrlsCredentialsTlsAndDatabase() {
+        io.lettuce.core.RedisURI uri = io.lettuce.core.RedisURI.create("rediss://herald:secret@redis.internal:6380/3");
+        io.lettuce.core.RedisURI named = RedisBroker.named(uri, "eu", "node 1", "publish");
+
+        assertThat(named.getClientName()).isEqualTo("herald:eu:node_1:publish");
+        assertThat(named.getHost()).isEqualTo("redis.internal");
+        assertThat(named.getPort()).isEqualTo(6380);
+        assertThat(named.getDatabase()).isEqualTo(3);
+        assertThat(named.isSsl()).isTrue();
+        io.lettuce.core.RedisCredentials credentials = named.getCredentialsProvider().resolveCredentials().block();
+        assertThat(credentials.getUsername()).isEqualTo("herald");
+        assertThat(new String(credentials.getPassword())).isEqualTo("secret");
+        assertThat(named.getTimeout()).isEqualTo(java.time.Duration.ofSeconds(5));
+    }
+
+    @Test
     void masksOnlyThePassword() {
         assertThat(Brokers.masked("redis://:pw@h:1")).isEqualTo("redis://:***@h:1");
         assertThat(Brokers.masked("redis://pw@h:1")).isEqualTo("redis://***@h:1");
