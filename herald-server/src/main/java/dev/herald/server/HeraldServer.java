@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herald.server.auth.ApiKeyAuthenticator;
 import dev.herald.server.auth.JwtVerifier;
 import dev.herald.server.broker.Broker;
-import dev.herald.server.broker.InProcessBroker;
+import dev.herald.server.broker.Brokers;
 import dev.herald.server.chat.ChatLog;
 import dev.herald.server.chat.ChatService;
 import dev.herald.server.chat.ChatSettings;
@@ -113,11 +113,12 @@ public final class HeraldServer implements AutoCloseable {
             prepareDataDir(config.dataDir());
             metrics = new HeraldMetrics();
             blocking = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("herald-blocking-", 0).factory());
-            if (config.brokerUrl() != null) {
-                throw new HeraldStartupException("--broker " + config.brokerUrl()
-                        + ": this build has only the in-process broker; leave --broker unset");
+            try {
+                broker = Brokers.create(config.brokerUrl(), config.nodeId());
+            } catch (IllegalArgumentException e) {
+                throw new HeraldStartupException("invalid --broker: " + e.getMessage(), e);
             }
-            broker = new InProcessBroker();
+            metrics.bindBroker(broker);
             JdbcStore jdbcStore;
             try {
                 jdbcStore = JdbcStore.open(config.storeUrl(), config.dataDir(), new CommitForwarder(broker), metrics.registry());

@@ -3,7 +3,10 @@ package dev.herald.server.metrics;
 import dev.herald.server.delivery.DeliveryHub;
 import dev.herald.server.delivery.Session;
 import dev.herald.server.delivery.StreamEvent;
+import dev.herald.server.broker.Broker;
+import dev.herald.server.broker.RedisBroker;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -56,6 +59,25 @@ public final class HeraldMetrics implements DeliveryHub.DeliveryListener {
                 .minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofSeconds(30))
                 .register(registry);
+    }
+
+    /**
+     * Broker health and, for Redis, its loss counters: {@code herald_broker_up},
+     * {@code herald_broker_dropped_publishes_total}, {@code herald_broker_malformed_messages_total},
+     * {@code herald_broker_resynchronizations_total}.
+     */
+    public void bindBroker(Broker broker) {
+        Gauge.builder("herald.broker.up", broker, b -> b.isHealthy() ? 1 : 0)
+                .description("1 while the link to the broker is up").register(registry);
+        if (broker instanceof RedisBroker redis) {
+            FunctionCounter.builder("herald.broker.dropped.publishes", redis, RedisBroker::droppedPublishes)
+                    .description("Events not sent to Redis (link down or backlog full); subscribers catch up from the store")
+                    .register(registry);
+            FunctionCounter.builder("herald.broker.malformed.messages", redis, RedisBroker::malformedMessages)
+                    .description("Undecodable messages received from Redis").register(registry);
+            FunctionCounter.builder("herald.broker.resynchronizations", redis, RedisBroker::resynchronizations)
+                    .description("Times this node sent its subscriptions back to the store").register(registry);
+        }
     }
 
     /** For components that register their own meters (the store). */
