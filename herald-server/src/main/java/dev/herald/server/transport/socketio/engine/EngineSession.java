@@ -1,0 +1,413 @@
+package dev.herald.server.transport.socketio.engine;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One Engine.IO v4 session: its transport (long-polling, or WebSocket directly or after an
+ * upgrade), the server-sent heartbeat, and its outbound queue.
+ *
+ * <p>Threading: all state is confined to {@link #eventLoop()}, the loop of the connection that
+ * opened the session; requests and frames arriving on other connections hop to it. {@link #send}
+ * and {@link #close} may be called from any thread. Listener callbacks run on the event loop.
+ *
+ * <p>Limits: outbound data waiting for the client (queued for the next poll, or written but not
+ * yet taken by the socket) is capped at {@link EngineIoConfig#maxBufferedBytes()}; past it the
+ * session is closed with reason {@code "transport buffer full"} and the client reconnects.
+ * WebSocket writes are not flushed one by one: the session flushes once per event-loop pass.
+ */
+public final class EngineSession {
+    enum Transport { POLLING, WEBSOCKET }
+
+    private final String id;
+    private final EngineIoServer server;
+    private final EngineIoConfig config;
+    private final EventLoop loop;
+    private final EngineHandshake handshake;
+    private final AtomicBoolean flushScheduled = new AtomicBoolean();
+
+    // Everything below: only on `loop`.
+    private EngineSessionListener listener;
+    private Transport transport;
+    private boolean closed;
+    private Channel wsChannel;
+    private Channel probeChannel;
+    private boolean probed;
+    private ScheduledFuture<?> upgradeTimer;
+    private EngineHttp.Exchange pendingPoll;
+    private final ArrayDeque<EnginePacket> queue = new ArrayDeque<>();
+    private long queuedBytes;
+    private ScheduledFuture<?> pingTimer;
+    private ScheduledFuture<?> pongTimer;
+
+    EngineSession(String id, EngineIoServer server, EventLoop loop, EngineHandshake handshake, Transport transport) {
+        this.id = id;
+        this.server = server;
+        this.config = server.config();
+        this.loop = loop;
+        this.handshake = handshake;
+        this.transport = transport;
+    }
+
+    /** The session id ({@code sid}). */
+    public String id() {
+        return id;
+    }
+
+    /** The event loop that owns this session's state and runs its listener. */
+    public EventLoop eventLoop() {
+        return loop;
+    }
+
+    /** The request that opened the session. */
+    public EngineHandshake handshake() {
+        return handshake;
+    }
+
+    /** {@code "polling"} or {@code "websocket"}; call on the event loop. */
+    public String transportName() {
+        return transport == Transport.WEBSOCKET ? "websocket" : "polling";
+    }
+
+    /** Sets who receives this session's messages; call on the event loop, before it returns. */
+    public void setListener(EngineSessionListener listener) {
+        this.listener = listener;
+    }
+
+    /** Whether the session is closed; exact only on the event loop. */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /** Sends a packet; from any thread. Packets sent from one thread arrive in order. */
+    public void send(EnginePacket packet) {
+        if (loop.inEventLoop()) {
+            doSend(packet);
+        } else {
+            loop.execute(() -> doSend(packet));
+        }
+    }
+
+    /** Sends packets in order with nothing interleaved (a Socket.IO packet and its attachments). */
+    public void send(List<EnginePacket> packets) {
+        if (loop.inEventLoop()) {
+            packets.forEach(this::doSend);
+        } else {
+            loop.execute(() -> packets.forEach(this::doSend));
+        }
+    }
+
+    /** Closes the session from the server side; from any thread. */
+    public void close() {
+        if (loop.inEventLoop()) {
+            closeInternal("forced close", false);
+        } else {
+            loop.execute(() -> closeInternal("forced close", false));
+        }
+    }
+
+    void start() {
+        schedulePing();
+    }
+
+    private void schedulePing() {
+        pingTimer = loop.schedule(() -> {
+            if (closed) {
+                return;
+            }
+            doSend(EnginePacket.PING);
+            pongTimer = loop.schedule(() -> closeInternal("ping timeout", false),
+                    config.pingTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        }, config.pingInterval().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void doSend(EnginePacket p) {
+        if (closed) {
+            return;
+        }
+        if (transport == Transport.WEBSOCKET) {
+            writeWs(wsChannel, p);
+            return;
+        }
+        queue.add(p);
+        queuedBytes += p.wireSize();
+        if (queuedBytes > config.maxBufferedBytes()) {
+            closeInternal("transport buffer full", false);
+            return;
+        }
+        if (pendingPoll != null) {
+            flushPoll();
+        }
+    }
+
+    private void writeWs(Channel ch, EnginePacket p) {
+        if (!ch.isActive()) {
+            return;
+        }
+        WebSocketFrame frame = p.isBinary()
+                ? new BinaryWebSocketFrame(Unpooled.wrappedBuffer(p.binaryData()))
+                : new TextWebSocketFrame(Unpooled.wrappedBuffer(p.utf8()));
+        ch.write(frame, ch.voidPromise());
+        ChannelOutboundBuffer ob = ch.unsafe().outboundBuffer();
+        if (ob != null && ob.totalPendingWriteBytes() > config.maxBufferedBytes()) {
+            closeInternal("transport buffer full", false);
+            return;
+        }
+        scheduleFlush(ch);
+    }
+
+    private void scheduleFlush(Channel ch) {
+        if (!ch.eventLoop().inEventLoop()) {
+            // A channel on another loop (possible after an upgrade): coalescing would race with its
+            // queued write tasks, so flush behind each write instead.
+            ch.flush();
+            return;
+        }
+        if (flushScheduled.compareAndSet(false, true)) {
+            ch.eventLoop().execute(() -> {
+                flushScheduled.set(false);
+                ch.flush();
+            });
+        }
+    }
+
+    private void flushPoll() {
+        EngineHttp.Exchange ex = pendingPoll;
+        pendingPoll = null;
+        List<EnginePacket> batch = new ArrayList<>(queue);
+        queue.clear();
+        queuedBytes = 0;
+        EngineHttp.ok(ex, config.allowedOrigins(), EngineIoCodec.encodePayload(batch));
+    }
+
+    // ---- long-polling ----
+
+    void onPoll(EngineHttp.Exchange ex) {
+        if (closed) {
+            EngineHttp.error(ex, config.allowedOrigins(), HttpResponseStatus.BAD_REQUEST,
+                    EngineHttp.SESSION_ID_UNKNOWN, "Session ID unknown");
+            return;
+        }
+        if (transport == Transport.WEBSOCKET) {
+            // Polls after an upgrade are refused without touching the WebSocket.
+            EngineHttp.error(ex, config.allowedOrigins(), HttpResponseStatus.BAD_REQUEST, EngineHttp.BAD_REQUEST,
+                    "Bad request");
+            return;
+        }
+        if (pendingPoll != null) {
+            EngineHttp.error(ex, config.allowedOrigins(), HttpResponseStatus.BAD_REQUEST, EngineHttp.BAD_REQUEST,
+                    "Overlapping poll");
+            closeInternal("transport error", false);
+            return;
+        }
+        pendingPoll = ex;
+        if (!queue.isEmpty()) {
+            flushPoll();
+        } else if (probed) {
+            // An upgrade is under way: end the poll at once so the client can finish it.
+            queue.add(EnginePacket.NOOP);
+            flushPoll();
+        } else {
+            Channel ch = ex.ctx().channel();
+            ch.closeFuture().addListener(f -> loop.execute(() -> {
+                if (pendingPoll != null && pendingPoll.ctx().channel() == ch) {
+                    pendingPoll = null;
+                    closeInternal("transport close", true);
+                }
+            }));
+        }
+    }
+
+    void onPost(EngineHttp.Exchange ex, String body, int byteLength) {
+        if (closed || transport == Transport.WEBSOCKET) {
+            EngineHttp.error(ex, config.allowedOrigins(), HttpResponseStatus.BAD_REQUEST,
+                    closed ? EngineHttp.SESSION_ID_UNKNOWN : EngineHttp.BAD_REQUEST,
+                    closed ? "Session ID unknown" : "Bad request");
+            return;
+        }
+        if (byteLength > config.maxPayload()) {
+            EngineHttp.error(ex, config.allowedOrigins(), HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+                    EngineHttp.BAD_REQUEST, "Payload too large");
+            closeInternal("transport error", false);
+            return;
+        }
+        List<EnginePacket> packets;
+        try {
+            packets = EngineIoCodec.decodePayload(body);
+        } catch (EngineDecodeException e) {
+            EngineHttp.error(ex, config.allowedOrigins(), HttpResponseStatus.BAD_REQUEST, EngineHttp.BAD_REQUEST,
+                    "Bad request");
+            closeInternal("parse error", false);
+            return;
+        }
+        EngineHttp.ok(ex, config.allowedOrigins(), "ok");
+        for (EnginePacket p : packets) {
+            if (closed) {
+                break;
+            }
+            onPacket(p);
+        }
+    }
+
+    private void onPacket(EnginePacket p) {
+        switch (p.type()) {
+            case PONG -> {
+                if (pongTimer != null) {
+                    pongTimer.cancel(false);
+                    pongTimer = null;
+                    schedulePing();
+                }
+            }
+            case MESSAGE -> {
+                if (listener != null) {
+                    if (p.isBinary()) {
+                        listener.onBinary(this, p.binaryData());
+                    } else {
+                        listener.onMessage(this, p.text());
+                    }
+                }
+            }
+            case CLOSE -> closeInternal("transport close", true);
+            default -> {
+                // PING, UPGRADE, NOOP, OPEN from a client outside an upgrade carry nothing for us.
+            }
+        }
+    }
+
+    // ---- WebSocket ----
+
+    void attachWebSocket(Channel ch) {
+        wsChannel = ch;
+        ch.closeFuture().addListener(f -> loop.execute(() -> onWsClosed(ch)));
+    }
+
+    void onProbeChannel(Channel ch) {
+        if (closed || transport == Transport.WEBSOCKET || probeChannel != null) {
+            ch.writeAndFlush(new CloseWebSocketFrame(1008, "session already upgraded"))
+                    .addListener(f -> ch.close());
+            return;
+        }
+        probeChannel = ch;
+        ch.closeFuture().addListener(f -> loop.execute(() -> onWsClosed(ch)));
+        upgradeTimer = loop.schedule(() -> {
+            if (probeChannel == ch) {
+                abandonProbe();
+                ch.close();
+            }
+        }, config.upgradeTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    void onWsPacket(Channel ch, EnginePacket p) {
+        if (closed) {
+            return;
+        }
+        if (ch == wsChannel) {
+            onPacket(p);
+        } else if (ch == probeChannel) {
+            onProbePacket(ch, p);
+        }
+    }
+
+    private void onProbePacket(Channel ch, EnginePacket p) {
+        if (p.type() == EnginePacketType.PING && "probe".equals(p.text())) {
+            writeWs(ch, EnginePacket.of(EnginePacketType.PONG, "probe"));
+            probed = true;
+            if (pendingPoll != null) {
+                queue.add(EnginePacket.NOOP);
+                flushPoll();
+            }
+        } else if (p.type() == EnginePacketType.UPGRADE && probed) {
+            upgradeTimer.cancel(false);
+            probeChannel = null;
+            probed = false;
+            transport = Transport.WEBSOCKET;
+            wsChannel = ch;
+            if (pendingPoll != null) {
+                EngineHttp.ok(pendingPoll, config.allowedOrigins(), "6");
+                pendingPoll = null;
+            }
+            List<EnginePacket> waiting = new ArrayList<>(queue);
+            queue.clear();
+            queuedBytes = 0;
+            waiting.forEach(q -> writeWs(ch, q));
+        } else {
+            abandonProbe();
+            ch.close();
+        }
+    }
+
+    private void abandonProbe() {
+        if (upgradeTimer != null) {
+            upgradeTimer.cancel(false);
+        }
+        probeChannel = null;
+        probed = false;
+    }
+
+    void onWsClosed(Channel ch) {
+        if (ch == probeChannel) {
+            abandonProbe();
+        } else if (ch == wsChannel && !closed) {
+            closeInternal("transport close", true);
+        }
+    }
+
+    void onWsDecodeError(Channel ch) {
+        if (ch == wsChannel) {
+            closeInternal("parse error", false);
+        } else if (ch == probeChannel) {
+            abandonProbe();
+            ch.close();
+        }
+    }
+
+    // ---- closing ----
+
+    private void closeInternal(String reason, boolean byClient) {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        server.remove(this);
+        cancel(pingTimer);
+        cancel(pongTimer);
+        cancel(upgradeTimer);
+        if (pendingPoll != null) {
+            // A client-initiated close ends its pending poll with a noop; a server close tells it why.
+            EngineHttp.ok(pendingPoll, config.allowedOrigins(), byClient ? "6" : "1");
+            pendingPoll = null;
+        }
+        queue.clear();
+        queuedBytes = 0;
+        if (probeChannel != null) {
+            probeChannel.close();
+            probeChannel = null;
+        }
+        if (wsChannel != null && wsChannel.isActive()) {
+            Channel ch = wsChannel;
+            ch.writeAndFlush(new CloseWebSocketFrame(1000, reason)).addListener(f -> ch.close());
+        }
+        if (listener != null) {
+            listener.onClose(this, reason);
+        }
+    }
+
+    private static void cancel(ScheduledFuture<?> f) {
+        if (f != null) {
+            f.cancel(false);
+        }
+    }
+}
