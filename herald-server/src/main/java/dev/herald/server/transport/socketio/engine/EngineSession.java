@@ -87,6 +87,11 @@ public final class EngineSession {
         this.listener = listener;
     }
 
+    /** The listener set with {@link #setListener}, or {@code null}. */
+    public EngineSessionListener listener() {
+        return listener;
+    }
+
     /** Whether the session is closed; exact only on the event loop. */
     public boolean isClosed() {
         return closed;
