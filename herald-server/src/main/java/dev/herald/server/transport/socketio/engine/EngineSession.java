@@ -218,12 +218,14 @@ public final class EngineSession {
             closeInternal("transport error", false);
             return;
         }
+        if (probed) {
+            // An upgrade is under way: end the poll at once with a noop so the client can finish
+            // it; queued packets wait for the WebSocket.
+            EngineHttp.ok(ex, config.allowedOrigins(), "6");
+            return;
+        }
         pendingPoll = ex;
         if (!queue.isEmpty()) {
-            flushPoll();
-        } else if (probed) {
-            // An upgrade is under way: end the poll at once so the client can finish it.
-            queue.add(EnginePacket.NOOP);
             flushPoll();
         } else {
             Channel ch = ex.ctx().channel();
@@ -331,8 +333,15 @@ public final class EngineSession {
             writeWs(ch, EnginePacket.of(EnginePacketType.PONG, "probe"));
             probed = true;
             if (pendingPoll != null) {
-                queue.add(EnginePacket.NOOP);
-                flushPoll();
+                EngineHttp.ok(pendingPoll, config.allowedOrigins(), "6");
+                pendingPoll = null;
+            }
+            if (pongTimer != null) {
+                // The probe proves the client alive; its pong to a ping queued for polling can
+                // only come once the upgrade completed.
+                pongTimer.cancel(false);
+                pongTimer = null;
+                schedulePing();
             }
         } else if (p.type() == EnginePacketType.UPGRADE && probed) {
             upgradeTimer.cancel(false);
