@@ -161,7 +161,7 @@ public final class SocketIoSocket {
                 f.completeExceptionally(new IllegalStateException("socket " + id + " is disconnected"));
                 return;
             }
-            long ackId = nextAckId++;
+            long ackId = ++nextAckId;
             pendingAcks.put(ackId, f);
             eventLoop().schedule(() -> {
                 if (pendingAcks.remove(ackId) != null) {

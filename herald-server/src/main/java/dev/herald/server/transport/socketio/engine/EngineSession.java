@@ -32,6 +32,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class EngineSession {
     enum Transport { POLLING, WEBSOCKET }
 
+    private static final long LATE_POLL_GRACE_MILLIS = 1000;
+    private static final long LATE_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+
     private final String id;
     private final EngineIoServer server;
     private final EngineIoConfig config;
@@ -52,6 +55,11 @@ public final class EngineSession {
     private long queuedBytes;
     private ScheduledFuture<?> pingTimer;
     private ScheduledFuture<?> pongTimer;
+    private long pongDeadlineNanos;
+    /** A ping sits in the polling queue because no poll was waiting for it. */
+    private boolean pingAwaitingPoll;
+    /** Closed by the client with no poll waiting: the poll it already sent is answered with a noop. */
+    private boolean noopForLatePoll;
 
     EngineSession(String id, EngineIoServer server, EventLoop loop, EngineHandshake handshake, Transport transport) {
         this.id = id;
@@ -133,6 +141,8 @@ public final class EngineSession {
             if (closed) {
                 return;
             }
+            pongDeadlineNanos = System.nanoTime() + config.pingTimeout().toNanos();
+            pingAwaitingPoll = transport == Transport.POLLING && pendingPoll == null;
             doSend(EnginePacket.PING);
             pongTimer = loop.schedule(() -> closeInternal("ping timeout", false),
                     config.pingTimeout().toMillis(), TimeUnit.MILLISECONDS);
@@ -190,6 +200,7 @@ public final class EngineSession {
     }
 
     private void flushPoll() {
+        pingAwaitingPoll = false;
         EngineHttp.Exchange ex = pendingPoll;
         pendingPoll = null;
         List<EnginePacket> batch = new ArrayList<>(queue);
@@ -201,6 +212,13 @@ public final class EngineSession {
     // ---- long-polling ----
 
     void onPoll(EngineHttp.Exchange ex) {
+        if (closed && noopForLatePoll) {
+            // The client's close overtook its own poll (they travel on separate connections).
+            noopForLatePoll = false;
+            server.remove(this);
+            EngineHttp.ok(ex, config.allowedOrigins(), "6");
+            return;
+        }
         if (closed) {
             EngineHttp.error(ex, config.allowedOrigins(), HttpResponseStatus.BAD_REQUEST,
                     EngineHttp.SESSION_ID_UNKNOWN, "Session ID unknown");
@@ -216,6 +234,15 @@ public final class EngineSession {
             EngineHttp.error(ex, config.allowedOrigins(), HttpResponseStatus.BAD_REQUEST, EngineHttp.BAD_REQUEST,
                     "Overlapping poll");
             closeInternal("transport error", false);
+            return;
+        }
+        if (pongTimer != null && pingAwaitingPoll
+                && pongDeadlineNanos - System.nanoTime() < Math.min(config.pingTimeout().toNanos() / 4, LATE_POLL_NANOS)) {
+            // The ping waited for a poll until its pong could no longer arrive in time (that takes
+            // a round trip): the client missed the heartbeat, so the session is over.
+            EngineHttp.error(ex, config.allowedOrigins(), HttpResponseStatus.BAD_REQUEST,
+                    EngineHttp.SESSION_ID_UNKNOWN, "Session ID unknown");
+            closeInternal("ping timeout", false);
             return;
         }
         if (probed) {
@@ -395,7 +422,12 @@ public final class EngineSession {
             return;
         }
         closed = true;
-        server.remove(this);
+        if (byClient && transport == Transport.POLLING && pendingPoll == null) {
+            noopForLatePoll = true;
+            loop.schedule(() -> server.remove(this), LATE_POLL_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+        } else {
+            server.remove(this);
+        }
         cancel(pingTimer);
         cancel(pongTimer);
         cancel(upgradeTimer);
