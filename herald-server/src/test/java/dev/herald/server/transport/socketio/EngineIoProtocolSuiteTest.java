@@ -29,6 +29,7 @@ class EngineIoProtocolSuiteTest {
     static void start() throws Exception {
         server = ConformanceServer.start("127.0.0.1", 0);
         client = new SuiteClient(server.port());
+        client.warmUp("/engine.io/");
         // Warm the JDK WebSocket client up: its first connection is slow enough to miss the
         // suite's 300 ms heartbeat in timing-sensitive cases.
         client.ws(EIO + "&transport=websocket").abort();

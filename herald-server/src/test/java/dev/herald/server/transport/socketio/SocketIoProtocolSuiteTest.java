@@ -33,6 +33,7 @@ class SocketIoProtocolSuiteTest {
     static void start() throws Exception {
         server = ConformanceServer.start("127.0.0.1", 0);
         client = new SuiteClient(server.port());
+        client.warmUp("/socket.io/");
         client.ws(WS).abort();
     }
 
