@@ -99,10 +99,10 @@ final class RecoveryLog {
     }
 
     /**
-     * Takes the stored session for {@code pid} and the packets it missed after {@code offset}
-     * (or, when the client saw no broadcast yet, after the last one sent before it disconnected...
-     * precisely: after the sequence it had when it connected). Returns {@code null} when the session is
-     * unknown, expired, or the offset is foreign or no longer fully buffered.
+     * Takes the stored session for {@code pid} and the packets it missed: those after
+     * {@code offset}, or, when the client saw no broadcast yet (no offset), those after the
+     * sequence at the moment it connected. Returns {@code null} when the session is unknown or
+     * expired, or the offset is foreign or no longer fully buffered.
      */
     Restored restore(String pid, String offset) {
         StoredSession s = sessions.remove(pid);
