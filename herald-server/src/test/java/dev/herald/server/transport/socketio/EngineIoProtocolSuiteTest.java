@@ -300,4 +300,23 @@ class EngineIoProtocolSuiteTest {
             ws.abort();
         }
     }
+
+    @Nested
+    class BeyondTheSuite {
+        @Test
+        void closesAPollingSessionWhoseBodyExceedsMaxPayload() throws Exception {
+            String sid = openPollingSession();
+            HttpResponse<String> push = client.post(polling(sid), "4" + "x".repeat(1_000_001));
+            assertThat(push.statusCode()).isEqualTo(413);
+            assertThat(client.get(polling(sid)).statusCode()).isEqualTo(400);
+        }
+
+        @Test
+        void closesAWebSocketWhoseMessageExceedsMaxPayload() throws Exception {
+            SuiteClient.Ws ws = client.ws(EIO + "&transport=websocket");
+            ws.next();
+            ws.send("4" + "x".repeat(1_000_001));
+            assertThat(ws.awaitClosed()).isTrue();
+        }
+    }
 }

@@ -138,6 +138,7 @@ class SocketIoServerBehaviourTest {
         byClient.send("41/secure,");
         await().atMost(Duration.ofSeconds(5)).until(() -> disconnectReasons.containsKey("leaver"));
         assertThat(disconnectReasons.get("leaver")).isEqualTo("client namespace disconnect");
+        byClient.abort();
 
         SuiteClient.Ws kicked = secure("kicked");
         byName.get("kicked").disconnect(false);

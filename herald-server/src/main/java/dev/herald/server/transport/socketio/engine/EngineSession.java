@@ -2,6 +2,7 @@ package dev.herald.server.transport.socketio.engine;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -51,6 +52,8 @@ public final class EngineSession {
     private boolean probed;
     private ScheduledFuture<?> upgradeTimer;
     private EngineHttp.Exchange pendingPoll;
+    /** Watches the pending poll's connection; removed once the poll is answered. */
+    private ChannelFutureListener pendingPollWatch;
     private final ArrayDeque<EnginePacket> queue = new ArrayDeque<>();
     private long queuedBytes;
     private ScheduledFuture<?> pingTimer;
@@ -201,8 +204,7 @@ public final class EngineSession {
 
     private void flushPoll() {
         pingAwaitingPoll = false;
-        EngineHttp.Exchange ex = pendingPoll;
-        pendingPoll = null;
+        EngineHttp.Exchange ex = takePendingPoll();
         List<EnginePacket> batch = new ArrayList<>(queue);
         queue.clear();
         queuedBytes = 0;
@@ -256,13 +258,25 @@ public final class EngineSession {
             flushPoll();
         } else {
             Channel ch = ex.ctx().channel();
-            ch.closeFuture().addListener(f -> loop.execute(() -> {
+            // A poll whose connection drops ends the session, as in the reference server.
+            pendingPollWatch = f -> loop.execute(() -> {
                 if (pendingPoll != null && pendingPoll.ctx().channel() == ch) {
-                    pendingPoll = null;
+                    takePendingPoll();
                     closeInternal("transport close", true);
                 }
-            }));
+            });
+            ch.closeFuture().addListener(pendingPollWatch);
         }
+    }
+
+    private EngineHttp.Exchange takePendingPoll() {
+        EngineHttp.Exchange ex = pendingPoll;
+        pendingPoll = null;
+        if (ex != null && pendingPollWatch != null) {
+            ex.ctx().channel().closeFuture().removeListener(pendingPollWatch);
+        }
+        pendingPollWatch = null;
+        return ex;
     }
 
     void onPost(EngineHttp.Exchange ex, String body, int byteLength) {
@@ -360,8 +374,7 @@ public final class EngineSession {
             writeWs(ch, EnginePacket.of(EnginePacketType.PONG, "probe"));
             probed = true;
             if (pendingPoll != null) {
-                EngineHttp.ok(pendingPoll, config.allowedOrigins(), "6");
-                pendingPoll = null;
+                EngineHttp.ok(takePendingPoll(), config.allowedOrigins(), "6");
             }
             if (pongTimer != null) {
                 // The probe proves the client alive; its pong to a ping queued for polling can
@@ -377,8 +390,7 @@ public final class EngineSession {
             transport = Transport.WEBSOCKET;
             wsChannel = ch;
             if (pendingPoll != null) {
-                EngineHttp.ok(pendingPoll, config.allowedOrigins(), "6");
-                pendingPoll = null;
+                EngineHttp.ok(takePendingPoll(), config.allowedOrigins(), "6");
             }
             List<EnginePacket> waiting = new ArrayList<>(queue);
             queue.clear();
@@ -433,8 +445,7 @@ public final class EngineSession {
         cancel(upgradeTimer);
         if (pendingPoll != null) {
             // A client-initiated close ends its pending poll with a noop; a server close tells it why.
-            EngineHttp.ok(pendingPoll, config.allowedOrigins(), byClient ? "6" : "1");
-            pendingPoll = null;
+            EngineHttp.ok(takePendingPoll(), config.allowedOrigins(), byClient ? "6" : "1");
         }
         queue.clear();
         queuedBytes = 0;
