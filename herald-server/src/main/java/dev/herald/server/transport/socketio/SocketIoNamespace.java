@@ -158,6 +158,10 @@ public final class SocketIoNamespace {
     private void finishConnect(SocketIoConnection conn, SocketIoSocket socket, RecoveryLog.Restored restored,
                                Throwable err) {
         conn.connecting(name, false);
+        if (conn.isClosed() || err != null) {
+            // Rooms a middleware joined must not keep a socket that never connected.
+            removeSocket(socket);
+        }
         if (conn.isClosed()) {
             return;
         }

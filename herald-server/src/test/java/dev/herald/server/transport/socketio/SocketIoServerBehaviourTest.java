@@ -38,6 +38,10 @@ class SocketIoServerBehaviourTest {
                 .withConnectTimeout(Duration.ofSeconds(5)));
         client = new SuiteClient(server.port());
         SocketIoServer io = server.socketIo();
+        io.of("/joiner").use(socket -> {
+            socket.join("lobby");
+            return CompletableFuture.failedFuture(new ConnectRefusedException("no"));
+        });
         io.of("/secure").use(socket -> {
             String token = socket.handshake().auth().path("token").asText();
             if (!"good".equals(token)) {
@@ -86,6 +90,17 @@ class SocketIoServerBehaviourTest {
         assertThat(ws.next()).isEqualTo("44/secure,{\"message\":\"not authorized\",\"data\":{\"reason\":\"bad token\"}}");
         ws.send("40");
         assertThat((String) ws.next()).as("the session stays usable").startsWith("40{\"sid\":");
+        ws.abort();
+    }
+
+    @Test
+    void aRefusedSocketLeavesTheRoomsItsMiddlewareJoined() throws Exception {
+        SuiteClient.Ws ws = client.ws(WS);
+        ws.next();
+        ws.send("40/joiner,");
+        assertThat(ws.next()).isEqualTo("44/joiner,{\"message\":\"no\"}");
+        assertThat(server.socketIo().of("/joiner").members("lobby")).isEmpty();
+        assertThat(server.socketIo().of("/joiner").sockets()).isEmpty();
         ws.abort();
     }
 
