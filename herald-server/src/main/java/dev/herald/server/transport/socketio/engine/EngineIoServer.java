@@ -152,11 +152,19 @@ public final class EngineIoServer {
             return;
         }
         EngineWebSocketHandler handler = new EngineWebSocketHandler();
+        EngineSession probed = sid == null ? null : sessions.get(sid);
+        if (probed != null) {
+            // Before the 101 goes out: polls racing the probe's first frames must know of it.
+            probed.announceProbe(ch);
+        }
         ChannelPipeline p = ctx.pipeline();
         p.addAfter(ctx.name(), "eio-ws-aggregator", new WebSocketFrameAggregator(config.maxPayload()));
         p.addAfter("eio-ws-aggregator", "eio-ws", handler);
         handshaker.handshake(ch, request).addListener(f -> {
             if (!f.isSuccess()) {
+                if (probed != null) {
+                    probed.probeFailed(ch);
+                }
                 ch.close();
                 return;
             }
@@ -167,13 +175,15 @@ public final class EngineIoServer {
                 s.send(EnginePacket.of(EnginePacketType.OPEN, openJson(s.id(), List.of())));
                 s.start();
             } else {
-                EngineSession s = sessions.get(sid);
-                if (s == null) {
+                if (probed == null || sessions.get(sid) != probed) {
+                    if (probed != null) {
+                        probed.probeFailed(ch);
+                    }
                     ch.close();
                     return;
                 }
-                handler.bind(s);
-                onLoop(s, () -> s.onProbeChannel(ch));
+                handler.bind(probed);
+                onLoop(probed, () -> probed.onProbeChannel(ch));
             }
         });
         p.remove(ctx.handler());

@@ -34,6 +34,7 @@ public final class EngineSession {
     enum Transport { POLLING, WEBSOCKET }
 
     private static final long LATE_POLL_GRACE_MILLIS = 1000;
+    private static final long PROBE_SETTLE_MILLIS = 20;
     private static final long LATE_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
     private final String id;
@@ -42,6 +43,8 @@ public final class EngineSession {
     private final EventLoop loop;
     private final EngineHandshake handshake;
     private final AtomicBoolean flushScheduled = new AtomicBoolean();
+    /** A WebSocket upgrade request for this session was accepted and is shaking hands (any thread). */
+    private volatile Channel incomingProbe;
 
     // Everything below: only on `loop`.
     private EngineSessionListener listener;
@@ -214,6 +217,17 @@ public final class EngineSession {
     // ---- long-polling ----
 
     void onPoll(EngineHttp.Exchange ex) {
+        onPoll(ex, false);
+    }
+
+    private void onPoll(EngineHttp.Exchange ex, boolean probeSettled) {
+        if (!probeSettled && !closed && (probeChannel != null || incomingProbe != null)) {
+            // An upgrade is in flight on another connection, whose frames (a "2probe" and "5"
+            // sent just before this poll) travel separately: let them land first, so that a poll
+            // after "5" is refused as after any upgrade. Costs a poll during an upgrade 20 ms.
+            loop.schedule(() -> onPoll(ex, true), PROBE_SETTLE_MILLIS, TimeUnit.MILLISECONDS);
+            return;
+        }
         if (closed && noopForLatePoll) {
             // The client's close overtook its own poll (they travel on separate connections).
             noopForLatePoll = false;
@@ -342,7 +356,18 @@ public final class EngineSession {
         ch.closeFuture().addListener(f -> loop.execute(() -> onWsClosed(ch)));
     }
 
+    void announceProbe(Channel ch) {
+        incomingProbe = ch;
+    }
+
+    void probeFailed(Channel ch) {
+        if (incomingProbe == ch) {
+            incomingProbe = null;
+        }
+    }
+
     void onProbeChannel(Channel ch) {
+        probeFailed(ch);
         if (closed || transport == Transport.WEBSOCKET || probeChannel != null) {
             ch.writeAndFlush(new CloseWebSocketFrame(1008, "session already upgraded"))
                     .addListener(f -> ch.close());
