@@ -3,19 +3,16 @@ package dev.herald.server.transport.socketio.engine;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One Engine.IO v4 session: its transport (long-polling, or WebSocket directly or after an
@@ -42,7 +39,6 @@ public final class EngineSession {
     private final EngineIoConfig config;
     private final EventLoop loop;
     private final EngineHandshake handshake;
-    private final AtomicBoolean flushScheduled = new AtomicBoolean();
     /** A WebSocket upgrade request for this session was accepted and is shaking hands (any thread). */
     private volatile Channel incomingProbe;
 
@@ -51,7 +47,9 @@ public final class EngineSession {
     private Transport transport;
     private boolean closed;
     private Channel wsChannel;
+    private WebSocketWriter wsWriter;
     private Channel probeChannel;
+    private WebSocketWriter probeWriter;
     private boolean probed;
     private ScheduledFuture<?> upgradeTimer;
     private EngineHttp.Exchange pendingPoll;
@@ -160,7 +158,7 @@ public final class EngineSession {
             return;
         }
         if (transport == Transport.WEBSOCKET) {
-            writeWs(wsChannel, p);
+            writeWs(wsWriter, p);
             return;
         }
         queue.add(p);
@@ -174,34 +172,15 @@ public final class EngineSession {
         }
     }
 
-    private void writeWs(Channel ch, EnginePacket p) {
-        if (!ch.isActive()) {
+    private void writeWs(WebSocketWriter w, EnginePacket p) {
+        if (!w.channel().isActive()) {
             return;
         }
-        WebSocketFrame frame = p.isBinary()
+        w.write(p.isBinary()
                 ? new BinaryWebSocketFrame(Unpooled.wrappedBuffer(p.binaryData()))
-                : new TextWebSocketFrame(Unpooled.wrappedBuffer(p.utf8()));
-        ch.write(frame, ch.voidPromise());
-        ChannelOutboundBuffer ob = ch.unsafe().outboundBuffer();
-        if (ob != null && ob.totalPendingWriteBytes() > config.maxBufferedBytes()) {
+                : new TextWebSocketFrame(Unpooled.wrappedBuffer(p.utf8())));
+        if (w.pendingBytes() > config.maxBufferedBytes()) {
             closeInternal("transport buffer full", false);
-            return;
-        }
-        scheduleFlush(ch);
-    }
-
-    private void scheduleFlush(Channel ch) {
-        if (!ch.eventLoop().inEventLoop()) {
-            // A channel on another loop (possible after an upgrade): coalescing would race with its
-            // queued write tasks, so flush behind each write instead.
-            ch.flush();
-            return;
-        }
-        if (flushScheduled.compareAndSet(false, true)) {
-            ch.eventLoop().execute(() -> {
-                flushScheduled.set(false);
-                ch.flush();
-            });
         }
     }
 
@@ -353,6 +332,7 @@ public final class EngineSession {
 
     void attachWebSocket(Channel ch) {
         wsChannel = ch;
+        wsWriter = new WebSocketWriter(ch);
         ch.closeFuture().addListener(f -> loop.execute(() -> onWsClosed(ch)));
     }
 
@@ -374,6 +354,7 @@ public final class EngineSession {
             return;
         }
         probeChannel = ch;
+        probeWriter = new WebSocketWriter(ch);
         ch.closeFuture().addListener(f -> loop.execute(() -> onWsClosed(ch)));
         upgradeTimer = loop.schedule(() -> {
             if (probeChannel == ch) {
@@ -396,7 +377,7 @@ public final class EngineSession {
 
     private void onProbePacket(Channel ch, EnginePacket p) {
         if (p.type() == EnginePacketType.PING && "probe".equals(p.text())) {
-            writeWs(ch, EnginePacket.of(EnginePacketType.PONG, "probe"));
+            writeWs(probeWriter, EnginePacket.of(EnginePacketType.PONG, "probe"));
             probed = true;
             if (pendingPoll != null) {
                 EngineHttp.ok(takePendingPoll(), config.allowedOrigins(), "6");
@@ -414,13 +395,15 @@ public final class EngineSession {
             probed = false;
             transport = Transport.WEBSOCKET;
             wsChannel = ch;
+            wsWriter = probeWriter;
+            probeWriter = null;
             if (pendingPoll != null) {
                 EngineHttp.ok(takePendingPoll(), config.allowedOrigins(), "6");
             }
             List<EnginePacket> waiting = new ArrayList<>(queue);
             queue.clear();
             queuedBytes = 0;
-            waiting.forEach(q -> writeWs(ch, q));
+            waiting.forEach(q -> writeWs(wsWriter, q));
         } else {
             abandonProbe();
             ch.close();
