@@ -44,7 +44,8 @@ public final class EngineSession {
 
     // Everything below: only on `loop`.
     private EngineSessionListener listener;
-    private Transport transport;
+    // Volatile: read from other threads for reporting (SocketIoSocket.transport()).
+    private volatile Transport transport;
     private boolean closed;
     private Channel wsChannel;
     private WebSocketWriter wsWriter;
@@ -89,7 +90,7 @@ public final class EngineSession {
         return handshake;
     }
 
-    /** {@code "polling"} or {@code "websocket"}; call on the event loop. */
+    /** {@code "polling"} or {@code "websocket"}; from any thread. */
     public String transportName() {
         return transport == Transport.WEBSOCKET ? "websocket" : "polling";
     }
@@ -415,6 +416,7 @@ public final class EngineSession {
             upgradeTimer.cancel(false);
         }
         probeChannel = null;
+        probeWriter = null;
         probed = false;
     }
 
