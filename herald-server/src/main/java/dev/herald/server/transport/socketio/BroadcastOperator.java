@@ -77,9 +77,10 @@ public final class BroadcastOperator {
         RecoveryLog log = namespace.recovery();
         EncodedPacket packet;
         if (log != null) {
-            packet = log.append(rooms, except, seq -> encode(data.deepCopy().add(TextNode.valueOf(log.offset(seq)))));
+            packet = log.append(rooms, except,
+                    seq -> encode(data.deepCopy().add(TextNode.valueOf(log.offset(seq))), seq));
         } else {
-            packet = encode(data);
+            packet = encode(data, 0);
         }
         Set<SocketIoSocket> targets = targets();
         for (SocketIoSocket s : targets) {
@@ -88,10 +89,10 @@ public final class BroadcastOperator {
         return targets.size();
     }
 
-    private EncodedPacket encode(JsonNode data) {
+    private EncodedPacket encode(JsonNode data, long seq) {
         SocketIoCodec.Encoded e = SocketIoCodec.encode(
                 new SocketIoPacket(SocketIoPacketType.EVENT, namespace.name(), null, data));
-        return EncodedPacket.of(e.text(), e.attachments());
+        return EncodedPacket.of(e.text(), e.attachments(), seq);
     }
 
     List<String> rooms() {

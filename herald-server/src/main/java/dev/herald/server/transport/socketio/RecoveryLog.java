@@ -33,7 +33,12 @@ final class RecoveryLog {
                          long lastSeq) {
     }
 
-    record Restored(StoredSession session, List<EncodedPacket> missed) {
+    /**
+     * @param missed  the packets to replay, in order
+     * @param upToSeq the log's sequence when they were collected: later broadcasts are not in
+     *                {@code missed}
+     */
+    record Restored(StoredSession session, List<EncodedPacket> missed, long upToSeq) {
     }
 
     private final SocketIoConfig config;
@@ -123,8 +128,25 @@ final class RecoveryLog {
                     missed.add(e.packet());
                 }
             }
+            return new Restored(s, missed, seq);
         }
-        return new Restored(s, missed);
+    }
+
+    /**
+     * Packets after {@code fromSeq} targeting {@code rooms}, collected up to the current sequence
+     * (returned in {@code upToSeq}); {@code null} if some were already evicted.
+     */
+    synchronized Restored since(StoredSession s, long fromSeq, Set<String> rooms) {
+        if (evictedUpTo > fromSeq) {
+            return null;
+        }
+        List<EncodedPacket> out = new ArrayList<>();
+        for (Entry e : entries) {
+            if (e.seq() > fromSeq && targets(e, rooms)) {
+                out.add(e.packet());
+            }
+        }
+        return new Restored(s, out, seq);
     }
 
     private long parse(String offset) {

@@ -180,14 +180,29 @@ public final class SocketIoNamespace {
             conn.sendPacket(new SocketIoPacket(SocketIoPacketType.CONNECT_ERROR, name, null, body));
             return;
         }
-        sockets.put(socket.id(), socket);
-        conn.register(name, socket);
+        // Join first: from here on broadcasts reach the socket (held until the CONNECT answer).
         socket.join(socket.id());
+        List<EncodedPacket> replay = List.of();
+        long replayedUpTo = 0;
         if (restored != null) {
             restored.session().rooms().forEach(socket::join);
+            // Broadcasts between the restore (before the middlewares) and these joins reached
+            // neither the replay nor the socket: collect them too. Held packets up to
+            // `replayedUpTo` are then duplicates and are skipped.
+            RecoveryLog.Restored extra = recovery.since(restored.session(), restored.upToSeq(), socket.rooms());
+            if (extra == null) {
+                log.warn("socket.io recovery of {} in {} lost packets to eviction; closing", socket.id(), name);
+                removeSocket(socket);
+                conn.session().close();
+                return;
+            }
+            replay = new java.util.ArrayList<>(restored.missed());
+            replay.addAll(extra.missed());
+            replayedUpTo = extra.upToSeq();
         }
-        socket.markConnected(recovery == null ? 0 : recovery.currentSeq(),
-                restored == null ? List.of() : restored.missed());
+        sockets.put(socket.id(), socket);
+        conn.register(name, socket);
+        socket.markConnected(recovery == null ? 0 : recovery.currentSeq(), replay, replayedUpTo);
         for (Consumer<SocketIoSocket> h : connectionHandlers) {
             try {
                 h.accept(socket);

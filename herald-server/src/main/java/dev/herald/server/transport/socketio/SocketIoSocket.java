@@ -216,8 +216,11 @@ public final class SocketIoSocket {
         conn.send(p);
     }
 
-    /** Sends the CONNECT answer, then missed packets, then anything emitted meanwhile; on the loop. */
-    void markConnected(long seqAtConnect, List<EncodedPacket> missed) {
+    /**
+     * Sends the CONNECT answer, then the replayed packets, then anything emitted meanwhile except
+     * broadcasts already replayed (sequence up to {@code replayedUpTo}); on the loop.
+     */
+    void markConnected(long seqAtConnect, List<EncodedPacket> missed, long replayedUpTo) {
         this.connectSeq = seqAtConnect;
         ObjectNode body = JsonNodeFactory.instance.objectNode().put("sid", id);
         if (pid != null) {
@@ -231,7 +234,11 @@ public final class SocketIoSocket {
             early = null;
             connected = true;
         }
-        held.forEach(conn::send);
+        for (EncodedPacket p : held) {
+            if (p.seq() == 0 || p.seq() > replayedUpTo) {
+                conn.send(p);
+            }
+        }
     }
 
     void onEvent(SocketIoPacket p) {
