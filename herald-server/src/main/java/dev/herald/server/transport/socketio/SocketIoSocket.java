@@ -144,8 +144,17 @@ public final class SocketIoSocket {
         return namespace.to(roomNames).except(id);
     }
 
-    /** Sends an event to this client only ({@code byte[]} arguments become binary attachments). */
+    /**
+     * Sends an event to this client only ({@code byte[]} arguments become binary attachments).
+     * With connection state recovery on, it goes through the namespace's recovery log like a
+     * broadcast to this socket's own room (as Socket.IO does), so it carries an offset and is
+     * replayed if the client misses it.
+     */
     public void emit(String event, Object... args) {
+        if (connected && namespace.recovery() != null) {
+            namespace.to(id).emit(event, args);
+            return;
+        }
         sendEncoded(encodeEvent(event, args, null));
     }
 

@@ -114,4 +114,33 @@ class RecoveryWithoutGapTest {
         assertThat(hello.get("pid").asText()).isNotEqualTo("made-up");
         ws.abort();
     }
+
+    @Test
+    void directEmitsCarryAnOffsetAndAreReplayedToo() throws Exception {
+        SuiteClient.Ws ws = client.ws(WS);
+        ws.next();
+        ws.send("40/feed,");
+        JsonNode hello = JSON.readTree(((String) ws.next()).substring("40/feed,".length()));
+        SocketIoSocket s = feed.socket(hello.get("sid").asText()).orElseThrow();
+        s.emit("direct", 1);
+        String[] first = nextDirect(ws);
+        assertThat(first[0]).isEqualTo("1");
+        ws.abort();
+        await().atMost(Duration.ofSeconds(5)).until(() -> feed.sockets().isEmpty());
+        feed.to(hello.get("sid").asText()).emit("direct", 2);
+
+        SuiteClient.Ws back = client.ws(WS);
+        back.next();
+        back.send("40/feed,{\"pid\":\"" + hello.get("pid").asText() + "\",\"offset\":\"" + first[1] + "\"}");
+        assertThat((String) back.next()).startsWith("40/feed,{\"sid\":\"" + hello.get("sid").asText());
+        assertThat(nextDirect(back)[0]).isEqualTo("2");
+        back.abort();
+    }
+
+    private static String[] nextDirect(SuiteClient.Ws ws) throws Exception {
+        String m = (String) ws.nextSkippingPings();
+        JsonNode arr = JSON.readTree(m.substring("42/feed,".length()));
+        assertThat(arr.get(0).asText()).isEqualTo("direct");
+        return new String[] {arr.get(1).asText(), arr.get(2).asText()};
+    }
 }
