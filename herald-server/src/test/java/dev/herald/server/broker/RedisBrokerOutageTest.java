@@ -1,5 +1,7 @@
 package dev.herald.server.broker;
 
+import dev.herald.server.testing.TcpProxy;
+
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
@@ -157,7 +159,8 @@ class RedisBrokerOutageTest {
     @Test
     void withRedisUnreachableAtStartTheNodeStartsAtOnceStaysUnhealthyAndCatchesUpWhenRedisComes() throws Exception {
         RecordingListener listener = new RecordingListener();
-        try (TcpProxy proxy = new TcpProxy(RedisServer.closedPort(), RedisServer.PORT)) {
+        try (TcpProxy proxy = new TcpProxy(RedisServer.PORT)) {
+            proxy.cut(); // Redis is "down" when the node starts
             RedisBroker broker = nodes.node("lonely", proxy.port(),
                     new FullJitterBackoff(Duration.ofMillis(50), Duration.ofMillis(400), new java.util.Random(7)::nextLong));
 
@@ -181,7 +184,7 @@ class RedisBrokerOutageTest {
             assertThat(broker.isHealthy()).isFalse();
             assertThat(listener.resynchronizations.get()).isZero();
 
-            proxy.start();
+            proxy.restore();
             await().atMost(Duration.ofSeconds(10)).until(broker::isHealthy);
             await().atMost(Duration.ofSeconds(5)).until(() -> listener.resynchronizations.get() == 1);
             assertThat(nodes.redis.numsub(nodes.channel("user:1"))).isEqualTo(1);
@@ -202,8 +205,7 @@ class RedisBrokerOutageTest {
     @Test
     void aRedisOutageSeenThroughAProxyEndsWithEveryStreamBackAndOneResynchronize() throws Exception {
         RecordingListener lb = new RecordingListener();
-        try (TcpProxy proxy = new TcpProxy(RedisServer.closedPort(), RedisServer.PORT)) {
-            proxy.start();
+        try (TcpProxy proxy = new TcpProxy(RedisServer.PORT)) {
             RedisBroker a = nodes.started("a", new RecordingListener());
             RedisBroker b = nodes.node("b", proxy.port(), BrokerNodes.fastBackoff());
             b.start(lb);
@@ -211,11 +213,11 @@ class RedisBrokerOutageTest {
             b.subscribe("user:1").get(5, TimeUnit.SECONDS);
             await().atMost(Duration.ofSeconds(2)).until(() -> lb.resynchronizations.get() == 1);
 
-            proxy.stop();
+            proxy.cut();
             await().atMost(Duration.ofSeconds(5)).until(() -> !b.isHealthy());
             a.publish(event("user:1", 1, "missed")); // lost for B: it must catch up from the store
             await().atMost(Duration.ofSeconds(5)).until(() -> lines(Level.INFO).stream().anyMatch(l -> l.startsWith("still cannot")));
-            proxy.start();
+            proxy.restore();
 
             await().atMost(Duration.ofSeconds(10)).until(b::isHealthy);
             await().atMost(Duration.ofSeconds(5)).until(() -> lb.resynchronizations.get() == 2);
