@@ -9,7 +9,9 @@ import dev.herald.server.chat.ChatLog;
 import dev.herald.server.chat.ChatService;
 import dev.herald.server.chat.ChatSettings;
 import dev.herald.server.chat.ChatStore;
-import dev.herald.server.chat.LocalConversationViewers;
+import dev.herald.server.chat.ClusterConversationViewers;
+import dev.herald.server.cluster.NodeDirectory;
+import dev.herald.server.cluster.RedisNodeDirectory;
 import dev.herald.server.chat.TypingTracker;
 import dev.herald.server.chat.jdbc.JdbcChatStore;
 import dev.herald.server.chat.jdbc.JdbcPresenceStore;
@@ -93,6 +95,7 @@ public final class HeraldServer implements AutoCloseable {
     private Broker broker;
     private SessionRegistry sessions;
     private HeraldMetrics metrics;
+    private NodeDirectory directory;
     private ScheduledExecutorService chatTimers;
 
     public HeraldServer(HeraldConfig config) {
@@ -136,7 +139,9 @@ public final class HeraldServer implements AutoCloseable {
             ChatSettings chatSettings = ChatSettings.defaults();
             TypingTracker typing = new TypingTracker(chatSettings, chatTimers, System::nanoTime);
             chatTimers.scheduleAtFixedRate(typing::purgeIdleBuckets, 60, 60, TimeUnit.SECONDS);
-            ChatService chat = new ChatService(chatStore, broker, new LocalConversationViewers(), typing,
+            directory = config.brokerUrl() == null ? NodeDirectory.local()
+                    : new RedisNodeDirectory(config.brokerUrl(), config.nodeId());
+            ChatService chat = new ChatService(chatStore, broker, new ClusterConversationViewers(directory), typing,
                     (users, notification, key) -> notifications.publish(new PublishCommand(
                             users.stream().map(u -> "user:" + u).toList(), false, "new_message", notification), key, key),
                     chatSettings);
@@ -144,6 +149,7 @@ public final class HeraldServer implements AutoCloseable {
                     user -> chatStore.partnersOf(user, 10_000), user -> !sessions.ofUser(user).isEmpty(), broker,
                     chatTimers, blocking, Duration.ofSeconds(5),
                     Clock.systemUTC());
+            presence.useDirectory(directory);
             sessions.addListener(presence);
             DeliveryHub hub = new DeliveryHub(ChatLog.routing(new ChatLog(chatStore), new NotificationLog(store)),
                     broker, blocking, NotificationFrames::unreadCountAfter, metrics);
@@ -256,6 +262,9 @@ public final class HeraldServer implements AutoCloseable {
             }
             if (chatTimers != null) {
                 chatTimers.shutdownNow();
+            }
+            if (directory != null) {
+                directory.close();
             }
             if (store != null) {
                 store.close();

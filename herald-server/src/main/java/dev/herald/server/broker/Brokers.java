@@ -29,6 +29,20 @@ public final class Brokers {
         if (url == null) {
             return new InProcessBroker();
         }
+        RedisTarget target = redisTarget(url);
+        return new RedisBroker(target.uri(), target.prefix(), nodeId == null ? "node" : nodeId, FullJitterBackoff.standard());
+    }
+
+    /** A Redis server and the key prefix of this Herald cluster on it. */
+    public record RedisTarget(RedisURI uri, String prefix) {
+    }
+
+    /**
+     * Parses {@code redis://[user:password@]host[:port][/db][?prefix=name]} (or {@code rediss://}).
+     *
+     * @throws IllegalArgumentException naming the (masked) URL when it is not one
+     */
+    public static RedisTarget redisTarget(String url) {
         if (!url.startsWith("redis://") && !url.startsWith("rediss://")) {
             throw new IllegalArgumentException("broker URL: unsupported " + masked(url)
                     + " (expected redis://host:port or rediss://host:port)");
@@ -51,13 +65,11 @@ public final class Brokers {
             throw new IllegalArgumentException("broker URL " + masked(url)
                     + ": prefix must be 1-64 of A-Z a-z 0-9 _ . -, was '" + prefix + "'");
         }
-        RedisURI uri;
         try {
-            uri = RedisURI.create(redisUrl);
+            return new RedisTarget(RedisURI.create(redisUrl), prefix);
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("broker URL " + masked(url) + ": " + e.getMessage(), e);
         }
-        return new RedisBroker(uri, prefix, nodeId == null ? "node" : nodeId, FullJitterBackoff.standard());
     }
 
     /** The URL with the password of its user info replaced by {@code ***}. */

@@ -2,6 +2,7 @@ package dev.herald.server.presence;
 
 import dev.herald.server.broker.Broker;
 import dev.herald.server.chat.ChatFrames;
+import dev.herald.server.cluster.NodeDirectory;
 import dev.herald.server.chat.ChatStreams;
 import dev.herald.server.delivery.SessionRegistry;
 import dev.herald.server.delivery.StreamEvent;
@@ -39,7 +40,8 @@ import java.util.regex.Pattern;
  * <p>Thread-safe. The registry callbacks run on event loops and never block: store and
  * partner lookups run on {@code blocking}, timers on {@code scheduler}. Announcements of one
  * user carry an epoch; one that a newer change superseded before it was sent is dropped.
- * Node-local: a cluster-wide view needs the broker (to come).
+ * In a cluster ({@link #useDirectory}) online means online on any node, and the users of a
+ * node that died go offline when its holds expire.
  */
 public final class PresenceTracker implements SessionRegistry.UserListener {
     private static final Logger log = LoggerFactory.getLogger(PresenceTracker.class);
@@ -61,6 +63,7 @@ public final class PresenceTracker implements SessionRegistry.UserListener {
     private final Duration grace;
     private final Clock clock;
     private final Map<String, UserState> users = new ConcurrentHashMap<>();
+    private NodeDirectory directory = NodeDirectory.local();
 
     /**
      * @param partners  the users who see a user's presence (those sharing a conversation); blocking
@@ -81,6 +84,40 @@ public final class PresenceTracker implements SessionRegistry.UserListener {
         this.clock = clock;
     }
 
+    /**
+     * Shares presence with the other nodes of a cluster: a user online on any node is online,
+     * and goes offline when their last session anywhere closed (or their node died).
+     */
+    public void useDirectory(NodeDirectory directory) {
+        this.directory = directory;
+        directory.onOrphaned(key -> {
+            if (key.startsWith(KEY_PREFIX)) {
+                offlineAfterNodeLoss(key.substring(KEY_PREFIX.length()));
+            }
+        });
+    }
+
+    private static final String KEY_PREFIX = "presence:";
+
+    private static String key(String userId) {
+        return KEY_PREFIX + userId;
+    }
+
+    /** The user's only node died: they are offline now, for every partner. */
+    private void offlineAfterNodeLoss(String userId) {
+        if (isOnlineHere(userId)) {
+            return;
+        }
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+        try {
+            store.saveLastSeen(userId, now);
+        } catch (RuntimeException e) {
+            log.warn("cannot store last seen user={}: {}", userId, e.toString());
+        }
+        UserState state = users.get(userId);
+        announce(userId, state == null ? 0 : state.epoch, ChatFrames.presence(userId, false, now));
+    }
+
     @Override
     public void firstSessionOpened(String userId) {
         long[] announce = {-1};
@@ -98,7 +135,13 @@ public final class PresenceTracker implements SessionRegistry.UserListener {
         });
         if (announce[0] >= 0) {
             long epoch = announce[0];
-            blocking.execute(() -> announce(userId, epoch, ChatFrames.presence(userId, true, null)));
+            blocking.execute(() -> {
+                boolean elsewhere = directory.heldAnywhere(key(userId));
+                directory.hold(key(userId));
+                if (!elsewhere) {
+                    announce(userId, epoch, ChatFrames.presence(userId, true, null));
+                }
+            });
         }
     }
 
@@ -140,6 +183,10 @@ public final class PresenceTracker implements SessionRegistry.UserListener {
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS); // as stored
         long epoch = announce[0];
         blocking.execute(() -> {
+            directory.release(key(userId));
+            if (directory.heldAnywhere(key(userId))) {
+                return; // still connected on another node
+            }
             try {
                 store.saveLastSeen(userId, now);
             } catch (RuntimeException e) {
@@ -165,10 +212,15 @@ public final class PresenceTracker implements SessionRegistry.UserListener {
         }
     }
 
-    /** True while the user is online on this node (grace period included). */
-    public boolean isOnline(String userId) {
+    /** True while the user is online on this node (grace period included). Never blocks. */
+    public boolean isOnlineHere(String userId) {
         UserState s = users.get(userId);
         return s != null && s.online;
+    }
+
+    /** True while the user is online on any node of the cluster. Blocking in a cluster. */
+    public boolean isOnline(String userId) {
+        return isOnlineHere(userId) || directory.heldAnywhere(key(userId));
     }
 
     /**
