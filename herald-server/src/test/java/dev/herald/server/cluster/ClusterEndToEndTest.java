@@ -102,7 +102,7 @@ class ClusterEndToEndTest {
     }
 
     @Test
-    void aTopicPublishedOnOneNodeReachesItsFollowersOnEveryNode() throws Exception {
+    void topicsAndBroadcastsPublishedOnOneNodeReachTheirFollowersOnEveryNode() throws Exception {
         String broker = RedisSupport.brokerUrl(RedisSupport.PORT);
         try (PostgresSupport pg = PostgresSupport.freshSchema("topic")) {
             List<TestServer> nodes = startNodes(pg.storeUrl(), List.of(broker, broker, broker));
@@ -122,6 +122,19 @@ class ClusterEndToEndTest {
                     assertThat(f.get("order_id").asInt()).isEqualTo(77);
                     assertThat(f.get("seq").asLong()).isEqualTo(1);
                     assertThat(ws.poll(Duration.ofMillis(300))).isNull();
+                }
+                // A broadcast published on one node reaches every known user on every node.
+                List<WsClient> personal = new ArrayList<>();
+                for (int i = 0; i < 3; i++) {
+                    WsClient ws = nodes.get(i).connectAs("staff" + i, "/ws/notifications");
+                    ws.nextOfType("connected", Duration.ofSeconds(10));
+                    personal.add(ws);
+                }
+                staff.addAll(personal);
+                assertThat(nodes.get(0).api.publish("{\"to\":{\"all\":true},\"notification\":{\"type\":\"maintenance\"}}").json()
+                        .get("count").asInt()).isGreaterThanOrEqualTo(3);
+                for (WsClient ws : personal) {
+                    assertThat(ws.nextOfType("maintenance", Duration.ofSeconds(10)).get("seq").asLong()).isEqualTo(1);
                 }
             } finally {
                 staff.forEach(WsClient::close);

@@ -110,7 +110,7 @@ class ClusterPresenceTest {
     }
 
     @Test
-    void aUserWithTheChatOpenOnAnotherNodeGetsNoNewMessageNotification() throws Exception {
+    void chatCrossesNodesAndAUserWithTheChatOpenOnAnotherNodeGetsNoNewMessageNotification() throws Exception {
         String broker = RedisSupport.brokerUrl(RedisSupport.PORT);
         try (PostgresSupport pg = PostgresSupport.freshSchema("viewers");
              TestServer a = TestServer.start(b -> b.storeUrl(pg.storeUrl()).brokerUrl(broker).nodeId("a"));
@@ -130,6 +130,18 @@ class ClusterPresenceTest {
                 eve.nextOfType("ack", WAIT);
                 assertThat(finnChat.nextOfType("message", WAIT).get("content").asText()).isEqualTo("hi");
                 assertThat(finnBell.poll(Duration.ofSeconds(2))).as("finn is in the chat on node b: no notification").isNull();
+
+                // Typing and read receipts cross nodes too.
+                eve.send("{\"type\":\"join\",\"conversation_id\":" + conv + "}");
+                eve.nextOfType("joined", WAIT);
+                eve.send("{\"type\":\"typing\",\"conversation_id\":" + conv + "}");
+                assertThat(finnChat.nextOfType("typing", WAIT).get("user_id").asText()).isEqualTo("eve");
+                eve.send("{\"type\":\"stop_typing\",\"conversation_id\":" + conv + "}");
+                assertThat(finnChat.nextOfType("stop_typing", WAIT).get("user_id").asText()).isEqualTo("eve");
+                finnChat.send("{\"type\":\"read\",\"conversation_id\":" + conv + ",\"seq\":1}");
+                JsonNode receipt = eve.nextOfType("read_receipt", WAIT);
+                assertThat(receipt.get("user_id").asText()).isEqualTo("finn");
+                assertThat(receipt.get("seq").asLong()).isEqualTo(1);
 
                 finnChat.send("{\"type\":\"leave\",\"conversation_id\":" + conv + "}");
                 finnChat.nextOfType("left", WAIT);
