@@ -77,6 +77,12 @@ final class StartCommand implements Callable<Integer> {
     String pingInterval;
     @Option(names = "--idle-timeout", paramLabel = "DURATION", description = "Close connections silent this long, e.g. 1m (default 60s).")
     String idleTimeout;
+    @Option(names = "--client-frame-rate", paramLabel = "N",
+            description = "Frames per second one client connection may send (default 20); over it frames are refused.")
+    String clientFrameRate;
+    @Option(names = "--client-frame-burst", paramLabel = "N",
+            description = "Frames one client connection may send in a burst (default 40).")
+    String clientFrameBurst;
     @Option(names = "--cors-origins", paramLabel = "ORIGINS",
             description = "Browser origins allowed to call the HTTP API, comma separated, or * (default: none).")
     String corsOrigins;
@@ -160,6 +166,8 @@ final class StartCommand implements Callable<Integer> {
         put(flags, "api-key", apiKeys == null ? null : String.join(",", apiKeys));
         put(flags, "dev", dev);
         put(flags, "cors-origins", corsOrigins);
+        put(flags, "client-frame-rate", clientFrameRate);
+        put(flags, "client-frame-burst", clientFrameBurst);
         put(flags, "max-frame-bytes", maxFrameBytes);
         put(flags, "max-notification-bytes", maxNotificationBytes);
         put(flags, "max-http-body-bytes", maxHttpBodyBytes);

@@ -43,6 +43,8 @@ public final class ConfigResolver {
         value("outbound-cap-bytes").ifPresent(v -> builder.outboundCapBytes(v.asBytes()));
         value("ping-interval").ifPresent(v -> builder.pingInterval(v.asDuration()));
         value("idle-timeout").ifPresent(v -> builder.idleTimeout(v.asDuration()));
+        value("client-frame-rate").ifPresent(v -> builder.clientFrameRate(v.asPositiveInt()));
+        value("client-frame-burst").ifPresent(v -> builder.clientFrameBurst(v.asPositiveInt()));
         value("cors-origins").ifPresent(v -> builder.corsOrigins(java.util.Arrays.stream(v.asString().split(","))
                 .map(String::strip).filter(o -> !o.isEmpty()).toList()));
 

@@ -28,7 +28,7 @@ public final class ConfigSources {
             "host", "port", "data-dir", "store", "broker", "node-id",
             "jwt-secret", "jwt-public-key", "jwks-url", "jwt-cookie", "api-key", "dev",
             "max-frame-bytes", "max-notification-bytes", "max-http-body-bytes", "outbound-cap-bytes",
-            "ping-interval", "idle-timeout", "cors-origins", "config");
+            "ping-interval", "idle-timeout", "client-frame-rate", "client-frame-burst", "cors-origins", "config");
 
     private final Map<String, String> flags;
     private final Map<String, String> env;

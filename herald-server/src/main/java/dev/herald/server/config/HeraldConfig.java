@@ -32,6 +32,8 @@ import java.util.Objects;
  *                           connection is closed with "reconnect and resume"
  * @param pingInterval       how often an idle connection is pinged
  * @param idleTimeout        a connection silent this long (no frame, no pong) is closed
+ * @param clientFrameRate    frames per second a client connection may send, sustained
+ * @param clientFrameBurst   frames a client connection may send in a burst
  * @param corsOrigins        browser origins allowed to call the HTTP API ({@code *} for any);
  *                           empty: no CORS headers, same-origin pages only
  */
@@ -54,6 +56,8 @@ public record HeraldConfig(
         int outboundCapBytes,
         Duration pingInterval,
         Duration idleTimeout,
+        int clientFrameRate,
+        int clientFrameBurst,
         List<String> corsOrigins) {
 
     public HeraldConfig {
@@ -84,6 +88,8 @@ public record HeraldConfig(
         positive("maxNotificationBytes", maxNotificationBytes);
         positive("maxHttpBodyBytes", maxHttpBodyBytes);
         positive("outboundCapBytes", outboundCapBytes);
+        positive("clientFrameRate", clientFrameRate);
+        positive("clientFrameBurst", clientFrameBurst);
         if (pingInterval.isNegative() || pingInterval.isZero()) {
             throw new IllegalArgumentException("pingInterval: must be positive");
         }
@@ -109,7 +115,7 @@ public record HeraldConfig(
         b.jwtCookie = jwtCookie; b.apiKeys = apiKeys; b.devMode = devMode; b.maxFrameBytes = maxFrameBytes;
         b.maxNotificationBytes = maxNotificationBytes; b.maxHttpBodyBytes = maxHttpBodyBytes;
         b.outboundCapBytes = outboundCapBytes; b.pingInterval = pingInterval; b.idleTimeout = idleTimeout;
-        b.corsOrigins = corsOrigins;
+        b.corsOrigins = corsOrigins; b.clientFrameRate = clientFrameRate; b.clientFrameBurst = clientFrameBurst;
         return b;
     }
 
@@ -134,6 +140,8 @@ public record HeraldConfig(
         private Duration pingInterval = Duration.ofSeconds(25);
         private Duration idleTimeout = Duration.ofSeconds(60);
         private List<String> corsOrigins = List.of();
+        private int clientFrameRate = 20;
+        private int clientFrameBurst = 40;
 
         public Builder host(String v) { host = v; return this; }
         public Builder port(int v) { port = v; return this; }
@@ -155,11 +163,13 @@ public record HeraldConfig(
         public Builder pingInterval(Duration v) { pingInterval = v; return this; }
         public Builder idleTimeout(Duration v) { idleTimeout = v; return this; }
         public Builder corsOrigins(List<String> v) { corsOrigins = v; return this; }
+        public Builder clientFrameRate(int v) { clientFrameRate = v; return this; }
+        public Builder clientFrameBurst(int v) { clientFrameBurst = v; return this; }
 
         public HeraldConfig build() {
             return new HeraldConfig(host, port, dataDir, storeUrl, brokerUrl, nodeId, jwtSecret, jwtPublicKeyPem,
                     jwksUrl, jwtCookie, apiKeys, devMode, maxFrameBytes, maxNotificationBytes, maxHttpBodyBytes,
-                    outboundCapBytes, pingInterval, idleTimeout, corsOrigins);
+                    outboundCapBytes, pingInterval, idleTimeout, clientFrameRate, clientFrameBurst, corsOrigins);
         }
     }
 }

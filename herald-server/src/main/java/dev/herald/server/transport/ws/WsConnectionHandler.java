@@ -46,8 +46,6 @@ import java.util.concurrent.TimeUnit;
  */
 public abstract class WsConnectionHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
     private static final Logger log = LoggerFactory.getLogger(WsConnectionHandler.class);
-    private static final int RATE_PER_SECOND = 20;
-    private static final int BURST = 40;
     /** Refused frames tolerated per window before the connection is closed as a flood. */
     private static final int MAX_REFUSED_PER_WINDOW = 100;
     private static final long REFUSAL_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(10);
@@ -62,7 +60,7 @@ public abstract class WsConnectionHandler extends SimpleChannelInboundHandler<We
     private WebSocketServerHandshaker handshaker;
     private ScheduledFuture<?> expiry;
     private long lastReadNanos = System.nanoTime();
-    private final RateLimiter limiter = new RateLimiter(RATE_PER_SECOND, BURST);
+    private final RateLimiter limiter;
     private int refusedInWindow;
     private long refusalWindowStart = System.nanoTime();
     private long lastRateErrorNanos;
@@ -72,6 +70,7 @@ public abstract class WsConnectionHandler extends SimpleChannelInboundHandler<We
     protected WsConnectionHandler(TransportContext context, Principal principal) {
         this.context = context;
         this.principal = principal;
+        this.limiter = new RateLimiter(context.config().clientFrameRate(), context.config().clientFrameBurst());
     }
 
     @Override
@@ -167,7 +166,8 @@ public abstract class WsConnectionHandler extends SimpleChannelInboundHandler<We
             close(CloseReason.RATE_LIMITED);
         } else if (now - lastRateErrorNanos > ERROR_FRAME_INTERVAL_NANOS) {
             lastRateErrorNanos = now;
-            sendError("rate_limited", "too many frames; at most " + RATE_PER_SECOND + " per second, extra frames are dropped");
+            sendError("rate_limited", "too many frames; at most " + context.config().clientFrameRate()
+                    + " per second, extra frames are dropped");
         }
         return false;
     }

@@ -178,6 +178,22 @@ class NotificationSocketEndToEndTest {
     }
 
     @Test
+    void theClientFrameRateIsConfigurable() {
+        try (TestServer strict = TestServer.start(b -> b.clientFrameRate(1).clientFrameBurst(2));
+             WsClient ws = strict.connectAs("1010", "/ws/notifications")) {
+            ws.nextOfType("connected", Duration.ofSeconds(5));
+            for (int i = 0; i < 3; i++) {
+                ws.send("{\"type\":\"ping\",\"id\":" + i + "}");
+            }
+            assertThat(ws.next().get("type").asText()).isEqualTo("pong");
+            assertThat(ws.next().get("type").asText()).isEqualTo("pong");
+            JsonNode refused = ws.next();
+            assertThat(refused.get("code").asText()).isEqualTo("rate_limited");
+            assertThat(refused.get("message").asText()).contains("at most 1 per second");
+        }
+    }
+
+    @Test
     void aFrameOverTheSizeLimitClosesWithMessageTooBig() {
         try (WsClient ws = server.connectAs("1005", "/ws/notifications")) {
             ws.nextOfType("connected", Duration.ofSeconds(5));
