@@ -211,6 +211,20 @@ async function recovery() {
   return { recovered, sameId: socket.id === firstId, seqs };
 }
 
-const scenarios = { story4, story5, story6, auth, recovery };
+// A private session id is not a credential: recovering a's session with b's token is refused.
+async function hijack() {
+  const socket = io(base, { transports, auth: { token: args.tokens.a }, reconnectionDelay: 200, reconnectionDelayMax: 200 });
+  sockets.push(socket);
+  await once(socket, "connect");
+  const note = once(socket, "notification");
+  await publish(args.users.a, { type: "tick" }); // so the client holds an offset
+  await note;
+  socket.auth.token = args.tokens.b;
+  socket.io.engine.close();
+  const [err] = await once(socket, "connect_error");
+  return { message: err.message, data: err.data };
+}
+
+const scenarios = { story4, story5, story6, auth, recovery, hijack };
 if (!scenarios[scenario]) fail("unknown scenario " + scenario);
 scenarios[scenario]().then(done, fail);

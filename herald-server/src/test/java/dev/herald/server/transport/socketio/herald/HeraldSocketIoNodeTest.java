@@ -261,4 +261,11 @@ class HeraldSocketIoNodeTest {
     void aDroppedUpgradedConnectionRecoversWithoutMissingOrRepeatingANotification() throws Exception {
         assertNoGapNoDuplicate(run("recovery", cast(UPGRADE).args()));
     }
+
+    @Test
+    void recoveringAnotherUsersSessionIsRefused() throws Exception {
+        JsonNode r = run("hijack", cast(WEBSOCKET).args());
+        assertThat(r.get("message").asText()).isEqualTo("invalid token: the recovered session belongs to another user");
+        assertThat(r.at("/data/code").asText()).isEqualTo("invalid_token");
+    }
 }
