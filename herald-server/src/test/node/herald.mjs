@@ -211,6 +211,27 @@ async function recovery() {
   return { recovered, sameId: socket.id === firstId, seqs };
 }
 
+// A socket that got no notification before it dropped still resumes where it connected.
+async function recoveryQuiet() {
+  const socket = io(base, { transports, auth: { token: args.tokens.a }, reconnectionDelay: 500, reconnectionDelayMax: 500 });
+  sockets.push(socket);
+  const seqs = [];
+  const unread = [];
+  socket.on("notification", (n) => seqs.push(n.seq));
+  socket.on("unreadCount", (n) => unread.push(n));
+  await once(socket, "connect");
+  await until(() => unread.length >= 1);
+  await new Promise((res) => setTimeout(res, 100)); // the client holds the unreadCount's offset
+  const reconnected = once(socket, "connect");
+  socket.io.engine.close();
+  for (let i = 0; i < 3; i++) await publish(args.users.a, { type: "while_away", n: i });
+  await reconnected;
+  const recovered = socket.recovered;
+  await until(() => seqs.length >= 3);
+  await new Promise((res) => setTimeout(res, 300));
+  return { recovered, seqs };
+}
+
 // A private session id is not a credential: recovering a's session with b's token is refused.
 async function hijack() {
   const socket = io(base, { transports, auth: { token: args.tokens.a }, reconnectionDelay: 200, reconnectionDelayMax: 200 });
@@ -225,6 +246,6 @@ async function hijack() {
   return { message: err.message, data: err.data };
 }
 
-const scenarios = { story4, story5, story6, auth, recovery, hijack };
+const scenarios = { story4, story5, story6, auth, recovery, recoveryQuiet, hijack };
 if (!scenarios[scenario]) fail("unknown scenario " + scenario);
 scenarios[scenario]().then(done, fail);

@@ -78,8 +78,13 @@ final class HeraldSocket implements Session {
         for (String topic : principal.topics()) {
             socket.join(RelayRule.room(topic));
         }
-        notifications = context.hub().subscribe(this, principal.userStream(), resumePoint(), TypeFilter.ALL,
-                st -> socket.emit("unreadCount", st.unread()));
+        long since = resumePoint();
+        notifications = context.hub().subscribe(this, principal.userStream(), since, TypeFilter.ALL, st -> {
+            // The stream position before any delivery: a socket that drops before its first
+            // notification still resumes from here, not from "now", after a recovery.
+            socket.data().put(CURSOR, since < 0 ? st.lastSeq() : Math.min(since, st.lastSeq()));
+            socket.emit("unreadCount", st.unread());
+        });
         chat = new ChatConnection(events.chatService(), context.hub(), this, context.blocking());
         chat.open(() -> { });
         events.register();

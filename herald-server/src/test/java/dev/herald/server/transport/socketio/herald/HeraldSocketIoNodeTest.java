@@ -268,4 +268,11 @@ class HeraldSocketIoNodeTest {
         assertThat(r.get("message").asText()).isEqualTo("invalid token: the recovered session belongs to another user");
         assertThat(r.at("/data/code").asText()).isEqualTo("invalid_token");
     }
+
+    @Test
+    void aSocketThatDroppedBeforeItsFirstNotificationGetsEverythingPublishedWhileAway() throws Exception {
+        JsonNode r = run("recoveryQuiet", cast(WEBSOCKET).args());
+        assertThat(r.get("recovered").asBoolean()).isTrue();
+        assertThat(r.get("seqs").toString()).isEqualTo("[1,2,3]");
+    }
 }
