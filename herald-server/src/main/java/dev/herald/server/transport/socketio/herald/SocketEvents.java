@@ -193,7 +193,9 @@ final class SocketEvents {
 
     private void fail(RuntimeException e, Ack ack) {
         if (e instanceof ChatException c) {
-            fail(c.code().wire(), c.getMessage(), c.field(), ack);
+            // There are no frames here: a malformed field is an invalid event.
+            String code = c.code() == ChatException.Code.INVALID_FIELD ? "invalid_event" : c.code().wire();
+            fail(code, c.getMessage(), c.field(), ack);
         } else if (e instanceof IllegalArgumentException) {
             String msg = String.valueOf(e.getMessage());
             int colon = msg.indexOf(':');

@@ -146,6 +146,7 @@ class HeraldSocketIoNodeTest {
         }
         assertThat(r.at("/outsiderSend/code").asText()).isEqualTo("conversation_not_found");
         assertThat(r.at("/badPayload/field").asText()).isEqualTo("conversationId");
+        assertThat(r.at("/badPayload/code").asText()).isEqualTo("invalid_event");
         assertThat(r.at("/leave/ok").asBoolean()).isTrue();
         assertThat(r.get("afterLeave").asInt()).as("no newMessage after leaving").isZero();
         assertThat(r.at("/rateLimited/error").asText()).contains("20 per second");
