@@ -108,6 +108,10 @@ class HeraldSocketIoJavaClientTest {
         // org.json does not keep key order: compare as a tree.
         assertThat(typing.get(10, TimeUnit.SECONDS))
                 .isEqualTo(JSON.readTree("{\"userId\":\"java-a\",\"conversationId\":" + id + "}"));
+        // Before sending: a sent message ends its sender's typing by itself.
+        CompletableFuture<JsonNode> stopped = next(b, "userStoppedTyping");
+        a.emit("stopTyping", conv);
+        assertThat(stopped.get(10, TimeUnit.SECONDS).get("userId").asText()).isEqualTo("java-a");
 
         CompletableFuture<JsonNode> atB = next(b, "newMessage");
         JsonNode stored = ask(a, "sendMessage", new JSONObject().put("conversationId", id).put("content", "hi from java"));
@@ -116,10 +120,6 @@ class HeraldSocketIoJavaClientTest {
         JsonNode received = atB.get(10, TimeUnit.SECONDS);
         assertThat(received.get("id")).isEqualTo(stored.get("id"));
         assertThat(received.get("seq")).isEqualTo(stored.get("seq"));
-
-        CompletableFuture<JsonNode> stopped = next(b, "userStoppedTyping");
-        a.emit("stopTyping", conv);
-        assertThat(stopped.get(10, TimeUnit.SECONDS).get("userId").asText()).isEqualTo("java-a");
     }
 
     @Test
