@@ -38,6 +38,8 @@ import dev.herald.server.transport.http.HttpServerInitializer;
 import dev.herald.server.transport.http.NodeRoutes;
 import dev.herald.server.transport.http.NotificationRoutes;
 import dev.herald.server.transport.http.Route;
+import dev.herald.server.transport.socketio.herald.SocketIoEndpoint;
+import dev.herald.server.transport.socketio.herald.SocketIoSettings;
 import dev.herald.server.transport.sse.SseEndpoint;
 import dev.herald.server.transport.ws.ChatSocket;
 import dev.herald.server.transport.ws.NotificationSocket;
@@ -158,7 +160,14 @@ public final class HeraldServer implements AutoCloseable {
             TransportContext context = new TransportContext(config, json, new JwtVerifier(config),
                     new ApiKeyAuthenticator(config.apiKeys()), store, broker, notifications, hub, sessions, metrics, blocking);
 
-            List<HttpEndpoint> endpoints = List.of(NotificationSocket.endpoint(context),
+            SocketIoSettings socketIoSettings;
+            try {
+                socketIoSettings = SocketIoSettings.fromEnvironment();
+            } catch (IllegalArgumentException e) {
+                throw new HeraldStartupException("invalid HERALD_SOCKETIO_* setting: " + e.getMessage(), e);
+            }
+            List<HttpEndpoint> endpoints = List.of(new SocketIoEndpoint(context, chat, presence, socketIoSettings),
+                    NotificationSocket.endpoint(context),
                     ChatSocket.endpoint(context, chat, presence), new SseEndpoint(context));
             List<Route> routes = new ArrayList<>();
             routes.addAll(new NodeRoutes(config.nodeId(), store, broker, metrics).routes());

@@ -49,6 +49,14 @@ public final class SocketIoServer {
         return engine.handle(ctx, request);
     }
 
+    /**
+     * As {@link #handle(ChannelHandlerContext, FullHttpRequest)}; {@code answered} runs once a plain
+     * HTTP answer was written (never after a WebSocket takeover); see {@link EngineIoServer#handle}.
+     */
+    public boolean handle(ChannelHandlerContext ctx, FullHttpRequest request, Runnable answered) {
+        return engine.handle(ctx, request, answered);
+    }
+
     /** The namespace with this name, created on first use; the main namespace is {@code "/"}. */
     public SocketIoNamespace of(String name) {
         if (name == null || !name.startsWith("/")) {

@@ -101,6 +101,16 @@ public final class SocketIoSocket {
         return conn.session().transportName();
     }
 
+    /**
+     * Outbound bytes waiting on this socket's connection (shared by its namespaces); the
+     * connection closes as {@code transport buffer full} past
+     * {@link dev.herald.server.transport.socketio.engine.EngineIoConfig#maxBufferedBytes()}.
+     * On {@link #eventLoop()}.
+     */
+    public long bufferedBytes() {
+        return conn.session().bufferedBytes();
+    }
+
     /** Rooms this socket is in (a snapshot). */
     public Set<String> rooms() {
         return Set.copyOf(rooms);
@@ -194,6 +204,16 @@ public final class SocketIoSocket {
                 conn.session().close();
             }
         });
+    }
+
+    /**
+     * Closes the whole connection without a namespace DISCONNECT, like a dropped transport
+     * (reason {@code forced close}): the client reconnects on its own and, with recovery on,
+     * recovers this socket's state. For closes the client should simply retry (slow consumer,
+     * shutdown), unlike {@link #disconnect}, after which Socket.IO clients stay disconnected.
+     */
+    public void closeConnection() {
+        onLoop(() -> conn.session().close());
     }
 
     private EncodedPacket encodeEvent(String event, Object[] args, Long ackId) {

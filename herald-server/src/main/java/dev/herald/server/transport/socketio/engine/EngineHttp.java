@@ -30,8 +30,12 @@ final class EngineHttp {
     private EngineHttp() {
     }
 
-    /** Where to send a response, captured when the request arrived (the request is not kept). */
-    record Exchange(ChannelHandlerContext ctx, boolean keepAlive, String origin) {
+    /**
+     * Where to send a response, captured when the request arrived (the request is not kept).
+     * {@code answered} runs once the response is written (the router then serves the connection's
+     * next request).
+     */
+    record Exchange(ChannelHandlerContext ctx, boolean keepAlive, String origin, Runnable answered) {
     }
 
     static boolean originAllowed(String origin, List<String> allowed) {
@@ -49,10 +53,10 @@ final class EngineHttp {
         addCors(res, ex.origin(), allowedOrigins);
         if (ex.keepAlive()) {
             res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-            ex.ctx().writeAndFlush(res);
+            ex.ctx().writeAndFlush(res).addListener(f -> ex.answered().run());
         } else {
             res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            ex.ctx().writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
+            ex.ctx().writeAndFlush(res).addListener(ChannelFutureListener.CLOSE).addListener(f -> ex.answered().run());
         }
     }
 

@@ -81,13 +81,25 @@ public final class EngineIoServer {
      *         pipeline is reconfigured: the HTTP aggregator and the calling handler are removed.
      */
     public boolean handle(ChannelHandlerContext ctx, FullHttpRequest request) {
+        return handle(ctx, request, () -> { });
+    }
+
+    /**
+     * As {@link #handle(ChannelHandlerContext, FullHttpRequest)}, telling when a plain HTTP answer
+     * was written: {@code answered} runs then (on the request's event loop), so a router can serve
+     * the connection's next request in order. It never runs for a request that became a WebSocket
+     * (the router is gone from that pipeline), nor when the connection closes before an answer
+     * (e.g. a pending poll whose connection dropped).
+     */
+    public boolean handle(ChannelHandlerContext ctx, FullHttpRequest request, Runnable answered) {
+        Objects.requireNonNull(answered, "answered");
         QueryStringDecoder qs = new QueryStringDecoder(request.uri());
         String path = qs.path();
         if (!path.startsWith(config.path()) && !(path + "/").equals(config.path())) {
             return false;
         }
         String origin = request.headers().get(HttpHeaderNames.ORIGIN);
-        EngineHttp.Exchange ex = new EngineHttp.Exchange(ctx, HttpUtil.isKeepAlive(request), origin);
+        EngineHttp.Exchange ex = new EngineHttp.Exchange(ctx, HttpUtil.isKeepAlive(request), origin, answered);
         if (request.method().equals(HttpMethod.OPTIONS)) {
             preflight(ex, request);
             return true;
@@ -106,7 +118,7 @@ public final class EngineIoServer {
             } else if (sid != null && !sessions.containsKey(sid)) {
                 refuse(ex, EngineHttp.SESSION_ID_UNKNOWN, "Session ID unknown");
             } else {
-                webSocket(ctx, request, sid, new EngineHandshake(path, query, request.headers().copy(),
+                webSocket(ctx, request, sid, answered, new EngineHandshake(path, query, request.headers().copy(),
                         ctx.channel().remoteAddress()));
             }
             return true;
@@ -142,13 +154,14 @@ public final class EngineIoServer {
         return true;
     }
 
-    private void webSocket(ChannelHandlerContext ctx, FullHttpRequest request, String sid, EngineHandshake hs) {
+    private void webSocket(ChannelHandlerContext ctx, FullHttpRequest request, String sid, Runnable answered,
+                           EngineHandshake hs) {
         Channel ch = ctx.channel();
         String host = request.headers().get(HttpHeaderNames.HOST, "localhost");
         WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory(
                 "ws://" + host + config.path(), null, true, config.maxPayload()).newHandshaker(request);
         if (handshaker == null) {
-            WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ch);
+            WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ch).addListener(f -> answered.run());
             return;
         }
         EngineWebSocketHandler handler = new EngineWebSocketHandler();
@@ -224,7 +237,7 @@ public final class EngineIoServer {
             }
         }
         res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
-        ex.ctx().writeAndFlush(res);
+        ex.ctx().writeAndFlush(res).addListener(f -> ex.answered().run());
     }
 
     private void refuse(EngineHttp.Exchange ex, int code, String message) {

@@ -105,6 +105,17 @@ public final class EngineSession {
         return listener;
     }
 
+    /**
+     * Outbound bytes waiting right now (the polling queue, or WebSocket bytes not yet taken by the
+     * socket); past {@link EngineIoConfig#maxBufferedBytes()} the session closes. On the event loop.
+     */
+    public long bufferedBytes() {
+        if (transport == Transport.WEBSOCKET) {
+            return wsWriter == null ? 0 : wsWriter.pendingBytes();
+        }
+        return queuedBytes;
+    }
+
     /** Whether the session is closed; exact only on the event loop. */
     public boolean isClosed() {
         return closed;

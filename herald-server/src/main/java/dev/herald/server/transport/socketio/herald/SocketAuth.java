@@ -1,0 +1,80 @@
+package dev.herald.server.transport.socketio.herald;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.herald.server.auth.AuthException;
+import dev.herald.server.auth.Principal;
+import dev.herald.server.auth.TokenVerifier;
+import dev.herald.server.transport.http.Credentials;
+import dev.herald.server.transport.socketio.ConnectMiddleware;
+import dev.herald.server.transport.socketio.ConnectRefusedException;
+import dev.herald.server.transport.socketio.SocketIoSocket;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+
+/**
+ * The namespace's auth middleware: the JWT comes from {@code auth.token}, else an
+ * {@code Authorization: Bearer} header, else the {@code access_token} query parameter, else the
+ * JWT cookie. It is verified on the blocking executor (a JWKS fetch may block), never on the
+ * loop. A refusal is a CONNECT_ERROR whose message says why ({@code token required},
+ * {@code token expired at ...}, {@code invalid token: ...}) with {@code data.code}
+ * ({@code token_required}, {@code token_expired}, {@code invalid_token}).
+ *
+ * <p>On a recovered socket the token must belong to the user the kept state belongs to: a
+ * private session id ({@code pid}) is not a credential.
+ */
+final class SocketAuth implements ConnectMiddleware {
+    static final String PRINCIPAL = "herald.principal";
+    static final String USER = "herald.user";
+
+    private final TokenVerifier tokens;
+    private final Executor blocking;
+    private final String cookieName;
+
+    SocketAuth(TokenVerifier tokens, Executor blocking, String cookieName) {
+        this.tokens = tokens;
+        this.blocking = blocking;
+        this.cookieName = cookieName;
+    }
+
+    @Override
+    public CompletionStage<Void> check(SocketIoSocket socket) {
+        String token = tokenOf(socket);
+        if (token == null) {
+            return CompletableFuture.failedFuture(refused("token required", "token_required"));
+        }
+        return CompletableFuture.runAsync(() -> {
+            Principal p;
+            try {
+                p = tokens.verify(token);
+            } catch (AuthException e) {
+                throw switch (e.reason()) {
+                    case MISSING -> refused("token required", "token_required");
+                    case EXPIRED -> refused(e.getMessage(), "token_expired");
+                    case INVALID -> refused(e.getMessage().startsWith("invalid token")
+                            ? e.getMessage() : "invalid token: " + e.getMessage(), "invalid_token");
+                };
+            }
+            Object keptUser = socket.data().get(USER);
+            if (socket.recovered() && keptUser != null && !keptUser.equals(p.userId())) {
+                throw refused("invalid token: the recovered session belongs to another user", "invalid_token");
+            }
+            socket.data().put(PRINCIPAL, p);
+            socket.data().put(USER, p.userId());
+        }, blocking);
+    }
+
+    private String tokenOf(SocketIoSocket socket) {
+        JsonNode fromAuth = socket.handshake().auth().get("token");
+        if (fromAuth != null && fromAuth.isTextual() && !fromAuth.asText().isBlank()) {
+            String t = fromAuth.asText().strip();
+            return t.regionMatches(true, 0, "Bearer ", 0, 7) ? t.substring(7).strip() : t;
+        }
+        return Credentials.userToken(socket.handshake().headers(), socket.handshake().query(), cookieName);
+    }
+
+    private static ConnectRefusedException refused(String message, String code) {
+        return new ConnectRefusedException(message, Map.of("code", code));
+    }
+}
