@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.herald.server.auth.AuthException;
 import dev.herald.server.auth.Principal;
 import dev.herald.server.delivery.CloseReason;
+import dev.herald.server.transport.FloodGuard;
 import dev.herald.server.transport.TransportContext;
 import io.netty.buffer.ByteBufInputStream;
 import io.netty.channel.ChannelHandlerContext;
@@ -46,10 +47,6 @@ import java.util.concurrent.TimeUnit;
  */
 public abstract class WsConnectionHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
     private static final Logger log = LoggerFactory.getLogger(WsConnectionHandler.class);
-    /** Refused frames tolerated per window before the connection is closed as a flood. */
-    private static final int MAX_REFUSED_PER_WINDOW = 100;
-    private static final long REFUSAL_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(10);
-    private static final long ERROR_FRAME_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final int CLOSE_HANDSHAKE_TIMEOUT_SECONDS = 3;
 
     protected final TransportContext context;
@@ -60,17 +57,14 @@ public abstract class WsConnectionHandler extends SimpleChannelInboundHandler<We
     private WebSocketServerHandshaker handshaker;
     private ScheduledFuture<?> expiry;
     private long lastReadNanos = System.nanoTime();
-    private final RateLimiter limiter;
-    private int refusedInWindow;
-    private long refusalWindowStart = System.nanoTime();
-    private long lastRateErrorNanos;
+    private final FloodGuard flood;
     private boolean closing;
     private boolean started;
 
     protected WsConnectionHandler(TransportContext context, Principal principal) {
         this.context = context;
         this.principal = principal;
-        this.limiter = new RateLimiter(context.config().clientFrameRate(), context.config().clientFrameBurst());
+        this.flood = new FloodGuard(context.config().clientFrameRate(), context.config().clientFrameBurst());
     }
 
     @Override
@@ -148,28 +142,21 @@ public abstract class WsConnectionHandler extends SimpleChannelInboundHandler<We
         }
     }
 
-    /**
-     * The per-connection rate limit. Over it a frame is dropped with an error frame (at most
-     * one a second); a client still flooding after {@value #MAX_REFUSED_PER_WINDOW} refusals in
-     * ten seconds is closed with {@link CloseReason#RATE_LIMITED}.
-     */
+    /** The per-connection rate limit ({@link FloodGuard}); false when the frame is dropped. */
     private boolean admit() {
-        if (limiter.tryAcquire()) {
-            return true;
+        switch (flood.admit()) {
+            case ADMIT:
+                return true;
+            case REFUSE_AND_TELL:
+                sendError("rate_limited", "too many frames; at most " + flood.ratePerSecond()
+                        + " per second, extra frames are dropped");
+                return false;
+            case CLOSE:
+                close(CloseReason.RATE_LIMITED);
+                return false;
+            default:
+                return false;
         }
-        long now = System.nanoTime();
-        if (now - refusalWindowStart > REFUSAL_WINDOW_NANOS) {
-            refusalWindowStart = now;
-            refusedInWindow = 0;
-        }
-        if (++refusedInWindow > MAX_REFUSED_PER_WINDOW) {
-            close(CloseReason.RATE_LIMITED);
-        } else if (now - lastRateErrorNanos > ERROR_FRAME_INTERVAL_NANOS) {
-            lastRateErrorNanos = now;
-            sendError("rate_limited", "too many frames; at most " + context.config().clientFrameRate()
-                    + " per second, extra frames are dropped");
-        }
-        return false;
     }
 
     private void onText(TextWebSocketFrame text) {

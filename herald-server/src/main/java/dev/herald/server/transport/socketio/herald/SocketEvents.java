@@ -10,6 +10,7 @@ import dev.herald.server.delivery.CloseReason;
 import dev.herald.server.presence.PresenceTracker;
 import dev.herald.server.store.StoreUnavailableException;
 import dev.herald.server.transport.socketio.Ack;
+import dev.herald.server.transport.FloodGuard;
 import dev.herald.server.transport.socketio.SocketIoSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,21 +20,16 @@ import org.slf4j.LoggerFactory;
  * and answering only; the rules live in {@link ChatService}, {@code ChatConnection} and
  * {@link PresenceTracker}. A refused event is answered through its ack as
  * {@code {error, code[, field]}} when the client asked for one, else with an {@code error} event
- * of the same shape. Events over the per-socket rate ({@value #RATE_PER_SECOND}/s, bursts of
- * {@value #BURST}) are dropped with an {@code error} {@code rate_limited} (at most one a second);
- * a socket still flooding after {@value #MAX_REFUSED_PER_WINDOW} refusals in ten seconds is
- * disconnected.
+ * of the same shape. Events over the per-socket rate ({@code --client-frame-rate}, default 20/s,
+ * bursts of {@code --client-frame-burst}, default 40) are dropped with an {@code error}
+ * {@code rate_limited} (at most one a second); a socket still flooding is disconnected
+ * ({@link FloodGuard}).
  *
  * <p>Threading: handlers run on the socket's loop; store calls go to the blocking executor
  * (through {@code ChatConnection.call}) and answer from the loop.
  */
 final class SocketEvents {
     private static final Logger log = LoggerFactory.getLogger(SocketEvents.class);
-    static final int RATE_PER_SECOND = 20;
-    static final int BURST = 40;
-    static final int MAX_REFUSED_PER_WINDOW = 100;
-    private static final long REFUSAL_WINDOW_NANOS = 10_000_000_000L;
-    private static final long ERROR_INTERVAL_NANOS = 1_000_000_000L;
 
     private interface Handler {
         void handle(ObjectNode payload, Ack ack);
@@ -42,15 +38,13 @@ final class SocketEvents {
     private final HeraldSocket h;
     private final ChatService chatService;
     private final PresenceTracker presence;
-    private final EventRate rate = new EventRate(RATE_PER_SECOND, BURST);
-    private int refusedInWindow;
-    private long refusalWindowStart = System.nanoTime();
-    private long lastRateError;
+    private final FloodGuard flood;
 
     SocketEvents(HeraldSocket h, ChatService chatService, PresenceTracker presence) {
         this.h = h;
         this.chatService = chatService;
         this.presence = presence;
+        this.flood = new FloodGuard(h.context.config().clientFrameRate(), h.context.config().clientFrameBurst());
     }
 
     ChatService chatService() {
@@ -167,22 +161,19 @@ final class SocketEvents {
     }
 
     private boolean admit() {
-        if (rate.tryAcquire()) {
-            return true;
+        switch (flood.admit()) {
+            case ADMIT:
+                return true;
+            case REFUSE_AND_TELL:
+                fail("rate_limited", "too many events; at most " + flood.ratePerSecond()
+                        + " per second, extra events are dropped", null, null);
+                return false;
+            case CLOSE:
+                h.close(CloseReason.RATE_LIMITED);
+                return false;
+            default:
+                return false;
         }
-        long now = System.nanoTime();
-        if (now - refusalWindowStart > REFUSAL_WINDOW_NANOS) {
-            refusalWindowStart = now;
-            refusedInWindow = 0;
-        }
-        if (++refusedInWindow > MAX_REFUSED_PER_WINDOW) {
-            h.close(CloseReason.RATE_LIMITED);
-        } else if (now - lastRateError > ERROR_INTERVAL_NANOS) {
-            lastRateError = now;
-            fail("rate_limited", "too many events; at most " + RATE_PER_SECOND + " per second, extra events are dropped",
-                    null, null);
-        }
-        return false;
     }
 
     private void reply(Ack ack, Object answer) {

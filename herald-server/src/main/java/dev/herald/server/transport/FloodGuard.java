@@ -1,0 +1,77 @@
+package dev.herald.server.transport;
+
+/**
+ * The per-connection rate limit every transport applies to what a client sends: a token
+ * bucket ({@code ratePerSecond} sustained, bursts up to {@code burst}), plus what to do with a
+ * client over it. A refused frame is dropped; the client is told at most once a second; a
+ * client still flooding after {@value #MAX_REFUSED_PER_WINDOW} refusals within ten seconds is
+ * to be closed ({@code 4029}).
+ *
+ * <p>Not thread-safe: owned by one connection's event loop.
+ */
+public final class FloodGuard {
+    /** What to do with one client frame or event. */
+    public enum Verdict {
+        /** Under the rate: handle it. */
+        ADMIT,
+        /** Over the rate: drop it and tell the client (rate_limited). */
+        REFUSE_AND_TELL,
+        /** Over the rate: drop it silently (the client was told less than a second ago). */
+        REFUSE,
+        /** Still flooding: close the connection. */
+        CLOSE
+    }
+
+    static final int MAX_REFUSED_PER_WINDOW = 100;
+    private static final long WINDOW_NANOS = 10_000_000_000L;
+    private static final long TELL_INTERVAL_NANOS = 1_000_000_000L;
+
+    private final int ratePerSecond;
+    private final double ratePerNano;
+    private final double burst;
+    private double tokens;
+    private long last;
+    private int refusedInWindow;
+    private long windowStart;
+    private long lastTold;
+
+    public FloodGuard(int ratePerSecond, int burst) {
+        if (ratePerSecond <= 0 || burst < 1) {
+            throw new IllegalArgumentException("ratePerSecond and burst must be positive");
+        }
+        this.ratePerSecond = ratePerSecond;
+        this.ratePerNano = ratePerSecond / 1e9;
+        this.burst = burst;
+        this.tokens = burst;
+        this.last = System.nanoTime();
+        this.windowStart = last;
+        this.lastTold = last - TELL_INTERVAL_NANOS - 1;
+    }
+
+    public int ratePerSecond() {
+        return ratePerSecond;
+    }
+
+    /** Judges one more frame from the client. */
+    public Verdict admit() {
+        long now = System.nanoTime();
+        tokens = Math.min(burst, tokens + (now - last) * ratePerNano);
+        last = now;
+        if (tokens >= 1) {
+            tokens -= 1;
+            return Verdict.ADMIT;
+        }
+        if (now - windowStart > WINDOW_NANOS) {
+            windowStart = now;
+            refusedInWindow = 0;
+        }
+        if (++refusedInWindow > MAX_REFUSED_PER_WINDOW) {
+            return Verdict.CLOSE;
+        }
+        if (now - lastTold > TELL_INTERVAL_NANOS) {
+            lastTold = now;
+            return Verdict.REFUSE_AND_TELL;
+        }
+        return Verdict.REFUSE;
+    }
+}
