@@ -151,8 +151,10 @@ async function openNotification(n) {
 }
 
 function toast({ title, text, onclick, kind }) {
+  const close = el('button', { class: 'toast-close', type: 'button', 'aria-label': 'Dismiss' }, '×');
   const node = el('div', { class: 'toast', role: 'status', dataset: { kind: kind ?? '' } },
-    el('div', { class: 'title' }, title), text ? el('div', { class: 'text' }, text) : null);
+    close, el('div', { class: 'title' }, title), text ? el('div', { class: 'text' }, text) : null);
+  close.addEventListener('click', (e) => { e.stopPropagation(); node.remove(); });
   node.addEventListener('click', () => { node.remove(); onclick?.(); });
   $('toasts').prepend(node);
   while ($('toasts').children.length > 4) $('toasts').lastChild.remove();

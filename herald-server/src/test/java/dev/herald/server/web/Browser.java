@@ -55,6 +55,18 @@ final class Browser implements AutoCloseable {
     }
 
     static Browser open(int width, int height) {
+        return open(width, height, false);
+    }
+
+    /**
+     * A phone-sized viewport through Chrome's device emulation (a headless window cannot be
+     * narrower than 500 px): 390 x 844 CSS pixels, touch, a phone's user agent.
+     */
+    static Browser phone() {
+        return open(390, 844, true);
+    }
+
+    private static Browser open(int width, int height, boolean mobile) {
         requireChromium();
         try {
             Path profile = Files.createTempDirectory("herald-chromium-");
@@ -62,7 +74,12 @@ final class Browser implements AutoCloseable {
             options.setBinary(CHROMIUM.toFile());
             options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                     "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
-                    "--user-data-dir=" + profile, "--window-size=" + width + "," + height);
+                    "--user-data-dir=" + profile, "--window-size=" + Math.max(width, 500) + "," + height);
+            if (mobile) {
+                options.setExperimentalOption("mobileEmulation", java.util.Map.of(
+                        "deviceMetrics", java.util.Map.of("width", width, "height", height, "pixelRatio", 2.0, "touch", true),
+                        "userAgent", "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Mobile Safari/537.36"));
+            }
             ChromeDriverService service = new ChromeDriverService.Builder()
                     .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
             ChromeDriver driver = new ChromeDriver(service, options);

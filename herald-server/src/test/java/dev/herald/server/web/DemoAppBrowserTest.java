@@ -115,7 +115,6 @@ class DemoAppBrowserTest {
                     .json().get("count").asInt()).isZero();
 
             // Over 99 unread the badge says 99+.
-            StringBuilder users = new StringBuilder();
             for (int i = 0; i < 100; i++) {
                 node.api.notifyUser("carol", "{\"type\":\"general_announcement\",\"message\":\"bulk " + i + "\"}");
             }
@@ -186,17 +185,29 @@ class DemoAppBrowserTest {
 
     @Test
     void onAPhoneSizedScreenTheAppFitsWithoutSidewaysScrolling() {
-        try (WebNode node = WebNode.start(); Browser phone = Browser.open(390, 844)) {
+        try (WebNode node = WebNode.start(); Browser phone = Browser.phone()) {
             phone.signInAs(node.baseUrl(), "/", "carol");
             live(phone);
             node.api.notifyUser("carol", "{\"type\":\"order_created\",\"message\":\"Order #7 received\"}");
             within(Duration.ofSeconds(3), "the toast", () -> phone.visible(".toast"));
+            assertThat((Long) phone.js("return window.innerWidth")).isEqualTo(390L);
             assertThat((Long) phone.js("return document.documentElement.scrollWidth - window.innerWidth")).isLessThanOrEqualTo(0L);
             phone.screenshot("phone-1-home");
             phone.get(node.baseUrl() + "/#/messages");
             within(Duration.ofSeconds(5), "the conversation list", () -> phone.visible("#new-chat-user"));
             assertThat((Long) phone.js("return document.documentElement.scrollWidth - window.innerWidth")).isLessThanOrEqualTo(0L);
-            phone.screenshot("phone-2-messages");
+            phone.find("#new-chat-user").sendKeys("alice", Keys.ENTER);
+            within(Duration.ofSeconds(5), "the conversation takes the whole screen", () -> phone.visible("#chat")
+                    && !phone.visible("#new-chat-user"));
+            phone.find("#composer-input").sendKeys("Hello from a phone", Keys.ENTER);
+            within(Duration.ofSeconds(5), "the message", () -> !phone.all("#messages .msg.mine[data-seq='1']").isEmpty());
+            assertThat((Long) phone.js("return document.documentElement.scrollWidth - window.innerWidth")).isLessThanOrEqualTo(0L);
+            phone.screenshot("phone-2-chat");
+            phone.find(".toast .toast-close").click(); // toasts sit at the top on a phone; dismissing one
+            within(Duration.ofSeconds(2), "the toast is dismissed", () -> !phone.visible(".toast"));
+            phone.find(".back").click();
+            within(Duration.ofSeconds(5), "back to the list", () -> phone.visible("#new-chat-user") && !phone.visible("#chat"));
+            phone.screenshot("phone-3-messages");
         }
     }
 }
