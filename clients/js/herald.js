@@ -126,6 +126,7 @@ export class Herald extends Emitter {
   /** Closes every connection and stops reconnecting. connect() starts again from lastSeq. */
   disconnect() {
     this.#link.stop();
+    for (const id of [...this.chat.typingState.keys()]) this.chat._clearTyping(id);
     this.chat.link.stop();
     if (this.#onlineHandlers && globalThis.removeEventListener) {
       globalThis.removeEventListener('online', this.#onlineHandlers.online);

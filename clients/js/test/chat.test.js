@@ -58,6 +58,15 @@ test('two users chat: send with ack, one copy each, typing debounced, read recei
   assert.deepEqual(ann.of('message').map((m) => m.seq), [1, 2, 3, 4]);
   assert.deepEqual(ann.of('message').map((m) => m.content), ['Hey, are you available?', 'second', 'third', 'fourth']);
 
+  // A message sent while the socket is down is sent once it is back, and stored once.
+  ann.tracked.live()[0].terminate();
+  await until(() => ann.herald.chat.status === 'reconnecting', 3000, 'chat reconnecting again');
+  const late = await ann.herald.chat.send(cid, 'sent while away');
+  assert.equal(late.seq, 5);
+  await until(() => ben.of('message').length === 5, 5000, 'ben gets it');
+  await new Promise((r) => setTimeout(r, 150));
+  assert.deepEqual(ben.of('message').map((m) => m.seq), [1, 2, 3, 4, 5]);
+
   ann.herald.disconnect();
   ben.herald.disconnect();
 });
