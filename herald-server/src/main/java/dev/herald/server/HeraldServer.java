@@ -161,7 +161,7 @@ public final class HeraldServer implements AutoCloseable {
             routes.addAll(new BackendRoutes(sessions).routes());
             if (config.devMode() && config.jwtSecret() != null) {
                 routes.addAll(new DevRoutes(config.jwtSecret(), json, notifications, config.maxNotificationBytes(), presence).routes());
-                log.warn("development mode: POST /api/v1/dev/token mints tokens for anyone; never use --dev in production");
+                log.warn("development mode: /api/v1/dev/token mints tokens for anyone (also dev/notify-me, dev/presence); never use --dev in production");
             }
             routes.addAll(new NotificationRoutes(notifications, json, config.maxNotificationBytes(), metrics::published).routes());
             routes.addAll(new ChatRoutes(chat, presence, json).routes());

@@ -3,6 +3,7 @@ package dev.herald.server.web;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.Keys;
+import org.openqa.selenium.chromium.ChromiumNetworkConditions;
 
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -147,6 +148,25 @@ class DemoAppBrowserTest {
             assertThat(dan.all("#inbox .notif[data-type='order_status_changed']")).hasSize(1);
             assertThat(dan.all("#inbox .notif[data-type='payment_status_changed']")).hasSize(1);
             dan.screenshot("restart-2-live-again");
+        }
+    }
+
+    @Test
+    void whenTheBrowserGoesOfflineTheIndicatorSaysOfflineAndOnlineBringsTheMissedNotifications() {
+        try (WebNode node = WebNode.start(); Browser b = Browser.open(1280, 900)) {
+            b.signInAs(node.baseUrl(), "/", "bob");
+            live(b);
+            ChromiumNetworkConditions offline = new ChromiumNetworkConditions();
+            offline.setOffline(true);
+            b.driver.setNetworkConditions(offline);
+            within(Duration.ofSeconds(5), "offline", () -> "offline".equals(b.find("#live").getDomAttribute("data-status")));
+            assertThat(b.text("#live-text")).isEqualTo("Offline");
+            node.api.notifyUser("bob", "{\"type\":\"order_created\",\"message\":\"while offline\"}");
+            b.screenshot("offline-1");
+            b.driver.deleteNetworkConditions();
+            live(b);
+            within(Duration.ofSeconds(5), "the notification sent while offline", () ->
+                    b.all("#inbox .notif[data-type='order_created']").size() == 1 && b.text("#badge").equals("1"));
         }
     }
 
