@@ -15,7 +15,7 @@ function nextUser() {
 
 function client(token, options = {}) {
   const tracked = trackedWebSocket();
-  const herald = new Herald({ url: node.url, token, WebSocket: tracked.WebSocket, reconnect: { baseMs: 200, maxMs: 800 }, ...options });
+  const herald = new Herald({ url: node.url, token, WebSocket: tracked.WebSocket, reconnect: { baseMs: 200, maxMs: 800, random: () => 0.5 }, ...options });
   const got = [];
   const statuses = [];
   herald.on('notification', (n) => got.push(n));
@@ -156,7 +156,7 @@ describe('notifications over WebSocket', () => {
   test('after the configured attempts against a dead port the client gives up', async () => {
     const errors = [];
     const herald = new Herald({ url: 'http://127.0.0.1:9', token: 'x', WebSocket: trackedWebSocket().WebSocket,
-      reconnect: { attempts: 2, baseMs: 20, maxMs: 40 } });
+      reconnect: { attempts: 2, baseMs: 20, maxMs: 40, random: () => 0.5 } });
     herald.on('error', (e) => errors.push(e));
     herald.connect();
     await until(() => herald.status === 'closed', 10000, 'closed');
