@@ -728,8 +728,32 @@ class Chat {
         reject(new HeraldError('ack_timeout', `no ack within ${this.herald.options.ackTimeoutMs} ms`));
       }, this.herald.options.ackTimeoutMs);
       this.pending.set(clientId, { frame, resolve, reject, timer });
-      this.link.send(frame);
+      if (!this.link.send(frame)) this._sendOverHttp(id, clientId);
     });
+  }
+
+  // The chat socket is not up (down, or blocked by a proxy): send through the HTTP API. The
+  // client_id makes this safe to race with the socket's resend after a reconnect.
+  async _sendOverHttp(id, clientId) {
+    const p = this.pending.get(clientId);
+    if (!p) return;
+    const body = { content: p.frame.content, client_id: clientId };
+    if (p.frame.message_type) body.message_type = p.frame.message_type;
+    try {
+      const { message } = await this.herald.request('POST', `/api/v1/conversations/${id}/messages`, body);
+      if (this.pending.get(clientId) !== p) return;
+      clearTimeout(p.timer);
+      this.pending.delete(clientId);
+      this._message({ type: 'message', ...message }, false);
+      p.resolve(message);
+    } catch (e) {
+      // A refusal is final; a network failure or 5xx leaves the message to the socket's resend.
+      if (e instanceof HeraldError && e.status >= 400 && e.status < 500 && this.pending.get(clientId) === p) {
+        clearTimeout(p.timer);
+        this.pending.delete(clientId);
+        p.reject(e);
+      }
+    }
   }
 
   /** Call on every keystroke: sends `typing` once, keeps it alive, and `stop_typing` after typingIdleMs of silence. */

@@ -92,3 +92,18 @@ test('a member not in the chat gets the story-3 new_message notification; a stra
   assert.equal(list.conversations.find((c) => c.id === conversation.id).unread_count, 1);
   for (const u of [cy, di, eve]) u.herald.disconnect();
 });
+
+test('with the chat socket blocked a message is sent through the HTTP API, once', async () => {
+  const { BlockedWebSocket } = await import('./server.js');
+  const fay = await user(`fay${process.pid}`, 'Fay', { WebSocket: BlockedWebSocket });
+  const gus = await user(`gus${process.pid}`, 'Gus');
+  const { conversation } = await gus.herald.chat.create({ members: [`fay${process.pid}`] });
+  await gus.herald.chat.join(conversation.id);
+  const stored = await fay.herald.chat.send(conversation.id, 'over HTTP');
+  assert.equal(stored.seq, 1);
+  await until(() => gus.of('message').length === 1, 5000, 'gus gets it');
+  assert.equal(gus.of('message')[0].content, 'over HTTP');
+  await assert.rejects(fay.herald.chat.send(conversation.id, 'x'.repeat(4001)), (e) => e.status === 400);
+  fay.herald.disconnect();
+  gus.herald.disconnect();
+});
