@@ -18,7 +18,7 @@ export interface HeraldOptions {
   /** Transports in order of preference. Default ['websocket', 'sse', 'polling']. */
   transports?: Transport[];
   reconnect?: {
-    /** Consecutive failed attempts before giving up (status 'closed', error 'gave_up'). Default Infinity. */
+    /** Reconnect attempts in a row (after the first failure) before giving up: status 'closed', error 'gave_up'. Default Infinity. */
     attempts?: number;
     /** First backoff ceiling in ms (default 1000); doubles per attempt up to maxMs (default 16000). */
     baseMs?: number;
