@@ -41,6 +41,7 @@ import dev.herald.server.transport.http.Route;
 import dev.herald.server.transport.socketio.herald.SocketIoEndpoint;
 import dev.herald.server.transport.socketio.herald.SocketIoSettings;
 import dev.herald.server.transport.sse.SseEndpoint;
+import dev.herald.server.transport.web.StaticEndpoint;
 import dev.herald.server.transport.ws.ChatSocket;
 import dev.herald.server.transport.ws.NotificationSocket;
 import io.netty.bootstrap.ServerBootstrap;
@@ -168,13 +169,14 @@ public final class HeraldServer implements AutoCloseable {
             }
             List<HttpEndpoint> endpoints = List.of(new SocketIoEndpoint(context, chat, presence, socketIoSettings),
                     NotificationSocket.endpoint(context),
-                    ChatSocket.endpoint(context, chat, presence), new SseEndpoint(context));
+                    ChatSocket.endpoint(context, chat, presence), new SseEndpoint(context),
+                    new StaticEndpoint(json, blocking));
             List<Route> routes = new ArrayList<>();
             routes.addAll(new NodeRoutes(config.nodeId(), store, broker, metrics).routes());
             routes.addAll(new BackendRoutes(sessions).routes());
             if (config.devMode() && config.jwtSecret() != null) {
-                routes.addAll(new DevRoutes(config.jwtSecret(), json).routes());
-                log.warn("development mode: POST /api/v1/dev/token mints tokens for anyone; never use --dev in production");
+                routes.addAll(new DevRoutes(config.jwtSecret(), json, notifications, config.maxNotificationBytes(), presence).routes());
+                log.warn("development mode: /api/v1/dev/token mints tokens for anyone (also dev/notify-me, dev/presence); never use --dev in production");
             }
             routes.addAll(new NotificationRoutes(notifications, json, config.maxNotificationBytes(), metrics::published).routes());
             routes.addAll(new ChatRoutes(chat, presence, json).routes());

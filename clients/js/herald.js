@@ -1,0 +1,889 @@
+// Herald browser client: a plain ES module, no dependencies, no build step.
+// Served by every Herald node at /herald.js; the same file is clients/js/herald.js.
+//
+// Design: two sockets. The notification connection follows /ws/notifications (falling back to
+// Server-Sent Events over fetch, then to polling the inbox API when WebSockets are blocked).
+// The chat connection (/ws/chat) is opened only when chat is used. Each reconnects on its own
+// with full-jitter exponential backoff and resumes where it stopped: notifications from the
+// last seq seen, every joined conversation from the last message seq seen.
+
+const NOTIFICATION_FRAMES = new Set(['connected', 'unread_count', 'error', 'pong', 'ping', 'refresh',
+  'token_refreshed', 'mark_read', 'mark_all_read', 'closing']);
+// Close codes after which reconnecting with the same token is pointless (protocol.md).
+const FINAL_CODES = new Set([4003, 4009]);
+
+/** Full-jitter exponential backoff: a random delay in [0, min(max, base * 2^attempt)). */
+export function backoffDelay(attempt, { baseMs = 1000, maxMs = 16000, random = Math.random } = {}) {
+  const ceiling = Math.min(maxMs, baseMs * 2 ** Math.min(attempt, 30));
+  return Math.floor(random() * ceiling);
+}
+
+/** The `exp` of a JWT in milliseconds, or null when it has none or cannot be read. */
+export function tokenExpiry(token) {
+  try {
+    const part = token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
+    const claims = JSON.parse(atob(part + '='.repeat((4 - (part.length % 4)) % 4)));
+    return typeof claims.exp === 'number' ? claims.exp * 1000 : null;
+  } catch {
+    return null;
+  }
+}
+
+/** An error from Herald: `code` is the protocol's error code, close code or HTTP status. */
+export class HeraldError extends Error {
+  constructor(code, message, detail = {}) {
+    super(message);
+    this.name = 'HeraldError';
+    this.code = code;
+    Object.assign(this, detail);
+  }
+}
+
+class Emitter {
+  #listeners = new Map();
+
+  /** Adds `fn` for `type` once (adding the same function again does nothing); returns an off function. */
+  on(type, fn) {
+    if (typeof fn !== 'function') throw new TypeError('listener must be a function');
+    if (!this.#listeners.has(type)) this.#listeners.set(type, new Set());
+    this.#listeners.get(type).add(fn);
+    return () => this.off(type, fn);
+  }
+
+  off(type, fn) {
+    const set = this.#listeners.get(type);
+    if (set) {
+      set.delete(fn);
+      if (set.size === 0) this.#listeners.delete(type);
+    }
+  }
+
+  listenerCount(type) {
+    return this.#listeners.get(type)?.size ?? 0;
+  }
+
+  emit(type, ...args) {
+    const set = this.#listeners.get(type);
+    if (!set) return;
+    for (const fn of [...set]) {
+      try {
+        fn(...args);
+      } catch (e) {
+        // A throwing listener must not break delivery to the others or the connection.
+        setTimeout(() => { throw e; });
+      }
+    }
+  }
+}
+
+/**
+ * One Herald client for one signed-in user. See docs/client-js.md.
+ *
+ * Status values: 'idle' (not started), 'connecting', 'connected', 'reconnecting', 'offline'
+ * (the browser says it has no network), 'closed' (disconnect() or a final refusal).
+ */
+export class Herald extends Emitter {
+  constructor(options = {}) {
+    super();
+    if (!options.token) throw new TypeError('token (a JWT or a function returning one) is required');
+    const origin = globalThis.location?.origin;
+    this.url = (options.url ?? origin ?? '').replace(/\/+$/, '');
+    if (!this.url) throw new TypeError('url is required outside a browser page');
+    this.options = {
+      stream: options.stream ?? null,
+      types: options.types ?? null,
+      transports: options.transports ?? ['websocket', 'sse', 'polling'],
+      reconnect: { attempts: Infinity, baseMs: 1000, maxMs: 16000, random: Math.random, ...options.reconnect },
+      pollIntervalMs: options.pollIntervalMs ?? 5000,
+      ackTimeoutMs: options.ackTimeoutMs ?? 15000,
+      typingIdleMs: options.typingIdleMs ?? 3000,
+      WebSocket: options.WebSocket ?? globalThis.WebSocket,
+      fetch: options.fetch ?? globalThis.fetch?.bind(globalThis),
+    };
+    this.#tokenSource = options.token;
+    this.lastSeq = options.since ?? null;
+    this.unreadCount = null;
+    this.status = 'idle';
+    this.transport = null;
+    this.notifications = new Notifications(this);
+    this.chat = new Chat(this);
+    this.#link = new NotificationLink(this);
+  }
+
+  #tokenSource;
+  #token = null;
+  #link;
+  #onlineHandlers = null;
+
+  /** Opens the notification connection (and the chat one when chat was used). Idempotent. */
+  connect() {
+    this.#watchNetwork();
+    this.#link.start();
+    if (this.chat.used) this.chat.link.start();
+    return this;
+  }
+
+  /** Closes every connection and stops reconnecting. connect() starts again from lastSeq. */
+  disconnect() {
+    this.#link.stop();
+    for (const id of [...this.chat.typingState.keys()]) this.chat._clearTyping(id);
+    this.chat.link.stop();
+    if (this.#onlineHandlers && globalThis.removeEventListener) {
+      globalThis.removeEventListener('online', this.#onlineHandlers.online);
+      globalThis.removeEventListener('offline', this.#onlineHandlers.offline);
+    }
+    this.#onlineHandlers = null;
+    return this;
+  }
+
+  /** The current token, asking the provider for a new one when `fresh` or when it is about to expire. */
+  async token(fresh = false) {
+    if (typeof this.#tokenSource === 'string') return this.#tokenSource;
+    const exp = this.#token ? tokenExpiry(this.#token) : null;
+    if (fresh || !this.#token || (exp !== null && exp - Date.now() < 30000)) {
+      this.#token = await this.#tokenSource();
+    }
+    return this.#token;
+  }
+
+  /** True when the browser reports no network (always false outside a browser). */
+  get offline() {
+    return globalThis.navigator?.onLine === false;
+  }
+
+  /** HTTP call to the API with the user's token; answers the parsed JSON or throws HeraldError. */
+  async request(method, path, body) {
+    let retried = false;
+    for (;;) {
+      const token = await this.token(retried);
+      const res = await this.options.fetch(this.url + path, {
+        method,
+        headers: { Authorization: `Bearer ${token}`, ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
+        body: body !== undefined ? JSON.stringify(body) : undefined,
+      });
+      if (res.status === 401 && !retried && typeof this.#tokenSource === 'function') {
+        retried = true;
+        continue;
+      }
+      const text = await res.text();
+      const json = text ? JSON.parse(text) : null;
+      if (!res.ok) throw new HeraldError(res.status, json?.error ?? `HTTP ${res.status}`, { status: res.status, field: json?.field });
+      return json;
+    }
+  }
+
+  #watchNetwork() {
+    if (this.#onlineHandlers || !globalThis.addEventListener) return;
+    this.#onlineHandlers = {
+      online: () => { this.#link.networkBack(); this.chat.link.networkBack(); },
+      offline: () => { this.#link.networkLost(); this.chat.link.networkLost(); },
+    };
+    globalThis.addEventListener('online', this.#onlineHandlers.online);
+    globalThis.addEventListener('offline', this.#onlineHandlers.offline);
+  }
+
+  // Called by the notification link for every frame of the stream, whatever the transport.
+  _frame(frame) {
+    switch (frame.type) {
+      case 'connected':
+        if (typeof frame.unread_count === 'number') this.#setUnread(frame.unread_count);
+        if (this.lastSeq === null) this.lastSeq = frame.seq ?? 0;
+        // The stream is shorter than our cursor (e.g. the server's database was reset):
+        // follow the server's resume point, or every new notification would look old.
+        if (typeof frame.since === 'number' && frame.since < this.lastSeq) this.lastSeq = frame.since;
+        this.emit('connected', frame);
+        return;
+      case 'unread_count':
+        this.#setUnread(frame.count);
+        return;
+      case 'error':
+        this.emit('error', new HeraldError(frame.code, frame.message, { frame }));
+        return;
+      default:
+        if (NOTIFICATION_FRAMES.has(frame.type) || typeof frame.seq !== 'number') return;
+        // Never deliver twice: a resume replays from lastSeq, and polling may overlap.
+        if (this.lastSeq !== null && frame.seq <= this.lastSeq) return;
+        this.lastSeq = frame.seq;
+        this.emit('notification', frame);
+        this.emit(`notification:${frame.type}`, frame);
+    }
+  }
+
+  _setUnread(count) {
+    this.#setUnread(count);
+  }
+
+  #setUnread(count) {
+    if (typeof count !== 'number' || count === this.unreadCount) return;
+    this.unreadCount = count;
+    this.emit('unread_count', count);
+  }
+
+  _setStatus(status, transport) {
+    if (this.status === status && this.transport === transport) return;
+    this.status = status;
+    this.transport = transport;
+    this.emit('status', status, { transport });
+  }
+
+  _queryString(extra = {}) {
+    const p = new URLSearchParams();
+    const { stream, types } = this.options;
+    if (stream?.type) p.set('type', stream.type);
+    if (stream?.id !== undefined && stream?.id !== null) p.set('id', String(stream.id));
+    if (types && types.length) p.set('types', types.join(','));
+    for (const [k, v] of Object.entries(extra)) if (v !== null && v !== undefined) p.set(k, String(v));
+    return p.toString();
+  }
+
+  _matchesTypes(type) {
+    const types = this.options.types;
+    if (!types || types.length === 0) return true;
+    return types.some((t) => (t.endsWith('*') ? type.startsWith(t.slice(0, -1)) : t === type));
+  }
+}
+
+/**
+ * Reconnect loop shared by the notification and chat connections: one live connection at a
+ * time, full-jitter backoff between failed attempts, paused while the browser is offline.
+ */
+class Link {
+  constructor(herald, statusEvent) {
+    this.herald = herald;
+    this.statusEvent = statusEvent;
+    this.running = false;
+    this.attempt = 0;
+    this.timer = null;
+    this.current = null; // the live connection object; stale callbacks compare against it
+  }
+
+  start() {
+    if (this.running) return;
+    this.running = true;
+    this.attempt = 0;
+    this.open();
+  }
+
+  stop() {
+    this.running = false;
+    clearTimeout(this.timer);
+    this.timer = null;
+    this.closeCurrent();
+    this.setStatus('closed');
+  }
+
+  networkLost() {
+    if (!this.running) return;
+    clearTimeout(this.timer);
+    this.closeCurrent();
+    this.setStatus('offline');
+  }
+
+  networkBack() {
+    if (!this.running) return;
+    clearTimeout(this.timer);
+    this.attempt = 0;
+    if (!this.current) this.open();
+  }
+
+  open() {
+    this.timer = null;
+    if (!this.running || this.current) return;
+    if (this.herald.offline) {
+      this.setStatus('offline');
+      return; // the 'online' event resumes
+    }
+    this.setStatus(this.everConnected ? 'reconnecting' : 'connecting');
+    this.connectOnce();
+  }
+
+  /** The connection ended or failed; `final` stops, `immediate` skips the delay once. */
+  dropped(conn, { final = false, immediate = false, error } = {}) {
+    if (conn !== this.current) return;
+    this.current = null;
+    if (error) this.herald.emit('error', error);
+    if (!this.running) return;
+    if (final) {
+      this.running = false;
+      this.setStatus('closed');
+      return;
+    }
+    const max = this.herald.options.reconnect.attempts;
+    if (this.attempt >= max) {
+      this.running = false;
+      this.setStatus('closed');
+      this.herald.emit('error', new HeraldError('gave_up', `no connection after ${max} attempts`));
+      return;
+    }
+    const delay = immediate ? 0 : backoffDelay(this.attempt, this.herald.options.reconnect);
+    this.attempt++;
+    this.setStatus(this.herald.offline ? 'offline' : 'reconnecting');
+    this.timer = setTimeout(() => this.open(), delay);
+  }
+
+  established() {
+    this.attempt = 0;
+    this.everConnected = true;
+  }
+
+  closeCurrent() {
+    const conn = this.current;
+    this.current = null;
+    conn?.close();
+  }
+}
+
+/** The notification stream over WebSocket, SSE or polling, in that order of preference. */
+class NotificationLink extends Link {
+  constructor(herald) {
+    super(herald, 'status');
+    this.transportIndex = 0;
+  }
+
+  setStatus(status) {
+    this.herald._setStatus(status, this.current || status === 'connected' ? this.transportName : null);
+  }
+
+  get transportName() {
+    return this.herald.options.transports[this.transportIndex];
+  }
+
+  async connectOnce() {
+    const herald = this.herald;
+    const name = this.transportName;
+    const conn = { closed: false, close() { this.closed = true; this.onClose?.(); } };
+    this.current = conn;
+    let token;
+    try {
+      token = await herald.token();
+    } catch (e) {
+      this.dropped(conn, { error: new HeraldError('token_provider', `token provider failed: ${e.message}`) });
+      return;
+    }
+    if (conn.closed || conn !== this.current) return;
+    if (name === 'websocket') this.openWebSocket(conn, token);
+    else if (name === 'sse') this.openSse(conn, token);
+    else this.openPolling(conn, token);
+  }
+
+  /** The transport failed before it opened: blocked (fall back), bad token (refresh) or server down (back off). */
+  async failedBeforeOpen(conn) {
+    if (conn !== this.current) return;
+    const herald = this.herald;
+    let probe = 0;
+    try {
+      const res = await herald.options.fetch(`${herald.url}/api/v1/me/notifications/unread-count`, {
+        headers: { Authorization: `Bearer ${await herald.token()}` },
+      });
+      probe = res.status;
+    } catch {
+      probe = 0;
+    }
+    if (conn !== this.current) return;
+    if (probe === 401) {
+      await herald.token(true).catch(() => {});
+      this.dropped(conn, { immediate: this.attempt === 0 });
+    } else if (probe === 200 && this.transportIndex < herald.options.transports.length - 1) {
+      // The API answers but this transport does not: something in between blocks it.
+      this.transportIndex++;
+      this.dropped(conn, { immediate: true });
+    } else {
+      this.dropped(conn);
+    }
+  }
+
+  openWebSocket(conn, token) {
+    const herald = this.herald;
+    const qs = herald._queryString({ since: herald.lastSeq, access_token: token });
+    let ws;
+    try {
+      ws = new herald.options.WebSocket(`${herald.url.replace(/^http/, 'ws')}/ws/notifications?${qs}`);
+    } catch {
+      this.failedBeforeOpen(conn);
+      return;
+    }
+    let opened = false;
+    conn.onClose = () => ws.close(1000);
+    conn.send = (frame) => ws.readyState === 1 && ws.send(JSON.stringify(frame));
+    ws.onmessage = (ev) => {
+      if (conn !== this.current) return;
+      const frame = JSON.parse(ev.data);
+      if (frame.type === 'connected') {
+        opened = true;
+        this.established();
+        this.setStatus('connected');
+      }
+      herald._frame(frame);
+    };
+    ws.onclose = (ev) => {
+      if (conn !== this.current) return;
+      if (!opened) {
+        this.failedBeforeOpen(conn);
+        return;
+      }
+      this.closedWith(conn, ev.code, ev.reason);
+    };
+    ws.onerror = () => {};
+  }
+
+  closedWith(conn, code, reason) {
+    if (code === 4001) {
+      this.herald.token(true).then(() => this.dropped(conn, { immediate: true }),
+        (e) => this.dropped(conn, { error: new HeraldError('token_provider', e.message) }));
+      return;
+    }
+    const final = FINAL_CODES.has(code);
+    this.dropped(conn, { final, error: final ? new HeraldError(code, reason || `closed with ${code}`) : undefined });
+  }
+
+  // SSE over fetch rather than EventSource: it can send the token as a header, read the
+  // refusal status, and set Last-Event-ID from our own cursor, and it works in Node too.
+  async openSse(conn, token) {
+    const herald = this.herald;
+    const controller = new AbortController();
+    conn.onClose = () => controller.abort();
+    let res;
+    try {
+      const headers = { Authorization: `Bearer ${token}`, Accept: 'text/event-stream' };
+      if (herald.lastSeq !== null) headers['Last-Event-ID'] = String(herald.lastSeq);
+      res = await herald.options.fetch(`${herald.url}/sse/notifications?${herald._queryString()}`, { headers, signal: controller.signal });
+    } catch {
+      if (!conn.closed) this.failedBeforeOpen(conn);
+      return;
+    }
+    if (!res.ok || !res.body) {
+      if (res.status === 403) this.dropped(conn, { final: true, error: new HeraldError(403, 'forbidden stream') });
+      else this.failedBeforeOpen(conn);
+      return;
+    }
+    let closing = null;
+    try {
+      const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+      let buffer = '';
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done || conn !== this.current) break;
+        buffer += value.replace(/\r\n/g, '\n');
+        let end;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const data = block.split('\n').filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trimStart()).join('\n');
+          if (!data) continue;
+          const frame = JSON.parse(data);
+          if (frame.type === 'connected') {
+            this.established();
+            this.setStatus('connected');
+          }
+          if (frame.type === 'closing') closing = frame;
+          herald._frame(frame);
+        }
+      }
+    } catch {
+      // aborted or the network dropped: handled below
+    }
+    if (conn !== this.current) return;
+    this.closedWith(conn, closing?.code ?? 1006, closing?.reason);
+  }
+
+  // Last resort: the inbox API every pollIntervalMs. Only a user's own stream has an inbox.
+  openPolling(conn) {
+    const herald = this.herald;
+    let first = true;
+    const poll = async () => {
+      if (conn !== this.current) return;
+      try {
+        const fresh = [];
+        let cursor = null;
+        let unread = null;
+        for (let page = 0; page < 10; page++) {
+          const q = new URLSearchParams({ limit: '100' });
+          if (cursor) q.set('cursor', cursor);
+          const body = await herald.request('GET', `/api/v1/me/notifications?${q}`);
+          unread = body.unread_count;
+          let reachedKnown = herald.lastSeq === null;
+          for (const n of body.notifications) {
+            if (herald.lastSeq !== null && n.seq <= herald.lastSeq) { reachedKnown = true; break; }
+            fresh.push(n);
+          }
+          if (reachedKnown || !body.next_cursor) break;
+          cursor = body.next_cursor;
+        }
+        if (conn !== this.current) return;
+        if (first) {
+          first = false;
+          this.established();
+          this.setStatus('connected');
+          if (herald.lastSeq === null) {
+            // Like a socket without `since`: start live from the newest stored one.
+            herald._frame({ type: 'connected', seq: fresh.length ? fresh[0].seq : 0, unread_count: unread });
+            fresh.length = 0;
+          }
+        }
+        for (const n of fresh.reverse()) {
+          if (!herald._matchesTypes(n.type)) { herald.lastSeq = Math.max(herald.lastSeq ?? 0, n.seq); continue; }
+          const { read_at, ...frame } = n;
+          herald._frame(frame);
+        }
+        herald._setUnread(unread);
+        conn.timer = setTimeout(poll, herald.options.pollIntervalMs);
+      } catch (e) {
+        if (conn !== this.current) return;
+        if (e instanceof HeraldError && e.status === 403) this.dropped(conn, { final: true, error: e });
+        else this.dropped(conn);
+      }
+    };
+    conn.onClose = () => clearTimeout(conn.timer);
+    poll();
+  }
+}
+
+/** Notification inbox helpers over the HTTP API (work with every transport). */
+class Notifications {
+  constructor(herald) {
+    this.herald = herald;
+  }
+
+  /** One page, newest first: `{notifications, next_cursor, unread_count}`. */
+  list({ limit, cursor, unread, type } = {}) {
+    const q = new URLSearchParams();
+    if (limit) q.set('limit', String(limit));
+    if (cursor) q.set('cursor', cursor);
+    if (unread) q.set('unread', 'true');
+    if (type) q.set('type', type);
+    return this.herald.request('GET', `/api/v1/me/notifications${q.size ? `?${q}` : ''}`);
+  }
+
+  async unreadCount() {
+    const { count } = await this.herald.request('GET', '/api/v1/me/notifications/unread-count');
+    this.herald._setUnread(count);
+    return count;
+  }
+
+  async markRead(id) {
+    const r = await this.herald.request('POST', `/api/v1/me/notifications/${encodeURIComponent(id)}/read`);
+    this.herald._setUnread(r.unread_count);
+    return r;
+  }
+
+  async readAll() {
+    const r = await this.herald.request('POST', '/api/v1/me/notifications/read-all');
+    this.herald._setUnread(r.unread_count);
+    return r;
+  }
+
+  async delete(id) {
+    const r = await this.herald.request('DELETE', `/api/v1/me/notifications/${encodeURIComponent(id)}`);
+    this.herald._setUnread(r.unread_count);
+    return r;
+  }
+}
+
+const CHAT_EVENTS = new Set(['message', 'typing', 'stop_typing', 'read_receipt', 'reaction', 'presence',
+  'status_updated', 'conversation_added']);
+
+/** The /ws/chat connection, opened on first use. */
+class ChatLink extends Link {
+  constructor(herald, chat) {
+    super(herald, 'chat_status');
+    this.chat = chat;
+    this.status = 'idle';
+  }
+
+  setStatus(status) {
+    if (this.status === status) return;
+    this.status = status;
+    this.herald.emit('chat_status', status);
+  }
+
+  async connectOnce() {
+    const herald = this.herald;
+    const conn = { closed: false, close() { this.closed = true; this.ws?.close(1000); } };
+    this.current = conn;
+    let token;
+    try {
+      token = await herald.token();
+    } catch (e) {
+      this.dropped(conn, { error: new HeraldError('token_provider', e.message) });
+      return;
+    }
+    if (conn !== this.current) return;
+    const ws = new herald.options.WebSocket(`${herald.url.replace(/^http/, 'ws')}/ws/chat?access_token=${encodeURIComponent(token)}`);
+    conn.ws = ws;
+    let opened = false;
+    ws.onmessage = (ev) => {
+      if (conn !== this.current) return;
+      const frame = JSON.parse(ev.data);
+      if (frame.type === 'connected') {
+        opened = true;
+        this.established();
+        this.setStatus('connected');
+        this.chat._resume(conn);
+        return;
+      }
+      this.chat._frame(frame);
+    };
+    ws.onclose = (ev) => {
+      if (conn !== this.current) return;
+      if (ev.code === 4001) {
+        herald.token(true).then(() => this.dropped(conn, { immediate: true }), () => this.dropped(conn));
+        return;
+      }
+      if (!opened) {
+        this.dropped(conn);
+        return;
+      }
+      const final = FINAL_CODES.has(ev.code);
+      this.dropped(conn, { final, error: final ? new HeraldError(ev.code, ev.reason) : undefined });
+    };
+    ws.onerror = () => {};
+  }
+
+  send(frame) {
+    const ws = this.current?.ws;
+    if (this.status === 'connected' && ws && ws.readyState === 1) {
+      ws.send(JSON.stringify(frame));
+      return true;
+    }
+    return false;
+  }
+}
+
+let refCounter = 0;
+function newId() {
+  return globalThis.crypto?.randomUUID?.() ?? `c${Date.now().toString(36)}${Math.random().toString(36).slice(2)}`;
+}
+
+/** Chat helpers: conversations over HTTP, live events and sends over /ws/chat. */
+class Chat {
+  constructor(herald) {
+    this.herald = herald;
+    this.link = new ChatLink(herald, this);
+    this.used = false;
+    this.joined = new Map(); // conversation id -> {lastSeq, waiters}
+    this.pending = new Map(); // client_id -> {frame, resolve, reject, timer}
+    this.typingState = new Map(); // conversation id -> {idle, keepalive}
+    this.waiters = new Map(); // ref -> {resolve, reject}
+  }
+
+  /** Opens the chat connection now (it also opens on the first join/send). */
+  open() {
+    this.used = true;
+    this.link.start();
+    return this;
+  }
+
+  get status() {
+    return this.link.status;
+  }
+
+  conversations(limit) {
+    return this.herald.request('GET', `/api/v1/me/conversations${limit ? `?limit=${limit}` : ''}`);
+  }
+
+  create({ kind = 'direct', members, title } = {}) {
+    return this.herald.request('POST', '/api/v1/conversations', { kind, members, ...(title ? { title } : {}) });
+  }
+
+  history(conversationId, { before, limit } = {}) {
+    const q = new URLSearchParams();
+    if (before) q.set('before', String(before));
+    if (limit) q.set('limit', String(limit));
+    return this.herald.request('GET', `/api/v1/conversations/${conversationId}/messages${q.size ? `?${q}` : ''}`);
+  }
+
+  /**
+   * Joins a conversation: live messages from now on (or after `since`), kept across
+   * reconnects. Resolves with the `joined` frame.
+   */
+  join(conversationId, { since } = {}) {
+    this.open();
+    const id = Number(conversationId);
+    const entry = this.joined.get(id) ?? { lastSeq: null };
+    if (since !== undefined) entry.lastSeq = since;
+    this.joined.set(id, entry);
+    return new Promise((resolve, reject) => {
+      entry.waiter = { resolve, reject };
+      this._sendJoin(id, entry);
+    });
+  }
+
+  leave(conversationId) {
+    const id = Number(conversationId);
+    this.stopTyping(id);
+    this.joined.delete(id);
+    this.link.send({ type: 'leave', conversation_id: id });
+  }
+
+  /** Sends a message; resolves with the stored message once Herald acknowledged it. Retried across reconnects. */
+  send(conversationId, content, { messageType, clientId = newId() } = {}) {
+    this.open();
+    const id = Number(conversationId);
+    this._clearTyping(id);
+    const frame = { type: 'send_message', conversation_id: id, content, client_id: clientId };
+    if (messageType) frame.message_type = messageType;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(clientId);
+        reject(new HeraldError('ack_timeout', `no ack within ${this.herald.options.ackTimeoutMs} ms`));
+      }, this.herald.options.ackTimeoutMs);
+      this.pending.set(clientId, { frame, resolve, reject, timer });
+      if (!this.link.send(frame)) this._sendOverHttp(id, clientId);
+    });
+  }
+
+  // The chat socket is not up (down, or blocked by a proxy): send through the HTTP API. The
+  // client_id makes this safe to race with the socket's resend after a reconnect.
+  async _sendOverHttp(id, clientId) {
+    const p = this.pending.get(clientId);
+    if (!p) return;
+    const body = { content: p.frame.content, client_id: clientId };
+    if (p.frame.message_type) body.message_type = p.frame.message_type;
+    try {
+      const { message } = await this.herald.request('POST', `/api/v1/conversations/${id}/messages`, body);
+      if (this.pending.get(clientId) !== p) return;
+      clearTimeout(p.timer);
+      this.pending.delete(clientId);
+      this._message({ type: 'message', ...message }, false);
+      p.resolve(message);
+    } catch (e) {
+      // A refusal is final; a network failure or 5xx leaves the message to the socket's resend.
+      if (e instanceof HeraldError && e.status >= 400 && e.status < 500 && this.pending.get(clientId) === p) {
+        clearTimeout(p.timer);
+        this.pending.delete(clientId);
+        p.reject(e);
+      }
+    }
+  }
+
+  /** Call on every keystroke: sends `typing` once, keeps it alive, and `stop_typing` after typingIdleMs of silence. */
+  typing(conversationId) {
+    const id = Number(conversationId);
+    let state = this.typingState.get(id);
+    if (!state) {
+      state = {};
+      this.typingState.set(id, state);
+      this.link.send({ type: 'typing', conversation_id: id });
+      // Herald forgets a typing state after 5 s: remind it while the user keeps typing.
+      state.keepalive = setInterval(() => this.link.send({ type: 'typing', conversation_id: id }), 4000);
+    }
+    clearTimeout(state.idle);
+    state.idle = setTimeout(() => this.stopTyping(id), this.herald.options.typingIdleMs);
+  }
+
+  stopTyping(conversationId) {
+    const id = Number(conversationId);
+    if (this._clearTyping(id)) this.link.send({ type: 'stop_typing', conversation_id: id });
+  }
+
+  /** Moves the read marker (read receipts for the others). */
+  read(conversationId, seq) {
+    const id = Number(conversationId);
+    if (!this.link.send({ type: 'read', conversation_id: id, seq })) {
+      return this.herald.request('POST', `/api/v1/conversations/${id}/read`, seq === undefined ? {} : { seq });
+    }
+    return Promise.resolve();
+  }
+
+  react(conversationId, seq, emoji, action = 'add') {
+    this.link.send({ type: 'react', conversation_id: Number(conversationId), seq, emoji, action });
+  }
+
+  setStatus(status) {
+    this.open();
+    this.link.send({ type: 'set_status', status });
+  }
+
+  _clearTyping(id) {
+    const state = this.typingState.get(id);
+    if (!state) return false;
+    clearTimeout(state.idle);
+    clearInterval(state.keepalive);
+    this.typingState.delete(id);
+    return true;
+  }
+
+  _sendJoin(id, entry) {
+    const ref = `j${++refCounter}`;
+    entry.ref = ref;
+    const frame = { type: 'join', conversation_id: id, ref };
+    if (entry.lastSeq !== null) frame.since = entry.lastSeq;
+    this.link.send(frame);
+  }
+
+  // A (re)connected chat socket: rejoin from the last seq seen, resend unacknowledged messages.
+  _resume() {
+    for (const [id, entry] of this.joined) this._sendJoin(id, entry);
+    for (const { frame } of this.pending.values()) this.link.send(frame);
+  }
+
+  _frame(frame) {
+    const herald = this.herald;
+    switch (frame.type) {
+      case 'joined': {
+        const entry = this.joined.get(frame.conversation_id);
+        if (!entry || entry.ref !== frame.ref) return;
+        if (entry.lastSeq === null) entry.lastSeq = frame.seq;
+        entry.waiter?.resolve(frame);
+        entry.waiter = null;
+        herald.emit('joined', frame);
+        return;
+      }
+      case 'ack': {
+        const p = this.pending.get(frame.client_id);
+        if (p) {
+          clearTimeout(p.timer);
+          this.pending.delete(frame.client_id);
+          p.resolve(frame.message);
+        }
+        this._message({ type: 'message', ...frame.message }, false);
+        return;
+      }
+      case 'message':
+        this._message(frame, true);
+        return;
+      case 'error': {
+        const err = new HeraldError(frame.code, frame.message, { field: frame.field, frame });
+        const p = frame.client_id !== undefined && this.pending.get(frame.client_id);
+        if (p) {
+          clearTimeout(p.timer);
+          this.pending.delete(frame.client_id);
+          p.reject(err);
+          return;
+        }
+        for (const [id, entry] of this.joined) {
+          if (entry.ref !== undefined && entry.ref === frame.ref) {
+            this.joined.delete(id);
+            entry.waiter?.reject(err);
+            return;
+          }
+        }
+        herald.emit('error', err);
+        return;
+      }
+      default:
+        if (CHAT_EVENTS.has(frame.type)) herald.emit(frame.type, frame);
+    }
+  }
+
+  // A message arrives as ack and as message (either first), and again on resume: deliver
+  // each once. Only `message` frames, which come in seq order, move the resume cursor.
+  _message(msg, inOrder) {
+    const entry = this.joined.get(msg.conversation_id);
+    if (entry) {
+      if (inOrder) {
+        if (entry.lastSeq !== null && msg.seq <= entry.lastSeq) return;
+        entry.lastSeq = msg.seq;
+      }
+      entry.seen ??= new Set();
+      if (entry.seen.has(msg.id)) return;
+      entry.seen.add(msg.id);
+      if (entry.seen.size > 1000) entry.seen.delete(entry.seen.values().next().value);
+    } else if (inOrder) {
+      return; // a late frame of a conversation we left
+    }
+    this.herald.emit('message', msg);
+  }
+}
+
+export default Herald;

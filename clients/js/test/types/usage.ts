@@ -1,0 +1,24 @@
+import { Herald, HeraldError, Notification } from '../../herald.js';
+const h = new Herald({ token: async () => 'x', types: ['order_*'], reconnect: { attempts: 5 } });
+const off = h.on('notification', (n: Notification) => console.log(n.seq, n.type));
+h.on('notification:order_created', (n) => console.log(n.id));
+h.on('status', (s, d) => console.log(s, d.transport));
+h.on('unread_count', (c) => c.toFixed());
+h.on('error', (e: HeraldError) => console.log(e.code));
+off();
+h.connect();
+async function f() {
+  const page = await h.notifications.list({ unread: true });
+  page.notifications.forEach((n) => n.read_at);
+  const j = await h.chat.join(1);
+  const m = await h.chat.send(j.conversation_id, 'hi');
+  h.chat.typing(m.conversation_id);
+  await h.chat.read(1, m.seq);
+}
+f();
+
+// Misuse the declarations must reject:
+// @ts-expect-error the token is required
+new Herald({});
+// @ts-expect-error unread_count listeners get a number
+h.on('unread_count', (c: string) => c);

@@ -1,0 +1,69 @@
+package dev.herald.server.web;
+
+import dev.herald.server.HeraldServer;
+import dev.herald.server.config.HeraldConfig;
+import dev.herald.server.testing.Api;
+import dev.herald.server.testing.TempDirs;
+import dev.herald.server.testing.TestServer;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * A development-mode Herald node for the browser tests that can be stopped and started again
+ * on the same port and data dir (so a page's client reconnects to "the same server" and its
+ * stored notifications are still there). Close it to stop the node and delete the data.
+ */
+final class WebNode implements AutoCloseable {
+    private final Path dataDir;
+    private HeraldConfig config;
+    private HeraldServer server;
+    final Api api;
+
+    private WebNode(Path dataDir, HeraldConfig config) {
+        this.dataDir = dataDir;
+        this.config = config;
+        this.server = new HeraldServer(config).start();
+        this.config = config.toBuilder().port(server.port()).build();
+        this.api = new Api(baseUrl(), TestServer.API_KEY);
+    }
+
+    static WebNode start() {
+        try {
+            Path dir = Files.createTempDirectory("herald-web-");
+            return new WebNode(dir, HeraldConfig.builder()
+                    .host("127.0.0.1").port(0).dataDir(dir)
+                    .jwtSecret(TestServer.SECRET).apiKey(TestServer.API_KEY).devMode(true)
+                    .pingInterval(Duration.ofSeconds(5)).idleTimeout(Duration.ofSeconds(15)).build());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    String baseUrl() {
+        return "http://127.0.0.1:" + config.port();
+    }
+
+    int port() {
+        return config.port();
+    }
+
+    /** Graceful stop: connected clients are told 1001 (reconnect and resume). */
+    void stop() {
+        server.close();
+    }
+
+    /** Starts again on the same port and data dir. */
+    void restart() {
+        server = new HeraldServer(config).start();
+    }
+
+    @Override
+    public void close() {
+        server.close();
+        TempDirs.delete(dataDir);
+    }
+}
