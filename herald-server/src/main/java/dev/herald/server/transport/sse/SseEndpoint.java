@@ -49,7 +49,10 @@ public final class SseEndpoint implements HttpEndpoint {
             return false;
         }
         if (!request.method().equals(HttpMethod.GET)) {
-            refuse(ctx, request, HttpResponseStatus.METHOD_NOT_ALLOWED, "use GET");
+            request.release();
+            var answer = HttpResponses.error(context.json(), HttpResponseStatus.METHOD_NOT_ALLOWED, "use GET");
+            answer.headers().set(HttpHeaderNames.ALLOW, "GET");
+            HttpResponses.write(ctx, answer, false);
             return true;
         }
         String token = Credentials.userToken(request.headers(), uri.parameters(), context.config().jwtCookie());
