@@ -63,24 +63,34 @@ public final class BenchMain {
             for (String name : List.of(opts.getOrDefault("scenarios", "fanout,inbox,chat,idle,storm").split(","))) {
                 long start = System.nanoTime();
                 System.out.println(target.label + ": " + name + " (" + plan.mode() + ")");
-                switch (name.trim()) {
-                    case "fanout" -> {
-                        for (int i = 0; i < plan.fanoutClients().length; i++) {
-                            s.fanout(plan.fanoutClients()[i], plan.fanoutMessages()[i]);
-                        }
-                    }
-                    case "inbox" -> s.inbox(plan.inboxUsers(), plan.inboxSeconds(), plan.inboxPublishers(),
-                            opts.get("store-label"));
-                    case "chat" -> s.chat(plan.chatClients(), plan.chatSeconds(), plan.chatRatePerClient());
-                    case "idle" -> s.idle(plan.idleClients());
-                    case "storm" -> s.storm(plan.stormClients());
-                    default -> throw new IllegalArgumentException("unknown scenario " + name);
+                try {
+                    runOne(s, plan, name.trim(), opts);
+                } catch (Exception | AssertionError e) {
+                    // One broken scenario must not hide the others' figures.
+                    results.note(name.trim(), "failed: " + e);
+                    e.printStackTrace();
                 }
                 System.out.printf("%s: %s done in %.1f s%n", target.label, name, (System.nanoTime() - start) / 1e9);
             }
         } finally {
             clientLoops.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).await();
             publishLoops.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).await();
+        }
+    }
+
+    private static void runOne(Scenarios s, Plan plan, String name, Map<String, String> opts) throws Exception {
+        switch (name) {
+            case "fanout" -> {
+                for (int i = 0; i < plan.fanoutClients().length; i++) {
+                    s.fanout(plan.fanoutClients()[i], plan.fanoutMessages()[i]);
+                }
+            }
+            case "inbox" -> s.inbox(plan.inboxUsers(), plan.inboxSeconds(), plan.inboxPublishers(),
+                    opts.get("store-label"));
+            case "chat" -> s.chat(plan.chatClients(), plan.chatSeconds(), plan.chatRatePerClient());
+            case "idle" -> s.idle(plan.idleClients());
+            case "storm" -> s.storm(plan.stormClients());
+            default -> throw new IllegalArgumentException("unknown scenario " + name);
         }
     }
 

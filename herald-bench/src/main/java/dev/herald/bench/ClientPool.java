@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Opens many WebSocket clients from one process: at most {@code maxInFlight} handshakes at a time
@@ -31,7 +30,7 @@ import java.util.concurrent.atomic.AtomicReference;
 final class ClientPool {
 
     /** Outcome of {@link #connect}: the clients (ready or not) and how long it took. */
-    record Connected(List<BenchClient> clients, int ready, int failed, long nanos, String firstFailure) {
+    record Connected(List<BenchClient> clients, int ready, int failed, int refused, long nanos, String firstFailure) {
         double perSecond() {
             return ready / (nanos / 1e9);
         }
@@ -63,24 +62,50 @@ final class ClientPool {
 
     /**
      * Connects one client per subscription and waits until each is ready (Herald: `connected`
-     * received; Socket.IO: `40` received; bare Netty: handshake done) or failed, or {@code
-     * timeoutSeconds} passed (the rest counts as failed).
+     * received; Socket.IO: `40` received; bare Netty: handshake done) or failed. Clients refused
+     * (e.g. a 503 under a connect burst) are retried, like a real client would, up to twice after
+     * a one-second pause; {@code refused} counts every refusal. Gives up after {@code timeoutSeconds}.
      */
     Connected connect(List<Target.Subscription> subs, int maxInFlight, int timeoutSeconds) {
-        Semaphore permits = new Semaphore(maxInFlight);
-        AtomicInteger ready = new AtomicInteger();
-        AtomicInteger failed = new AtomicInteger();
-        AtomicReference<String> firstFailure = new AtomicReference<>();
-        BenchClient.ReadyListener listener = (client, ok) -> {
-            (ok ? ready : failed).incrementAndGet();
-            if (!ok) {
-                firstFailure.compareAndSet(null, client.failure);
+        long start = System.nanoTime();
+        long deadline = start + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+        List<BenchClient> ready = new ArrayList<>(subs.size());
+        List<Target.Subscription> todo = subs;
+        int refused = 0;
+        String firstFailure = null;
+        for (int round = 0; round < 3 && !todo.isEmpty() && System.nanoTime() < deadline; round++) {
+            if (round > 0) {
+                LoadContext.sleep(1000);
             }
+            List<BenchClient> tried = connectOnce(todo, maxInFlight, deadline);
+            List<Target.Subscription> again = new ArrayList<>();
+            for (int i = 0; i < todo.size(); i++) {
+                BenchClient c = i < tried.size() ? tried.get(i) : null;
+                if (c != null && c.ready) {
+                    ready.add(c);
+                } else {
+                    again.add(todo.get(i));
+                    if (c != null) {
+                        refused++;
+                        if (firstFailure == null) {
+                            firstFailure = c.failure;
+                        }
+                    }
+                }
+            }
+            todo = again;
+        }
+        return new Connected(ready, ready.size(), todo.size(), refused, System.nanoTime() - start, firstFailure);
+    }
+
+    private List<BenchClient> connectOnce(List<Target.Subscription> subs, int maxInFlight, long deadline) {
+        Semaphore permits = new Semaphore(maxInFlight);
+        AtomicInteger settled = new AtomicInteger();
+        BenchClient.ReadyListener listener = (client, ok) -> {
+            settled.incrementAndGet();
             permits.release();
         };
         List<BenchClient> clients = new ArrayList<>(subs.size());
-        long start = System.nanoTime();
-        long deadline = start + TimeUnit.SECONDS.toNanos(timeoutSeconds);
         for (int i = 0; i < subs.size(); i++) {
             try {
                 long left = deadline - System.nanoTime();
@@ -95,12 +120,10 @@ final class ClientPool {
             clients.add(client);
             open(client, sources.get(i % sources.size()));
         }
-        while (ready.get() + failed.get() < clients.size() && System.nanoTime() < deadline) {
+        while (settled.get() < clients.size() && System.nanoTime() < deadline) {
             LoadContext.sleep(10);
         }
-        long nanos = System.nanoTime() - start;
-        int notReady = subs.size() - ready.get();
-        return new Connected(clients, ready.get(), notReady, nanos, firstFailure.get());
+        return clients;
     }
 
     private void open(BenchClient client, InetSocketAddress source) {

@@ -13,9 +13,9 @@ record Plan(String mode, int[] fanoutClients, int[] fanoutMessages, int inboxUse
 
     static Plan of(String mode) {
         return switch (mode) {
-            case "quick" -> new Plan("quick", new int[] {2000}, new int[] {50}, 1000, 4, 16,
+            case "quick" -> new Plan("quick", new int[] {2000}, new int[] {50}, 1000, 4, 128,
                     1000, 3, 5, 2000, 2000);
-            case "full" -> new Plan("full", new int[] {5000, MAX_CLIENTS}, new int[] {200, 100}, 5000, 15, 16,
+            case "full" -> new Plan("full", new int[] {5000, MAX_CLIENTS}, new int[] {200, 100}, 5000, 15, 128,
                     5000, 10, 5, MAX_CLIENTS, 10_000);
             default -> throw new IllegalArgumentException("mode must be quick or full, not " + mode);
         };

@@ -22,7 +22,7 @@ final class ServerProbe {
     private final Target target;
     private final URI base;
     private final long pid;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
 
     ServerProbe(Target target, URI base, long pid) {
         this.target = target;
