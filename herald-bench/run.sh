@@ -26,6 +26,7 @@ usage() {
   exit 2
 }
 
+COMMAND="herald-bench/run.sh $*"
 MODE="${1:-}"
 [[ $MODE == quick || $MODE == full ]] || usage
 shift
@@ -43,7 +44,6 @@ while (( $# > 0 )); do
 done
 (( ${#SCENARIOS[@]} > 0 )) || SCENARIOS=(fanout inbox chat idle storm)
 SCENARIO_LIST="$(IFS=,; echo "${SCENARIOS[*]}")"
-COMMAND="herald-bench/run.sh $MODE${STORE:+ --store $STORE}$([[ $TARGETS != herald,socketio,netty ]] && echo " --targets $TARGETS")${*:+ $*} ${SCENARIOS[*]}"
 
 # --- JDK: the same search as ./herald ($JAVA_HOME, the newest under $JVM_DIR, java on the PATH)
 java_major() {
@@ -146,7 +146,7 @@ RESULTS="$WORK/results.tsv"
 : >"$RESULTS"
 SECRET="bench-secret-0123456789-0123456789-abcdef"
 API_KEY="hk_bench_0123456789abcdef"
-LOAD_TIMEOUT=$([[ $MODE == quick ]] && echo 100 || echo 600)
+LOAD_TIMEOUT=$([[ $MODE == quick ]] && echo 100 || echo 420)
 
 psql_cmd() {  # psql against the --store database (host, port, user, db taken from the URL)
   local rest="${STORE#*://}" userpart hostpart db

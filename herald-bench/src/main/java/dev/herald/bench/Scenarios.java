@@ -94,7 +94,7 @@ final class Scenarios {
             results.note(sc, o.failed() + " publishes failed; first: " + o.firstError());
         }
         long expected = (long) c.ready() * o.acked();
-        ctx.awaitDelivered(expected, java.time.Duration.ofSeconds(20), java.time.Duration.ofSeconds(300));
+        ctx.awaitDelivered(expected, java.time.Duration.ofSeconds(20), java.time.Duration.ofSeconds(150));
         ctx.barrier();
         long last = start;
         int short_ = 0;
@@ -196,7 +196,7 @@ final class Scenarios {
         LoadContext ctx = new LoadContext(clientLoops);
         ClientPool.Connected c = connect(ctx, subs(n, null, "i"), sc);
         results.higher(sc, "connects/s", c.perSecond(), "1/s");
-        LoadContext.sleep(2000);
+        LoadContext.sleep(1000);
         if (probe.available() && c.ready() > 0) {
             long heap1 = probe.heapAfterGcBytes();
             long rss1 = probe.rssBytes();
