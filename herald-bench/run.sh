@@ -153,7 +153,7 @@ psql_cmd() {  # psql against the --store database (host, port, user, db taken fr
   userpart="${rest%%@*}"; [[ $rest == *@* ]] || userpart="postgres"
   hostpart="${rest#*@}"; hostpart="${hostpart%%/*}"
   db="${rest#*/}"; db="${db%%\?*}"
-  PGPASSWORD="${userpart#*:}" psql -v ON_ERROR_STOP=1 -q -h "${hostpart%%:*}" -p "${hostpart##*:}" \
+  PGOPTIONS="-c client_min_messages=warning" PGPASSWORD="${userpart#*:}" psql -v ON_ERROR_STOP=1 -q -h "${hostpart%%:*}" -p "${hostpart##*:}" \
     -U "${userpart%%:*}" -d "$db" "$@"
 }
 

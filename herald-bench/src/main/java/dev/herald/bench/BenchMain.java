@@ -17,6 +17,7 @@ import java.util.Map;
  *   load --target herald|socketio|netty --url http://127.0.0.1:PORT --mode quick|full
  *        --scenarios fanout,inbox,chat,idle,storm --out results.tsv
  *        [--pid SERVER_PID] [--api-key KEY] [--jwt-secret SECRET] [--store-label postgresql]
+ *        [--fanout NxK[,NxK...]]                     fanout sizes instead of the mode's
  *   report --results results.tsv                     markdown table on stdout
  * </pre>
  */
@@ -81,8 +82,15 @@ public final class BenchMain {
     private static void runOne(Scenarios s, Plan plan, String name, Map<String, String> opts) throws Exception {
         switch (name) {
             case "fanout" -> {
-                for (int i = 0; i < plan.fanoutClients().length; i++) {
-                    s.fanout(plan.fanoutClients()[i], plan.fanoutMessages()[i]);
+                if (opts.containsKey("fanout")) {   // e.g. --fanout 5000x200,1000x10: sizes instead of the plan's
+                    for (String size : opts.get("fanout").split(",")) {
+                        String[] nk = size.split("x");
+                        s.fanout(Math.min(Plan.MAX_CLIENTS, Integer.parseInt(nk[0])), Integer.parseInt(nk[1]));
+                    }
+                } else {
+                    for (int i = 0; i < plan.fanoutClients().length; i++) {
+                        s.fanout(plan.fanoutClients()[i], plan.fanoutMessages()[i]);
+                    }
                 }
             }
             case "inbox" -> s.inbox(plan.inboxUsers(), plan.inboxSeconds(), plan.inboxPublishers(),
@@ -107,7 +115,7 @@ public final class BenchMain {
         System.err.println("usage: herald-bench.jar netty-server [--host H] [--port P]\n"
                 + "       herald-bench.jar load --target herald|socketio|netty --url http://H:P --mode quick|full"
                 + " --scenarios fanout,inbox,chat,idle,storm --out FILE [--pid PID] [--api-key K] [--jwt-secret S]"
-                + " [--store-label L]\n"
+                + " [--store-label L] [--fanout NxK,...]\n"
                 + "       herald-bench.jar report --results FILE");
         System.exit(2);
     }
