@@ -4,7 +4,8 @@
 #
 #   herald-bench/run.sh quick|full [options] [scenario...]
 #
-# Scenarios: fanout inbox chat idle storm (default: all). Options:
+# Scenarios: idle fanout inbox chat storm (default: all; always run in this order, idle first
+# so that its memory figures come from a fresh server process). Options:
 #   --store URL        also run the Herald inbox on PostgreSQL, e.g.
 #                      postgresql://postgres@127.0.0.1:5432/test (a schema bench_<time> is
 #                      created for the run and dropped afterwards)
@@ -22,7 +23,7 @@ MIN_JAVA=21
 JVM_DIR="${HERALD_JVM_DIR:-/usr/lib/jvm}"
 
 usage() {
-  sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -42,7 +43,12 @@ while (( $# > 0 )); do
     *) echo "run.sh: unknown argument '$1'" >&2; usage ;;
   esac
 done
-(( ${#SCENARIOS[@]} > 0 )) || SCENARIOS=(fanout inbox chat idle storm)
+(( ${#SCENARIOS[@]} > 0 )) || SCENARIOS=(idle fanout inbox chat storm)
+ORDERED=()
+for s in idle fanout inbox chat storm; do
+  [[ " ${SCENARIOS[*]} " == *" $s "* ]] && ORDERED+=("$s")
+done
+SCENARIOS=("${ORDERED[@]}")
 SCENARIO_LIST="$(IFS=,; echo "${SCENARIOS[*]}")"
 
 # --- JDK: the same search as ./herald ($JAVA_HOME, the newest under $JVM_DIR, java on the PATH)

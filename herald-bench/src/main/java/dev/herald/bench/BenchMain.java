@@ -61,7 +61,7 @@ public final class BenchMain {
         try {
             Scenarios s = new Scenarios(target, base, opts.get("api-key"), jwt, new ServerProbe(target, base, pid),
                     results, clientLoops, publishLoops);
-            for (String name : List.of(opts.getOrDefault("scenarios", "fanout,inbox,chat,idle,storm").split(","))) {
+            for (String name : List.of(opts.getOrDefault("scenarios", "idle,fanout,inbox,chat,storm").split(","))) {
                 long start = System.nanoTime();
                 System.out.println(target.label + ": " + name + " (" + plan.mode() + ")");
                 try {
