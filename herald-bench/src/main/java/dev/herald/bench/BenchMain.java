@@ -82,6 +82,9 @@ public final class BenchMain {
     private static void runOne(Scenarios s, Plan plan, String name, Map<String, String> opts) throws Exception {
         switch (name) {
             case "fanout" -> {
+                // After idle (which wants a fresh process), before the first measured delivery.
+                System.out.println(s.targetLabel() + ": warm-up (fanout 1000x30, not recorded)");
+                s.warmUp();
                 if (opts.containsKey("fanout")) {   // e.g. --fanout 5000x200,1000x10: sizes instead of the plan's
                     for (String size : opts.get("fanout").split(",")) {
                         String[] nk = size.split("x");

@@ -24,6 +24,11 @@ final class Results {
         this.target = target;
     }
 
+    /** A Results for the same target that records nothing (warm-up). */
+    Results muted() {
+        return new Results(null, target);
+    }
+
     void higher(String scenario, String metric, double value, String unit) {
         write(scenario, metric, format(value), unit, "higher");
     }
@@ -45,6 +50,9 @@ final class Results {
     }
 
     private void write(String scenario, String metric, String value, String unit, String better) {
+        if (file == null) {
+            return;
+        }
         String line = String.join("\t", scenario, metric, target.id, value, unit, better) + "\n";
         System.out.print("  " + target.label + " | " + scenario + " | " + metric + " = " + value + " " + unit + "\n");
         try {
