@@ -16,8 +16,8 @@ record Plan(String mode, int[] fanoutClients, int[] fanoutMessages, int inboxUse
 
     static Plan of(String mode) {
         return switch (mode) {
-            case "quick" -> new Plan("quick", new int[] {2000}, new int[] {40}, 1000, 3, 128,
-                    1000, 2, 5, 2000, 2000);
+            case "quick" -> new Plan("quick", new int[] {2000}, new int[] {40}, 1000, 2, 128,
+                    1000, 2, 5, 2000, 1000);
             case "full" -> new Plan("full", new int[] {5000, MAX_CLIENTS}, new int[] {200, 50}, 5000, 10, 128,
                     5000, 10, 5, MAX_CLIENTS, 10_000);
             default -> throw new IllegalArgumentException("mode must be quick or full, not " + mode);
