@@ -45,6 +45,11 @@ const httpServer = http.createServer((req, res) => {
   res.writeHead(404).end();
 });
 
+// An app backend keeps its publish connections open; Node's default 5 s keep-alive timeout can
+// fire while a saturated event loop has not yet read the next request, resetting the connection.
+httpServer.keepAliveTimeout = 65000;
+httpServer.headersTimeout = 66000;
+
 const io = new Server(httpServer, {
   transports: ['websocket'],
   serveClient: false,
