@@ -123,6 +123,11 @@ final class ClientPool {
         while (settled.get() < clients.size() && System.nanoTime() < deadline) {
             LoadContext.sleep(10);
         }
+        for (BenchClient c : clients) {
+            if (!c.ready && c.channel != null) {
+                c.channel.close();   // still handshaking at the deadline: do not leak it
+            }
+        }
         return clients;
     }
 
