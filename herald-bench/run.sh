@@ -1,0 +1,249 @@
+#!/usr/bin/env bash
+# Herald benchmark (issue 7): Herald, the Socket.IO 4 reference app and a bare Netty broadcast
+# server, each in its own process, one at a time, under the same load from one load generator.
+#
+#   herald-bench/run.sh quick|full [options] [scenario...]
+#
+# Scenarios: idle fanout inbox chat storm (default: all; always run in this order, idle first
+# so that its memory figures come from a fresh server process). Options:
+#   --store URL        also run the Herald inbox on PostgreSQL, e.g.
+#                      postgresql://postgres@127.0.0.1:5432/test (a schema bench_<time> is
+#                      created for the run and dropped afterwards)
+#   --targets LIST     comma-separated subset of herald,socketio,netty (default: all three)
+#
+# Environment: BENCH_RECORD=0 to not append the result to docs/benchmarks.md;
+# HERALD_JAVA_OPTS extra JVM options for Herald; JAVA_HOME / HERALD_JVM_DIR as for ./herald.
+# Needs: a JDK 21+, Node 18+ with npm (for the Socket.IO peer), Linux (epoll).
+# Quick takes under 2 minutes, full under 15. Every process started here is stopped on exit.
+set -euo pipefail
+
+BENCH="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)"
+ROOT="$(dirname "$BENCH")"
+MIN_JAVA=21
+JVM_DIR="${HERALD_JVM_DIR:-/usr/lib/jvm}"
+
+usage() {
+  sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  exit 2
+}
+
+COMMAND="herald-bench/run.sh $*"
+MODE="${1:-}"
+[[ $MODE == quick || $MODE == full ]] || usage
+shift
+STORE=""
+TARGETS="herald,socketio,netty"
+SCENARIOS=()
+while (( $# > 0 )); do
+  case "$1" in
+    --store) STORE="${2:?--store needs a URL}"; shift 2 ;;
+    --targets) TARGETS="${2:?--targets needs a list}"; shift 2 ;;
+    fanout|inbox|chat|idle|storm) SCENARIOS+=("$1"); shift ;;
+    -h|--help) usage ;;
+    *) echo "run.sh: unknown argument '$1'" >&2; usage ;;
+  esac
+done
+(( ${#SCENARIOS[@]} > 0 )) || SCENARIOS=(idle fanout inbox chat storm)
+ORDERED=()
+for s in idle fanout inbox chat storm; do
+  [[ " ${SCENARIOS[*]} " == *" $s "* ]] && ORDERED+=("$s")
+done
+SCENARIOS=("${ORDERED[@]}")
+SCENARIO_LIST="$(IFS=,; echo "${SCENARIOS[*]}")"
+
+# --- JDK: the same search as ./herald ($JAVA_HOME, the newest under $JVM_DIR, java on the PATH)
+java_major() {
+  local line version major
+  line="$("$1" -version 2>&1 | head -n 1)" || return 1
+  version="$(sed -n 's/.* version "\([^"]*\)".*/\1/p' <<<"$line")"
+  [[ -n $version ]] || return 1
+  major="${version%%[.+-]*}"
+  [[ $major == 1 ]] && major="$(cut -d. -f2 <<<"$version")"
+  [[ $major =~ ^[0-9]+$ ]] || return 1
+  echo "$major"
+}
+find_java_home() {
+  local dir major best="" best_major=0 java
+  if [[ -n ${JAVA_HOME:-} && -x $JAVA_HOME/bin/java ]] \
+      && major="$(java_major "$JAVA_HOME/bin/java")" && (( major >= MIN_JAVA )); then
+    echo "$JAVA_HOME"; return 0
+  fi
+  for dir in "$JVM_DIR"/*/; do
+    dir="${dir%/}"
+    [[ -x $dir/bin/java ]] || continue
+    major="$(java_major "$dir/bin/java")" || continue
+    if (( major >= MIN_JAVA && major > best_major )); then best="$dir"; best_major="$major"; fi
+  done
+  if [[ -n $best ]]; then echo "$best"; return 0; fi
+  if java="$(command -v java)"; then
+    java="$(readlink -f "$java")"
+    major="$(java_major "$java")" || return 1
+    (( major >= MIN_JAVA )) && { echo "${java%/bin/java}"; return 0; }
+  fi
+  return 1
+}
+JAVA_HOME="$(find_java_home)" || { echo "run.sh: a JDK $MIN_JAVA+ is required (see ./herald for where it looks)" >&2; exit 1; }
+export JAVA_HOME
+JAVA="$JAVA_HOME/bin/java"
+if (( $(java_major "$JAVA") >= 24 )); then
+  export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
+fi
+command -v node >/dev/null && command -v npm >/dev/null || { echo "run.sh: node and npm are required" >&2; exit 1; }
+
+# --- processes: everything started here is stopped on exit
+PIDS=()
+SCHEMA=""
+cleanup() {
+  local pid
+  for pid in "${PIDS[@]}"; do
+    kill -TERM "$pid" 2>/dev/null || true
+  done
+  for pid in "${PIDS[@]}"; do
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+  done
+  if [[ -n $SCHEMA ]]; then
+    psql_cmd -c "DROP SCHEMA IF EXISTS $SCHEMA CASCADE" >/dev/null 2>&1 || true
+  fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+stop() {  # stop one process started here, politely, then for sure
+  local pid="$1"
+  kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  local kept=()
+  for p in "${PIDS[@]}"; do [[ $p == "$pid" ]] || kept+=("$p"); done
+  PIDS=("${kept[@]}")
+}
+
+# Waits for the line "<anything> listening on http://HOST:PORT..." in file $1; prints the URL.
+wait_listening() {
+  local file="$1" pid="$2" url
+  for _ in $(seq 1 600); do
+    url="$(sed -n 's#.*listening on \(http://[0-9.]*:[0-9]*\).*#\1#p' "$file" | head -n 1)"
+    if [[ -n $url ]]; then echo "$url"; return 0; fi
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "run.sh: the server did not start; its output:" >&2
+  tail -n 30 "$file" "${file%.out}.err" >&2 2>/dev/null || true
+  return 1
+}
+
+# --- build
+echo "run.sh: building (./mvnw -q -DskipTests package) ..." >&2
+(cd "$ROOT" && ./mvnw -q -DskipTests package) >&2
+HERALD_JAR="$ROOT/herald-server/target/herald.jar"
+BENCH_JAR="$BENCH/target/herald-bench.jar"
+PEER="$BENCH/peers/socketio"
+if [[ ! -d $PEER/node_modules/socket.io || $PEER/package-lock.json -nt $PEER/node_modules/.package-lock.json ]]; then
+  echo "run.sh: installing the Socket.IO peer (npm ci) ..." >&2
+  (cd "$PEER" && npm ci --no-audit --no-fund --loglevel=error) >&2
+fi
+
+RUN_ID="$(date -u +%Y%m%d-%H%M%S)"
+WORK="$BENCH/target/run-$RUN_ID"
+mkdir -p "$WORK"
+RESULTS="$WORK/results.tsv"
+: >"$RESULTS"
+SECRET="bench-secret-0123456789-0123456789-abcdef"
+API_KEY="hk_bench_0123456789abcdef"
+LOAD_TIMEOUT=$([[ $MODE == quick ]] && echo 100 || echo 420)
+
+psql_cmd() {  # psql against the --store database (host, port, user, db taken from the URL)
+  local rest="${STORE#*://}" userpart hostpart db
+  userpart="${rest%%@*}"; [[ $rest == *@* ]] || userpart="postgres"
+  hostpart="${rest#*@}"; hostpart="${hostpart%%/*}"
+  db="${rest#*/}"; db="${db%%\?*}"
+  PGOPTIONS="-c client_min_messages=warning" PGPASSWORD="${userpart#*:}" psql -v ON_ERROR_STOP=1 -q -h "${hostpart%%:*}" -p "${hostpart##*:}" \
+    -U "${userpart%%:*}" -d "$db" "$@"
+}
+
+load() {  # load TARGET URL PID SCENARIOS [extra args]
+  local target="$1" url="$2" pid="$3" scenarios="$4"
+  shift 4
+  timeout --kill-after=10 "$LOAD_TIMEOUT" "$JAVA" -Xms1g -Xmx2g -XX:+UseParallelGC \
+    -jar "$BENCH_JAR" load --target "$target" --url "$url" --pid "$pid" --mode "$MODE" \
+    --scenarios "$scenarios" --out "$RESULTS" --api-key "$API_KEY" --jwt-secret "$SECRET" "$@" \
+    || echo "run.sh: the $target load run failed or timed out (exit $?); continuing" >&2
+}
+
+start_herald() {  # start_herald NAME [extra herald args]; sets SERVER_PID and SERVER_URL
+  local name="$1"
+  shift
+  # shellcheck disable=SC2086
+  "$JAVA" ${HERALD_JAVA_OPTS:-} -jar "$HERALD_JAR" start --host 127.0.0.1 --port 0 \
+    --data-dir "$WORK/$name-data" --jwt-secret "$SECRET" --api-key "$API_KEY" \
+    --outbound-cap-bytes 256m "$@" >"$WORK/$name.out" 2>"$WORK/$name.err" &
+  SERVER_PID=$!
+  PIDS+=("$SERVER_PID")
+  SERVER_URL="$(wait_listening "$WORK/$name.out" "$SERVER_PID")"
+}
+
+LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
+STARTED=$(date +%s)
+IFS=, read -r -a TARGET_LIST <<<"$TARGETS"
+for target in "${TARGET_LIST[@]}"; do
+  echo "run.sh: === $target ($MODE: $SCENARIO_LIST) load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+  case "$target" in
+    herald)
+      start_herald herald
+      load herald "$SERVER_URL" "$SERVER_PID" "$SCENARIO_LIST"
+      stop "$SERVER_PID"
+      if [[ -n $STORE && " ${SCENARIOS[*]} " == *" inbox "* ]]; then
+        SCHEMA="bench_$(date -u +%Y%m%d%H%M%S)"
+        psql_cmd -c "CREATE SCHEMA $SCHEMA" || { echo "run.sh: cannot create schema $SCHEMA" >&2; exit 1; }
+        sep='?'; [[ $STORE == *\?* ]] && sep='&'
+        start_herald herald-pg --store "$STORE${sep}currentSchema=$SCHEMA"
+        load herald "$SERVER_URL" "$SERVER_PID" inbox --store-label postgresql
+        stop "$SERVER_PID"
+        psql_cmd -c "DROP SCHEMA IF EXISTS $SCHEMA CASCADE" >/dev/null || true
+        SCHEMA=""
+      fi
+      ;;
+    socketio)
+      (cd "$PEER" && HOST=127.0.0.1 PORT=0 exec node --expose-gc server.js) >"$WORK/socketio.out" 2>"$WORK/socketio.err" &
+      SERVER_PID=$!
+      PIDS+=("$SERVER_PID")
+      SERVER_URL="$(wait_listening "$WORK/socketio.out" "$SERVER_PID")"
+      load socketio "$SERVER_URL" "$SERVER_PID" "$SCENARIO_LIST"
+      stop "$SERVER_PID"
+      ;;
+    netty)
+      "$JAVA" -jar "$BENCH_JAR" netty-server --host 127.0.0.1 --port 0 >"$WORK/netty.out" 2>"$WORK/netty.err" &
+      SERVER_PID=$!
+      PIDS+=("$SERVER_PID")
+      SERVER_URL="$(wait_listening "$WORK/netty.out" "$SERVER_PID")"
+      load netty "$SERVER_URL" "$SERVER_PID" "$SCENARIO_LIST"
+      stop "$SERVER_PID"
+      ;;
+    *) echo "run.sh: unknown target $target" >&2; exit 2 ;;
+  esac
+done
+LOAD_AFTER="$(cut -d' ' -f1-3 /proc/loadavg)"
+ELAPSED=$(( $(date +%s) - STARTED ))
+
+# --- report
+SIO_LINE="$(head -n 1 "$WORK/socketio.out" 2>/dev/null | sed 's/.*(\(.*\))/\1/' || true)"
+{
+  echo
+  echo "## $(date -u '+%Y-%m-%d %H:%M UTC'): $MODE run"
+  echo
+  echo "- Command: \`$COMMAND\` (${ELAPSED} s)"
+  echo "- Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo) RAM," \
+       "kernel $(uname -r), JDK $("$JAVA" -version 2>&1 | head -n 1 | sed 's/.*"\(.*\)".*/\1/')," \
+       "Node $(node --version)${SIO_LINE:+ ($SIO_LINE)}"
+  echo "- Load average (1, 5, 15 min) before: $LOAD_BEFORE; after: $LOAD_AFTER"
+  echo "- Raw figures: \`herald-bench/target/run-$RUN_ID/results.tsv\`"
+  echo
+  "$JAVA" -jar "$BENCH_JAR" report --results "$RESULTS"
+} >"$WORK/report.md"
+cat "$WORK/report.md"
+if [[ ${BENCH_RECORD:-1} != 0 ]]; then
+  cat "$WORK/report.md" >>"$ROOT/docs/benchmarks.md"
+  echo "run.sh: appended to docs/benchmarks.md" >&2
+fi

@@ -1,0 +1,125 @@
+package dev.herald.bench;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Entry point of herald-bench.jar (driven by herald-bench/run.sh):
+ * <pre>
+ *   netty-server [--host 127.0.0.1] [--port 0]       the bare Netty broadcast peer
+ *   load --target herald|socketio|netty --url http://127.0.0.1:PORT --mode quick|full
+ *        --scenarios fanout,inbox,chat,idle,storm --out results.tsv
+ *        [--pid SERVER_PID] [--api-key KEY] [--jwt-secret SECRET] [--store-label postgresql]
+ *        [--fanout NxK[,NxK...]]                     fanout sizes instead of the mode's
+ *   report --results results.tsv                     markdown table on stdout
+ * </pre>
+ */
+public final class BenchMain {
+
+    private BenchMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 0) {
+            usage();
+        }
+        Map<String, String> opts = new HashMap<>();
+        for (int i = 1; i + 1 < args.length; i += 2) {
+            if (!args[i].startsWith("--")) {
+                usage();
+            }
+            opts.put(args[i].substring(2), args[i + 1]);
+        }
+        switch (args[0]) {
+            case "netty-server" -> {
+                Epoll.ensureAvailability();
+                BroadcastServer.run(opts.getOrDefault("host", "127.0.0.1"), Integer.parseInt(opts.getOrDefault("port", "0")));
+            }
+            case "load" -> load(opts);
+            case "report" -> System.out.print(Report.markdown(Path.of(required(opts, "results"))));
+            default -> usage();
+        }
+    }
+
+    private static void load(Map<String, String> opts) throws Exception {
+        Epoll.ensureAvailability();
+        Target target = Target.of(required(opts, "target"));
+        URI base = URI.create(required(opts, "url"));
+        Plan plan = Plan.of(opts.getOrDefault("mode", "quick"));
+        Results results = new Results(Path.of(required(opts, "out")), target);
+        long pid = Long.parseLong(opts.getOrDefault("pid", "0"));
+        Jwt jwt = new Jwt(opts.getOrDefault("jwt-secret", "unused-for-this-target-000000000000"));
+        EventLoopGroup clientLoops = new MultiThreadIoEventLoopGroup(2, EpollIoHandler.newFactory());
+        EventLoopGroup publishLoops = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+        try {
+            Scenarios s = new Scenarios(target, base, opts.get("api-key"), jwt, new ServerProbe(target, base, pid),
+                    results, clientLoops, publishLoops);
+            for (String name : List.of(opts.getOrDefault("scenarios", "idle,fanout,inbox,chat,storm").split(","))) {
+                long start = System.nanoTime();
+                System.out.println(target.label + ": " + name + " (" + plan.mode() + ")");
+                try {
+                    runOne(s, plan, name.trim(), opts);
+                } catch (Exception | AssertionError e) {
+                    // One broken scenario must not hide the others' figures.
+                    results.note(name.trim(), "failed: " + e);
+                    e.printStackTrace();
+                }
+                System.out.printf("%s: %s done in %.1f s%n", target.label, name, (System.nanoTime() - start) / 1e9);
+            }
+        } finally {
+            clientLoops.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).await();
+            publishLoops.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).await();
+        }
+    }
+
+    private static void runOne(Scenarios s, Plan plan, String name, Map<String, String> opts) throws Exception {
+        switch (name) {
+            case "fanout" -> {
+                // After idle (which wants a fresh process), before the first measured delivery.
+                System.out.println(s.targetLabel() + ": warm-up (fanout 1000x30, not recorded)");
+                s.warmUp();
+                if (opts.containsKey("fanout")) {   // e.g. --fanout 5000x200,1000x10: sizes instead of the plan's
+                    for (String size : opts.get("fanout").split(",")) {
+                        String[] nk = size.split("x");
+                        s.fanout(Math.min(Plan.MAX_CLIENTS, Integer.parseInt(nk[0])), Integer.parseInt(nk[1]));
+                    }
+                } else {
+                    for (int i = 0; i < plan.fanoutClients().length; i++) {
+                        s.fanout(plan.fanoutClients()[i], plan.fanoutMessages()[i]);
+                    }
+                }
+            }
+            case "inbox" -> s.inbox(plan.inboxUsers(), plan.inboxSeconds(), plan.inboxPublishers(),
+                    opts.get("store-label"));
+            case "chat" -> s.chat(plan.chatClients(), plan.chatSeconds(), plan.chatRatePerClient());
+            case "idle" -> s.idle(plan.idleClients());
+            case "storm" -> s.storm(plan.stormClients());
+            default -> throw new IllegalArgumentException("unknown scenario " + name);
+        }
+    }
+
+    private static String required(Map<String, String> opts, String key) {
+        String v = opts.get(key);
+        if (v == null) {
+            System.err.println("herald-bench: --" + key + " is required");
+            usage();
+        }
+        return v;
+    }
+
+    private static void usage() {
+        System.err.println("usage: herald-bench.jar netty-server [--host H] [--port P]\n"
+                + "       herald-bench.jar load --target herald|socketio|netty --url http://H:P --mode quick|full"
+                + " --scenarios fanout,inbox,chat,idle,storm --out FILE [--pid PID] [--api-key K] [--jwt-secret S]"
+                + " [--store-label L] [--fanout NxK,...]\n"
+                + "       herald-bench.jar report --results FILE");
+        System.exit(2);
+    }
+}

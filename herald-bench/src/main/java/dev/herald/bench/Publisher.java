@@ -1,0 +1,178 @@
+package dev.herald.bench;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpVersion;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongFunction;
+
+/**
+ * The app backend: publishes over HTTP/1.1 keep-alive from {@code connections} connections, each
+ * sending its next request when the previous one is answered (closed loop), optionally paced to
+ * a total rate (open loop up to the concurrency). The payload's {@code t} is stamped at send
+ * time. One {@link #run} at a time; runs its I/O on the given loop group.
+ */
+final class Publisher {
+
+    /** Where message {@code index} goes: a room (Herald topic) or a user. */
+    record Dest(String room, String user) {
+    }
+
+    /** What one run did. */
+    record Outcome(long acked, long failed, long nanos, String firstError) {
+        double ackedPerSecond() {
+            return acked / (nanos / 1e9);
+        }
+    }
+
+    private final EventLoopGroup loops;
+    private final URI base;
+    private final Target target;
+    private final String apiKey;
+
+    Publisher(EventLoopGroup loops, URI base, Target target, String apiKey) {
+        this.loops = loops;
+        this.base = base;
+        this.target = target;
+        this.apiKey = apiKey;
+    }
+
+    /**
+     * Publishes messages 0, 1, 2, ... to {@code destOf(index)} until {@code count} were sent
+     * (count < 0: no limit) or {@code seconds} passed, at {@code rate} per second in total
+     * (0: as fast as the answers come). Returns when every sent request is answered.
+     */
+    Outcome run(LongFunction<Dest> destOf, long count, double seconds, double rate, int connections) {
+        AtomicLong next = new AtomicLong();
+        AtomicLong acked = new AtomicLong();
+        AtomicLong failed = new AtomicLong();
+        AtomicInteger errorsShown = new AtomicInteger();
+        String[] firstError = new String[1];
+        CountDownLatch done = new CountDownLatch(connections);
+        long start = System.nanoTime();
+        long end = start + (long) (seconds * 1e9);
+        Bootstrap b = new Bootstrap().group(loops).channel(EpollSocketChannel.class)
+                .option(ChannelOption.TCP_NODELAY, true);
+        for (int c = 0; c < connections; c++) {
+            b.clone().handler(new ChannelInitializer<Channel>() {
+                @Override
+                protected void initChannel(Channel ch) {
+                    ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(1 << 20),
+                            new SimpleChannelInboundHandler<FullHttpResponse>() {
+                                private boolean finished;
+
+                                @Override
+                                public void channelActive(ChannelHandlerContext ctx) {
+                                    sendNext(ctx);
+                                }
+
+                                @Override
+                                protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse res) {
+                                    int code = res.status().code();
+                                    if (code >= 200 && code < 300) {
+                                        acked.incrementAndGet();
+                                    } else {
+                                        failed.incrementAndGet();
+                                        if (errorsShown.getAndIncrement() == 0) {
+                                            firstError[0] = code + " " + res.content().toString(StandardCharsets.UTF_8);
+                                        }
+                                    }
+                                    sendNext(ctx);
+                                }
+
+                                private void sendNext(ChannelHandlerContext ctx) {
+                                    long now = System.nanoTime();
+                                    long k = next.getAndIncrement();
+                                    if ((count >= 0 && k >= count) || now >= end) {
+                                        finish(ctx);
+                                        return;
+                                    }
+                                    long due = rate > 0 ? start + (long) (k * 1e9 / rate) : now;
+                                    if (due > now) {
+                                        ctx.executor().schedule(() -> send(ctx, k), due - now, TimeUnit.NANOSECONDS);
+                                    } else {
+                                        send(ctx, k);
+                                    }
+                                }
+
+                                private void send(ChannelHandlerContext ctx, long k) {
+                                    Dest d = destOf.apply(k);
+                                    String body = target.publishBody(d.room(), d.user(), Payload.of(System.nanoTime(), k));
+                                    ctx.writeAndFlush(request(target.publishPath(d.room(), d.user()), body));
+                                }
+
+                                private void finish(ChannelHandlerContext ctx) {
+                                    if (!finished) {
+                                        finished = true;
+                                        ctx.close();
+                                        done.countDown();
+                                    }
+                                }
+
+                                @Override
+                                public void channelInactive(ChannelHandlerContext ctx) {
+                                    if (!finished) {
+                                        failed.incrementAndGet();
+                                        finished = true;
+                                        done.countDown();
+                                    }
+                                }
+
+                                @Override
+                                public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                                    if (errorsShown.getAndIncrement() == 0) {
+                                        firstError[0] = String.valueOf(cause);
+                                    }
+                                    ctx.close();
+                                }
+                            });
+                }
+            }).connect(base.getHost(), base.getPort()).addListener(f -> {
+                if (!f.isSuccess()) {
+                    firstError[0] = "connect: " + f.cause();
+                    done.countDown();
+                }
+            });
+        }
+        try {
+            if (!done.await((long) seconds + 120, TimeUnit.SECONDS)) {
+                firstError[0] = "publishers did not finish in time";
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return new Outcome(acked.get(), failed.get(), System.nanoTime() - start, firstError[0]);
+    }
+
+    private FullHttpRequest request(String path, String body) {
+        ByteBuf content = Unpooled.copiedBuffer(body, StandardCharsets.UTF_8);
+        FullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, path, content);
+        req.headers().set(HttpHeaderNames.HOST, base.getHost() + ":" + base.getPort());
+        req.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+        req.headers().set(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes());
+        if (apiKey != null) {
+            req.headers().set(HttpHeaderNames.AUTHORIZATION, "Bearer " + apiKey);
+        }
+        return req;
+    }
+}

@@ -1,0 +1,86 @@
+package dev.herald.bench;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Reads the memory of the server under test: resident set size from /proc/PID/status, and heap
+ * in use after a full GC. JVM servers (Herald, the bare server): {@code jcmd PID GC.run}, then
+ * the sum of {@code jvm_memory_used_bytes{area="heap"...}} from their Prometheus /metrics. Node:
+ * GET /stats, which runs {@code global.gc()} and answers {@code process.memoryUsage()}.
+ * Used by the scenario thread only.
+ */
+final class ServerProbe {
+
+    private final Target target;
+    private final URI base;
+    private final long pid;
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+
+    ServerProbe(Target target, URI base, long pid) {
+        this.target = target;
+        this.base = base;
+        this.pid = pid;
+    }
+
+    boolean available() {
+        return pid > 0 && Files.exists(Path.of("/proc/" + pid + "/status"));
+    }
+
+    /** VmRSS of the server process in bytes. */
+    long rssBytes() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+            }
+        }
+        throw new IOException("no VmRSS in /proc/" + pid + "/status");
+    }
+
+    /** Heap in use after a full GC, in bytes. */
+    long heapAfterGcBytes() throws IOException, InterruptedException {
+        if (target == Target.SOCKETIO) {
+            String json = get("/stats");
+            return (long) Double.parseDouble(json.replaceAll(".*\"heapUsed\":([0-9.]+).*", "$1"));
+        }
+        String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+        Process p = new ProcessBuilder(jcmd, Long.toString(pid), "GC.run").redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IOException("jcmd " + pid + " GC.run failed");
+        }
+        return sumHeap(get("/metrics"));
+    }
+
+    /** Sum of the heap pools' {@code jvm_memory_used_bytes} in a Prometheus text exposition. */
+    static long sumHeap(String metrics) {
+        double sum = 0;
+        boolean found = false;
+        for (String line : metrics.split("\n")) {
+            if (line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\"")) {
+                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                found = true;
+            }
+        }
+        if (!found) {
+            throw new IllegalArgumentException("no jvm_memory_used_bytes{area=\"heap\"} in the metrics");
+        }
+        return (long) sum;
+    }
+
+    private String get(String path) throws IOException, InterruptedException {
+        HttpResponse<String> res = http.send(HttpRequest.newBuilder(base.resolve(path))
+                .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        if (res.statusCode() != 200) {
+            throw new IOException("GET " + path + ": " + res.statusCode());
+        }
+        return res.body();
+    }
+}
