@@ -21,6 +21,9 @@ public final class StreamEvent {
     private final long unread;
     private final byte[] json;
     private final String excludeUserId;
+    /** Wire encodings by format slot, computed on first use; a race computes one twice, harmlessly. */
+    private final java.util.concurrent.atomic.AtomicReferenceArray<byte[]> encodings =
+            new java.util.concurrent.atomic.AtomicReferenceArray<>(FORMATS);
 
     /**
      * @param stream          stream key, e.g. {@code user:42}
@@ -58,6 +61,26 @@ public final class StreamEvent {
     /** An ephemeral event that every subscriber except {@code excludeUserId}'s sessions receives. */
     public static StreamEvent ephemeralExcept(String stream, String type, byte[] json, String excludeUserId) {
         return new StreamEvent(stream, 0, type, System.currentTimeMillis(), -1, json, excludeUserId);
+    }
+
+    /** Format slots of {@link #encoded}: one per transport wire format. */
+    public static final int WEBSOCKET_FRAME = 0;
+    private static final int FORMATS = 1;
+
+    /**
+     * This event in a transport's wire format, encoded once and shared by every recipient of
+     * that transport (the bytes must not be modified).
+     *
+     * @param format  a format slot, e.g. {@link #WEBSOCKET_FRAME}
+     * @param encoder pure function from the JSON bytes to the wire bytes
+     */
+    public byte[] encoded(int format, java.util.function.UnaryOperator<byte[]> encoder) {
+        byte[] bytes = encodings.get(format); // volatile read: the bytes are fully visible
+        if (bytes == null) {
+            bytes = encoder.apply(json);
+            encodings.set(format, bytes);
+        }
+        return bytes;
     }
 
     public String stream() { return stream; }

@@ -13,8 +13,9 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
- * A plain WebSocket connection as the delivery core sees it: each event's JSON bytes go out
- * as one text frame, wrapping the shared bytes without copying them.
+ * A plain WebSocket connection as the delivery core sees it: each event goes out as one text
+ * frame whose bytes were framed once for all recipients ({@link WsFrames}) and are wrapped, not
+ * copied.
  *
  * <p>Loop-confined, like every {@link Session}.
  */
@@ -68,7 +69,8 @@ final class WsSession implements Session {
         if (closing.getAsBoolean()) {
             return;
         }
-        ctx.write(new TextWebSocketFrame(Unpooled.wrappedBuffer(event.json())), ctx.voidPromise());
+        // Framed once per event and shared: the bytes pass the WebSocket encoder untouched.
+        ctx.write(Unpooled.wrappedBuffer(event.encoded(StreamEvent.WEBSOCKET_FRAME, WsFrames::text)), ctx.voidPromise());
         metrics.frameOut();
     }
 
