@@ -10,6 +10,10 @@
 #                      postgresql://postgres@127.0.0.1:5432/test (a schema bench_<time> is
 #                      created for the run and dropped afterwards)
 #   --targets LIST     comma-separated subset of herald,socketio,netty (default: all three)
+#   --cluster REDIS    also run Herald as two nodes (needs --store): both on the PostgreSQL of
+#                      --store and the Redis at REDIS (e.g. redis://127.0.0.1:6379), clients
+#                      spread over both nodes, publishes through the first; the fanout, inbox and
+#                      storm scenarios, reported as "<scenario> 2 nodes"
 #
 # Environment: BENCH_RECORD=0 to not append the result to docs/benchmarks.md;
 # HERALD_JAVA_OPTS extra JVM options for Herald; JAVA_HOME / HERALD_JVM_DIR as for ./herald.
@@ -23,7 +27,7 @@ MIN_JAVA=21
 JVM_DIR="${HERALD_JVM_DIR:-/usr/lib/jvm}"
 
 usage() {
-  sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -32,12 +36,14 @@ MODE="${1:-}"
 [[ $MODE == quick || $MODE == full ]] || usage
 shift
 STORE=""
+CLUSTER=""
 TARGETS="herald,socketio,netty"
 SCENARIOS=()
 while (( $# > 0 )); do
   case "$1" in
     --store) STORE="${2:?--store needs a URL}"; shift 2 ;;
     --targets) TARGETS="${2:?--targets needs a list}"; shift 2 ;;
+    --cluster) CLUSTER="${2:?--cluster needs a Redis URL}"; shift 2 ;;
     fanout|inbox|chat|idle|storm) SCENARIOS+=("$1"); shift ;;
     -h|--help) usage ;;
     *) echo "run.sh: unknown argument '$1'" >&2; usage ;;
@@ -201,6 +207,26 @@ for target in "${TARGET_LIST[@]}"; do
         start_herald herald-pg --store "$STORE${sep}currentSchema=$SCHEMA"
         load herald "$SERVER_URL" "$SERVER_PID" inbox --store-label postgresql
         stop "$SERVER_PID"
+        psql_cmd -c "DROP SCHEMA IF EXISTS $SCHEMA CASCADE" >/dev/null || true
+        SCHEMA=""
+      fi
+      if [[ -n $CLUSTER ]]; then
+        [[ -n $STORE ]] || { echo "run.sh: --cluster needs --store (the nodes share PostgreSQL)" >&2; exit 2; }
+        SCHEMA="bench_$(date -u +%Y%m%d%H%M%S)"
+        psql_cmd -c "CREATE SCHEMA $SCHEMA" || { echo "run.sh: cannot create schema $SCHEMA" >&2; exit 1; }
+        sep='?'; [[ $STORE == *\?* ]] && sep='&'
+        bsep='?'; [[ $CLUSTER == *\?* ]] && bsep='&'
+        BROKER="$CLUSTER${bsep}prefix=bench$RUN_ID"
+        start_herald herald-node-a --store "$STORE${sep}currentSchema=$SCHEMA" --broker "$BROKER" --node-id a
+        PID_A=$SERVER_PID; URL_A=$SERVER_URL
+        start_herald herald-node-b --store "$STORE${sep}currentSchema=$SCHEMA" --broker "$BROKER" --node-id b
+        PID_B=$SERVER_PID; URL_B=$SERVER_URL
+        CLUSTER_SCENARIOS="$(IFS=,; for s in "${SCENARIOS[@]}"; do [[ $s == fanout || $s == inbox || $s == storm ]] && echo -n "$s,"; done)"
+        CLUSTER_SCENARIOS="${CLUSTER_SCENARIOS%,}"
+        if [[ -n $CLUSTER_SCENARIOS ]]; then
+          load herald "$URL_A" "$PID_A" "$CLUSTER_SCENARIOS" --client-urls "$URL_A,$URL_B" --label "2 nodes"
+        fi
+        stop "$PID_A"; stop "$PID_B"
         psql_cmd -c "DROP SCHEMA IF EXISTS $SCHEMA CASCADE" >/dev/null || true
         SCHEMA=""
       fi

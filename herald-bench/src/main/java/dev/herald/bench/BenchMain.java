@@ -17,6 +17,7 @@ import java.util.Map;
  *   load --target herald|socketio|netty --url http://127.0.0.1:PORT --mode quick|full
  *        --scenarios fanout,inbox,chat,idle,storm --out results.tsv
  *        [--pid SERVER_PID] [--api-key KEY] [--jwt-secret SECRET] [--store-label postgresql]
+ *        [--client-urls http://H:P1,http://H:P2] [--label "2 nodes"]
  *        [--fanout NxK[,NxK...]]                     fanout sizes instead of the mode's
  *   report --results results.tsv                     markdown table on stdout
  * </pre>
@@ -53,14 +54,20 @@ public final class BenchMain {
         Target target = Target.of(required(opts, "target"));
         URI base = URI.create(required(opts, "url"));
         Plan plan = Plan.of(opts.getOrDefault("mode", "quick"));
-        Results results = new Results(Path.of(required(opts, "out")), target);
+        Results results = new Results(Path.of(required(opts, "out")), target, opts.get("label"));
+        // --client-urls spreads the clients over several nodes of a cluster (round robin);
+        // publishes and probes go to --url.
+        List<URI> clientUrls = new java.util.ArrayList<>();
+        for (String u : opts.getOrDefault("client-urls", required(opts, "url")).split(",")) {
+            clientUrls.add(URI.create(u.strip()));
+        }
         long pid = Long.parseLong(opts.getOrDefault("pid", "0"));
         Jwt jwt = new Jwt(opts.getOrDefault("jwt-secret", "unused-for-this-target-000000000000"));
         EventLoopGroup clientLoops = new MultiThreadIoEventLoopGroup(2, EpollIoHandler.newFactory());
         EventLoopGroup publishLoops = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
         try {
-            Scenarios s = new Scenarios(target, base, opts.get("api-key"), jwt, new ServerProbe(target, base, pid),
-                    results, clientLoops, publishLoops);
+            Scenarios s = new Scenarios(target, base, clientUrls, opts.get("api-key"), jwt,
+                    new ServerProbe(target, base, pid), results, clientLoops, publishLoops);
             for (String name : List.of(opts.getOrDefault("scenarios", "idle,fanout,inbox,chat,storm").split(","))) {
                 long start = System.nanoTime();
                 System.out.println(target.label + ": " + name + " (" + plan.mode() + ")");
@@ -118,7 +125,7 @@ public final class BenchMain {
         System.err.println("usage: herald-bench.jar netty-server [--host H] [--port P]\n"
                 + "       herald-bench.jar load --target herald|socketio|netty --url http://H:P --mode quick|full"
                 + " --scenarios fanout,inbox,chat,idle,storm --out FILE [--pid PID] [--api-key K] [--jwt-secret S]"
-                + " [--store-label L] [--fanout NxK,...]\n"
+                + " [--store-label L] [--fanout NxK,...] [--client-urls U1,U2] [--label L]\n"
                 + "       herald-bench.jar report --results FILE");
         System.exit(2);
     }

@@ -37,15 +37,16 @@ final class ClientPool {
     }
 
     private final Target target;
-    private final InetSocketAddress server;
+    private final List<InetSocketAddress> servers;
     private final List<InetSocketAddress> sources;
     private final LoadContext ctx;
     private final Jwt jwt;
     private final Bootstrap bootstrap;
 
-    ClientPool(Target target, URI base, int sourceAddresses, LoadContext ctx, Jwt jwt) {
+    /** @param bases the nodes to connect to; client i goes to node i modulo their number */
+    ClientPool(Target target, List<URI> bases, int sourceAddresses, LoadContext ctx, Jwt jwt) {
         this.target = target;
-        this.server = new InetSocketAddress(base.getHost(), base.getPort());
+        this.servers = bases.stream().map(b -> new InetSocketAddress(b.getHost(), b.getPort())).toList();
         this.ctx = ctx;
         this.jwt = jwt;
         this.sources = new ArrayList<>();
@@ -118,7 +119,7 @@ final class ClientPool {
             }
             BenchClient client = new BenchClient(target, subs.get(i), ctx, listener);
             clients.add(client);
-            open(client, sources.get(i % sources.size()));
+            open(client, sources.get(i % sources.size()), servers.get(i % servers.size()));
         }
         while (settled.get() < clients.size() && System.nanoTime() < deadline) {
             LoadContext.sleep(10);
@@ -131,7 +132,7 @@ final class ClientPool {
         return clients;
     }
 
-    private void open(BenchClient client, InetSocketAddress source) {
+    private void open(BenchClient client, InetSocketAddress source, InetSocketAddress server) {
         URI uri = URI.create("ws://" + server.getHostString() + ":" + server.getPort()
                 + target.wsPath(client.sub, jwt));
         WebSocketClientProtocolConfig config = WebSocketClientProtocolConfig.newBuilder()

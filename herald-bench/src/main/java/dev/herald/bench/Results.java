@@ -18,15 +18,22 @@ final class Results {
 
     private final Path file;
     private final Target target;
+    private final String label;
 
     Results(Path file, Target target) {
+        this(file, target, null);
+    }
+
+    /** @param label appended to every scenario name (e.g. "2 nodes"), or null */
+    Results(Path file, Target target, String label) {
         this.file = file;
         this.target = target;
+        this.label = label;
     }
 
     /** A Results for the same target that records nothing (warm-up). */
     Results muted() {
-        return new Results(null, target);
+        return new Results(null, target, label);
     }
 
     void higher(String scenario, String metric, double value, String unit) {
@@ -52,6 +59,9 @@ final class Results {
     private void write(String scenario, String metric, String value, String unit, String better) {
         if (file == null) {
             return;
+        }
+        if (label != null) {
+            scenario = scenario + " " + label;
         }
         String line = String.join("\t", scenario, metric, target.id, value, unit, better) + "\n";
         System.out.print("  " + target.label + " | " + scenario + " | " + metric + " = " + value + " " + unit + "\n");

@@ -28,6 +28,7 @@ final class Scenarios {
 
     private final Target target;
     private final URI base;
+    private final List<URI> clientUrls;
     private final Jwt jwt;
     private final ServerProbe probe;
     /** Where figures go; swapped for a muted one during the warm-up. */
@@ -35,10 +36,11 @@ final class Scenarios {
     private final EventLoopGroup clientLoops;
     private final Publisher publisher;
 
-    Scenarios(Target target, URI base, String apiKey, Jwt jwt, ServerProbe probe, Results results,
+    Scenarios(Target target, URI base, List<URI> clientUrls, String apiKey, Jwt jwt, ServerProbe probe, Results results,
               EventLoopGroup clientLoops, EventLoopGroup publishLoops) {
         this.target = target;
         this.base = base;
+        this.clientUrls = List.copyOf(clientUrls);
         this.jwt = jwt;
         this.probe = probe;
         this.results = results;
@@ -47,7 +49,7 @@ final class Scenarios {
     }
 
     private ClientPool.Connected connect(LoadContext ctx, List<Target.Subscription> subs, String scenario) {
-        ClientPool.Connected c = new ClientPool(target, base, SOURCES, ctx, jwt).connect(subs, IN_FLIGHT, 180);
+        ClientPool.Connected c = new ClientPool(target, clientUrls, SOURCES, ctx, jwt).connect(subs, IN_FLIGHT, 180);
         if (c.refused() > 0) {
             results.note(scenario, c.refused() + " connects refused (retried after 1 s); " + c.failed() + " of "
                     + subs.size() + " clients never connected; first refusal: " + c.firstFailure());
@@ -265,7 +267,7 @@ final class Scenarios {
         long start = System.nanoTime();
         CompletableFuture<Publisher.Outcome> live = CompletableFuture.supplyAsync(
                 () -> publisher.run(i -> new Publisher.Dest("storm", null), 5, 60, 0, 1));
-        ClientPool.Connected c2 = new ClientPool(target, base, SOURCES, ctx2, jwt).connect(again, IN_FLIGHT, 180);
+        ClientPool.Connected c2 = new ClientPool(target, clientUrls, SOURCES, ctx2, jwt).connect(again, IN_FLIGHT, 180);
         results.lower(sc, "all reconnected", c2.nanos() / 1e6, "ms");
         results.lower(sc, "refused reconnects", c2.refused(), "");
         Publisher.Outcome liveOut = live.join();
