@@ -134,7 +134,7 @@ public final class HeraldServer implements AutoCloseable {
             } catch (IllegalArgumentException e) {
                 throw new HeraldStartupException("invalid --store: " + e.getMessage(), e);
             }
-            NotificationService notifications = new NotificationService(store, broker);
+            NotificationService notifications = new NotificationService(store, broker, blocking);
             sessions = new SessionRegistry();
             // Chat shares the notification store's pool; its tables come from migration V100.
             ChatStore chatStore = new JdbcChatStore(jdbcStore.dataSource());

@@ -7,8 +7,20 @@ import dev.herald.server.store.PublishRequest;
 import dev.herald.server.store.PublishResult;
 import dev.herald.server.store.Store;
 import dev.herald.server.store.StreamState;
+import dev.herald.server.store.StoreUnavailableException;
 
 import java.util.Optional;
+import java.util.Set;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Notifications as the HTTP API and the sockets use them: publish, inbox, read state.
@@ -21,12 +33,20 @@ import java.util.Optional;
  * <p>Thread-safe. Methods block on the store: call them from virtual threads.
  */
 public final class NotificationService {
+    private static final Logger log = LoggerFactory.getLogger(NotificationService.class);
+
     private final Store store;
     private final Broker broker;
+    private final Executor background;
+    private final Set<String> known = ConcurrentHashMap.newKeySet();
+    private final Map<String, CompletableFuture<Void>> pending = new ConcurrentHashMap<>();
+    private final AtomicBoolean recording = new AtomicBoolean();
 
-    public NotificationService(Store store, Broker broker) {
+    /** @param background runs the recording of newly seen users (may block) */
+    public NotificationService(Store store, Broker broker, Executor background) {
         this.store = store;
         this.broker = broker;
+        this.background = background;
     }
 
     /** Stores the notification; returns after commit. */
@@ -43,9 +63,55 @@ public final class NotificationService {
         return store.streamState(stream);
     }
 
-    /** Records that a user exists, so broadcasts to everyone reach them. */
+    /**
+     * Records that a user exists, so broadcasts to everyone reach them; returns once it is
+     * recorded. New users are recorded one at a time by a single background task, so a connect
+     * storm of new users waits in this queue instead of taking every store connection (which
+     * made connects fail with 503 in the benchmark); known users cost a set lookup.
+     *
+     * @throws StoreUnavailableException when the user could not be recorded within 10 s
+     */
     public void knowUser(String userStream) {
-        store.ensureStream(userStream);
+        if (known.contains(userStream)) {
+            return;
+        }
+        CompletableFuture<Void> recorded = pending.computeIfAbsent(userStream, k -> new CompletableFuture<>());
+        if (recording.compareAndSet(false, true)) {
+            background.execute(this::recordUsers);
+        }
+        try {
+            recorded.get(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreUnavailableException("interrupted while recording " + userStream, e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new StoreUnavailableException("cannot record " + userStream + " now", e);
+        }
+    }
+
+    private void recordUsers() {
+        try {
+            while (!pending.isEmpty()) {
+                for (Map.Entry<String, CompletableFuture<Void>> e : pending.entrySet()) {
+                    String stream = e.getKey();
+                    try {
+                        store.ensureStream(stream);
+                        known.add(stream);
+                        pending.remove(stream, e.getValue());
+                        e.getValue().complete(null);
+                    } catch (RuntimeException failure) {
+                        pending.remove(stream, e.getValue());
+                        e.getValue().completeExceptionally(failure);
+                        log.warn("cannot record user stream={}: {}", stream, failure.toString());
+                    }
+                }
+            }
+        } finally {
+            recording.set(false);
+            if (!pending.isEmpty() && recording.compareAndSet(false, true)) {
+                background.execute(this::recordUsers);
+            }
+        }
     }
 
     /** Marks one of the user's notifications read; empty when the user has no such notification. */
