@@ -1,10 +1,8 @@
 package dev.herald.server.transport.sse;
 
-import dev.herald.server.auth.AuthException;
-import dev.herald.server.auth.Principal;
 import dev.herald.server.transport.StreamRequest;
 import dev.herald.server.transport.TransportContext;
-import dev.herald.server.transport.http.ApiException;
+import dev.herald.server.transport.http.ConnectionGate;
 import dev.herald.server.transport.http.Credentials;
 import dev.herald.server.transport.http.HttpEndpoint;
 import dev.herald.server.transport.http.HttpResponses;
@@ -18,8 +16,6 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.util.List;
 
@@ -32,7 +28,6 @@ import java.util.List;
  */
 public final class SseEndpoint implements HttpEndpoint {
     public static final String PATH = "/sse/notifications";
-    private static final Logger log = LoggerFactory.getLogger(SseEndpoint.class);
 
     private final TransportContext context;
     private final List<String> corsOrigins;
@@ -58,34 +53,12 @@ public final class SseEndpoint implements HttpEndpoint {
         String token = Credentials.userToken(request.headers(), uri.parameters(), context.config().jwtCookie());
         String lastEventId = request.headers().get("Last-Event-ID");
         String origin = request.headers().get(HttpHeaderNames.ORIGIN);
-        ctx.channel().config().setAutoRead(false);
-        context.blocking().execute(() -> {
-            SseHandler handler;
-            try {
-                if (token == null) {
-                    throw new AuthException(AuthException.Reason.MISSING,
-                            "token required: access_token query parameter, Authorization: Bearer, or the "
-                                    + context.config().jwtCookie() + " cookie");
-                }
-                Principal principal = context.tokens().verify(token);
-                StreamRequest stream = StreamRequest.parse(principal, uri.parameters(), lastEventId);
-                context.notifications().knowUser(principal.userStream());
-                long userUnread = stream.topic() == null ? 0 : context.notifications().state(principal.userStream()).unread();
-                handler = new SseHandler(context, principal, stream, userUnread);
-            } catch (AuthException e) {
-                ctx.executor().execute(() -> refuse(ctx, request, HttpResponseStatus.UNAUTHORIZED, e.getMessage()));
-                return;
-            } catch (ApiException e) {
-                ctx.executor().execute(() -> refuse(ctx, request, e.status(), e.getMessage()));
-                return;
-            } catch (RuntimeException e) {
-                log.warn("sse open failed: {}", e.toString());
-                ctx.executor().execute(() -> refuse(ctx, request, HttpResponseStatus.SERVICE_UNAVAILABLE,
-                        "cannot open the stream now; retry later"));
-                return;
-            }
-            ctx.executor().execute(() -> open(ctx, request, handler, origin));
-        });
+        ConnectionGate.admit(context, ctx, request, token, "sse", principal -> {
+            StreamRequest stream = StreamRequest.parse(principal, uri.parameters(), lastEventId);
+            context.notifications().knowUser(principal.userStream());
+            long userUnread = stream.topic() == null ? 0 : context.notifications().state(principal.userStream()).unread();
+            return new SseHandler(context, principal, stream, userUnread);
+        }, handler -> open(ctx, request, handler, origin));
         return true;
     }
 
@@ -113,10 +86,5 @@ public final class SseEndpoint implements HttpEndpoint {
             }
         });
         ctx.channel().config().setAutoRead(true);
-    }
-
-    private void refuse(ChannelHandlerContext ctx, FullHttpRequest request, HttpResponseStatus status, String reason) {
-        request.release();
-        HttpResponses.write(ctx, HttpResponses.error(context.json(), status, reason), false);
     }
 }

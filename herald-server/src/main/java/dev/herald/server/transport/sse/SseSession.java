@@ -1,13 +1,12 @@
 package dev.herald.server.transport.sse;
 
 import dev.herald.server.delivery.CloseReason;
-import dev.herald.server.delivery.Session;
+import dev.herald.server.transport.ChannelSession;
 import dev.herald.server.delivery.StreamEvent;
 import dev.herald.server.metrics.HeraldMetrics;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.DefaultHttpContent;
 
 import java.nio.charset.StandardCharsets;
@@ -19,25 +18,14 @@ import java.util.function.Consumer;
  * carry no {@code id}, so the browser's {@code Last-Event-ID} always names the last stored
  * notification it saw. The JSON bytes are shared, not copied.
  *
- * <p>Loop-confined, like every {@link Session}.
+ * <p>Loop-confined, like every session.
  */
-final class SseSession implements Session {
+final class SseSession extends ChannelSession {
     private static final byte[] DATA = "data: ".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] END = "\n\n".getBytes(StandardCharsets.US_ASCII);
 
-    private final String id;
-    private final String userId;
-    private final ChannelHandlerContext ctx;
-    private final HeraldMetrics metrics;
-    private final Consumer<CloseReason> closer;
-    private boolean flushPending; // only on the loop
-
     SseSession(String id, String userId, ChannelHandlerContext ctx, HeraldMetrics metrics, Consumer<CloseReason> closer) {
-        this.id = id;
-        this.userId = userId;
-        this.ctx = ctx;
-        this.metrics = metrics;
-        this.closer = closer;
+        super(id, userId, ctx, metrics, closer);
     }
 
     /** The wire form of one event: pure, for tests. */
@@ -46,31 +34,6 @@ final class SseSession implements Session {
                 ? Unpooled.wrappedBuffer(("id: " + seq + "\n").getBytes(StandardCharsets.US_ASCII), DATA)
                 : Unpooled.wrappedBuffer(DATA);
         return Unpooled.wrappedBuffer(prefix, Unpooled.wrappedBuffer(json), Unpooled.wrappedBuffer(END));
-    }
-
-    @Override
-    public String id() {
-        return id;
-    }
-
-    @Override
-    public String userId() {
-        return userId;
-    }
-
-    @Override
-    public EventLoop eventLoop() {
-        return ctx.channel().eventLoop();
-    }
-
-    @Override
-    public boolean isOpen() {
-        return ctx.channel().isActive();
-    }
-
-    @Override
-    public boolean isWritable() {
-        return ctx.channel().isWritable();
     }
 
     @Override
@@ -88,25 +51,5 @@ final class SseSession implements Session {
     /** An SSE comment: keeps proxies from closing an idle stream; clients ignore it. */
     void comment(String text) {
         ctx.writeAndFlush(new DefaultHttpContent(Unpooled.copiedBuffer(": " + text + "\n\n", StandardCharsets.US_ASCII)));
-    }
-
-    @Override
-    public void flush() {
-        flushPending = false;
-        ctx.flush();
-    }
-
-    @Override
-    public boolean markFlushPending() {
-        if (flushPending) {
-            return false;
-        }
-        flushPending = true;
-        return true;
-    }
-
-    @Override
-    public void close(CloseReason reason) {
-        closer.accept(reason);
     }
 }

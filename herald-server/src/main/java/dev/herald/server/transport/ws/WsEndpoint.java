@@ -1,9 +1,9 @@
 package dev.herald.server.transport.ws;
 
-import dev.herald.server.auth.AuthException;
 import dev.herald.server.auth.Principal;
 import dev.herald.server.transport.TransportContext;
 import dev.herald.server.transport.http.ApiException;
+import dev.herald.server.transport.http.ConnectionGate;
 import dev.herald.server.transport.http.Credentials;
 import dev.herald.server.transport.http.HttpEndpoint;
 import dev.herald.server.transport.http.HttpResponses;
@@ -77,31 +77,9 @@ public final class WsEndpoint implements HttpEndpoint {
             return true;
         }
         String token = Credentials.userToken(request.headers(), uri.parameters(), context.config().jwtCookie());
-        ctx.channel().config().setAutoRead(false);
-        context.blocking().execute(() -> {
-            WsConnectionHandler handler;
-            try {
-                if (token == null) {
-                    throw new AuthException(AuthException.Reason.MISSING,
-                            "token required: access_token query parameter, Authorization: Bearer, or the "
-                                    + context.config().jwtCookie() + " cookie");
-                }
-                Principal principal = context.tokens().verify(token);
-                handler = factory.create(principal, uri);
-            } catch (AuthException e) {
-                ctx.executor().execute(() -> refuse(ctx, request, HttpResponseStatus.UNAUTHORIZED, e.getMessage()));
-                return;
-            } catch (ApiException e) {
-                ctx.executor().execute(() -> refuse(ctx, request, e.status(), e.getMessage()));
-                return;
-            } catch (RuntimeException e) {
-                log.warn("upgrade failed path={}: {}", path, e.toString());
-                ctx.executor().execute(() -> refuse(ctx, request, HttpResponseStatus.SERVICE_UNAVAILABLE,
-                        "cannot open the connection now; retry later"));
-                return;
-            }
-            ctx.executor().execute(() -> upgrade(ctx, request, handler));
-        });
+        ConnectionGate.admit(context, ctx, request, token, "websocket " + path,
+                principal -> factory.create(principal, uri),
+                handler -> upgrade(ctx, request, handler));
         return true;
     }
 
@@ -154,7 +132,6 @@ public final class WsEndpoint implements HttpEndpoint {
     }
 
     private void refuse(ChannelHandlerContext ctx, FullHttpRequest request, HttpResponseStatus status, String reason) {
-        request.release();
-        HttpResponses.write(ctx, HttpResponses.error(context.json(), status, reason), false);
+        ConnectionGate.refuse(context, ctx, request, status, reason);
     }
 }

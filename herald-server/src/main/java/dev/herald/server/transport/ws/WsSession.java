@@ -1,12 +1,11 @@
 package dev.herald.server.transport.ws;
 
 import dev.herald.server.delivery.CloseReason;
-import dev.herald.server.delivery.Session;
+import dev.herald.server.transport.ChannelSession;
 import dev.herald.server.delivery.StreamEvent;
 import dev.herald.server.metrics.HeraldMetrics;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 
 import java.util.function.BooleanSupplier;
@@ -17,51 +16,21 @@ import java.util.function.Consumer;
  * frame whose bytes were framed once for all recipients ({@link WsFrames}) and are wrapped, not
  * copied.
  *
- * <p>Loop-confined, like every {@link Session}.
+ * <p>Loop-confined, like every session.
  */
-final class WsSession implements Session {
-    private final String id;
-    private final String userId;
-    private final ChannelHandlerContext ctx;
-    private final HeraldMetrics metrics;
-    private final Consumer<CloseReason> closer;
+final class WsSession extends ChannelSession {
     private final BooleanSupplier closing;
-    private boolean flushPending; // only on the loop
 
     /** @param closing true once the close handshake started: nothing may be written after it */
     WsSession(String id, String userId, ChannelHandlerContext ctx, HeraldMetrics metrics, Consumer<CloseReason> closer,
               BooleanSupplier closing) {
+        super(id, userId, ctx, metrics, closer);
         this.closing = closing;
-        this.id = id;
-        this.userId = userId;
-        this.ctx = ctx;
-        this.metrics = metrics;
-        this.closer = closer;
-    }
-
-    @Override
-    public String id() {
-        return id;
-    }
-
-    @Override
-    public String userId() {
-        return userId;
-    }
-
-    @Override
-    public EventLoop eventLoop() {
-        return ctx.channel().eventLoop();
     }
 
     @Override
     public boolean isOpen() {
-        return ctx.channel().isActive() && !closing.getAsBoolean();
-    }
-
-    @Override
-    public boolean isWritable() {
-        return ctx.channel().isWritable();
+        return super.isOpen() && !closing.getAsBoolean();
     }
 
     @Override
@@ -81,30 +50,5 @@ final class WsSession implements Session {
         }
         ctx.write(new TextWebSocketFrame(Unpooled.wrappedBuffer(json)), ctx.voidPromise());
         metrics.frameOut();
-    }
-
-    @Override
-    public void flush() {
-        flushPending = false;
-        ctx.flush();
-    }
-
-    @Override
-    public boolean markFlushPending() {
-        if (flushPending) {
-            return false;
-        }
-        flushPending = true;
-        return true;
-    }
-
-    @Override
-    public void close(CloseReason reason) {
-        closer.accept(reason);
-    }
-
-    @Override
-    public String toString() {
-        return "WsSession[" + id + " user=" + userId + "]";
     }
 }
