@@ -206,6 +206,7 @@ abstract class ChatStoreContract {
         String a = user("a"), b = user("b"), c = user("c");
         long older = store().create(ConversationKind.DIRECT, null, a, List.of(a, b)).conversation().id();
         long quiet = store().create(ConversationKind.GROUP, "quiet", a, List.of(a, c)).conversation().id();
+        Thread.sleep(5); // activity times have millisecond precision: keep the three apart
         store().append(msg(older, b, null, "first"));
         Thread.sleep(5);
         long newer = store().create(ConversationKind.GROUP, "g", c, List.of(a, b, c)).conversation().id();
