@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.herald.server.auth.Principal;
 import dev.herald.server.chat.ChatConnection;
 import dev.herald.server.chat.ChatException;
+import dev.herald.server.chat.ChatFields;
 import dev.herald.server.chat.ChatFrames;
 import dev.herald.server.chat.ChatService;
 import dev.herald.server.chat.MessageRef;
@@ -159,26 +160,11 @@ final class WsChatHandler extends WsConnectionHandler {
     }
 
     private static long positive(ObjectNode frame, String field) {
-        long v = number(frame, field);
-        if (v < 1) {
-            throw ChatException.invalid(field, "must be a number >= 1");
-        }
-        return v;
+        return ChatFields.positive(frame, field);
     }
 
-    /** A required non-negative integer field; numeric strings are accepted too. */
     private static long number(ObjectNode frame, String field) {
-        JsonNode v = frame.get(field);
-        if (v == null || v.isNull()) {
-            throw ChatException.invalid(field, "required");
-        }
-        if (v.isIntegralNumber() && v.canConvertToLong() && v.asLong() >= 0) {
-            return v.asLong();
-        }
-        if (v.isTextual() && v.asText().matches("[0-9]{1,18}")) {
-            return Long.parseLong(v.asText());
-        }
-        throw ChatException.invalid(field, "must be a number >= 0");
+        return ChatFields.number(frame, field);
     }
 
     /** A string field, or null when absent or not a string; a numeric {@code ref} is given as text. */

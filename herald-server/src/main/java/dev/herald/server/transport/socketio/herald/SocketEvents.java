@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.herald.server.chat.ChatException;
 import dev.herald.server.chat.ChatFrames;
+import dev.herald.server.chat.ChatFields;
 import dev.herald.server.chat.ChatService;
 import dev.herald.server.chat.SendResult;
 import dev.herald.server.delivery.CloseReason;
@@ -212,26 +213,11 @@ final class SocketEvents {
     }
 
     private static long conversationId(ObjectNode p) {
-        long v = number(p, "conversationId");
-        if (v < 1) {
-            throw ChatException.invalid("conversationId", "must be a number >= 1");
-        }
-        return v;
+        return ChatFields.positive(p, "conversationId");
     }
 
-    /** A required non-negative integer; numeric strings are accepted (ids often travel as text). */
     private static long number(ObjectNode p, String field) {
-        JsonNode v = p.get(field);
-        if (v == null || v.isNull()) {
-            throw ChatException.invalid(field, "required");
-        }
-        if (v.isIntegralNumber() && v.canConvertToLong() && v.asLong() >= 0) {
-            return v.asLong();
-        }
-        if (v.isTextual() && v.asText().matches("[0-9]{1,18}")) {
-            return Long.parseLong(v.asText());
-        }
-        throw ChatException.invalid(field, "must be a number >= 0");
+        return ChatFields.number(p, field);
     }
 
     private static String text(ObjectNode p, String field) {
