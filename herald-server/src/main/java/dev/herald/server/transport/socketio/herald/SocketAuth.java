@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 
 /**
  * The namespace's auth middleware: the JWT comes from {@code auth.token}, else an
@@ -31,11 +32,14 @@ final class SocketAuth implements ConnectMiddleware {
     private final TokenVerifier tokens;
     private final Executor blocking;
     private final String cookieName;
+    private final Consumer<Principal> admitted;
 
-    SocketAuth(TokenVerifier tokens, Executor blocking, String cookieName) {
+    /** @param admitted told (on the blocking executor) of each accepted user, e.g. to record them for broadcasts */
+    SocketAuth(TokenVerifier tokens, Executor blocking, String cookieName, Consumer<Principal> admitted) {
         this.tokens = tokens;
         this.blocking = blocking;
         this.cookieName = cookieName;
+        this.admitted = admitted;
     }
 
     @Override
@@ -60,6 +64,7 @@ final class SocketAuth implements ConnectMiddleware {
             if (socket.recovered() && keptUser != null && !keptUser.equals(p.userId())) {
                 throw refused("invalid token: the recovered session belongs to another user", "invalid_token");
             }
+            admitted.accept(p);
             socket.data().put(PRINCIPAL, p);
             socket.data().put(USER, p.userId());
         }, blocking);

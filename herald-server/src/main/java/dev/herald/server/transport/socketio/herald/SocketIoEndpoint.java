@@ -42,7 +42,9 @@ public final class SocketIoEndpoint implements HttpEndpoint {
         this.io = new SocketIoServer(SocketIoConfig.defaults().withEngine(engine).withRecovery(RECOVERY_WINDOW));
         long cap = engine.maxBufferedBytes();
         SocketIoNamespace main = io.of("/");
-        main.use(new SocketAuth(context.tokens(), context.blocking(), context.config().jwtCookie()));
+        // Like every notification connection, a Socket.IO user is recorded so broadcasts reach them.
+        main.use(new SocketAuth(context.tokens(), context.blocking(), context.config().jwtCookie(),
+                p -> context.notifications().knowUser(p.userStream())));
         main.onConnection(socket -> {
             Principal principal = (Principal) socket.data().get(SocketAuth.PRINCIPAL);
             HeraldSocket session = new HeraldSocket(socket, principal, context, settings, cap);

@@ -139,6 +139,15 @@ class HeraldSocketIoJavaClientTest {
     }
 
     @Test
+    void aUserWhoOnlyEverConnectedOverSocketIoReceivesBroadcasts() throws Exception {
+        Socket s = connect("java-only-sio", new String[] {"websocket"});
+        CompletableFuture<JsonNode> notification = next(s, "notification");
+        assertThat(server.api.publish("{\"to\":{\"all\":true},\"notification\":{\"type\":\"maintenance\"}}").status())
+                .isEqualTo(201);
+        assertThat(notification.get(10, TimeUnit.SECONDS).get("type").asText()).isEqualTo("maintenance");
+    }
+
+    @Test
     void oneUserOnSocketIoPlainWebSocketAndSseGetsEachNotificationOnceOnEach() throws Exception {
         String user = "java-multi";
         List<Long> overSocketIo = new CopyOnWriteArrayList<>();
