@@ -9,9 +9,10 @@ import dev.herald.server.store.Store;
 import dev.herald.server.store.StreamState;
 import dev.herald.server.store.StoreUnavailableException;
 
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -34,6 +35,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class NotificationService {
     private static final Logger log = LoggerFactory.getLogger(NotificationService.class);
+
+    /** New users recorded per store write. */
+    static final int RECORD_BATCH = 256;
 
     private final Store store;
     private final Broker broker;
@@ -65,9 +69,10 @@ public final class NotificationService {
 
     /**
      * Records that a user exists, so broadcasts to everyone reach them; returns once it is
-     * recorded. New users are recorded one at a time by a single background task, so a connect
-     * storm of new users waits in this queue instead of taking every store connection (which
-     * made connects fail with 503 in the benchmark); known users cost a set lookup.
+     * recorded. New users are recorded by a single background task, up to {@link #RECORD_BATCH}
+     * per store write, so a connect storm of new users costs one commit per batch and waits in
+     * this queue instead of taking every store connection (which made connects fail with 503 in
+     * the benchmark); known users cost a set lookup.
      *
      * @throws StoreUnavailableException when the user could not be recorded within 10 s
      */
@@ -92,17 +97,28 @@ public final class NotificationService {
     private void recordUsers() {
         try {
             while (!pending.isEmpty()) {
+                Map<String, CompletableFuture<Void>> batch = new HashMap<>();
                 for (Map.Entry<String, CompletableFuture<Void>> e : pending.entrySet()) {
-                    String stream = e.getKey();
-                    try {
-                        store.ensureStream(stream);
-                        known.add(stream);
-                        pending.remove(stream, e.getValue());
+                    batch.put(e.getKey(), e.getValue());
+                    if (batch.size() == RECORD_BATCH) {
+                        break;
+                    }
+                }
+                RuntimeException failure = null;
+                try {
+                    store.ensureStreams(batch.keySet());
+                    known.addAll(batch.keySet());
+                } catch (RuntimeException e) {
+                    failure = e;
+                    log.warn("cannot record {} user stream(s), e.g. {}: {}", batch.size(),
+                            batch.keySet().iterator().next(), e.toString());
+                }
+                for (Map.Entry<String, CompletableFuture<Void>> e : batch.entrySet()) {
+                    pending.remove(e.getKey(), e.getValue());
+                    if (failure == null) {
                         e.getValue().complete(null);
-                    } catch (RuntimeException failure) {
-                        pending.remove(stream, e.getValue());
+                    } else {
                         e.getValue().completeExceptionally(failure);
-                        log.warn("cannot record user stream={}: {}", stream, failure.toString());
                     }
                 }
             }

@@ -48,7 +48,15 @@ public interface Store extends AutoCloseable {
      * Records that a stream exists, so that a broadcast to all users reaches it.
      * Cheap when it already exists.
      */
-    void ensureStream(String stream);
+    default void ensureStream(String stream) {
+        ensureStreams(java.util.List.of(stream));
+    }
+
+    /**
+     * Records that each of the streams exists, all in one write where the store can: a connect
+     * storm of new users costs one commit per batch, not one per user. Cheap for known streams.
+     */
+    void ensureStreams(java.util.Collection<String> streams);
 
     /** Marks one notification read; empty when the stream has no notification with that id. */
     Optional<StreamState> markRead(String stream, String notificationId);

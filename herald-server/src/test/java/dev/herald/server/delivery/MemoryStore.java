@@ -62,7 +62,7 @@ final class MemoryStore implements Store {
     }
 
     @Override
-    public void ensureStream(String stream) {
+    public void ensureStreams(java.util.Collection<String> streams) {
     }
 
     @Override

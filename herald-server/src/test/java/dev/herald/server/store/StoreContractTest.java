@@ -260,6 +260,37 @@ public abstract class StoreContractTest {
     }
 
     @Test
+    void ensureStreamsRecordsManyAtOnceAlongsideKnownOnesAndBroadcastsReachThemAll() {
+        String known = user("known");
+        store.publish(to(known, "x"));
+        List<String> fresh = new java.util.ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            fresh.add(user("fresh" + i));
+        }
+        List<String> all = new java.util.ArrayList<>(fresh);
+        all.add(known);
+        all.add(fresh.get(0)); // a repeat is harmless
+
+        store.ensureStreams(all);
+        store.ensureStreams(all); // and so is the whole batch again
+
+        PublishResult r = store.publish(new PublishRequest(List.of(), true, "all", "{}", null, null));
+        assertThat(r.notifications()).extracting(StoredNotification::stream).containsAll(fresh).contains(known)
+                .doesNotHaveDuplicates();
+        assertThat(store.streamState(fresh.get(299))).isEqualTo(new StreamState(1, 1));
+        assertThat(store.streamState(known)).isEqualTo(new StreamState(2, 2));
+    }
+
+    @Test
+    void ensureStreamsRefusesAnInvalidStreamKeyAndRecordsNothing() {
+        String good = user("good-before-bad");
+        assertThatThrownBy(() -> store.ensureStreams(List.of(good, "")))
+                .isInstanceOf(IllegalArgumentException.class);
+        PublishResult r = store.publish(new PublishRequest(List.of(), true, "all", "{}", null, null));
+        assertThat(r.notifications()).extracting(StoredNotification::stream).doesNotContain(good);
+    }
+
+    @Test
     void readSinceReturnsNotificationsAfterTheSeqAscendingUpToTheLimit() {
         String s = user("a");
         for (int i = 0; i < 10; i++) {

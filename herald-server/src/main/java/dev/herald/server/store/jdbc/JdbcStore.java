@@ -23,12 +23,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -255,13 +258,34 @@ public final class JdbcStore implements Store {
     }
 
     @Override
-    public void ensureStream(String stream) {
-        checkStream(stream);
-        if (streamRows.isKnown(stream)) {
+    public void ensureStreams(Collection<String> streams) {
+        TreeSet<String> unknown = new TreeSet<>();  // sorted: concurrent writers lock in one order
+        for (String stream : streams) {
+            checkStream(stream);
+            if (!streamRows.isKnown(stream)) {
+                unknown.add(stream);
+            }
+        }
+        if (unknown.isEmpty()) {
             return;
         }
-        timers.call("ensureStream", url, c -> {
-            streamRows.ensure(c, stream);
+        timers.call("ensureStreams", url, c -> {
+            c.setAutoCommit(false);
+            try {
+                streamRows.insertMissing(c, unknown);
+                c.commit();
+                streamRows.remember(unknown);
+            } catch (SQLException e) {
+                c.rollback();
+                if (!SqlFailures.isRace(e)) {
+                    throw e;
+                }
+                // Another node created one of them meanwhile: one at a time, a winner is fine.
+                c.setAutoCommit(true);
+                for (String stream : unknown) {
+                    streamRows.ensure(c, stream);
+                }
+            }
             return null;
         }, pool);
     }
