@@ -9,7 +9,9 @@ import dev.herald.server.store.Store;
 import dev.herald.server.store.StreamState;
 import dev.herald.server.store.StoreUnavailableException;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -57,6 +59,20 @@ public final class NotificationService {
     public PublishResult publish(PublishCommand command, String idempotencyKey, String requestHash) {
         return store.publish(new PublishRequest(command.streams(), command.allUsers(), command.type(),
                 command.json(), idempotencyKey, requestHash));
+    }
+
+    /**
+     * Stores several publishes in one transaction: all or none. {@code keys} and {@code hashes}
+     * hold each command's idempotency key and request fingerprint (null entries for none).
+     */
+    public List<PublishResult> publishAll(List<PublishCommand> commands, List<String> keys, List<String> hashes) {
+        List<PublishRequest> requests = new ArrayList<>(commands.size());
+        for (int i = 0; i < commands.size(); i++) {
+            PublishCommand command = commands.get(i);
+            requests.add(new PublishRequest(command.streams(), command.allUsers(), command.type(), command.json(),
+                    keys.get(i), keys.get(i) == null ? null : hashes.get(i)));
+        }
+        return store.publishAll(requests);
     }
 
     public NotificationPage list(String userStream, NotificationQuery query) {

@@ -35,6 +35,14 @@ public interface Store extends AutoCloseable {
     /** Stores one notification per target stream in one transaction. */
     PublishResult publish(PublishRequest request);
 
+    /**
+     * Stores several publishes atomically: all are committed, or none is (one refused request,
+     * e.g. an idempotency key reused with another body, refuses the whole list with its
+     * exception). Returns one result per request, in order, after the commit. Each request's
+     * idempotency key replays on its own, as with {@link #publish}.
+     */
+    List<PublishResult> publishAll(List<PublishRequest> requests);
+
     /** Notifications of a stream with {@code seq > afterSeq}, ascending, at most {@code limit}. */
     List<StoredNotification> readSince(String stream, long afterSeq, int limit);
 

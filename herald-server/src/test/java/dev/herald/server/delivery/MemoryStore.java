@@ -57,6 +57,11 @@ final class MemoryStore implements Store {
     }
 
     @Override
+    public java.util.List<PublishResult> publishAll(java.util.List<PublishRequest> requests) {
+        throw new UnsupportedOperationException("tests append directly");
+    }
+
+    @Override
     public NotificationPage list(String stream, NotificationQuery query) {
         throw new UnsupportedOperationException();
     }

@@ -260,6 +260,56 @@ public abstract class StoreContractTest {
     }
 
     @Test
+    void publishAllCommitsTogetherInOrderAndReplaysPerKey() {
+        String a = user("all-a");
+        String b = user("all-b");
+        List<PublishRequest> group = List.of(to(a, "x"), new PublishRequest(List.of(b), false, "y", "{}", p + "all-k", "h"),
+                to(a, "z"));
+
+        List<PublishResult> results = store.publishAll(group);
+
+        assertThat(results).hasSize(3);
+        assertThat(results.get(0).notifications().get(0).seq()).isEqualTo(1);
+        assertThat(results.get(2).notifications().get(0).seq()).isEqualTo(2);
+        assertThat(store.streamState(a)).isEqualTo(new StreamState(2, 2));
+        PublishResult replay = store.publishAll(List.of(new PublishRequest(List.of(b), false, "y", "{}", p + "all-k", "h"))).get(0);
+        assertThat(replay.replayed()).isTrue();
+        assertThat(replay.notifications()).extracting(StoredNotification::id)
+                .isEqualTo(results.get(1).notifications().stream().map(StoredNotification::id).toList());
+    }
+
+    @Test
+    @Timeout(60)
+    void aRefusedGroupStoresNothingWhileConcurrentPublishesStillCommit() throws Exception {
+        String key = p + "grp-key";
+        store.publish(new PublishRequest(List.of(user("grp-owner")), false, "t", "{}", key, "first-hash"));
+        List<Future<PublishResult>> singles = new ArrayList<>();
+        Future<List<PublishResult>> refused;
+        try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < 60; i++) {
+                String s = user("grp-single" + (i % 4));
+                singles.add(pool.submit(() -> store.publish(to(s, "x"))));
+            }
+            refused = pool.submit(() -> store.publishAll(List.of(to(user("grp-a"), "x"),
+                    new PublishRequest(List.of(user("grp-b")), false, "t", "{}", key, "other-hash"),
+                    to(user("grp-c"), "x"))));
+            for (int i = 0; i < 60; i++) {
+                String s = user("grp-single" + (i % 4));
+                singles.add(pool.submit(() -> store.publish(to(s, "x"))));
+            }
+        }
+        assertThatThrownBy(refused::get).hasCauseInstanceOf(IdempotencyConflictException.class);
+        for (Future<PublishResult> f : singles) {
+            assertThat(f.get().notifications()).hasSize(1);
+        }
+        assertThat(store.streamState(user("grp-a"))).isEqualTo(StreamState.EMPTY);
+        assertThat(store.streamState(user("grp-c"))).isEqualTo(StreamState.EMPTY);
+        for (int i = 0; i < 4; i++) {
+            assertThat(store.streamState(user("grp-single" + i)).lastSeq()).isEqualTo(30);
+        }
+    }
+
+    @Test
     void ensureStreamsRecordsManyAtOnceAlongsideKnownOnesAndBroadcastsReachThemAll() {
         String known = user("known");
         store.publish(to(known, "x"));

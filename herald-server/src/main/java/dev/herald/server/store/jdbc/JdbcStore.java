@@ -151,13 +151,7 @@ public final class JdbcStore implements Store {
 
     @Override
     public PublishResult publish(PublishRequest request) {
-        Objects.requireNonNull(request, "request");
-        request.streams().forEach(JdbcStore::checkStream);
-        checkLength("type", request.type());
-        if (request.idempotencyKey() != null) {
-            checkLength("idempotencyKey", request.idempotencyKey());
-            checkLength("requestHash", request.requestHash());
-        }
+        check(request);
         Timer.Sample sample = Timer.start();
         try {
             return await(writer.submit(request));
@@ -166,8 +160,33 @@ public final class JdbcStore implements Store {
         }
     }
 
+    @Override
+    public List<PublishResult> publishAll(List<PublishRequest> requests) {
+        Objects.requireNonNull(requests, "requests");
+        if (requests.isEmpty()) {
+            throw new IllegalArgumentException("requests: at least one");
+        }
+        requests.forEach(JdbcStore::check);
+        Timer.Sample sample = Timer.start();
+        try {
+            return await(writer.submitAll(requests));
+        } finally {
+            sample.stop(timers.get("publishAll"));
+        }
+    }
+
+    private static void check(PublishRequest request) {
+        Objects.requireNonNull(request, "request");
+        request.streams().forEach(JdbcStore::checkStream);
+        checkLength("type", request.type());
+        if (request.idempotencyKey() != null) {
+            checkLength("idempotencyKey", request.idempotencyKey());
+            checkLength("requestHash", request.requestHash());
+        }
+    }
+
     /** Waits for the writer, bounded; a publish that gave up is skipped if not yet taken. */
-    private PublishResult await(CompletableFuture<PublishResult> result) {
+    private <T> T await(CompletableFuture<T> result) {
         try {
             result.get(PUBLISH_WAIT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {

@@ -24,8 +24,13 @@ import javax.sql.DataSource;
  * or {@link #MAX_BATCH_BYTES}) into one transaction, commits, completes each caller, then reports
  * the batch to the {@link Store.CommitListener} on this thread, in commit order.
  *
+ * <p>A submission is a group of one or more requests ({@link #submitAll}) that commit together or
+ * not at all: a group is never split across transactions, and if one of its requests is refused
+ * (an idempotency key reused with another body) none of the group is stored.
+ *
  * <p>If the batch fails for a reason other than a lost connection (a unique violation from a
- * concurrent node, a deadlock), its requests are run again one by one, so only the bad one fails.
+ * concurrent node, a deadlock, a refused group), its groups are run again one by one, so only the
+ * bad one fails.
  * If the connection is lost, every caller of the batch fails with {@link StoreUnavailableException}.
  *
  * <p>The queue is capped ({@link #MAX_QUEUED} requests, {@link #MAX_QUEUED_BYTES} of JSON); a
@@ -43,7 +48,14 @@ final class PublishWriter implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(PublishWriter.class);
 
-    private record Pending(PublishRequest request, CompletableFuture<PublishResult> result, long bytes) {
+    private record Pending(List<PublishRequest> requests, CompletableFuture<List<PublishResult>> result, long bytes) {
+    }
+
+    /** A request of a group was refused: the whole transaction is rolled back and rerun per group. */
+    private static final class GroupRefused extends RuntimeException {
+        GroupRefused() {
+            super("a request of a group was refused", null, false, false);
+        }
     }
 
     private final DataSource pool;
@@ -74,8 +86,19 @@ final class PublishWriter implements AutoCloseable {
 
     /** Queues a publish; the future completes after commit (or fails). */
     CompletableFuture<PublishResult> submit(PublishRequest request) {
-        long bytes = request.json().length() + 64L * (request.streams().size() + 1);
-        CompletableFuture<PublishResult> result = new CompletableFuture<>();
+        return submitAll(List.of(request)).thenApply(results -> results.get(0));
+    }
+
+    /**
+     * Queues publishes that commit together or not at all; the future completes with one result
+     * per request, in order, after commit (or fails as a whole).
+     */
+    CompletableFuture<List<PublishResult>> submitAll(List<PublishRequest> requests) {
+        long bytes = 0;
+        for (PublishRequest request : requests) {
+            bytes += request.json().length() + 64L * (request.streams().size() + 1);
+        }
+        CompletableFuture<List<PublishResult>> result = new CompletableFuture<>();
         lock.lock();
         try {
             if (closed) {
@@ -85,7 +108,7 @@ final class PublishWriter implements AutoCloseable {
                 throw new StoreUnavailableException("store write queue is full (" + queue.size()
                         + " publishes pending); " + place + " is too slow or down", null);
             }
-            queue.add(new Pending(request, result, bytes));
+            queue.add(new Pending(List.copyOf(requests), result, bytes));
             queuedBytes += bytes;
             notEmpty.signal();
         } finally {
@@ -131,9 +154,13 @@ final class PublishWriter implements AutoCloseable {
             }
             List<Pending> batch = new ArrayList<>(Math.min(queue.size(), MAX_BATCH));
             long bytes = 0;
-            while (!queue.isEmpty() && batch.size() < MAX_BATCH && (batch.isEmpty() || bytes < MAX_BATCH_BYTES)) {
+            int requests = 0;
+            // A group is never split; one larger than the limits goes alone.
+            while (!queue.isEmpty() && (batch.isEmpty()
+                    || requests + queue.peek().requests().size() <= MAX_BATCH && bytes < MAX_BATCH_BYTES)) {
                 Pending p = queue.poll();
                 bytes += p.bytes();
+                requests += p.requests().size();
                 batch.add(p);
             }
             queuedBytes -= bytes;
@@ -156,6 +183,9 @@ final class PublishWriter implements AutoCloseable {
                 commitAndReport(c, batch);
             } catch (SQLException | RuntimeException e) {
                 rollback(c);
+                if (e instanceof GroupRefused && batch.size() == 1) {
+                    return; // its caller was told why
+                }
                 if (SqlFailures.isConnectionFailure(e)) {
                     fail(batch, unavailable(e));
                 } else if (batch.size() == 1 && !SqlFailures.isRace(e)) {
@@ -175,12 +205,15 @@ final class PublishWriter implements AutoCloseable {
         }
     }
 
-    /** One request in its own transaction, again while it loses races to other nodes. */
+    /** One group in its own transaction, again while it loses races to other nodes. */
     private void writeAlone(Connection c, Pending p) {
         for (int attempt = 1; ; attempt++) {
             try {
                 commitAndReport(c, List.of(p));
                 return;
+            } catch (GroupRefused refused) {
+                rollback(c);
+                return; // commitAndReport completed the group with the refusal
             } catch (SQLException | RuntimeException e) {
                 rollback(c);
                 if (!SqlFailures.isConnectionFailure(e) && SqlFailures.isRace(e) && attempt < RACE_ATTEMPTS) {
@@ -193,29 +226,54 @@ final class PublishWriter implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs and commits the batch, completes its callers, reports it to the listener. A group with
+     * a refused request throws {@link GroupRefused} before the commit; when the batch is that
+     * group alone, its caller is completed with the refusal first.
+     */
     private void commitAndReport(Connection c, List<Pending> batch) throws SQLException {
-        List<PublishRequest> requests = new ArrayList<>(batch.size());
+        List<PublishRequest> requests = new ArrayList<>();
         for (Pending p : batch) {
-            requests.add(p.request());
+            requests.addAll(p.requests());
         }
         List<PublishTransaction.Outcome> outcomes = transaction.run(c, requests);
+        for (int i = 0, first = 0; i < batch.size(); first += batch.get(i).requests().size(), i++) {
+            Pending p = batch.get(i);
+            RuntimeException refusal = firstFailure(outcomes, first, p.requests().size());
+            if (refusal != null && p.requests().size() > 1) {
+                if (batch.size() == 1) {
+                    p.result().completeExceptionally(refusal);
+                }
+                throw new GroupRefused();
+            }
+        }
         c.commit();
 
         List<StoredNotification> committed = new ArrayList<>();
         List<String> streams = new ArrayList<>();
-        for (int i = 0; i < batch.size(); i++) {
-            PublishTransaction.Outcome o = outcomes.get(i);
-            if (o.failure() != null) {
-                batch.get(i).result().completeExceptionally(o.failure());
-                continue;
-            }
-            if (!o.result().replayed()) {
-                committed.addAll(o.result().notifications());
-                for (StoredNotification sn : o.result().notifications()) {
-                    streams.add(sn.stream());
+        int index = 0;
+        for (Pending p : batch) {
+            List<PublishResult> results = new ArrayList<>(p.requests().size());
+            RuntimeException failure = null;
+            for (int k = 0; k < p.requests().size(); k++, index++) {
+                PublishTransaction.Outcome o = outcomes.get(index);
+                if (o.failure() != null) {
+                    failure = o.failure();
+                    continue;
                 }
+                if (!o.result().replayed()) {
+                    committed.addAll(o.result().notifications());
+                    for (StoredNotification sn : o.result().notifications()) {
+                        streams.add(sn.stream());
+                    }
+                }
+                results.add(o.result());
             }
-            batch.get(i).result().complete(o.result());
+            if (failure != null) {
+                p.result().completeExceptionally(failure);  // a single request refused on its own
+            } else {
+                p.result().complete(results);
+            }
         }
         streamRows.remember(streams);
         if (!committed.isEmpty()) {
@@ -225,6 +283,15 @@ final class PublishWriter implements AutoCloseable {
                 log.error("commit listener failed on {} notifications", committed.size(), e);
             }
         }
+    }
+
+    private static RuntimeException firstFailure(List<PublishTransaction.Outcome> outcomes, int from, int count) {
+        for (int i = from; i < from + count; i++) {
+            if (outcomes.get(i).failure() != null) {
+                return outcomes.get(i).failure();
+            }
+        }
+        return null;
     }
 
     private StoreUnavailableException unavailable(Throwable e) {
