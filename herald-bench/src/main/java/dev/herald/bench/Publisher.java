@@ -63,6 +63,18 @@ final class Publisher {
      * (0: as fast as the answers come). Returns when every sent request is answered.
      */
     Outcome run(LongFunction<Dest> destOf, long count, double seconds, double rate, int connections) {
+        return run(destOf, count, seconds, rate, connections, 1);
+    }
+
+    /**
+     * As {@link #run(LongFunction, long, double, double, int)}, with {@code perRequest} messages
+     * in each request (Herald's batch publish when above 1): {@code count} and {@code rate} count
+     * messages, and an answered request acknowledges all of its messages.
+     */
+    Outcome run(LongFunction<Dest> destOf, long count, double seconds, double rate, int connections, int perRequest) {
+        if (perRequest > 1 && target != Target.HERALD) {
+            throw new IllegalArgumentException(target.label + " has no batch publish");
+        }
         AtomicLong next = new AtomicLong();
         AtomicLong acked = new AtomicLong();
         AtomicLong failed = new AtomicLong();
@@ -90,9 +102,9 @@ final class Publisher {
                                 protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse res) {
                                     int code = res.status().code();
                                     if (code >= 200 && code < 300) {
-                                        acked.incrementAndGet();
+                                        acked.addAndGet(perRequest);
                                     } else {
-                                        failed.incrementAndGet();
+                                        failed.addAndGet(perRequest);
                                         if (errorsShown.getAndIncrement() == 0) {
                                             firstError[0] = code + " " + res.content().toString(StandardCharsets.UTF_8);
                                         }
@@ -102,7 +114,7 @@ final class Publisher {
 
                                 private void sendNext(ChannelHandlerContext ctx) {
                                     long now = System.nanoTime();
-                                    long k = next.getAndIncrement();
+                                    long k = next.getAndAdd(perRequest);
                                     if ((count >= 0 && k >= count) || now >= end) {
                                         finish(ctx);
                                         return;
@@ -116,6 +128,17 @@ final class Publisher {
                                 }
 
                                 private void send(ChannelHandlerContext ctx, long k) {
+                                    if (perRequest > 1) {
+                                        StringBuilder items = new StringBuilder("{\"publishes\":[");
+                                        long now = System.nanoTime();
+                                        for (long m = k; m < k + perRequest; m++) {
+                                            Dest d = destOf.apply(m);
+                                            items.append(m == k ? "" : ",")
+                                                    .append(target.publishBody(d.room(), d.user(), Payload.of(now, m)));
+                                        }
+                                        ctx.writeAndFlush(request(Target.HERALD_BATCH_PATH, items.append("]}").toString()));
+                                        return;
+                                    }
                                     Dest d = destOf.apply(k);
                                     String body = target.publishBody(d.room(), d.user(), Payload.of(System.nanoTime(), k));
                                     ctx.writeAndFlush(request(target.publishPath(d.room(), d.user()), body));

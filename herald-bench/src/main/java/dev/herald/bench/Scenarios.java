@@ -27,6 +27,9 @@ final class Scenarios {
     private static final int FANOUT_PUBLISHERS = 16;
     /** Unrecorded publishing before the inbox measurement (see {@link #inbox}). */
     private static final double INBOX_WARM_UP_SECONDS = 4;
+    /** Herald's batched inbox: notifications per batch request, and concurrent batch publishers. */
+    private static final int INBOX_BATCH = 100;
+    private static final int INBOX_BATCH_PUBLISHERS = 16;
 
     private final Target target;
     private final URI base;
@@ -176,6 +179,22 @@ final class Scenarios {
         ctx.awaitDelivered(before + half.acked(), java.time.Duration.ofSeconds(15), java.time.Duration.ofSeconds(120));
         latency(sc, " (half rate)", ctx.takeLatency());
         results.lower(sc, "lost (half rate)", Math.max(0, before + half.acked() - ctx.delivered.sum()), "");
+
+        if (target == Target.HERALD) {
+            // The same users and load generator, with the app sending its notifications in batches
+            // (POST /api/v1/notifications/batch): one request and one commit per batch.
+            String b = " (batches of " + INBOX_BATCH + ")";
+            long before2 = ctx.delivered.sum();
+            Publisher.Outcome batched = publisher.run(i -> new Publisher.Dest(null, "u" + (i % n)), -1, seconds, 0,
+                    INBOX_BATCH_PUBLISHERS, INBOX_BATCH);
+            if (batched.failed() > 0) {
+                results.note(sc, batched.failed() + " batched publishes failed; first: " + batched.firstError());
+            }
+            ctx.awaitDelivered(before2 + batched.acked(), java.time.Duration.ofSeconds(15), java.time.Duration.ofSeconds(120));
+            results.higher(sc, "acked publishes/s" + b, batched.ackedPerSecond(), "1/s");
+            latency(sc, b, ctx.takeLatency());
+            results.lower(sc, "lost" + b, Math.max(0, before2 + batched.acked() - ctx.delivered.sum()), "");
+        }
         ctx.barrier();
         heraldOrder(sc, c.clients());
         ClientPool.closeAll(c.clients());

@@ -19,6 +19,9 @@ enum Target {
     record Subscription(String user, String room, long since) {
     }
 
+    /** Herald's batch publish: {@code {"publishes": [publishBody, ...]}}. */
+    static final String HERALD_BATCH_PATH = "/api/v1/notifications/batch";
+
     final String id;
     final String label;
 
