@@ -1,7 +1,13 @@
 package dev.herald.server.delivery;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.UnaryOperator;
 
 /**
  * One event on a stream, encoded once and shared by every recipient.
@@ -22,8 +28,7 @@ public final class StreamEvent {
     private final byte[] json;
     private final String excludeUserId;
     /** Wire encodings by format slot, computed on first use; a race computes one twice, harmlessly. */
-    private final java.util.concurrent.atomic.AtomicReferenceArray<byte[]> encodings =
-            new java.util.concurrent.atomic.AtomicReferenceArray<>(FORMATS);
+    private final AtomicReferenceArray<ByteBuf> encodings = new AtomicReferenceArray<>(FORMATS);
 
     /**
      * @param stream          stream key, e.g. {@code user:42}
@@ -68,19 +73,26 @@ public final class StreamEvent {
     private static final int FORMATS = 1;
 
     /**
-     * This event in a transport's wire format, encoded once and shared by every recipient of
-     * that transport (the bytes must not be modified).
+     * This event in a transport's wire format, encoded once into off-heap memory and shared by
+     * every recipient of that transport: each call returns a duplicate (own indices,
+     * same bytes, not to be modified) to write as is. The socket writes it straight from that memory, so a fanout to
+     * N connections neither copies nor allocates a buffer per connection.
+     *
+     * <p>The shared buffer is not reference counted (releasing a duplicate is a no-op): its memory
+     * belongs to a direct {@link ByteBuffer} that the garbage collector frees with this event.
      *
      * @param format  a format slot, e.g. {@link #WEBSOCKET_FRAME}
      * @param encoder pure function from the JSON bytes to the wire bytes
      */
-    public byte[] encoded(int format, java.util.function.UnaryOperator<byte[]> encoder) {
-        byte[] bytes = encodings.get(format); // volatile read: the bytes are fully visible
-        if (bytes == null) {
-            bytes = encoder.apply(json);
-            encodings.set(format, bytes);
+    public ByteBuf encoded(int format, UnaryOperator<byte[]> encoder) {
+        ByteBuf shared = encodings.get(format); // volatile read: the bytes are fully visible
+        if (shared == null) {
+            byte[] bytes = encoder.apply(json);
+            ByteBuffer direct = ByteBuffer.allocateDirect(bytes.length).put(bytes).flip();
+            shared = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(direct));
+            encodings.set(format, shared);
         }
-        return bytes;
+        return shared.duplicate();
     }
 
     public String stream() { return stream; }

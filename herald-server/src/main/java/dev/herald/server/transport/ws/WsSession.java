@@ -13,8 +13,8 @@ import java.util.function.Consumer;
 
 /**
  * A plain WebSocket connection as the delivery core sees it: each event goes out as one text
- * frame whose bytes were framed once for all recipients ({@link WsFrames}) and are wrapped, not
- * copied.
+ * frame whose bytes were framed once for all recipients ({@link WsFrames}, {@link
+ * StreamEvent#encoded}) and are written as they are, not copied.
  *
  * <p>Loop-confined, like every session.
  */
@@ -38,8 +38,11 @@ final class WsSession extends ChannelSession {
         if (closing.getAsBoolean()) {
             return;
         }
-        // Framed once per event and shared: the bytes pass the WebSocket encoder untouched.
-        ctx.write(Unpooled.wrappedBuffer(event.encoded(StreamEvent.WEBSOCKET_FRAME, WsFrames::text)), ctx.voidPromise());
+        // Framed once per event and shared. Written from the head of the pipeline: the bytes are a
+        // complete WebSocket frame, which the outbound handlers (HTTP and WebSocket encoders)
+        // would only pass along. Writes stay in order: every handler passes writes on at once.
+        ChannelHandlerContext first = ctx.pipeline().firstContext();
+        first.write(event.encoded(StreamEvent.WEBSOCKET_FRAME, WsFrames::text), first.voidPromise());
         metrics.frameOut();
     }
 
