@@ -27,15 +27,25 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongFunction;
 
 /**
- * The app backend: publishes over HTTP/1.1 keep-alive from {@code connections} connections, each
- * sending its next request when the previous one is answered (closed loop), optionally paced to
- * a total rate (open loop up to the concurrency). The payload's {@code t} is stamped at send
- * time. One {@link #run} at a time; runs its I/O on the given loop group.
+ * The app backend: publishes (or sends other API requests, e.g. creating conversations) over
+ * HTTP/1.1 keep-alive from {@code connections} connections, each sending its next request when
+ * the previous one is answered (closed loop), optionally paced to a total rate (open loop up to
+ * the concurrency). A publish's payload {@code t} is stamped at send time. One {@link #run} or
+ * {@link #exchange} at a time; runs its I/O on the given loop group.
  */
 final class Publisher {
 
     /** Where message {@code index} goes: a room (Herald topic) or a user. */
     record Dest(String room, String user) {
+    }
+
+    /** One API request: {@code POST path} with the JSON {@code body}. */
+    record Request(String path, String body) {
+    }
+
+    /** Told every answer of an {@link #exchange}, on the publishing loop, with its request's index. */
+    interface Answer {
+        void answered(long index, FullHttpResponse response);
     }
 
     /** What one run did. */
@@ -63,6 +73,19 @@ final class Publisher {
      * (0: as fast as the answers come). Returns when every sent request is answered.
      */
     Outcome run(LongFunction<Dest> destOf, long count, double seconds, double rate, int connections) {
+        return exchange(k -> {
+            Dest d = destOf.apply(k);
+            return new Request(target.publishPath(d.room(), d.user()),
+                    target.publishBody(d.room(), d.user(), Payload.of(System.nanoTime(), k)));
+        }, (k, res) -> { }, count, seconds, rate, connections);
+    }
+
+    /**
+     * Sends requests 0, 1, 2, ... built by {@code requestOf(index)} at send time, like {@link #run},
+     * and hands every answer to {@code answer}. A 2xx answer counts as acked, any other as failed.
+     */
+    Outcome exchange(LongFunction<Request> requestOf, Answer answer, long count, double seconds, double rate,
+                     int connections) {
         AtomicLong next = new AtomicLong();
         AtomicLong acked = new AtomicLong();
         AtomicLong failed = new AtomicLong();
@@ -80,6 +103,7 @@ final class Publisher {
                     ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(1 << 20),
                             new SimpleChannelInboundHandler<FullHttpResponse>() {
                                 private boolean finished;
+                                private long inFlight = -1;
 
                                 @Override
                                 public void channelActive(ChannelHandlerContext ctx) {
@@ -88,6 +112,7 @@ final class Publisher {
 
                                 @Override
                                 protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse res) {
+                                    answer.answered(inFlight, res);
                                     int code = res.status().code();
                                     if (code >= 200 && code < 300) {
                                         acked.incrementAndGet();
@@ -116,9 +141,9 @@ final class Publisher {
                                 }
 
                                 private void send(ChannelHandlerContext ctx, long k) {
-                                    Dest d = destOf.apply(k);
-                                    String body = target.publishBody(d.room(), d.user(), Payload.of(System.nanoTime(), k));
-                                    ctx.writeAndFlush(request(target.publishPath(d.room(), d.user()), body));
+                                    Request r = requestOf.apply(k);
+                                    inFlight = k;
+                                    ctx.writeAndFlush(request(r.path(), r.body()));
                                 }
 
                                 private void finish(ChannelHandlerContext ctx) {
