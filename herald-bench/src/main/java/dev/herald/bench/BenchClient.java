@@ -11,9 +11,14 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * One load-generator connection: the last handler of its channel. Speaks the target's protocol
- * (Herald's frames, Socket.IO framing with ping/pong, or raw frames from the bare server),
- * timestamps every benchmark message into the shared {@link LoadContext}, and keeps its own
- * counts: received messages, and for Herald the seq cursor with gaps and duplicates.
+ * (Herald's notification or chat frames, Socket.IO framing with ping/pong, or raw frames from the
+ * bare server), timestamps every benchmark message into the shared {@link LoadContext}, and keeps
+ * its own counts: received messages, and for Herald the seq cursor with gaps and duplicates.
+ *
+ * <p>A Herald chat client ({@link Target.Subscription#conversation()} set) joins its conversation
+ * after {@code connected} and is ready at {@code joined}. Its own messages come back to it as
+ * {@code message} frames too: they count for the seq check (one stream per conversation) but
+ * not as deliveries; its {@code ack}s go to {@link LoadContext#acks}.
  *
  * <p>Threading: every field but {@link #ready} is written only on the channel's event loop; read
  * them from elsewhere after {@link LoadContext#barrier()}.
@@ -43,12 +48,15 @@ final class BenchClient extends SimpleChannelInboundHandler<WebSocketFrame> {
     long duplicates;
     long lastReceiveNanos;
     String failure;
+    /** Herald chat: {@link HeraldChatFrames#sender} of this client's user, to tell its own messages apart. */
+    private final byte[] ownSender;
 
     BenchClient(Target target, Target.Subscription sub, LoadContext ctx, ReadyListener listener) {
         this.target = target;
         this.sub = sub;
         this.ctx = ctx;
         this.listener = listener;
+        this.ownSender = sub.conversation() >= 0 ? HeraldChatFrames.sender(sub.user()) : null;
     }
 
     @Override
@@ -82,6 +90,10 @@ final class BenchClient extends SimpleChannelInboundHandler<WebSocketFrame> {
     }
 
     private void onHerald(ByteBuf text) {
+        if (ownSender != null) {
+            onHeraldChat(text);
+            return;
+        }
         if (FrameScanner.startsWith(text, HERALD_CONNECTED)) {
             long seq = FrameScanner.longField(text, Payload.SEQ, 0);
             long since = FrameScanner.longField(text, SINCE, -1);
@@ -95,6 +107,41 @@ final class BenchClient extends SimpleChannelInboundHandler<WebSocketFrame> {
         long seq = FrameScanner.longField(text, Payload.SEQ, -1);
         if (seq >= 0 && FrameScanner.indexOf(text, Payload.T, text.readerIndex()) >= 0) {
             onMessage(text, seq);
+        }
+    }
+
+    private void onHeraldChat(ByteBuf text) {
+        switch (HeraldChatFrames.kind(text)) {
+            case MESSAGE -> {
+                long seq = FrameScanner.longField(text, Payload.SEQ, -1);
+                if (FrameScanner.indexOf(text, ownSender, text.readerIndex()) < 0) {
+                    delivered(text, Payload.T_IN_TEXT);
+                }
+                if (seq >= 0) {
+                    trackSeq(seq);
+                }
+            }
+            case ACK -> {
+                long sent = FrameScanner.longField(text, Payload.T_IN_TEXT, -1);
+                if (sent >= 0) {
+                    ctx.ackLatencyMicros.recordValue(Math.max(0, (System.nanoTime() - sent) / 1000));
+                    ctx.acks.increment();
+                }
+            }
+            case CONNECTED -> channel.writeAndFlush(new TextWebSocketFrame(HeraldChatFrames.join(sub.conversation())));
+            case JOINED -> {
+                lastSeq = FrameScanner.longField(text, Payload.SEQ, 0);
+                settle(true);
+            }
+            case ERROR -> {
+                String error = text.toString(StandardCharsets.UTF_8);
+                ctx.error(error);
+                if (!ready) {   // the join was refused: this client cannot take part
+                    failure = error;
+                    channel.close();
+                }
+            }
+            default -> { }
         }
     }
 
@@ -113,28 +160,38 @@ final class BenchClient extends SimpleChannelInboundHandler<WebSocketFrame> {
     }
 
     private void onMessage(ByteBuf text, long seq) {
+        if (delivered(text, Payload.T) && seq >= 0) {
+            trackSeq(seq);
+        }
+    }
+
+    /** Counts a benchmark message whose send time follows {@code timeKey}; false when it has none. */
+    private boolean delivered(ByteBuf text, byte[] timeKey) {
         long now = System.nanoTime();
-        long sent = FrameScanner.longField(text, Payload.T, -1);
+        long sent = FrameScanner.longField(text, timeKey, -1);
         if (sent < 0) {
-            return;
+            return false;
         }
         ctx.latencyMicros.recordValue(Math.max(0, (now - sent) / 1000));
         received++;
         lastReceiveNanos = now;
         ctx.delivered.increment();
-        if (seq >= 0) {
-            if (lastSeq >= 0 && seq != lastSeq + 1) {
-                if (seq <= lastSeq) {
-                    duplicates++;
-                } else {
-                    gaps += seq - lastSeq - 1;
-                }
+        return true;
+    }
+
+    /** Herald: checks {@code seq} against the cursor (gap, duplicate) and moves the cursor. */
+    private void trackSeq(long seq) {
+        if (lastSeq >= 0 && seq != lastSeq + 1) {
+            if (seq <= lastSeq) {
+                duplicates++;
+            } else {
+                gaps += seq - lastSeq - 1;
             }
-            if (seq > lastSeq) {
-                lastSeq = seq;
-                if (seq == ctx.catchUpSeq) {
-                    ctx.caughtUp.increment();
-                }
+        }
+        if (seq > lastSeq) {
+            lastSeq = seq;
+            if (seq == ctx.catchUpSeq) {
+                ctx.caughtUp.increment();
             }
         }
     }

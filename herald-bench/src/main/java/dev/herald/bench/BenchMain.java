@@ -19,6 +19,7 @@ import java.util.Map;
  *        [--pid SERVER_PID] [--api-key KEY] [--jwt-secret SECRET] [--store-label postgresql]
  *        [--client-urls http://H:P1,http://H:P2] [--label "2 nodes"]
  *        [--fanout NxK[,NxK...]]                     fanout sizes instead of the mode's
+ *        [--chat NxR]                                chat: N clients sending R messages/s each
  *   report --results results.tsv                     markdown table on stdout
  * </pre>
  */
@@ -105,7 +106,18 @@ public final class BenchMain {
             }
             case "inbox" -> s.inbox(plan.inboxUsers(), plan.inboxSeconds(), plan.inboxPublishers(),
                     opts.get("store-label"));
-            case "chat" -> s.chat(plan.chatClients(), plan.chatSeconds(), plan.chatRatePerClient());
+            case "chat" -> {
+                if (opts.containsKey("chat")) {   // e.g. --chat 1000x0.5: find the rate a server sustains
+                    String[] nr = opts.get("chat").split("x");
+                    if (nr.length != 2) {
+                        throw new IllegalArgumentException("--chat must be NxR (clients x messages/s each), e.g. 1000x0.5, not "
+                                + opts.get("chat"));
+                    }
+                    s.chat(Math.min(Plan.MAX_CLIENTS, Integer.parseInt(nr[0])), plan.chatSeconds(), Double.parseDouble(nr[1]));
+                } else {
+                    s.chat(plan.chatClients(), plan.chatSeconds(), plan.chatRatePerClient());
+                }
+            }
             case "idle" -> s.idle(plan.idleClients());
             case "storm" -> s.storm(plan.stormClients());
             default -> throw new IllegalArgumentException("unknown scenario " + name);
@@ -125,7 +137,7 @@ public final class BenchMain {
         System.err.println("usage: herald-bench.jar netty-server [--host H] [--port P]\n"
                 + "       herald-bench.jar load --target herald|socketio|netty --url http://H:P --mode quick|full"
                 + " --scenarios fanout,inbox,chat,idle,storm --out FILE [--pid PID] [--api-key K] [--jwt-secret S]"
-                + " [--store-label L] [--fanout NxK,...] [--client-urls U1,U2] [--label L]\n"
+                + " [--store-label L] [--fanout NxK,...] [--chat NxR] [--client-urls U1,U2] [--label L]\n"
                 + "       herald-bench.jar report --results FILE");
         System.exit(2);
     }

@@ -8,9 +8,10 @@ import java.nio.charset.StandardCharsets;
  * so that the load generator can keep up with hundreds of thousands of frames a second.
  *
  * <p>Only what the benchmark's own payloads need: a key is found by its exact quoted spelling
- * followed by a colon ({@code "t":}), the first occurrence wins, nesting is ignored. Not a JSON
- * parser: a key inside a string value would match too, which the benchmark's payloads never
- * contain. Stateless and thread-safe.
+ * followed by a colon ({@code "t":}), the first occurrence wins, nesting is ignored (a key of a
+ * nested object matches too). Not a JSON parser. The payload may also travel as the text of a
+ * string value (Herald chat's {@code content}), with its quotes escaped: {@link #keyInText}
+ * finds its keys there. Stateless and thread-safe.
  */
 final class FrameScanner {
 
@@ -20,6 +21,16 @@ final class FrameScanner {
     /** The bytes to search for key {@code k}: {@code "k":}. */
     static byte[] key(String name) {
         return ("\"" + name + "\":").getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * The bytes of key {@code k} inside a JSON string whose text is itself JSON, as a server
+     * writes it with its quotes escaped: {@code \"k\":}. {@link #longField} reads the value after
+     * it like any key; {@link #key} never matches there (its quote is preceded by a backslash and
+     * followed by {@code k\"}, not {@code k"}).
+     */
+    static byte[] keyInText(String name) {
+        return ("\\\"" + name + "\\\":").getBytes(StandardCharsets.US_ASCII);
     }
 
     /**

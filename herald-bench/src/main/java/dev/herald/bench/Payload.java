@@ -10,6 +10,8 @@ final class Payload {
     static final byte[] T = FrameScanner.key("t");
     static final byte[] I = FrameScanner.key("i");
     static final byte[] SEQ = FrameScanner.key("seq");
+    /** {@code t} of a payload carried as the text of a string (Herald chat's {@code content}). */
+    static final byte[] T_IN_TEXT = FrameScanner.keyInText("t");
     private static final String PAD = "x".repeat(56);
 
     private Payload() {

@@ -27,15 +27,25 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongFunction;
 
 /**
- * The app backend: publishes over HTTP/1.1 keep-alive from {@code connections} connections, each
- * sending its next request when the previous one is answered (closed loop), optionally paced to
- * a total rate (open loop up to the concurrency). The payload's {@code t} is stamped at send
- * time. One {@link #run} at a time; runs its I/O on the given loop group.
+ * The app backend: publishes (or sends other API requests, e.g. creating conversations) over
+ * HTTP/1.1 keep-alive from {@code connections} connections, each sending its next request when
+ * the previous one is answered (closed loop), optionally paced to a total rate (open loop up to
+ * the concurrency). A publish's payload {@code t} is stamped at send time. One {@link #run} or
+ * {@link #exchange} at a time; runs its I/O on the given loop group.
  */
 final class Publisher {
 
     /** Where message {@code index} goes: a room (Herald topic) or a user. */
     record Dest(String room, String user) {
+    }
+
+    /** One API request: {@code POST path} with the JSON {@code body}. */
+    record Request(String path, String body) {
+    }
+
+    /** Told every answer of an {@link #exchange}, on the publishing loop, with its request's index. */
+    interface Answer {
+        void answered(long index, FullHttpResponse response);
     }
 
     /** What one run did. */
@@ -75,6 +85,33 @@ final class Publisher {
         if (perRequest > 1 && target != Target.HERALD) {
             throw new IllegalArgumentException(target.label + " has no batch publish");
         }
+        return exchange(k -> {
+            long now = System.nanoTime();
+            if (perRequest == 1) {
+                Dest d = destOf.apply(k);
+                return new Request(target.publishPath(d.room(), d.user()), target.publishBody(d.room(), d.user(), Payload.of(now, k)));
+            }
+            StringBuilder items = new StringBuilder("{\"publishes\":[");
+            for (long m = k; m < k + perRequest; m++) {
+                Dest d = destOf.apply(m);
+                items.append(m == k ? "" : ",").append(target.publishBody(d.room(), d.user(), Payload.of(now, m)));
+            }
+            return new Request(Target.HERALD_BATCH_PATH, items.append("]}").toString());
+        }, (k, res) -> { }, count, seconds, rate, connections, perRequest);
+    }
+
+    /**
+     * Sends requests 0, 1, 2, ... built by {@code requestOf(index)} at send time, like {@link #run},
+     * and hands every answer to {@code answer}. A 2xx answer counts as acked, any other as failed.
+     */
+    Outcome exchange(LongFunction<Request> requestOf, Answer answer, long count, double seconds, double rate,
+                     int connections) {
+        return exchange(requestOf, answer, count, seconds, rate, connections, 1);
+    }
+
+    /** As above, each request standing for {@code perRequest} indexes (and acks) from its own. */
+    private Outcome exchange(LongFunction<Request> requestOf, Answer answer, long count, double seconds, double rate,
+                             int connections, int perRequest) {
         AtomicLong next = new AtomicLong();
         AtomicLong acked = new AtomicLong();
         AtomicLong failed = new AtomicLong();
@@ -92,6 +129,7 @@ final class Publisher {
                     ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(1 << 20),
                             new SimpleChannelInboundHandler<FullHttpResponse>() {
                                 private boolean finished;
+                                private long inFlight = -1;
 
                                 @Override
                                 public void channelActive(ChannelHandlerContext ctx) {
@@ -100,6 +138,7 @@ final class Publisher {
 
                                 @Override
                                 protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse res) {
+                                    answer.answered(inFlight, res);
                                     int code = res.status().code();
                                     if (code >= 200 && code < 300) {
                                         acked.addAndGet(perRequest);
@@ -128,20 +167,9 @@ final class Publisher {
                                 }
 
                                 private void send(ChannelHandlerContext ctx, long k) {
-                                    if (perRequest > 1) {
-                                        StringBuilder items = new StringBuilder("{\"publishes\":[");
-                                        long now = System.nanoTime();
-                                        for (long m = k; m < k + perRequest; m++) {
-                                            Dest d = destOf.apply(m);
-                                            items.append(m == k ? "" : ",")
-                                                    .append(target.publishBody(d.room(), d.user(), Payload.of(now, m)));
-                                        }
-                                        ctx.writeAndFlush(request(Target.HERALD_BATCH_PATH, items.append("]}").toString()));
-                                        return;
-                                    }
-                                    Dest d = destOf.apply(k);
-                                    String body = target.publishBody(d.room(), d.user(), Payload.of(System.nanoTime(), k));
-                                    ctx.writeAndFlush(request(target.publishPath(d.room(), d.user()), body));
+                                    Request r = requestOf.apply(k);
+                                    inFlight = k;
+                                    ctx.writeAndFlush(request(r.path(), r.body()));
                                 }
 
                                 private void finish(ChannelHandlerContext ctx) {

@@ -3,11 +3,16 @@ package dev.herald.bench;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReference;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -30,6 +35,8 @@ final class Scenarios {
     /** Herald's batched inbox: notifications per batch request, and concurrent batch publishers. */
     private static final int INBOX_BATCH = 100;
     private static final int INBOX_BATCH_PUBLISHERS = 16;
+    /** Concurrent requests creating the Herald chat conversations (setup, not measured). */
+    private static final int SETUP_CONNECTIONS = 16;
 
     private final Target target;
     private final URI base;
@@ -200,11 +207,15 @@ final class Scenarios {
         ClientPool.closeAll(c.clients());
     }
 
-    /** 3. Pairs of clients chatting with each other (not Herald until /ws/chat lands). */
+    /**
+     * 3. Pairs of clients chatting with each other, each sending {@code ratePerClient} messages/s.
+     * Socket.IO and bare Netty forward a message to the partner's user room; Herald: see
+     * {@link #heraldChat}.
+     */
     void chat(int n, double seconds, double ratePerClient) {
         String sc = "chat";
         if (target == Target.HERALD) {
-            results.note(sc, "skipped for Herald: /ws/chat is not available yet");
+            heraldChat(sc, n - n % 2, seconds, ratePerClient);
             return;
         }
         LoadContext ctx = new LoadContext(clientLoops);
@@ -242,6 +253,137 @@ final class Scenarios {
         latency(sc, "", ctx.takeLatency());
         results.lower(sc, "lost messages", Math.max(0, total - ctx.delivered.sum()), "");
         ClientPool.closeAll(c.clients());
+    }
+
+    /**
+     * Herald's chat: before the measured part the app backend creates one direct conversation per
+     * pair ({@code POST /api/v1/backend/conversations}, {@value #SETUP_CONNECTIONS} at a time); each
+     * client opens {@code /ws/chat} and joins its conversation; then both partners send
+     * {@code send_message} with the payload's JSON text as {@code content}. Every message is
+     * committed before its {@code ack} and its {@code message} frames. Delivered: the partner's
+     * {@code message} frames (latency send -> partner); acks: the sender's own (latency send ->
+     * ack). A pair whose conversation could not be created, or whose partner never joined, does
+     * not send (noted).
+     */
+    private void heraldChat(String sc, int n, double seconds, double ratePerClient) {
+        int pairs = n / 2;
+        long[] conversations = createConversations(sc, pairs);
+        List<Target.Subscription> subs = new ArrayList<>(n);
+        for (int p = 0; p < pairs; p++) {
+            if (conversations[p] > 0) {
+                subs.add(new Target.Subscription("c" + (2 * p), null, -1, conversations[p]));
+                subs.add(new Target.Subscription("c" + (2 * p + 1), null, -1, conversations[p]));
+            }
+        }
+        LoadContext ctx = new LoadContext(clientLoops);
+        ClientPool.Connected c = connect(ctx, subs, sc);
+        Set<String> joined = new HashSet<>();
+        for (BenchClient cl : c.clients()) {
+            if (cl.ready) {
+                joined.add(cl.sub.user());
+            }
+        }
+        List<BenchClient> senders = new ArrayList<>();
+        for (BenchClient cl : c.clients()) {
+            if (cl.ready && joined.contains(partner(cl.sub.user()))) {
+                senders.add(cl);
+            }
+        }
+        if (senders.size() < n) {
+            results.note(sc, (n - senders.size()) + " of " + n + " clients do not send: their conversation was not"
+                    + " created, or they or their partner never joined it");
+        }
+        ctx.resetLatency();
+        long errorsBefore = ctx.errors.sum();   // join refusals: those clients do not send
+        AtomicLong sent = new AtomicLong();
+        long periodNanos = (long) (1e9 / ratePerClient);
+        java.util.Random random = new java.util.Random(7);
+        List<ScheduledFuture<?>> tasks = new ArrayList<>();
+        for (BenchClient cl : senders) {
+            long conversation = cl.sub.conversation();
+            tasks.add(cl.channel.eventLoop().scheduleAtFixedRate(() -> {
+                long i = sent.getAndIncrement();
+                cl.send(HeraldChatFrames.sendMessage(conversation, "m" + i, Payload.of(System.nanoTime(), i)));
+            }, (long) (random.nextDouble() * periodNanos), periodNanos, TimeUnit.NANOSECONDS));
+        }
+        long start = System.nanoTime();
+        LoadContext.sleep((long) (seconds * 1000));
+        for (ScheduledFuture<?> t : tasks) {
+            t.cancel(false);
+        }
+        ctx.barrier();
+        long total = sent.get();
+        // Every send is answered with an ack or an error; then every acked message must reach the partner.
+        LoadContext.awaitCount(() -> ctx.acks.sum() + ctx.errors.sum() - errorsBefore, total,
+                java.time.Duration.ofSeconds(10), java.time.Duration.ofSeconds(60));
+        ctx.awaitDelivered(ctx.acks.sum(), java.time.Duration.ofSeconds(10), java.time.Duration.ofSeconds(60));
+        ctx.barrier();
+        long last = start;
+        for (BenchClient cl : c.clients()) {
+            last = Math.max(last, cl.lastReceiveNanos);
+        }
+        long delivered = ctx.delivered.sum();
+        results.info(sc, "offered messages/s", total / seconds, "1/s");
+        results.higher(sc, "delivered messages/s", delivered / ((last - start) / 1e9), "1/s");
+        latency(sc, "", ctx.takeLatency());
+        results.lower(sc, "lost messages", Math.max(0, total - delivered), "");
+        latency(sc, " (ack)", ctx.takeAckLatency());
+        results.lower(sc, "acks missing", Math.max(0, total - ctx.acks.sum()), "");
+        heraldOrder(sc, c.clients());
+        long refused = ctx.errors.sum() - errorsBefore;
+        results.lower(sc, "refused sends", refused, "");
+        results.lower(sc, "acked, not delivered", Math.max(0, ctx.acks.sum() - delivered), "");
+        if (ctx.errors.sum() > 0) {
+            results.note(sc, refused + " sends refused with an error frame instead of an ack (not stored, so not"
+                    + " delivered: counted as lost too); first error: " + ctx.firstError.get());
+        }
+        ClientPool.closeAll(c.clients());
+    }
+
+    /** The user chatting with {@code user} in the chat scenario: c0-c1, c2-c3, ... */
+    private static String partner(String user) {
+        return "c" + (Integer.parseInt(user.substring(1)) ^ 1);
+    }
+
+    /**
+     * Has the app backend create the direct conversation of each pair (c{2p}, c{2p+1}); returns
+     * their ids by pair, 0 where creation failed (noted).
+     */
+    private long[] createConversations(String sc, int pairs) {
+        AtomicLongArray ids = new AtomicLongArray(pairs);
+        AtomicReference<String> odd = new AtomicReference<>();
+        byte[] idKey = FrameScanner.key("id");
+        Publisher.Outcome o = publisher.exchange(
+                p -> new Publisher.Request("/api/v1/backend/conversations",
+                        HeraldChatFrames.directConversation("c" + (2 * p), "c" + (2 * p + 1))),
+                (p, res) -> {
+                    int code = res.status().code();
+                    if (code < 200 || code >= 300) {
+                        return;   // counted as failed, with the first answer, by the publisher
+                    }
+                    long id = FrameScanner.longField(res.content(), idKey, -1);   // {"conversation":{"id":N,...
+                    if (id > 0) {
+                        ids.set((int) p, id);
+                    } else {
+                        odd.compareAndSet(null, code + " without a conversation id: "
+                                + res.content().toString(StandardCharsets.UTF_8));
+                    }
+                }, pairs, 120, 0, SETUP_CONNECTIONS);
+        results.info(sc, "conversations created/s", o.ackedPerSecond(), "1/s");
+        long[] out = new long[pairs];
+        int missing = 0;
+        for (int p = 0; p < pairs; p++) {
+            out[p] = ids.get(p);
+            if (out[p] == 0) {
+                missing++;
+            }
+        }
+        if (missing > 0) {
+            results.note(sc, missing + " of " + pairs + " conversations could not be created (those pairs do not"
+                    + " chat); " + o.failed() + " requests failed, first: " + o.firstError()
+                    + (odd.get() != null ? "; " + odd.get() : ""));
+        }
+        return out;
     }
 
     /** 4. C idle connections: connect rate, heap after GC and RSS per connection. */

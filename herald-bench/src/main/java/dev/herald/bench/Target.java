@@ -8,15 +8,22 @@ import java.util.List;
  * Immutable and thread-safe.
  */
 enum Target {
-    /** Herald's plain WebSocket protocol and its publish API. */
+    /** Herald's plain WebSocket protocols ({@code /ws/notifications}, {@code /ws/chat}) and its HTTP API. */
     HERALD("herald", "Herald"),
     /** The Socket.IO 4 reference app in peers/socketio. */
     SOCKETIO("socketio", "Socket.IO"),
     /** {@link BroadcastServer}: the write-coalescing limit of this machine. */
     NETTY("netty", "bare Netty");
 
-    /** Where a client connects: its user, the room (Herald: topic {@code branch:<room>}) or none, and the resume point (-1: none). */
-    record Subscription(String user, String room, long since) {
+    /**
+     * Where a client connects: its user, the room (Herald: topic {@code branch:<room>}) or none,
+     * the resume point (-1: none), and for Herald's chat the conversation it joins on
+     * {@code /ws/chat} (-1: not a chat client).
+     */
+    record Subscription(String user, String room, long since, long conversation) {
+        Subscription(String user, String room, long since) {
+            this(user, room, since, -1);
+        }
     }
 
     /** Herald's batch publish: {@code {"publishes": [publishBody, ...]}}. */
@@ -43,6 +50,9 @@ enum Target {
     String wsPath(Subscription sub, Jwt jwt) {
         return switch (this) {
             case HERALD -> {
+                if (sub.conversation() >= 0) {
+                    yield "/ws/chat?access_token=" + jwt.userToken(sub.user(), List.of());
+                }
                 String token = jwt.userToken(sub.user(), List.of("branch:bench", "branch:storm"));
                 StringBuilder p = new StringBuilder("/ws/notifications?access_token=").append(token);
                 if (sub.room() != null) {
@@ -77,8 +87,14 @@ enum Target {
         return "{\"to\":" + to + ",\"notification\":{\"type\":\"bench\"," + payload.substring(1) + "}";
     }
 
-    /** The chat frame a client sends to user {@code to} (not for Herald: no chat yet). */
+    /**
+     * The chat frame a Socket.IO or bare Netty client sends to user {@code to}; Herald's chat
+     * goes to a conversation instead ({@link HeraldChatFrames#sendMessage}).
+     */
     String chatFrame(String to, String payload) {
+        if (this == HERALD) {
+            throw new IllegalStateException("Herald chat messages go to a conversation: HeraldChatFrames.sendMessage");
+        }
         String body = "{\"to\":\"" + to + "\"," + payload.substring(1);
         return this == SOCKETIO ? SocketIoPackets.event("chat", body) : body;
     }

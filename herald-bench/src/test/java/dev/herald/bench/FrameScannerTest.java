@@ -50,6 +50,29 @@ class FrameScannerTest {
     }
 
     @Test
+    void readsTheSendTimeOfAPayloadCarriedAsTheContentOfAHeraldChatMessage() {
+        // As Herald writes a message whose content is Payload.of(123456789012, 7): the JSON text
+        // as a string, quotes escaped.
+        ByteBuf frame = buf("{\"type\":\"message\",\"id\":9,\"conversation_id\":3,\"seq\":12,\"sender_id\":\"c1\","
+                + "\"sender_name\":\"c1\",\"client_id\":\"m7\",\"message_type\":\"text_message\","
+                + "\"content\":\"{\\\"t\\\":123456789012,\\\"i\\\":7,\\\"p\\\":\\\"xx\\\"}\","
+                + "\"created_at\":\"2026-11-23T03:29:14.123Z\"}");
+        assertThat(FrameScanner.longField(frame, Payload.T_IN_TEXT, -1)).isEqualTo(123456789012L);
+        assertThat(FrameScanner.longField(frame, FrameScanner.keyInText("i"), -1)).isEqualTo(7);
+        assertThat(FrameScanner.longField(frame, Payload.T, -1)).isEqualTo(-1);
+        assertThat(FrameScanner.longField(frame, Payload.SEQ, -1)).isEqualTo(12);
+        frame.release();
+    }
+
+    @Test
+    void doesNotReadAPlainKeyAsAKeyInText() {
+        ByteBuf frame = buf("{\"t\":5,\"i\":6}");
+        assertThat(FrameScanner.longField(frame, Payload.T_IN_TEXT, -1)).isEqualTo(-1);
+        assertThat(FrameScanner.longField(frame, Payload.T, -1)).isEqualTo(5);
+        frame.release();
+    }
+
+    @Test
     void readsPlainStringFieldsAndRefusesEscapedOnes() {
         ByteBuf plain = buf("{\"to\":\"c17\",\"t\":1}");
         ByteBuf escaped = buf("{\"to\":\"c\\\"17\",\"t\":1}");
