@@ -25,10 +25,9 @@ import java.util.TreeSet;
  * id replays, seq allocation, inserts, the senders' read markers. Commit and rollback are the
  * caller's; on any exception the caller must roll back and nothing of the batch is stored.
  *
- * <p>Per batch, whatever its size: one membership query, a few client id lookups (one per
- * {@value #LOOKUP_CHUNK} keys), one batched conversation row update, one batched insert, one
- * batched read marker update. Statements with a variable number of parameters are padded to a
- * power of two, so a database sees few distinct statement texts.
+ * <p>Per batch, whatever its size: one membership query, one client id lookup, one batched
+ * conversation row update, one batched insert, one batched read marker update, each with a
+ * fixed statement text.
  *
  * <p>Seq allocation: each touched conversation's row is updated
  * ({@code last_seq = last_seq + n}) in id order before the inserts. The update takes the row
@@ -41,11 +40,14 @@ import java.util.TreeSet;
  * <p>Used only by the writer thread. Not thread-safe.
  */
 final class AppendTransaction {
-    /** Client id lookups per statement (a UNION ALL of exact index lookups). */
-    static final int LOOKUP_CHUNK = 64;
-
-    private static final String MESSAGE_COLUMNS = "id, conversation_id, seq, sender_id, sender_name, client_id,"
-            + " message_type, content, created_at";
+    // Arrays joined as tables: one fixed statement text whatever the batch size (so both
+    // databases keep it prepared), planned as one index lookup per element in both.
+    private static final String MEMBERS = "SELECT k.c, m.user_id FROM UNNEST(CAST(? AS BIGINT ARRAY)) AS k(c)"
+            + " JOIN chat_members m ON m.conversation_id = k.c ORDER BY k.c, m.user_id";
+    private static final String LOOKUP = "SELECT m.id, m.conversation_id, m.seq, m.sender_id, m.sender_name,"
+            + " m.client_id, m.message_type, m.content, m.created_at FROM UNNEST(CAST(? AS BIGINT ARRAY),"
+            + " CAST(? AS VARCHAR ARRAY), CAST(? AS VARCHAR ARRAY)) AS k(c, s, i) JOIN chat_messages m"
+            + " ON m.conversation_id = k.c AND m.sender_id = k.s AND m.client_id = k.i";
     private static final String ALLOCATE = "UPDATE chat_conversations SET last_seq = last_seq + ?, last_activity_at = ?"
             + " WHERE id = ?";
     private static final String INSERT = "INSERT INTO chat_messages (conversation_id, seq, sender_id, sender_name,"
@@ -139,13 +141,9 @@ final class AppendTransaction {
 
     /** Members of each existing conversation, sorted by user id; a conversation without rows is absent. */
     private static Map<Long, List<String>> members(Connection c, TreeSet<Long> conversations) throws SQLException {
-        List<Long> ids = padded(new ArrayList<>(conversations));
         Map<Long, List<String>> out = new HashMap<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT conversation_id, user_id FROM chat_members"
-                + " WHERE conversation_id IN (" + placeholders(ids.size()) + ") ORDER BY conversation_id, user_id")) {
-            for (int i = 0; i < ids.size(); i++) {
-                ps.setLong(i + 1, ids.get(i));
-            }
+        try (PreparedStatement ps = c.prepareStatement(MEMBERS)) {
+            ps.setArray(1, c.createArrayOf("BIGINT", conversations.toArray(new Long[0])));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     out.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>()).add(rs.getString(2));
@@ -155,33 +153,29 @@ final class AppendTransaction {
         return out;
     }
 
-    /**
-     * Stored messages with these client keys. A UNION ALL of exact lookups on the unique index
-     * (conversation_id, sender_id, client_id): H2 does not use an index for an OR of such
-     * triples nor for a row-value IN.
-     */
+    /** Stored messages with these client keys: one exact lookup per key on the unique index. */
     private static Map<ClientKey, ChatMessage> lookup(Connection c, Set<ClientKey> keys) throws SQLException {
         Map<ClientKey, ChatMessage> out = new HashMap<>();
-        List<ClientKey> all = new ArrayList<>(keys);
-        for (int from = 0; from < all.size(); from += LOOKUP_CHUNK) {
-            List<ClientKey> chunk = padded(all.subList(from, Math.min(all.size(), from + LOOKUP_CHUNK)));
-            StringBuilder sql = new StringBuilder();
-            for (int i = 0; i < chunk.size(); i++) {
-                sql.append(i == 0 ? "" : " UNION ALL ").append("SELECT ").append(MESSAGE_COLUMNS)
-                        .append(" FROM chat_messages WHERE conversation_id = ? AND sender_id = ? AND client_id = ?");
-            }
-            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
-                int p = 1;
-                for (ClientKey k : chunk) {
-                    ps.setLong(p++, k.conversationId());
-                    ps.setString(p++, k.senderId());
-                    ps.setString(p++, k.clientId());
-                }
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        ChatMessage m = JdbcChatStore.message(rs);
-                        out.put(new ClientKey(m.conversationId(), m.senderId(), m.clientId()), m);
-                    }
+        if (keys.isEmpty()) {
+            return out;
+        }
+        Long[] conversations = new Long[keys.size()];
+        String[] senders = new String[keys.size()];
+        String[] clientIds = new String[keys.size()];
+        int i = 0;
+        for (ClientKey k : keys) {
+            conversations[i] = k.conversationId();
+            senders[i] = k.senderId();
+            clientIds[i++] = k.clientId();
+        }
+        try (PreparedStatement ps = c.prepareStatement(LOOKUP)) {
+            ps.setArray(1, c.createArrayOf("BIGINT", conversations));
+            ps.setArray(2, c.createArrayOf("VARCHAR", senders));
+            ps.setArray(3, c.createArrayOf("VARCHAR", clientIds));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    ChatMessage m = JdbcChatStore.message(rs);
+                    out.put(new ClientKey(m.conversationId(), m.senderId(), m.clientId()), m);
                 }
             }
         }
@@ -280,24 +274,5 @@ final class AppendTransaction {
             }
             ps.executeBatch();
         }
-    }
-
-    /** The list grown to the next power of two by repeating its last element (same answers, fewer statement texts). */
-    static <T> List<T> padded(List<T> items) {
-        int size = Integer.highestOneBit(Math.max(1, items.size() - 1)) << 1;
-        if (items.size() <= 1 || size == items.size()) {
-            return items;
-        }
-        List<T> out = new ArrayList<>(size);
-        out.addAll(items);
-        T last = items.get(items.size() - 1);
-        while (out.size() < size) {
-            out.add(last);
-        }
-        return out;
-    }
-
-    private static String placeholders(int count) {
-        return "?" + ",?".repeat(count - 1);
     }
 }
