@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
  * Group commit of chat messages: one writer thread takes every waiting send (up to
@@ -33,9 +34,10 @@ import java.util.function.Consumer;
  * the bad one fails. If the connection is lost, every sender of the batch fails with
  * {@link StoreUnavailableException}.
  *
- * <p>The queue is capped (messages and bytes, given at construction): a send over the cap fails
- * at once with {@link ChatStoreBusyException}, so a slow database costs refusals, not thousands of
- * parked threads. Refusals are logged in aggregate, at most one line per
+ * <p>The queue is capped ({@link WriteLimits}: sends, bytes, and how long the oldest may have
+ * waited): a send over a cap fails at once with {@link ChatStoreBusyException}, so a slow
+ * database costs refusals, not thousands of parked threads or acks that come after the client
+ * gave up. Refusals are logged in aggregate, at most one line per
  * {@link #REFUSAL_LOG_INTERVAL}.
  *
  * <p>The writer thread is started by the first send and ends after {@link #IDLE} without work;
@@ -54,12 +56,12 @@ final class ChatWriter implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ChatWriter.class);
 
     private record Pending(NewMessage message, Consumer<ChatMessage> committed,
-                           CompletableFuture<Optional<SendResult>> result, long bytes) {
+                           CompletableFuture<Optional<SendResult>> result, long bytes, long queuedAt) {
     }
 
     private final DataSource pool;
-    private final int maxQueued;
-    private final long maxQueuedBytes;
+    private final WriteLimits limits;
+    private final LongSupplier nanoTime;
     private final AppendTransaction transaction = new AppendTransaction();
 
     private final ReentrantLock lock = new ReentrantLock();
@@ -71,27 +73,19 @@ final class ChatWriter implements AutoCloseable {
     private Thread writer;
     private long refusedSinceLog;
     private long firstRefusalAt;
-    private long refusalLoggedAt = System.nanoTime() - REFUSAL_LOG_INTERVAL.toNanos();
+    private long refusalLoggedAt;
     private long batches;
     private long messages;
 
     // Only on the writer thread.
     private Connection connection;
 
-    /**
-     * @param maxQueued      sends that may wait for the writer; more are refused at once
-     * @param maxQueuedBytes their content, roughly in bytes of memory
-     */
-    ChatWriter(DataSource pool, int maxQueued, long maxQueuedBytes) {
-        if (maxQueued < 1) {
-            throw new IllegalArgumentException("maxQueued: must be at least 1, was " + maxQueued);
-        }
-        if (maxQueuedBytes < 1) {
-            throw new IllegalArgumentException("maxQueuedBytes: must be at least 1, was " + maxQueuedBytes);
-        }
+    /** @param nanoTime the clock of queue delays ({@link System#nanoTime} but in tests) */
+    ChatWriter(DataSource pool, WriteLimits limits, LongSupplier nanoTime) {
         this.pool = pool;
-        this.maxQueued = maxQueued;
-        this.maxQueuedBytes = maxQueuedBytes;
+        this.limits = limits;
+        this.nanoTime = nanoTime;
+        this.refusalLoggedAt = nanoTime.getAsLong() - REFUSAL_LOG_INTERVAL.toNanos();
     }
 
     /**
@@ -107,6 +101,7 @@ final class ChatWriter implements AutoCloseable {
         CompletableFuture<Optional<SendResult>> result = new CompletableFuture<>();
         String refusalLine = null;
         int waiting;
+        long waitedMs;
         boolean accepted = false;
         lock.lock();
         try {
@@ -114,14 +109,18 @@ final class ChatWriter implements AutoCloseable {
                 throw new StoreUnavailableException("the chat store is closed", null);
             }
             waiting = queue.size();
-            if (waiting >= maxQueued || queuedBytes + bytes > maxQueuedBytes) {
+            long now = nanoTime.getAsLong();
+            Pending oldest = queue.peek();
+            waitedMs = oldest == null ? 0 : TimeUnit.NANOSECONDS.toMillis(now - oldest.queuedAt());
+            if (waiting >= limits.maxQueued() || queuedBytes + bytes > limits.maxQueuedBytes()
+                    || oldest != null && now - oldest.queuedAt() > limits.maxQueueDelay().toNanos()) {
                 if (refusedSinceLog++ == 0) {
-                    firstRefusalAt = System.nanoTime();
+                    firstRefusalAt = now;
                 }
                 refusalLine = refusalLineIfDue(false);
             } else {
                 accepted = true;
-                queue.add(new Pending(message, committed, result, bytes));
+                queue.add(new Pending(message, committed, result, bytes, now));
                 queuedBytes += bytes;
                 if (writer == null) {
                     writer = Thread.ofPlatform().name("herald-chat-writer").daemon(true).start(this::run);
@@ -137,20 +136,22 @@ final class ChatWriter implements AutoCloseable {
         }
         if (!accepted) {
             throw new ChatStoreBusyException("the server is storing messages as fast as it can and " + waiting
-                    + " are waiting; nothing was stored, retry later (with the same client_id)");
+                    + " are waiting (the oldest for " + waitedMs + " ms); nothing was stored, retry later"
+                    + " (with the same client_id)");
         }
         return result;
     }
 
     /** The aggregated refusal line when one is due (or forced), else null. Under the lock. */
     private String refusalLineIfDue(boolean force) {
-        long now = System.nanoTime();
+        long now = nanoTime.getAsLong();
         if (refusedSinceLog == 0 || !force && now - refusalLoggedAt < REFUSAL_LOG_INTERVAL.toNanos()) {
             return null;
         }
         String line = "chat write queue full: refused " + refusedSinceLog + " send(s) in the last "
                 + (TimeUnit.NANOSECONDS.toSeconds(now - firstRefusalAt) + 1) + " s ("
-                + queue.size() + " waiting, cap " + maxQueued + "); the database is too slow for the offered load";
+                + queue.size() + " waiting; caps " + limits.maxQueued() + " sends, " + limits.maxQueueDelay().toMillis()
+                + " ms); the database is too slow for the offered load";
         refusedSinceLog = 0;
         refusalLoggedAt = now;
         return line;

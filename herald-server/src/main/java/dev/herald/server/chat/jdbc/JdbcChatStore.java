@@ -44,7 +44,7 @@ import java.util.function.Consumer;
  * <p>Sends go through one writer thread ({@link ChatWriter}) that commits every waiting send
  * in one transaction ({@link AppendTransaction}): per batch it locks each touched conversation
  * row once with {@code UPDATE ... SET last_seq = last_seq + n}, inserts the messages with those
- * seqs and moves the senders' read markers. At most {@code maxQueued} sends wait; more are
+ * seqs and moves the senders' read markers. Sends beyond the {@link WriteLimits} are
  * refused at once. The writer holds one pool connection while it has work; every other method
  * runs its own short transaction on the caller's thread.
  *
@@ -52,10 +52,6 @@ import java.util.function.Consumer;
  * commit.
  */
 public final class JdbcChatStore implements ChatStore, AutoCloseable {
-    /** Sends that may wait for the writer by default; more are refused at once. */
-    public static final int MAX_QUEUED = 4096;
-    /** Bytes of content those sends may hold by default. */
-    public static final long MAX_QUEUED_BYTES = 32L << 20;
     /** How long a sender waits for its commit before it is told the store is unavailable. */
     public static final Duration APPEND_WAIT = Duration.ofSeconds(10);
 
@@ -65,18 +61,15 @@ public final class JdbcChatStore implements ChatStore, AutoCloseable {
     private final Sql sql;
     private final ChatWriter writer;
 
+    /** With {@link WriteLimits#DEFAULT}. */
     public JdbcChatStore(DataSource pool) {
-        this(pool, MAX_QUEUED, MAX_QUEUED_BYTES);
+        this(pool, WriteLimits.DEFAULT);
     }
 
-    /**
-     * @param maxQueued      sends that may wait for the database; more are refused at once with
-     *                       {@link dev.herald.server.chat.ChatStoreBusyException}
-     * @param maxQueuedBytes the content those sends may hold, roughly in bytes of memory
-     */
-    public JdbcChatStore(DataSource pool, int maxQueued, long maxQueuedBytes) {
+    /** @param limits how many sends may wait for the database; beyond, they are refused at once */
+    public JdbcChatStore(DataSource pool, WriteLimits limits) {
         this.sql = new Sql(pool);
-        this.writer = new ChatWriter(pool, maxQueued, maxQueuedBytes);
+        this.writer = new ChatWriter(pool, limits, System::nanoTime);
     }
 
     @Override
