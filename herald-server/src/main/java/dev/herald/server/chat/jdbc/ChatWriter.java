@@ -97,7 +97,8 @@ final class ChatWriter implements AutoCloseable {
      * @throws StoreUnavailableException at once when the writer is closed
      */
     CompletableFuture<Optional<SendResult>> submit(NewMessage message, Consumer<ChatMessage> committed) {
-        long bytes = 2L * (message.content().length() + message.senderName().length()) + 256;
+        long bytes = 2L * (message.content().length()
+                + (message.senderName() == null ? 0 : message.senderName().length())) + 256;
         CompletableFuture<Optional<SendResult>> result = new CompletableFuture<>();
         String refusalLine = null;
         int waiting;
@@ -199,6 +200,23 @@ final class ChatWriter implements AutoCloseable {
             }
         } finally {
             releaseConnection();
+            handOver();
+        }
+    }
+
+    /**
+     * The writer ends. If it ends by surprise (an Error outside a batch) with sends still queued,
+     * another one takes over, so no sender waits for a writer that is gone.
+     */
+    private void handOver() {
+        lock.lock();
+        try {
+            if (writer == Thread.currentThread()) {
+                writer = queue.isEmpty() ? null
+                        : Thread.ofPlatform().name("herald-chat-writer").daemon(true).start(this::run);
+            }
+        } finally {
+            lock.unlock();
         }
     }
 
