@@ -15,7 +15,7 @@ public class ChatException extends RuntimeException {
         INVALID_FIELD("invalid_frame"),
         /** The content is longer than the configured limit. */
         CONTENT_TOO_LONG("content_too_long"),
-        /** Typing events over their rate. */
+        /** Typing events over their rate, or sends over what the node's database keeps up with: retry later. */
         RATE_LIMITED("rate_limited");
 
         private final String wire;

@@ -20,10 +20,13 @@ import java.util.regex.Pattern;
  *   <li>Membership is checked on every call made for a user; a missing conversation and a
  *       non-member both get {@link ChatException.Code#CONVERSATION_NOT_FOUND}.</li>
  *   <li>A message is committed before {@link #send} returns; its {@code message} event goes
- *       to the broker after the commit (subscribers restore seq order from the store if two
- *       sends' events overtake each other). Then every member except the sender who is not
- *       viewing the conversation gets one {@code new_message} notification, with the
+ *       to the broker right after the commit, from the store's writer thread, so the events of
+ *       one conversation leave a node in seq order (events of two nodes may interleave:
+ *       subscribers restore seq order from the store). Then every member except the sender who
+ *       is not viewing the conversation gets one {@code new_message} notification, with the
  *       idempotency key {@code chat-message:<id>}, so a retried send never notifies twice.</li>
+ *   <li>When the node's chat write queue is full, a send is refused at once with
+ *       {@link ChatException.Code#RATE_LIMITED}; nothing is stored.</li>
  *   <li>Typing, read receipts and reactions are ephemeral events on the conversation's
  *       stream; conversation creation is announced on each member's {@code chatuser:} stream.</li>
  * </ul>
@@ -145,12 +148,22 @@ public final class ChatService {
         }
         String name = senderName == null || senderName.isBlank() ? userId
                 : senderName.length() > MAX_NAME ? senderName.substring(0, MAX_NAME) : senderName;
-        SendResult result = store.append(new NewMessage(conversationId, userId, name, clientId, type, content))
-                .orElseThrow(() -> ChatException.notFound(conversationId));
+        SendResult result;
+        try {
+            // The store publishes each new message right after its commit, on its writer thread:
+            // the events of one conversation leave this node in seq order.
+            result = store.append(new NewMessage(conversationId, userId, name, clientId, type, content),
+                    stored -> broker.publish(ChatFrames.message(stored)))
+                    .orElseThrow(() -> ChatException.notFound(conversationId));
+        } catch (ChatStoreBusyException e) {
+            throw new ChatException(ChatException.Code.RATE_LIMITED, null, e.getMessage());
+        }
         ChatMessage m = result.message();
-        // Published on a replay too: the first attempt may have died between commit and publish;
-        // subscribers drop a seq they already delivered.
-        broker.publish(ChatFrames.message(m));
+        if (result.replayed()) {
+            // The first attempt may have died between commit and publish; subscribers drop a seq
+            // they already delivered.
+            broker.publish(ChatFrames.message(m));
+        }
         if (typing.stop(conversationId, userId)) {
             broker.publish(ChatFrames.stopTyping(conversationId, userId));
         }

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Durable storage of conversations, members, messages, read markers and reactions.
@@ -12,7 +13,9 @@ import java.util.Set;
  * <ul>
  *   <li>{@link #append} returns only after the message is committed. Seqs are per
  *       conversation, start at 1 and are gap-free: allocated in the same transaction as the
- *       insert, under the conversation row's lock, so commit order equals seq order.</li>
+ *       insert, under the conversation row's lock, so commit order equals seq order. Sends
+ *       waiting together may share one transaction (group commit); each is still stored or
+ *       refused on its own.</li>
  *   <li>An append with a (conversation, sender, client id) that was already stored returns the
  *       stored message with {@link SendResult#replayed()} true and stores nothing.</li>
  *   <li>Operations on behalf of a user check membership in the same transaction; a missing
@@ -41,8 +44,22 @@ public interface ChatStore {
 
     Optional<Membership> membership(long conversationId, String userId);
 
-    /** Appends a message if the sender is a member; moves the sender's read marker to it. */
-    Optional<SendResult> append(NewMessage message);
+    /**
+     * Appends a message if the sender is a member; moves the sender's read marker to it. Empty
+     * when the sender is not a member (or the conversation does not exist).
+     *
+     * @param committed called with the message once it is committed, before this method returns,
+     *                  and only when it was newly stored (not for a replay). On one node, the
+     *                  calls for one conversation come in seq order, one at a time, on a store
+     *                  thread: it must not block (publishing to the broker is fine).
+     * @throws ChatStoreBusyException at once, when too many sends already wait for the database
+     */
+    Optional<SendResult> append(NewMessage message, Consumer<ChatMessage> committed);
+
+    /** {@link #append(NewMessage, Consumer)} with nobody to tell. */
+    default Optional<SendResult> append(NewMessage message) {
+        return append(message, m -> { });
+    }
 
     /** Messages with {@code seq < beforeSeq}, at most {@code limit}, ascending by seq. */
     List<ChatMessage> history(long conversationId, long beforeSeq, int limit);

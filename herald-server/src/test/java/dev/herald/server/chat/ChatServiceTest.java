@@ -16,12 +16,17 @@ import org.junit.jupiter.api.function.Executable;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.LongStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -138,6 +143,68 @@ class ChatServiceTest {
         assertThat(notified).extracting(Notification::key).containsOnly("chat-message:" + first.message().id());
         assertThat(broker.ofType("message")).extracting(StreamEvent::seq).containsOnly(1L);
         assertThat(chat.history(bob, conv, Long.MAX_VALUE, 10)).hasSize(1);
+    }
+
+    @Test
+    void concurrentSendsToOneConversationArePublishedOnceEachInSeqOrder() throws Exception {
+        long group = chat.createConversation(alice, ConversationKind.GROUP, List.of(bob, carol), "busy").conversation().id();
+        broker.clear();
+        String[] senders = {alice, bob, carol};
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < 300; i++) {
+                String sender = senders[i % 3];
+                String clientId = "c" + i;
+                threads.submit(() -> chat.send(sender, null, group, "hi", clientId, null));
+                if (i % 10 == 0) {
+                    threads.submit(() -> chat.send(sender, null, group, "hi", clientId, null)); // a retry racing its original
+                }
+            }
+        }
+        List<Long> published = broker.ofType("message").stream().filter(e -> e.stream().equals("conv:" + group))
+                .map(StreamEvent::seq).toList();
+        // A replay is published again by the service (the first attempt may have died before
+        // publishing); without those, each seq once, in order.
+        assertThat(published.stream().distinct().toList()).containsExactlyElementsOf(LongStream.rangeClosed(1, 300).boxed().toList());
+        List<Long> firstSeen = new ArrayList<>();
+        long highest = 0;
+        for (long seq : published) {
+            if (seq > highest) {
+                firstSeen.add(seq);
+                highest = seq;
+            }
+        }
+        assertThat(firstSeen).as("new messages leave in seq order").hasSize(300);
+        assertThat(published).hasSizeLessThanOrEqualTo(330);
+    }
+
+    @Test
+    void aSendRefusedByAFullWriteQueueIsRateLimitedAndNotPublished() {
+        long conv = direct();
+        ChatStore real = new JdbcChatStore(pool);
+        ChatStore full = (ChatStore) Proxy.newProxyInstance(ChatStore.class.getClassLoader(), new Class<?>[] {ChatStore.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("append")) {
+                        throw new ChatStoreBusyException("4096 are waiting; nothing was stored, retry later");
+                    }
+                    try {
+                        return method.invoke(real, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        ChatSettings settings = ChatSettings.defaults();
+        ChatService busy = new ChatService(full, broker, viewers, new TypingTracker(settings, scheduler, System::nanoTime),
+                (users, json, key) -> notified.add(new Notification(users, json, key)), settings);
+        broker.clear();
+        assertThatThrownBy(() -> busy.send(alice, null, conv, "hello", "c-1", null))
+                .isInstanceOfSatisfying(ChatException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ChatException.Code.RATE_LIMITED);
+                    assertThat(e.code().wire()).isEqualTo("rate_limited");
+                    assertThat(e.getMessage()).contains("retry later");
+                });
+        assertThat(broker.ofType("message")).isEmpty();
+        assertThat(notified).isEmpty();
+        assertThat(real.lastSeq(conv)).isZero();
     }
 
     @Test

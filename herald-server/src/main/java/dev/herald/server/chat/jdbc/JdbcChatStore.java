@@ -12,12 +12,15 @@ import dev.herald.server.chat.Reaction;
 import dev.herald.server.chat.ReadResult;
 import dev.herald.server.chat.SendResult;
 
+import dev.herald.server.store.StoreUnavailableException;
+
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -27,21 +30,46 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 
 /**
  * {@link ChatStore} on H2 or PostgreSQL (schema {@code db/migration/V100__chat.sql}), sharing
- * the node's connection pool. A send locks the conversation row with
- * {@code UPDATE ... SET last_seq = last_seq + 1}, inserts the message with that seq and moves
- * the sender's read marker, all in one transaction. Thread-safe; every method blocks.
+ * the node's connection pool.
+ *
+ * <p>Sends go through one writer thread ({@link ChatWriter}) that commits every waiting send
+ * in one transaction ({@link AppendTransaction}): per batch it locks each touched conversation
+ * row once with {@code UPDATE ... SET last_seq = last_seq + n}, inserts the messages with those
+ * seqs and moves the senders' read markers. Sends beyond the {@link WriteLimits} are
+ * refused at once. The writer holds one pool connection while it has work; every other method
+ * runs its own short transaction on the caller's thread.
+ *
+ * <p>Thread-safe; every method blocks. {@link #close} before closing the pool lets queued sends
+ * commit.
  */
-public final class JdbcChatStore implements ChatStore {
+public final class JdbcChatStore implements ChatStore, AutoCloseable {
+    /** How long a sender waits for its commit before it is told the store is unavailable. */
+    public static final Duration APPEND_WAIT = Duration.ofSeconds(10);
+
     private static final String MESSAGE_COLUMNS =
             "m.id, m.conversation_id, m.seq, m.sender_id, m.sender_name, m.client_id, m.message_type, m.content, m.created_at";
 
     private final Sql sql;
+    private final ChatWriter writer;
 
+    /** With {@link WriteLimits#DEFAULT}. */
     public JdbcChatStore(DataSource pool) {
+        this(pool, WriteLimits.DEFAULT);
+    }
+
+    /** @param limits how many sends may wait for the database; beyond, they are refused at once */
+    public JdbcChatStore(DataSource pool, WriteLimits limits) {
         this.sql = new Sql(pool);
+        this.writer = new ChatWriter(pool, limits, System::nanoTime);
     }
 
     @Override
@@ -178,92 +206,35 @@ public final class JdbcChatStore implements ChatStore {
     }
 
     @Override
-    public Optional<SendResult> append(NewMessage m) {
-        return sql.tx("store a message", c -> {
-            if (memberRow(c, m.conversationId(), m.senderId()) == null) {
-                return Optional.empty();
+    public Optional<SendResult> append(NewMessage m, Consumer<ChatMessage> committed) {
+        CompletableFuture<Optional<SendResult>> result = writer.submit(m, committed);
+        try {
+            return result.get(APPEND_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            // If the writer already took it, it may still commit: a retry with the client id replays it.
+            result.completeExceptionally(new StoreUnavailableException("message not committed within "
+                    + APPEND_WAIT.toSeconds() + " s; the database is too slow or down", e));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            result.completeExceptionally(new StoreUnavailableException("interrupted while storing a message", e));
+        } catch (ExecutionException e) {
+            // Rethrown below with its own type.
+        }
+        // Done by now: either the writer's outcome or ours, whichever came first.
+        try {
+            return result.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof StoreUnavailableException unavailable) {
+                throw unavailable;
             }
-            Instant now = Sql.now();
-            try (PreparedStatement ps = c.prepareStatement("UPDATE chat_conversations"
-                    + " SET last_seq = last_seq + 1, last_activity_at = ? WHERE id = ?")) {
-                ps.setObject(1, Sql.ts(now));
-                ps.setLong(2, m.conversationId());
-                ps.executeUpdate();
-            }
-            // Under the conversation row's lock now: a concurrent retry of the same client id
-            // committed before we got it, or waits until we commit. So exactly one stores it.
-            if (m.clientId() != null) {
-                ChatMessage earlier = byClientId(c, m);
-                if (earlier != null) {
-                    throw new Sql.Rollback(Optional.of(new SendResult(earlier, true, members(c, m.conversationId()))));
-                }
-            }
-            long seq;
-            try (PreparedStatement ps = c.prepareStatement("SELECT last_seq FROM chat_conversations WHERE id = ?")) {
-                ps.setLong(1, m.conversationId());
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    seq = rs.getLong(1);
-                }
-            }
-            long id;
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO chat_messages (conversation_id, seq, sender_id,"
-                    + " sender_name, client_id, message_type, content, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    Statement.RETURN_GENERATED_KEYS)) {
-                ps.setLong(1, m.conversationId());
-                ps.setLong(2, seq);
-                ps.setString(3, m.senderId());
-                ps.setString(4, m.senderName());
-                ps.setString(5, m.clientId());
-                ps.setString(6, m.messageType());
-                ps.setString(7, m.content());
-                ps.setObject(8, Sql.ts(now));
-                ps.executeUpdate();
-                try (ResultSet keys = ps.getGeneratedKeys()) {
-                    if (!keys.next()) {
-                        throw new SQLException("no generated id for the new message");
-                    }
-                    id = keys.getLong(1); // id is the table's first column, as PostgreSQL returns all columns
-                }
-            }
-            try (PreparedStatement ps = c.prepareStatement("UPDATE chat_members SET last_read_seq = ?"
-                    + " WHERE conversation_id = ? AND user_id = ? AND last_read_seq < ?")) {
-                ps.setLong(1, seq);
-                ps.setLong(2, m.conversationId());
-                ps.setString(3, m.senderId());
-                ps.setLong(4, seq);
-                ps.executeUpdate();
-            }
-            ChatMessage stored = new ChatMessage(id, m.conversationId(), seq, m.senderId(), m.senderName(), m.clientId(),
-                    m.messageType(), m.content(), now);
-            return Optional.of(new SendResult(stored, false, members(c, m.conversationId())));
-        });
-    }
-
-    private static List<String> members(Connection c, long conversationId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT user_id FROM chat_members WHERE conversation_id = ? ORDER BY user_id")) {
-            ps.setLong(1, conversationId);
-            List<String> out = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(rs.getString(1));
-                }
-            }
-            return out;
+            throw new StoreUnavailableException("cannot store a message: " + Sql.describe(e.getCause()), e.getCause());
         }
     }
 
-    private static ChatMessage byClientId(Connection c, NewMessage m) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT " + MESSAGE_COLUMNS + " FROM chat_messages m"
-                + " WHERE m.conversation_id = ? AND m.sender_id = ? AND m.client_id = ?")) {
-            ps.setLong(1, m.conversationId());
-            ps.setString(2, m.senderId());
-            ps.setString(3, m.clientId());
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? message(rs) : null;
-            }
-        }
+    /** Refuses new sends and waits (bounded) until the queued ones are written. Reads keep working. */
+    @Override
+    public void close() {
+        writer.close();
     }
 
     private static List<ChatMessage> messages(Connection c, String where, String tail, long conversationId, long seq)
@@ -282,7 +253,7 @@ public final class JdbcChatStore implements ChatStore {
         }
     }
 
-    private static ChatMessage message(ResultSet rs) throws SQLException {
+    static ChatMessage message(ResultSet rs) throws SQLException {
         return new ChatMessage(rs.getLong("id"), rs.getLong("conversation_id"), rs.getLong("seq"),
                 rs.getString("sender_id"), rs.getString("sender_name"), rs.getString("client_id"),
                 rs.getString("message_type"), rs.getString("content"), Sql.instant(rs, "created_at"));

@@ -5,6 +5,9 @@ import dev.herald.server.store.StoreUnavailableException;
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLRecoverableException;
+import java.sql.SQLTransientConnectionException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -23,23 +26,12 @@ final class Sql {
         T run(Connection c) throws SQLException;
     }
 
-    /** Thrown by work to roll back and answer a value without committing. */
-    static final class Rollback extends RuntimeException {
-        final transient Object value;
-
-        Rollback(Object value) {
-            super(null, null, false, false);
-            this.value = value;
-        }
-    }
-
     private final DataSource pool;
 
     Sql(DataSource pool) {
         this.pool = pool;
     }
 
-    @SuppressWarnings("unchecked")
     <T> T tx(String what, Work<T> work) {
         SQLException last = null;
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
@@ -49,9 +41,6 @@ final class Sql {
                     T result = work.run(c);
                     c.commit();
                     return result;
-                } catch (Rollback r) {
-                    c.rollback();
-                    return (T) r.value;
                 } catch (SQLException | RuntimeException e) {
                     rollbackQuietly(c);
                     throw e;
@@ -65,7 +54,7 @@ final class Sql {
                 }
             }
         }
-        throw new StoreUnavailableException("cannot " + what + ": " + firstLine(last), last);
+        throw new StoreUnavailableException("cannot " + what + ": " + describe(last), last);
     }
 
     private static void rollbackQuietly(Connection c) {
@@ -76,11 +65,37 @@ final class Sql {
         }
     }
 
-    static boolean isRace(SQLException e) {
+    static boolean isRace(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof SQLException sql && sql.getSQLState() != null) {
                 String state = sql.getSQLState();
-                if (state.equals("23505") || state.startsWith("40") || state.equals("HYT00")) {
+                if (state.equals("23505") || state.startsWith("40") || state.equals("55P03")
+                        || state.equals("HYT00")) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The database cannot be reached or was closed: retrying message by message is pointless, so
+     * every sender of a batch fails at once.
+     */
+    static boolean isConnectionFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLTransientConnectionException || t instanceof SQLNonTransientConnectionException
+                    || t instanceof SQLRecoverableException) {
+                return true;
+            }
+            if (t instanceof SQLException sql) {
+                String state = sql.getSQLState();
+                if (state != null && (state.startsWith("08") || state.startsWith("57P"))) {
+                    return true;
+                }
+                // H2: database closed / connection broken / file locked by another process.
+                int code = sql.getErrorCode();
+                if (code == 90098 || code == 90121 || code == 90067 || code == 90020) {
                     return true;
                 }
             }
@@ -101,7 +116,8 @@ final class Sql {
         return Instant.now().truncatedTo(ChronoUnit.MILLIS);
     }
 
-    private static String firstLine(Throwable e) {
+    /** The first line of the failure's message, for logs and errors. */
+    static String describe(Throwable e) {
         if (e == null) {
             return "unknown failure";
         }

@@ -1,0 +1,278 @@
+package dev.herald.server.chat.jdbc;
+
+import dev.herald.server.chat.ChatMessage;
+import dev.herald.server.chat.NewMessage;
+import dev.herald.server.chat.SendResult;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Stores a batch of chat messages in ONE transaction on a given connection: membership, client
+ * id replays, seq allocation, inserts, the senders' read markers. Commit and rollback are the
+ * caller's; on any exception the caller must roll back and nothing of the batch is stored.
+ *
+ * <p>Per batch, whatever its size: one membership query, one client id lookup, one batched
+ * conversation row update, one batched insert, one batched read marker update, each with a
+ * fixed statement text.
+ *
+ * <p>Seq allocation: each touched conversation's row is updated
+ * ({@code last_seq = last_seq + n}) in id order before the inserts. The update takes the row
+ * lock, held until commit, so two transactions (on this node or another) touching one
+ * conversation commit in seq order, and id-ordered locking means two batches never wait on each
+ * other in a cycle. Client ids are looked up before the lock: a retry racing on another node
+ * fails this batch on the unique index, and the caller runs the batch again message by message,
+ * which then finds the winner's row.
+ *
+ * <p>Used only by the writer thread. Not thread-safe.
+ */
+final class AppendTransaction {
+    // Arrays joined as tables: one fixed statement text whatever the batch size (so both
+    // databases keep it prepared), planned as one index lookup per element in both.
+    private static final String MEMBERS = "SELECT k.c, m.user_id FROM UNNEST(CAST(? AS BIGINT ARRAY)) AS k(c)"
+            + " JOIN chat_members m ON m.conversation_id = k.c ORDER BY k.c, m.user_id";
+    private static final String LOOKUP = "SELECT m.id, m.conversation_id, m.seq, m.sender_id, m.sender_name,"
+            + " m.client_id, m.message_type, m.content, m.created_at FROM UNNEST(CAST(? AS BIGINT ARRAY),"
+            + " CAST(? AS VARCHAR ARRAY), CAST(? AS VARCHAR ARRAY)) AS k(c, s, i) JOIN chat_messages m"
+            + " ON m.conversation_id = k.c AND m.sender_id = k.s AND m.client_id = k.i";
+    private static final String ALLOCATE = "UPDATE chat_conversations SET last_seq = last_seq + ?, last_activity_at = ?"
+            + " WHERE id = ?";
+    private static final String INSERT = "INSERT INTO chat_messages (conversation_id, seq, sender_id, sender_name,"
+            + " client_id, message_type, content, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+    private static final String MOVE_READ_MARKER = "UPDATE chat_members SET last_read_seq = ?"
+            + " WHERE conversation_id = ? AND user_id = ? AND last_read_seq < ?";
+
+    /** A (conversation, sender, client id) triple: what makes a retried send the same message. */
+    private record ClientKey(long conversationId, String senderId, String clientId) {
+        static ClientKey of(NewMessage m) {
+            return m.clientId() == null ? null : new ClientKey(m.conversationId(), m.senderId(), m.clientId());
+        }
+    }
+
+    /** What the batch did: one answer per message, in order, and the new messages in commit order. */
+    record Result(List<Optional<SendResult>> answers, List<Stored> stored) {
+    }
+
+    /** A message this batch stored, with its index in the batch. */
+    record Stored(int index, ChatMessage message) {
+    }
+
+    /** Runs the batch; the caller commits. */
+    Result run(Connection c, List<NewMessage> batch) throws SQLException {
+        int n = batch.size();
+        TreeSet<Long> conversations = new TreeSet<>();
+        for (NewMessage m : batch) {
+            conversations.add(m.conversationId());
+        }
+        Map<Long, List<String>> members = members(c, conversations);
+        Map<Long, Set<String>> memberSets = new HashMap<>();
+        members.forEach((id, list) -> memberSets.put(id, new HashSet<>(list)));
+
+        // Decide per message: not a member, replay of a stored message, replay of an earlier one
+        // of this batch, or store.
+        Set<ClientKey> keys = new HashSet<>();
+        for (NewMessage m : batch) {
+            Set<String> set = memberSets.get(m.conversationId());
+            if (m.clientId() != null && set != null && set.contains(m.senderId())) {
+                keys.add(ClientKey.of(m));
+            }
+        }
+        Map<ClientKey, ChatMessage> earlier = lookup(c, keys);
+        List<Optional<SendResult>> answers = new ArrayList<>(n);
+        Map<ClientKey, Integer> firstInBatch = new HashMap<>();
+        int[] replayOf = new int[n];
+        List<Integer> toStore = new ArrayList<>();
+        TreeMap<Long, Integer> perConversation = new TreeMap<>();
+        for (int i = 0; i < n; i++) {
+            NewMessage m = batch.get(i);
+            replayOf[i] = -1;
+            Set<String> set = memberSets.get(m.conversationId());
+            if (set == null || !set.contains(m.senderId())) {
+                answers.add(Optional.empty());
+                continue;
+            }
+            ClientKey key = ClientKey.of(m);
+            ChatMessage stored = key == null ? null : earlier.get(key);
+            if (stored != null) {
+                answers.add(Optional.of(new SendResult(stored, true, members.get(m.conversationId()))));
+                continue;
+            }
+            Integer first = key == null ? null : firstInBatch.putIfAbsent(key, i);
+            if (first != null) {
+                replayOf[i] = first;
+                answers.add(null); // filled in once the first is stored
+                continue;
+            }
+            answers.add(null);
+            toStore.add(i);
+            perConversation.merge(m.conversationId(), 1, Integer::sum);
+        }
+
+        Instant now = Sql.now();
+        OffsetDateTime dbNow = Sql.ts(now);
+        Map<Long, long[]> cursors = allocate(c, perConversation, dbNow);
+        List<Stored> stored = insert(c, batch, toStore, cursors, now, dbNow);
+        moveReadMarkers(c, stored);
+        for (Stored s : stored) {
+            answers.set(s.index(), Optional.of(new SendResult(s.message(), false,
+                    members.get(s.message().conversationId()))));
+        }
+        for (int i = 0; i < n; i++) {
+            if (replayOf[i] >= 0) {
+                SendResult first = answers.get(replayOf[i]).orElseThrow();
+                answers.set(i, Optional.of(new SendResult(first.message(), true, first.members())));
+            }
+        }
+        return new Result(answers, stored);
+    }
+
+    /** Members of each existing conversation, sorted by user id; a conversation without rows is absent. */
+    private static Map<Long, List<String>> members(Connection c, TreeSet<Long> conversations) throws SQLException {
+        Map<Long, List<String>> out = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement(MEMBERS)) {
+            ps.setArray(1, c.createArrayOf("BIGINT", conversations.toArray(new Long[0])));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>()).add(rs.getString(2));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Stored messages with these client keys: one exact lookup per key on the unique index. */
+    private static Map<ClientKey, ChatMessage> lookup(Connection c, Set<ClientKey> keys) throws SQLException {
+        Map<ClientKey, ChatMessage> out = new HashMap<>();
+        if (keys.isEmpty()) {
+            return out;
+        }
+        Long[] conversations = new Long[keys.size()];
+        String[] senders = new String[keys.size()];
+        String[] clientIds = new String[keys.size()];
+        int i = 0;
+        for (ClientKey k : keys) {
+            conversations[i] = k.conversationId();
+            senders[i] = k.senderId();
+            clientIds[i++] = k.clientId();
+        }
+        try (PreparedStatement ps = c.prepareStatement(LOOKUP)) {
+            ps.setArray(1, c.createArrayOf("BIGINT", conversations));
+            ps.setArray(2, c.createArrayOf("VARCHAR", senders));
+            ps.setArray(3, c.createArrayOf("VARCHAR", clientIds));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    ChatMessage m = JdbcChatStore.message(rs);
+                    out.put(new ClientKey(m.conversationId(), m.senderId(), m.clientId()), m);
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Locks and advances every touched conversation row (id order), reading the new counter
+     * back. Returns conversation id -> [seq before this batch].
+     */
+    private static Map<Long, long[]> allocate(Connection c, TreeMap<Long, Integer> perConversation,
+                                              OffsetDateTime dbNow) throws SQLException {
+        Map<Long, long[]> cursors = new HashMap<>();
+        if (perConversation.isEmpty()) {
+            return cursors;
+        }
+        // The driver appends RETURNING (PostgreSQL) or reads the data change delta (H2): no
+        // read-back query.
+        try (PreparedStatement ps = c.prepareStatement(ALLOCATE, new String[] {"id", "last_seq"})) {
+            for (Map.Entry<Long, Integer> e : perConversation.entrySet()) {
+                ps.setInt(1, e.getValue());
+                ps.setObject(2, dbNow);
+                ps.setLong(3, e.getKey());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+            try (ResultSet rs = ps.getGeneratedKeys()) {
+                while (rs.next()) {
+                    long id = rs.getLong(1);
+                    cursors.put(id, new long[] {rs.getLong(2) - perConversation.get(id)});
+                }
+            }
+        }
+        if (cursors.size() != perConversation.size()) {
+            throw new SQLException("a conversation row vanished during the send", "HX001");
+        }
+        return cursors;
+    }
+
+    private static List<Stored> insert(Connection c, List<NewMessage> batch, List<Integer> toStore,
+                                       Map<Long, long[]> cursors, Instant now, OffsetDateTime dbNow)
+            throws SQLException {
+        List<Stored> stored = new ArrayList<>(toStore.size());
+        if (toStore.isEmpty()) {
+            return stored;
+        }
+        long[] seqs = new long[toStore.size()];
+        try (PreparedStatement ps = c.prepareStatement(INSERT, new String[] {"id"})) {
+            for (int t = 0; t < toStore.size(); t++) {
+                NewMessage m = batch.get(toStore.get(t));
+                seqs[t] = ++cursors.get(m.conversationId())[0];
+                ps.setLong(1, m.conversationId());
+                ps.setLong(2, seqs[t]);
+                ps.setString(3, m.senderId());
+                ps.setString(4, m.senderName());
+                ps.setString(5, m.clientId());
+                ps.setString(6, m.messageType());
+                ps.setString(7, m.content());
+                ps.setObject(8, dbNow);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+            try (ResultSet keys = ps.getGeneratedKeys()) {
+                for (int t = 0; t < toStore.size(); t++) {
+                    if (!keys.next()) {
+                        throw new SQLException("no generated id for message " + (t + 1) + " of " + toStore.size());
+                    }
+                    NewMessage m = batch.get(toStore.get(t));
+                    stored.add(new Stored(toStore.get(t), new ChatMessage(keys.getLong(1), m.conversationId(), seqs[t],
+                            m.senderId(), m.senderName(), m.clientId(), m.messageType(), m.content(), now)));
+                }
+            }
+        }
+        return stored;
+    }
+
+    /** Moves each sender's read marker to their last message of the batch, in key order. */
+    private static void moveReadMarkers(Connection c, List<Stored> stored) throws SQLException {
+        if (stored.isEmpty()) {
+            return;
+        }
+        TreeMap<Long, TreeMap<String, Long>> last = new TreeMap<>();
+        for (Stored s : stored) {
+            last.computeIfAbsent(s.message().conversationId(), k -> new TreeMap<>())
+                    .merge(s.message().senderId(), s.message().seq(), Math::max);
+        }
+        try (PreparedStatement ps = c.prepareStatement(MOVE_READ_MARKER)) {
+            for (Map.Entry<Long, TreeMap<String, Long>> conv : last.entrySet()) {
+                for (Map.Entry<String, Long> sender : conv.getValue().entrySet()) {
+                    ps.setLong(1, sender.getValue());
+                    ps.setLong(2, conv.getKey());
+                    ps.setString(3, sender.getKey());
+                    ps.setLong(4, sender.getValue());
+                    ps.addBatch();
+                }
+            }
+            ps.executeBatch();
+        }
+    }
+}

@@ -1,0 +1,393 @@
+package dev.herald.server.chat.jdbc;
+
+import dev.herald.server.chat.ChatMessage;
+import dev.herald.server.chat.ChatStoreBusyException;
+import dev.herald.server.chat.ConversationKind;
+import dev.herald.server.chat.NewMessage;
+import dev.herald.server.chat.SendResult;
+import org.junit.jupiter.api.Test;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.stream.LongStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The group-commit writer of chat sends, on H2 and PostgreSQL: gap-free seqs and exactly-once
+ * answers under concurrency, one batch per queue of waiting sends, a refusal that fails alone,
+ * a race lost to another node, and the queue caps.
+ *
+ * <p>To make sends wait together deterministically, a test holds a conversation row's lock from
+ * its own transaction ({@link Blocker}); the writer's batch touching that conversation waits, the
+ * next sends queue up behind it, and they all go in the next batch once the lock is released.
+ */
+abstract class ChatWriterContract {
+    private static final AtomicInteger NEXT = new AtomicInteger();
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
+    protected abstract DataSource dataSource();
+
+    /** SQL that counts the sessions waiting for a lock held by the session running it. */
+    protected abstract String sessionsBlockedByMe();
+
+    private static String user(String name) {
+        return name + "-w" + NEXT.incrementAndGet();
+    }
+
+    private long group(String... members) {
+        return new JdbcChatStore(dataSource()).create(ConversationKind.GROUP, null, members[0], List.of(members))
+                .conversation().id();
+    }
+
+    private static NewMessage msg(long conv, String sender, String clientId, String content) {
+        return new NewMessage(conv, sender, sender, clientId, "text_message", content);
+    }
+
+    private static final Consumer<ChatMessage> NOBODY = m -> { };
+
+    /** A writer with these caps and no delay cap to speak of. */
+    private ChatWriter writer(int maxQueued, long maxQueuedBytes) {
+        return new ChatWriter(dataSource(), new WriteLimits(maxQueued, maxQueuedBytes, Duration.ofHours(1)), System::nanoTime);
+    }
+
+    /** A transaction of its own that holds conversation rows' locks until released. */
+    private final class Blocker implements AutoCloseable {
+        final Connection c;
+        boolean closed;
+
+        Blocker() throws SQLException {
+            c = dataSource().getConnection();
+            c.setAutoCommit(false);
+        }
+
+        Blocker lock(long conversationId) throws SQLException {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE chat_conversations SET last_activity_at = last_activity_at WHERE id = ?")) {
+                ps.setLong(1, conversationId);
+                assertThat(ps.executeUpdate()).isEqualTo(1);
+            }
+            return this;
+        }
+
+        /** Another node's send of the same client id, not yet committed. */
+        void storeUncommitted(long conversationId, String sender, String clientId) throws SQLException {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE chat_conversations SET last_seq = last_seq + 1 WHERE id = ?")) {
+                ps.setLong(1, conversationId);
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO chat_messages (conversation_id, seq, sender_id,"
+                    + " sender_name, client_id, message_type, content, created_at)"
+                    + " SELECT id, last_seq, ?, ?, ?, 'text_message', 'from the other node', ? FROM chat_conversations"
+                    + " WHERE id = ?")) {
+                ps.setString(1, sender);
+                ps.setString(2, sender);
+                ps.setString(3, clientId);
+                ps.setObject(4, Sql.ts(Sql.now()));
+                ps.setLong(5, conversationId);
+                ps.executeUpdate();
+            }
+        }
+
+        /** Waits until a session (the writer) waits for one of our locks. */
+        void awaitSomeoneWaiting() {
+            await().atMost(WAIT).pollInterval(Duration.ofMillis(10)).until(() -> {
+                try (PreparedStatement ps = c.prepareStatement(sessionsBlockedByMe());
+                     ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1) > 0;
+                }
+            });
+        }
+
+        void commit() throws SQLException {
+            c.commit();
+        }
+
+        /** Rolls back what is still open and gives the connection back. Idempotent. */
+        @Override
+        public void close() throws SQLException {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            try {
+                c.rollback();
+                c.setAutoCommit(true);
+            } finally {
+                c.close();
+            }
+        }
+    }
+
+    private static <T> T done(CompletableFuture<T> f) throws Exception {
+        return f.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Test
+    void manyConcurrentSendsGetGapFreeSeqsPerConversationOneAnswerEachAndRetriesReplay() throws Exception {
+        String[] users = {user("a"), user("b"), user("c")};
+        long[] conversations = new long[4];
+        for (int i = 0; i < conversations.length; i++) {
+            conversations[i] = group(users);
+        }
+        record Send(long conv, String sender, String clientId) {
+        }
+        // 600 distinct messages (every fourth without a client id), and 200 retries of client ids
+        // sent at the same time as their original.
+        Random random = new Random(11);
+        List<Send> sends = new ArrayList<>();
+        List<Send> withIds = new ArrayList<>();
+        for (int i = 0; i < 600; i++) {
+            Send s = new Send(conversations[random.nextInt(conversations.length)], users[random.nextInt(users.length)],
+                    i % 4 == 0 ? null : "m" + i);
+            sends.add(s);
+            if (s.clientId() != null) {
+                withIds.add(s);
+            }
+        }
+        for (int i = 0; i < 200; i++) {
+            sends.add(withIds.get(random.nextInt(withIds.size())));
+        }
+        java.util.Collections.shuffle(sends, random);
+
+        Map<Long, ConcurrentLinkedQueue<Long>> callbacks = new ConcurrentHashMap<>();
+        ChatWriter writer = writer(10_000, 64L << 20);
+        List<Future<Optional<SendResult>>> answers = new ArrayList<>();
+        try (ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (Send s : sends) {
+                answers.add(senders.submit(() -> writer.submit(msg(s.conv(), s.sender(), s.clientId(), "x"),
+                        m -> callbacks.computeIfAbsent(m.conversationId(), k -> new ConcurrentLinkedQueue<>()).add(m.seq()))
+                        .get(WAIT.toMillis(), TimeUnit.MILLISECONDS)));
+            }
+        }
+        writer.close();
+
+        Map<String, Long> idOfClientKey = new HashMap<>();
+        Map<String, Integer> freshOfClientKey = new HashMap<>();
+        int fresh = 0;
+        for (int i = 0; i < sends.size(); i++) {
+            SendResult r = answers.get(i).get().orElseThrow();
+            Send s = sends.get(i);
+            assertThat(r.message().conversationId()).isEqualTo(s.conv());
+            assertThat(r.members()).containsExactlyInAnyOrder(users);
+            fresh += r.replayed() ? 0 : 1;
+            if (s.clientId() != null) {
+                String key = s.conv() + "/" + s.sender() + "/" + s.clientId();
+                Long earlier = idOfClientKey.putIfAbsent(key, r.message().id());
+                assertThat(earlier == null || earlier == r.message().id()).as("one message per client id").isTrue();
+                freshOfClientKey.merge(key, r.replayed() ? 0 : 1, Integer::sum);
+            } else {
+                assertThat(r.replayed()).isFalse();
+            }
+        }
+        assertThat(freshOfClientKey.values()).as("each client id stored by exactly one send").containsOnly(1);
+        assertThat(fresh).isEqualTo(600);
+
+        JdbcChatStore store = new JdbcChatStore(dataSource());
+        int total = 0;
+        for (long conv : conversations) {
+            List<ChatMessage> stored = store.readSince(conv, 0, 10_000);
+            total += stored.size();
+            List<Long> expected = LongStream.rangeClosed(1, stored.size()).boxed().toList();
+            assertThat(stored).extracting(ChatMessage::seq).containsExactlyElementsOf(expected);
+            assertThat(store.lastSeq(conv)).isEqualTo(stored.size());
+            assertThat(callbacks.get(conv)).as("callbacks in seq order, once each").containsExactlyElementsOf(expected);
+            for (String u : users) {
+                long last = stored.stream().filter(m -> m.senderId().equals(u)).mapToLong(ChatMessage::seq).max().orElse(0);
+                assertThat(store.membership(conv, u).orElseThrow().lastReadSeq()).isEqualTo(last);
+            }
+        }
+        assertThat(total).isEqualTo(600);
+        long[] committed = writer.committed();
+        assertThat(committed[1]).isEqualTo(600);
+        assertThat(committed[0]).as("sends waiting together share a commit").isLessThan(600);
+    }
+
+    @Test
+    void aNonMemberSendingInTheSameBatchAsMembersGetsNothingAndTakesNoSeq() throws Exception {
+        String a = user("a"), b = user("b"), outsider = user("x");
+        long conv = group(a, b);
+        long other = group(a, b);
+        ChatWriter writer = writer(100, 1L << 20);
+        try (Blocker blocker = new Blocker().lock(conv)) {
+            CompletableFuture<Optional<SendResult>> first = writer.submit(msg(conv, a, "first", "1"), NOBODY);
+            blocker.awaitSomeoneWaiting();
+            long[] before = writer.committed();
+            List<CompletableFuture<Optional<SendResult>>> batch = List.of(
+                    writer.submit(msg(conv, a, "a-1", "2"), NOBODY),
+                    writer.submit(msg(conv, outsider, "x-1", "intrude"), NOBODY),
+                    writer.submit(msg(conv, b, null, "3"), NOBODY),
+                    writer.submit(msg(987_654_321L, a, null, "nowhere"), NOBODY),
+                    writer.submit(msg(other, b, "b-1", "elsewhere"), NOBODY));
+            blocker.close();
+
+            assertThat(done(first).orElseThrow().message().seq()).isEqualTo(1);
+            assertThat(done(batch.get(0)).orElseThrow().message().seq()).isEqualTo(2);
+            assertThat(done(batch.get(1))).isEmpty();
+            assertThat(done(batch.get(2)).orElseThrow().message().seq()).isEqualTo(3);
+            assertThat(done(batch.get(3))).isEmpty();
+            assertThat(done(batch.get(4)).orElseThrow().message().seq()).isEqualTo(1);
+            long[] after = writer.committed();
+            assertThat(after[0] - before[0]).as("the first send's commit, then one for the five").isEqualTo(2);
+        } finally {
+            writer.close();
+        }
+        JdbcChatStore store = new JdbcChatStore(dataSource());
+        assertThat(store.readSince(conv, 0, 10)).extracting(ChatMessage::content).containsExactly("1", "2", "3");
+        assertThat(store.lastSeq(conv)).isEqualTo(3);
+    }
+
+    @Test
+    void aBatchThatLosesAClientIdRaceToAnotherNodeIsRerunAndOnlyThatSendReplays() throws Exception {
+        String a = user("a"), b = user("b");
+        long gate = group(a, b);
+        long raced = group(a, b);
+        long y = group(a, b);
+        long z = group(a, b);
+        ChatWriter writer = writer(100, 1L << 20);
+        try (Blocker otherNode = new Blocker()) {
+            otherNode.storeUncommitted(raced, a, "k");
+            CompletableFuture<Optional<SendResult>> first;
+            List<CompletableFuture<Optional<SendResult>>> batch;
+            long[] before;
+            try (Blocker holdGate = new Blocker().lock(gate)) {
+                first = writer.submit(msg(gate, a, null, "gate"), NOBODY);
+                holdGate.awaitSomeoneWaiting();
+                before = writer.committed();
+                batch = List.of(
+                        writer.submit(msg(y, b, null, "y"), NOBODY),
+                        writer.submit(msg(raced, a, "k", "from this node"), NOBODY),
+                        writer.submit(msg(z, b, null, "z"), NOBODY));
+            }
+            // The batch did not see the uncommitted row, and now waits for the raced conversation.
+            otherNode.awaitSomeoneWaiting();
+            otherNode.commit();
+
+            assertThat(done(first)).isPresent();
+            SendResult replayed = done(batch.get(1)).orElseThrow();
+            assertThat(replayed.replayed()).isTrue();
+            assertThat(replayed.message().content()).isEqualTo("from the other node");
+            assertThat(replayed.message().seq()).isEqualTo(1);
+            assertThat(done(batch.get(0)).orElseThrow().replayed()).isFalse();
+            assertThat(done(batch.get(2)).orElseThrow().replayed()).isFalse();
+            long[] after = writer.committed();
+            assertThat(after[0] - before[0]).as("the gate, then the three one by one").isEqualTo(4);
+        } finally {
+            writer.close();
+        }
+        JdbcChatStore store = new JdbcChatStore(dataSource());
+        assertThat(store.lastSeq(raced)).isEqualTo(1);
+        assertThat(store.readSince(y, 0, 10)).extracting(ChatMessage::seq).containsExactly(1L);
+        assertThat(store.readSince(z, 0, 10)).extracting(ChatMessage::seq).containsExactly(1L);
+    }
+
+    @Test
+    void aFullQueueRefusesASendAtOnceAndStoresNothingOfIt() throws Exception {
+        String a = user("a"), b = user("b");
+        long conv = group(a, b);
+        ChatWriter writer = writer(3, 1L << 20);
+        List<CompletableFuture<Optional<SendResult>>> accepted = new ArrayList<>();
+        try (Blocker blocker = new Blocker().lock(conv)) {
+            accepted.add(writer.submit(msg(conv, a, null, "taken"), NOBODY));
+            blocker.awaitSomeoneWaiting();
+            for (int i = 1; i <= 3; i++) {
+                accepted.add(writer.submit(msg(conv, a, null, "queued " + i), NOBODY));
+            }
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> writer.submit(msg(conv, b, "c-9", "refused"), NOBODY))
+                    .isInstanceOf(ChatStoreBusyException.class)
+                    .hasMessageContaining("3 are waiting").hasMessageContaining("retry later");
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(500));
+            assertThat(writer.queued()).isEqualTo(3);
+        } finally {
+            // blocker closed: the writer goes on
+            for (CompletableFuture<Optional<SendResult>> f : accepted) {
+                done(f);
+            }
+            writer.close();
+        }
+        assertThat(new JdbcChatStore(dataSource()).readSince(conv, 0, 10)).extracting(ChatMessage::content)
+                .containsExactly("taken", "queued 1", "queued 2", "queued 3");
+    }
+
+    @Test
+    void sendsAreRefusedWhileTheOldestWaitingOneHasWaitedLongerThanTheDelayCap() throws Exception {
+        String a = user("a"), b = user("b");
+        long conv = group(a, b);
+        AtomicLong clock = new AtomicLong();
+        ChatWriter writer = new ChatWriter(dataSource(), new WriteLimits(100, 1L << 20, Duration.ofSeconds(2)), clock::get);
+        List<CompletableFuture<Optional<SendResult>>> accepted = new ArrayList<>();
+        try (Blocker blocker = new Blocker().lock(conv)) {
+            accepted.add(writer.submit(msg(conv, a, null, "taken"), NOBODY));
+            blocker.awaitSomeoneWaiting();
+            accepted.add(writer.submit(msg(conv, a, null, "waits from 0 s"), NOBODY));
+            clock.set(Duration.ofMillis(1500).toNanos());
+            accepted.add(writer.submit(msg(conv, b, null, "oldest waited 1.5 s"), NOBODY));
+            clock.set(Duration.ofMillis(2500).toNanos());
+            assertThatThrownBy(() -> writer.submit(msg(conv, b, null, "oldest waited 2.5 s"), NOBODY))
+                    .isInstanceOf(ChatStoreBusyException.class).hasMessageContaining("the oldest for 2500 ms");
+        } finally {
+            for (CompletableFuture<Optional<SendResult>> f : accepted) {
+                done(f);
+            }
+        }
+        try {
+            assertThat(done(writer.submit(msg(conv, b, null, "queue empty again"), NOBODY))).isPresent();
+        } finally {
+            writer.close();
+        }
+        assertThat(new JdbcChatStore(dataSource()).readSince(conv, 0, 10)).extracting(ChatMessage::content)
+                .containsExactly("taken", "waits from 0 s", "oldest waited 1.5 s", "queue empty again");
+    }
+
+    @Test
+    void aSendLargerThanTheQueuesByteCapIsRefused() {
+        String a = user("a"), b = user("b");
+        long conv = group(a, b);
+        ChatWriter writer = writer(100, 4096);
+        try {
+            assertThatThrownBy(() -> writer.submit(msg(conv, a, null, "x".repeat(3000)), NOBODY))
+                    .isInstanceOf(ChatStoreBusyException.class);
+        } finally {
+            writer.close();
+        }
+        assertThat(new JdbcChatStore(dataSource()).lastSeq(conv)).isZero();
+    }
+
+    @Test
+    void aClosedWriterRefusesAndTheStoreStillAnswersReads() {
+        String a = user("a"), b = user("b");
+        long conv = group(a, b);
+        JdbcChatStore store = new JdbcChatStore(dataSource());
+        assertThat(store.append(msg(conv, a, null, "before close"))).isPresent();
+        store.close();
+        assertThatThrownBy(() -> store.append(msg(conv, a, null, "after close")))
+                .isInstanceOf(dev.herald.server.store.StoreUnavailableException.class)
+                .hasMessageContaining("closed");
+        assertThat(store.readSince(conv, 0, 10)).hasSize(1);
+    }
+}
