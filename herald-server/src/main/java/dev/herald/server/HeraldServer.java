@@ -100,6 +100,7 @@ public final class HeraldServer implements AutoCloseable {
     private HeraldMetrics metrics;
     private NodeDirectory directory;
     private ScheduledExecutorService chatTimers;
+    private JdbcChatStore chatStore;
 
     public HeraldServer(HeraldConfig config) {
         this.config = config;
@@ -137,7 +138,7 @@ public final class HeraldServer implements AutoCloseable {
             NotificationService notifications = new NotificationService(store, broker, blocking);
             sessions = new SessionRegistry();
             // Chat shares the notification store's pool; its tables come from migration V100.
-            ChatStore chatStore = new JdbcChatStore(jdbcStore.dataSource());
+            chatStore = new JdbcChatStore(jdbcStore.dataSource());
             chatTimers = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("herald-chat-timers").daemon().factory());
             ChatSettings chatSettings = ChatSettings.defaults();
             TypingTracker typing = new TypingTracker(chatSettings, chatTimers, System::nanoTime);
@@ -276,6 +277,9 @@ public final class HeraldServer implements AutoCloseable {
             }
             if (directory != null) {
                 directory.close();
+            }
+            if (chatStore != null) {
+                chatStore.close(); // commits the chat sends still queued, while the pool is open
             }
             if (store != null) {
                 store.close();
