@@ -141,7 +141,7 @@ final class WsChatHandler extends WsConnectionHandler {
             int colon = msg.indexOf(':');
             fail("invalid_frame", msg, colon > 0 ? msg.substring(0, colon) : null, clientId, ref);
         } else if (e instanceof StoreUnavailableException) {
-            log.warn("store unavailable session={} user={}: {}", session.id(), principal.userId(), e.getMessage());
+            log.debug("store unavailable session={} user={}: {}", session.id(), principal.userId(), e.getMessage());
             fail("unavailable", "the store is unavailable; nothing was changed, retry later", null, clientId, ref);
         } else {
             log.error("chat request failed session={} user={}", session.id(), principal.userId(), e);
