@@ -139,6 +139,7 @@ public final class HeraldServer implements AutoCloseable {
             sessions = new SessionRegistry();
             // Chat shares the notification store's pool; its tables come from migration V100.
             chatStore = new JdbcChatStore(jdbcStore.dataSource());
+            chatStore.bindMetrics(metrics.registry());
             chatTimers = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("herald-chat-timers").daemon().factory());
             ChatSettings chatSettings = ChatSettings.defaults();
             TypingTracker typing = new TypingTracker(chatSettings, chatTimers, System::nanoTime);

@@ -13,6 +13,9 @@ import dev.herald.server.chat.ReadResult;
 import dev.herald.server.chat.SendResult;
 
 import dev.herald.server.store.StoreUnavailableException;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -70,6 +73,16 @@ public final class JdbcChatStore implements ChatStore, AutoCloseable {
     public JdbcChatStore(DataSource pool, WriteLimits limits) {
         this.sql = new Sql(pool);
         this.writer = new ChatWriter(pool, limits, System::nanoTime);
+    }
+
+    /** Exposes the chat writer: sends waiting, and commits and messages stored so far. */
+    public void bindMetrics(MeterRegistry registry) {
+        Gauge.builder("herald.chat.queued", writer, ChatWriter::queued)
+                .description("chat sends waiting for the chat writer").register(registry);
+        FunctionCounter.builder("herald.chat.commits", writer, w -> w.committed()[0])
+                .description("transactions the chat writer committed").register(registry);
+        FunctionCounter.builder("herald.chat.messages.stored", writer, w -> w.committed()[1])
+                .description("chat messages the chat writer stored").register(registry);
     }
 
     @Override

@@ -175,7 +175,8 @@ class NotificationApiEndToEndTest {
         JsonNode ready = api.get("/readyz").json();
         assertThat(ready.get("ready").asBoolean()).isTrue();
         String metrics = api.get("/metrics").body();
-        assertThat(metrics).contains("herald_connections").contains("herald_publishes_total")
+        assertThat(metrics).contains("herald_connections").contains("herald_publishes_total").contains("herald_chat_queued")
+                .contains("herald_chat_messages_stored_total")
                 .contains("herald_delivery_latency_seconds").contains("herald_store_latency_seconds");
         JsonNode openApi = api.get("/api/v1/openapi.json").json();
         assertThat(openApi.get("openapi").asText()).startsWith("3.");
