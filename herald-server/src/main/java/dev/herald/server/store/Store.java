@@ -1,5 +1,6 @@
 package dev.herald.server.store;
 
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 
@@ -49,6 +50,16 @@ public interface Store extends AutoCloseable {
      * Cheap when it already exists.
      */
     void ensureStream(String stream);
+
+    /**
+     * {@link #ensureStream} for several streams, in as few transactions as the store can (one
+     * commit for a connect storm of new users instead of one each). Cheap for known streams.
+     *
+     * @throws IllegalArgumentException naming a stream key the store cannot hold
+     */
+    default void ensureStreams(Collection<String> streams) {
+        streams.forEach(this::ensureStream);
+    }
 
     /** Marks one notification read; empty when the stream has no notification with that id. */
     Optional<StreamState> markRead(String stream, String notificationId);

@@ -260,6 +260,45 @@ public abstract class StoreContractTest {
     }
 
     @Test
+    void streamsEnsuredTogetherAreReachedByABroadcast() {
+        String a = user("a");
+        String b = user("b");
+        String c = user("c");
+        store.publish(to(a, "x"));
+        store.ensureStreams(List.of(c, a, b, b));
+        store.ensureStreams(List.of(b, c)); // known: nothing changes
+
+        PublishResult r = store.publish(new PublishRequest(List.of(a), true, "all", "{}", null, null));
+
+        assertThat(r.notifications()).extracting(StoredNotification::stream).contains(a, b, c).doesNotHaveDuplicates();
+        assertThat(store.streamState(a)).isEqualTo(new StreamState(2, 2));
+        assertThat(store.streamState(b)).isEqualTo(new StreamState(1, 1));
+        assertThat(store.streamState(c)).isEqualTo(new StreamState(1, 1));
+        assertThatThrownBy(() -> store.ensureStreams(List.of(user("d"), ""))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("stream");
+    }
+
+    @Test
+    void ensuringStreamsWhilePublishesCreateThemLosesNothing() throws Exception {
+        var threads = Executors.newFixedThreadPool(2);
+        try {
+            for (int round = 0; round < 10; round++) {
+                int r = round;
+                List<String> keys = IntStream.range(0, 8).mapToObj(i -> user("race" + r + "-" + i)).toList();
+                Future<?> ensure = threads.submit(() -> store.ensureStreams(keys));
+                Future<?> publish = threads.submit(() -> keys.forEach(k -> store.publish(to(k, "x"))));
+                ensure.get(30, java.util.concurrent.TimeUnit.SECONDS);
+                publish.get(30, java.util.concurrent.TimeUnit.SECONDS);
+                for (String k : keys) {
+                    assertThat(store.streamState(k)).as(k).isEqualTo(new StreamState(1, 1));
+                }
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+    }
+
+    @Test
     void readSinceReturnsNotificationsAfterTheSeqAscendingUpToTheLimit() {
         String s = user("a");
         for (int i = 0; i < 10; i++) {

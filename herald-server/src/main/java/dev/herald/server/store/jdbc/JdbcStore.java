@@ -26,9 +26,11 @@ import java.sql.PreparedStatement;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -264,6 +266,36 @@ public final class JdbcStore implements Store {
             streamRows.ensure(c, stream);
             return null;
         }, pool);
+    }
+
+    @Override
+    public void ensureStreams(Collection<String> streams) {
+        // Sorted, so that this transaction and publishes creating rows lock them in one order.
+        TreeSet<String> unknown = new TreeSet<>();
+        for (String stream : streams) {
+            checkStream(stream);
+            if (!streamRows.isKnown(stream)) {
+                unknown.add(stream);
+            }
+        }
+        if (unknown.size() <= 1) {
+            unknown.forEach(this::ensureStream);
+            return;
+        }
+        try {
+            timers.inTransaction("ensureStreams", url, c -> {
+                streamRows.insertMissing(c, unknown);
+                return null;
+            }, pool);
+        } catch (StoreUnavailableException e) {
+            if (!SqlFailures.isRace(e)) {
+                throw e;
+            }
+            // A concurrent publish created one of them first: one at a time, each tolerates that.
+            unknown.forEach(this::ensureStream);
+            return;
+        }
+        streamRows.remember(unknown);
     }
 
     @Override
