@@ -16,7 +16,8 @@
 #                      storm scenarios, reported as "<scenario> 2 nodes"
 #
 # Environment: BENCH_RECORD=0 to not append the result to docs/benchmarks.md;
-# HERALD_JAVA_OPTS extra JVM options for Herald; JAVA_HOME / HERALD_JVM_DIR as for ./herald.
+# HERALD_JAVA_OPTS extra JVM options for Herald (after the defaults in jvm.options, which Herald
+# gets here as from ./herald); JAVA_HOME / HERALD_JVM_DIR as for ./herald.
 # Needs: a JDK 21+, Node 18+ with npm (for the Socket.IO peer), Linux (epoll).
 # Quick takes under 2 minutes, full under 15. Every process started here is stopped on exit.
 set -euo pipefail
@@ -27,7 +28,7 @@ MIN_JAVA=21
 JVM_DIR="${HERALD_JVM_DIR:-/usr/lib/jvm}"
 
 usage() {
-  sed -n '2,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -181,8 +182,9 @@ load() {  # load TARGET URL PID SCENARIOS [extra args]
 start_herald() {  # start_herald NAME [extra herald args]; sets SERVER_PID and SERVER_URL
   local name="$1"
   shift
+  # The JVM defaults users get from ./herald (jvm.options), then HERALD_JAVA_OPTS, as there.
   # shellcheck disable=SC2086
-  "$JAVA" ${HERALD_JAVA_OPTS:-} -jar "$HERALD_JAR" start --host 127.0.0.1 --port 0 \
+  "$JAVA" "@$ROOT/jvm.options" ${HERALD_JAVA_OPTS:-} -jar "$HERALD_JAR" start --host 127.0.0.1 --port 0 \
     --data-dir "$WORK/$name-data" --jwt-secret "$SECRET" --api-key "$API_KEY" \
     --outbound-cap-bytes 256m "$@" >"$WORK/$name.out" 2>"$WORK/$name.err" &
   SERVER_PID=$!

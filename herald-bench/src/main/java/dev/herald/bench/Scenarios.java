@@ -406,14 +406,14 @@ final class Scenarios {
             results.note(sc, "no server pid given: memory not measured");
         }
         long heap0 = probe.available() ? probe.heapAfterGcBytes() : 0;
-        long rss0 = probe.available() ? probe.rssBytes() : 0;
+        long rss0 = probe.available() ? probe.settledRssBytes() : 0;
         LoadContext ctx = new LoadContext(clientLoops);
         ClientPool.Connected c = connect(ctx, subs(n, null, "i"), sc);
         results.higher(sc, "connects/s", c.perSecond(), "1/s");
         LoadContext.sleep(1000);
         if (probe.available() && c.ready() > 0) {
             long heap1 = probe.heapAfterGcBytes();
-            long rss1 = probe.rssBytes();
+            long rss1 = probe.settledRssBytes();
             results.lower(sc, "heap/connection after GC", (heap1 - heap0) / (double) c.ready(), "B");
             results.lower(sc, "RSS/connection", (rss1 - rss0) / (double) c.ready(), "B");
             results.info(sc, "heap after GC", heap1 / 1048576.0, "MiB");

@@ -45,6 +45,7 @@ import dev.herald.server.transport.web.StaticEndpoint;
 import dev.herald.server.transport.ws.ChatSocket;
 import dev.herald.server.transport.ws.NotificationSocket;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -207,6 +208,9 @@ public final class HeraldServer implements AutoCloseable {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(cap / 2, cap))
+                // Netty's default, but one instance for all connections instead of one each (it
+                // holds only settings; each channel still gets its own handle).
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator())
                 .childHandler(initializer);
         try {
             serverChannel = bootstrap.bind(new InetSocketAddress(config.host(), config.port())).sync().channel();

@@ -244,7 +244,10 @@ public final class JwtVerifier implements TokenVerifier {
                 if (topic == null) {
                     throw invalid("topics claim must be an array of strings");
                 }
-                topicSet.add(topic);
+                // Many users share a topic (branch:42) and every connection keeps its principal:
+                // one String per distinct topic instead of one per token. Interned strings are
+                // collected once nothing refers to them.
+                topicSet.add(topic.intern());
             }
         }
         return new Principal(sub, name, topicSet, exp);

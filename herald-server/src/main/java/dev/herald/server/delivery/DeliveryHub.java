@@ -32,14 +32,22 @@ import java.util.function.Supplier;
 public final class DeliveryHub implements Broker.Listener {
     private static final Logger logger = LoggerFactory.getLogger(DeliveryHub.class);
 
-    /** Subscribers of one stream on this node, grouped by event loop. */
+    private static final CompletableFuture<Void> SUBSCRIBED = CompletableFuture.completedFuture(null);
+
+    /**
+     * Subscribers of one stream on this node, grouped by event loop. Most streams (a user's own)
+     * have one subscriber: the maps start at the smallest size and grow with the stream.
+     */
     private static final class Subscribers {
         final CompletableFuture<Void> brokerSubscribed;
-        final Map<EventLoop, Set<StreamSubscription>> byLoop = new ConcurrentHashMap<>();
+        final Map<EventLoop, Set<StreamSubscription>> byLoop = new ConcurrentHashMap<>(1);
         int count; // guarded by the map's compute() on this stream's key
 
         Subscribers(CompletableFuture<Void> brokerSubscribed) {
-            this.brokerSubscribed = brokerSubscribed;
+            // A broker that subscribes at once (in-process) answers with a new completed future
+            // each time; one shared future, only ever read here, does the same.
+            boolean done = brokerSubscribed.isDone() && !brokerSubscribed.isCompletedExceptionally();
+            this.brokerSubscribed = done ? SUBSCRIBED : brokerSubscribed;
         }
     }
 
@@ -84,7 +92,7 @@ public final class DeliveryHub implements Broker.Listener {
         StreamSubscription sub = new StreamSubscription(this, session, stream, since, filter, onStart);
         Subscribers subs = streams.compute(stream, (key, existing) -> {
             Subscribers s = existing != null ? existing : new Subscribers(broker.subscribe(key));
-            s.byLoop.computeIfAbsent(session.eventLoop(), l -> ConcurrentHashMap.newKeySet()).add(sub);
+            s.byLoop.computeIfAbsent(session.eventLoop(), l -> ConcurrentHashMap.newKeySet(1)).add(sub);
             s.count++;
             return s;
         });

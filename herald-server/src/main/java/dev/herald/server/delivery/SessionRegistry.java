@@ -1,5 +1,6 @@
 package dev.herald.server.delivery;
 
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -22,8 +23,15 @@ public final class SessionRegistry {
         void lastSessionClosed(String userId);
     }
 
+    /** Above this many sessions a user's array becomes a set. */
+    static final int SMALL = 16;
+
     private final Map<String, Session> byId = new ConcurrentHashMap<>();
-    private final Map<String, Set<Session>> byUser = new ConcurrentHashMap<>();
+    // A user's sessions, replaced or changed only inside compute(). Most users have one or a few:
+    // a Session[] (copy-on-write, 16 B + 4 B a session, where a concurrent set costs ~150 B).
+    // A user with more than SMALL (a service account, a load test on one token) gets a
+    // concurrent Set<Session>, so that adding stays cheap.
+    private final Map<String, Object> byUser = new ConcurrentHashMap<>();
     private final List<UserListener> listeners = new CopyOnWriteArrayList<>();
 
     public void addListener(UserListener listener) {
@@ -33,13 +41,26 @@ public final class SessionRegistry {
     public void add(Session session) {
         byId.put(session.id(), session);
         boolean[] first = {false};
-        byUser.compute(session.userId(), (u, set) -> {
-            if (set == null) {
-                set = ConcurrentHashMap.newKeySet();
+        byUser.compute(session.userId(), (u, held) -> {
+            if (held == null) {
                 first[0] = true;
+                return new Session[] {session};
             }
-            set.add(session);
-            return set;
+            if (held instanceof Session[] small) {
+                if (Arrays.asList(small).contains(session)) {
+                    return small;
+                }
+                if (small.length < SMALL) {
+                    Session[] grown = Arrays.copyOf(small, small.length + 1);
+                    grown[small.length] = session;
+                    return grown;
+                }
+                Set<Session> set = ConcurrentHashMap.newKeySet();
+                set.addAll(Arrays.asList(small));
+                held = set;
+            }
+            asSet(held).add(session);
+            return held;
         });
         if (first[0]) {
             listeners.forEach(l -> l.firstSessionOpened(session.userId()));
@@ -51,7 +72,22 @@ public final class SessionRegistry {
             return;
         }
         boolean[] last = {false};
-        byUser.computeIfPresent(session.userId(), (u, set) -> {
+        byUser.computeIfPresent(session.userId(), (u, held) -> {
+            if (held instanceof Session[] small) {
+                int i = Arrays.asList(small).indexOf(session);
+                if (i < 0) {
+                    return small;
+                }
+                if (small.length == 1) {
+                    last[0] = true;
+                    return null;
+                }
+                Session[] shrunk = new Session[small.length - 1];
+                System.arraycopy(small, 0, shrunk, 0, i);
+                System.arraycopy(small, i + 1, shrunk, i, shrunk.length - i);
+                return shrunk;
+            }
+            Set<Session> set = asSet(held);
             set.remove(session);
             last[0] = set.isEmpty();
             return set.isEmpty() ? null : set;
@@ -75,8 +111,16 @@ public final class SessionRegistry {
     }
 
     public Collection<Session> ofUser(String userId) {
-        Set<Session> set = byUser.get(userId);
-        return set == null ? List.of() : List.copyOf(set);
+        Object held = byUser.get(userId);
+        if (held == null) {
+            return List.of();
+        }
+        return held instanceof Session[] small ? List.of(small) : List.copyOf(asSet(held));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Set<Session> asSet(Object held) {
+        return (Set<Session>) held;
     }
 
     public int size() {

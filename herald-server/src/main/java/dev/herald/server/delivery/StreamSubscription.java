@@ -26,6 +26,7 @@ import java.util.function.Consumer;
  * backlog never piles up in memory. The live buffer is capped; past the cap it is dropped and
  * the store is read again instead (4096 events or 1 MiB). A live event that finds the session unwritable closes it
  * as a {@link CloseReason#SLOW_CONSUMER}: it loses nothing, since it resumes from the store.
+ * Both queues exist only while they hold something, so an idle subscription holds none.
  *
  * <h2>Threading</h2>
  * Confined to the session's event loop, except construction.
@@ -42,14 +43,15 @@ public final class StreamSubscription {
     private final String stream;
     private final TypeFilter filter;
     private final long requestedSince;
-    private final Consumer<StreamState> onStart;
+    private Consumer<StreamState> onStart; // null once called
 
     // All below: only on session.eventLoop().
     private State state = State.CATCHING_UP;
     private boolean started;
     private long cursor;
-    private final ArrayDeque<StreamEvent> replay = new ArrayDeque<>();
-    private final List<StreamEvent> buffered = new ArrayList<>();
+    // Both null while empty: most subscriptions are idle and never replay or buffer.
+    private ArrayDeque<StreamEvent> replay;
+    private ArrayList<StreamEvent> buffered;
     private long bufferedBytes;
     private boolean bufferOverflowed;
     private StreamEvent heldUnreadCount; // the latest unread_count that found the session unwritable
@@ -93,7 +95,9 @@ public final class StreamSubscription {
             started = true;
             // since < 0: "from now". since past the end (e.g. a reset database): from the end.
             cursor = requestedSince < 0 ? st.lastSeq() : Math.min(requestedSince, st.lastSeq());
-            onStart.accept(st);
+            Consumer<StreamState> start = onStart;
+            onStart = null;
+            start.accept(st);
             storeHasMore = cursor < st.lastSeq();
             pump();
         });
@@ -147,8 +151,8 @@ public final class StreamSubscription {
 
     void close() {
         state = State.CLOSED;
-        replay.clear();
-        buffered.clear();
+        replay = null;
+        buffered = null;
         bufferedBytes = 0;
         heldUnreadCount = null;
     }
@@ -157,8 +161,11 @@ public final class StreamSubscription {
         if (bufferOverflowed) {
             return;
         }
+        if (buffered == null) {
+            buffered = new ArrayList<>();
+        }
         if (buffered.size() >= MAX_BUFFERED || bufferedBytes + event.json().length > MAX_BUFFERED_BYTES) {
-            buffered.clear();
+            buffered = null;
             bufferedBytes = 0;
             bufferOverflowed = true;
             storeHasMore = true;
@@ -173,7 +180,7 @@ public final class StreamSubscription {
         if (state != State.CATCHING_UP || !started || reading) {
             return;
         }
-        while (!replay.isEmpty()) {
+        while (replay != null && !replay.isEmpty()) {
             if (!session.isWritable()) {
                 waitingForWritable = true;
                 session.flush();
@@ -184,6 +191,7 @@ public final class StreamSubscription {
                 pass(e, false);
             }
         }
+        replay = null;
         if (storeHasMore) {
             readStore();
             return;
@@ -201,11 +209,15 @@ public final class StreamSubscription {
 
     /** @return true when the buffer drained without a gap */
     private boolean drainBuffer() {
-        buffered.sort(Comparator.comparingLong(StreamEvent::seq));
+        List<StreamEvent> list = buffered;
+        if (list == null) {
+            return true;
+        }
+        list.sort(Comparator.comparingLong(StreamEvent::seq));
         int i = 0;
         try {
-            for (; i < buffered.size(); i++) {
-                StreamEvent e = buffered.get(i);
+            for (; i < list.size(); i++) {
+                StreamEvent e = list.get(i);
                 if (e.seq() <= cursor) {
                     continue;
                 }
@@ -224,10 +236,13 @@ public final class StreamSubscription {
             }
             return true;
         } finally {
-            for (StreamEvent e : buffered.subList(0, i)) {
+            for (StreamEvent e : list.subList(0, i)) {
                 bufferedBytes -= e.json().length;
             }
-            buffered.subList(0, i).clear();
+            list.subList(0, i).clear();
+            if (list.isEmpty() && buffered == list) {
+                buffered = null;
+            }
         }
     }
 
@@ -247,8 +262,10 @@ public final class StreamSubscription {
         bufferOverflowed = false;
         long from = cursor;
         long bufferedAtIssue = 0;
-        for (StreamEvent e : buffered) {
-            bufferedAtIssue = Math.max(bufferedAtIssue, e.seq());
+        if (buffered != null) {
+            for (StreamEvent e : buffered) {
+                bufferedAtIssue = Math.max(bufferedAtIssue, e.seq());
+            }
         }
         long provenUpTo = bufferedAtIssue;
         hub.readSince(this, stream, from, REPLAY_BATCH, events -> {
@@ -262,7 +279,13 @@ public final class StreamSubscription {
                 provenEmptyFrom = from;
                 provenEmptyUpTo = provenUpTo;
             }
-            replay.addAll(events);
+            if (!events.isEmpty()) {
+                if (replay == null) {
+                    replay = new ArrayDeque<>(events);
+                } else {
+                    replay.addAll(events);
+                }
+            }
             pump();
         });
     }

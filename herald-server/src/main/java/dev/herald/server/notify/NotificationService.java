@@ -38,12 +38,11 @@ import org.slf4j.LoggerFactory;
 public final class NotificationService {
     private static final Logger log = LoggerFactory.getLogger(NotificationService.class);
 
-    /** New users recorded per store write. */
-    static final int RECORD_BATCH = 256;
-
     private final Store store;
     private final Broker broker;
     private final Executor background;
+    private static final int RECORD_BATCH = 512;
+
     private final Set<String> known = ConcurrentHashMap.newKeySet();
     private final Map<String, CompletableFuture<Void>> pending = new ConcurrentHashMap<>();
     private final AtomicBoolean recording = new AtomicBoolean();
@@ -85,10 +84,11 @@ public final class NotificationService {
 
     /**
      * Records that a user exists, so broadcasts to everyone reach them; returns once it is
-     * recorded. New users are recorded by a single background task, up to {@link #RECORD_BATCH}
-     * per store write, so a connect storm of new users costs one commit per batch and waits in
-     * this queue instead of taking every store connection (which made connects fail with 503 in
-     * the benchmark); known users cost a set lookup.
+     * recorded. New users are recorded by a single background task, all those waiting at the
+     * time in one store transaction (at most {@value #RECORD_BATCH}), so a connect storm of new
+     * users waits in this queue instead of taking every store connection (which made connects
+     * fail with 503 in the benchmark) and costs one commit per batch, not one per user; known
+     * users cost a set lookup.
      *
      * @throws StoreUnavailableException when the user could not be recorded within 10 s
      */
@@ -120,23 +120,7 @@ public final class NotificationService {
                         break;
                     }
                 }
-                RuntimeException failure = null;
-                try {
-                    store.ensureStreams(batch.keySet());
-                    known.addAll(batch.keySet());
-                } catch (RuntimeException e) {
-                    failure = e;
-                    log.warn("cannot record {} user stream(s), e.g. {}: {}", batch.size(),
-                            batch.keySet().iterator().next(), e.toString());
-                }
-                for (Map.Entry<String, CompletableFuture<Void>> e : batch.entrySet()) {
-                    pending.remove(e.getKey(), e.getValue());
-                    if (failure == null) {
-                        e.getValue().complete(null);
-                    } else {
-                        e.getValue().completeExceptionally(failure);
-                    }
-                }
+                record(batch);
             }
         } finally {
             recording.set(false);
@@ -144,6 +128,29 @@ public final class NotificationService {
                 background.execute(this::recordUsers);
             }
         }
+    }
+
+    /** Records a batch in one go; when that fails, one at a time, so one bad stream fails alone. */
+    private void record(Map<String, CompletableFuture<Void>> batch) {
+        try {
+            store.ensureStreams(batch.keySet());
+        } catch (RuntimeException failure) {
+            if (batch.size() > 1) {
+                batch.forEach((stream, recorded) -> record(Map.of(stream, recorded)));
+                return;
+            }
+            batch.forEach((stream, recorded) -> {
+                pending.remove(stream, recorded);
+                recorded.completeExceptionally(failure);
+                log.warn("cannot record user stream={}: {}", stream, failure.toString());
+            });
+            return;
+        }
+        batch.forEach((stream, recorded) -> {
+            known.add(stream);
+            pending.remove(stream, recorded);
+            recorded.complete(null);
+        });
     }
 
     /** Marks one of the user's notifications read; empty when the user has no such notification. */

@@ -1,5 +1,6 @@
 package dev.herald.server.store;
 
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 
@@ -63,8 +64,10 @@ public interface Store extends AutoCloseable {
     /**
      * Records that each of the streams exists, all in one write where the store can: a connect
      * storm of new users costs one commit per batch, not one per user. Cheap for known streams.
+     *
+     * @throws IllegalArgumentException naming a stream key the store cannot hold
      */
-    void ensureStreams(java.util.Collection<String> streams);
+    void ensureStreams(Collection<String> streams);
 
     /** Marks one notification read; empty when the stream has no notification with that id. */
     Optional<StreamState> markRead(String stream, String notificationId);

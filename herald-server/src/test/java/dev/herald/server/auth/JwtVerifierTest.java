@@ -55,6 +55,14 @@ class JwtVerifierTest {
     }
 
     @Test
+    void principalsOfTokensGrantingOneTopicShareOneStringForIt() throws Exception {
+        Principal a = hs256.verify(hmac(SECRET, claims("1").claim("topics", List.of("branch:shared")).build()));
+        Principal b = hs256.verify(hmac(SECRET, claims("2").claim("topics", List.of("branch:shared")).build()));
+
+        assertThat(b.topics().iterator().next()).isSameAs(a.topics().iterator().next());
+    }
+
+    @Test
     void tokenWithoutNameOrTopicsHasNoneOfThem() throws Exception {
         Principal p = hs256.verify(hmac(SECRET, claims("7").build()));
 

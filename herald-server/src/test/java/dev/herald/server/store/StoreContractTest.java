@@ -310,6 +310,26 @@ public abstract class StoreContractTest {
     }
 
     @Test
+    void ensuringStreamsWhilePublishesCreateThemLosesNothing() throws Exception {
+        var threads = Executors.newFixedThreadPool(2);
+        try {
+            for (int round = 0; round < 10; round++) {
+                int r = round;
+                List<String> keys = IntStream.range(0, 8).mapToObj(i -> user("race" + r + "-" + i)).toList();
+                Future<?> ensure = threads.submit(() -> store.ensureStreams(keys));
+                Future<?> publish = threads.submit(() -> keys.forEach(k -> store.publish(to(k, "x"))));
+                ensure.get(30, java.util.concurrent.TimeUnit.SECONDS);
+                publish.get(30, java.util.concurrent.TimeUnit.SECONDS);
+                for (String k : keys) {
+                    assertThat(store.streamState(k)).as(k).isEqualTo(new StreamState(1, 1));
+                }
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+    }
+
+    @Test
     void ensureStreamsRecordsManyAtOnceAlongsideKnownOnesAndBroadcastsReachThemAll() {
         String known = user("known");
         store.publish(to(known, "x"));

@@ -136,6 +136,13 @@ public final class WsClient implements AutoCloseable {
         socket.sendText(text, true).join();
     }
 
+    /** Sends one text message as several frames: the first, then continuations. */
+    public void sendFragments(String... parts) {
+        for (int i = 0; i < parts.length; i++) {
+            socket.sendText(parts[i], i == parts.length - 1).join();
+        }
+    }
+
     /** Stops asking for frames: the socket stops being read, like a stuck client. */
     public void pause() {
         paused = true;

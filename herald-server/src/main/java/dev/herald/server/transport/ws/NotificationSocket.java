@@ -21,7 +21,8 @@ public final class NotificationSocket {
 
     private static WsConnectionHandler create(TransportContext context, Principal principal, QueryStringDecoder uri) {
         StreamRequest request = StreamRequest.parse(principal, uri.parameters(), null);
-        String userStream = principal.userStream();
+        // One string for the user's stream, whichever of the connection, the hub and the caches holds it.
+        String userStream = request.topic() == null ? request.stream() : principal.userStream();
         context.notifications().knowUser(userStream);
         long userUnread = request.topic() == null ? 0 : context.notifications().state(userStream).unread();
         return new WsNotificationHandler(context, principal, request.stream(), request.topic(), request.since(),

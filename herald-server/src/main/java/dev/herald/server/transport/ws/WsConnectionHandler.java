@@ -9,20 +9,20 @@ import dev.herald.server.delivery.CloseReason;
 import dev.herald.server.transport.FloodGuard;
 import dev.herald.server.transport.TransportContext;
 import io.netty.buffer.ByteBufInputStream;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
-import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
-import io.netty.handler.timeout.IdleState;
-import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,7 +43,9 @@ import java.util.concurrent.TimeUnit;
  * {@code error} frame and the connection stays open; a client that keeps flooding is closed
  * with {@link CloseReason#RATE_LIMITED}.
  *
- * <p>One instance per connection; everything runs on the channel's event loop.
+ * <p>One instance per connection; everything runs on the channel's event loop. Idle connections
+ * are the common case, so what an idle one holds is kept small: one timer task for keepalive and
+ * token expiry, and the fragment aggregator and rate limiter only once the client needs them.
  */
 public abstract class WsConnectionHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
     private static final Logger log = LoggerFactory.getLogger(WsConnectionHandler.class);
@@ -54,17 +56,20 @@ public abstract class WsConnectionHandler extends SimpleChannelInboundHandler<We
     protected Principal principal;
     protected ChannelHandlerContext ctx;
     protected WsSession session;
-    private WebSocketServerHandshaker handshaker;
-    private ScheduledFuture<?> expiry;
+    // Keepalive and token expiry share one timer (see tick()); an idle connection holds one
+    // scheduled task and no idle-state handler.
+    private final Runnable tick = this::tick;
+    private ScheduledFuture<?> timer;
     private long lastReadNanos = System.nanoTime();
-    private final FloodGuard flood;
+    private boolean expires;      // whether the token has an exp
+    private long expiresAtNanos;  // that exp on the System.nanoTime() clock
+    private FloodGuard flood;     // created by the first client frame: a silent client needs none
     private boolean closing;
     private boolean started;
 
     protected WsConnectionHandler(TransportContext context, Principal principal) {
         this.context = context;
         this.principal = principal;
-        this.flood = new FloodGuard(context.config().clientFrameRate(), context.config().clientFrameBurst());
     }
 
     @Override
@@ -75,15 +80,16 @@ public abstract class WsConnectionHandler extends SimpleChannelInboundHandler<We
     }
 
     /** Called by the endpoint once the handshake response is written. */
-    final void start(WebSocketServerHandshaker handshaker) {
-        this.handshaker = handshaker;
+    final void start() {
         if (!ctx.channel().isActive()) {
             return;
         }
         started = true;
         context.sessions().add(session);
         context.metrics().connectionOpened();
-        scheduleExpiry();
+        lastReadNanos = System.nanoTime();
+        expireAt(principal.expiresAt());
+        rearm();
         log.info("connected session={} user={} endpoint={} remote={}", session.id(), principal.userId(),
                 getClass().getSimpleName(), ctx.channel().remoteAddress());
         onOpen();
@@ -113,7 +119,7 @@ public abstract class WsConnectionHandler extends SimpleChannelInboundHandler<We
     }
 
     @Override
-    protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
+    protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) throws Exception {
         lastReadNanos = System.nanoTime();
         if (frame instanceof PongWebSocketFrame) {
             return; // lastReadNanos is all a pong is for
@@ -124,7 +130,12 @@ public abstract class WsConnectionHandler extends SimpleChannelInboundHandler<We
                 return;
             }
             closing = true;
-            handshaker.close(ctx.channel(), (CloseWebSocketFrame) frame.retain());
+            // Echo the client's close frame, then end the connection (what the handshaker's close does).
+            ctx.channel().writeAndFlush(frame.retain()).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        if (!frame.isFinalFragment() && (frame instanceof TextWebSocketFrame || frame instanceof BinaryWebSocketFrame)) {
+            startAggregating(ctx, frame);
             return;
         }
         context.metrics().frameIn();
@@ -142,8 +153,22 @@ public abstract class WsConnectionHandler extends SimpleChannelInboundHandler<We
         }
     }
 
+    /**
+     * The first fragment of a fragmented message. Few clients fragment, so the aggregator that
+     * joins fragments is put before this handler only now, and keeps working for the rest of the
+     * connection; this fragment is its first input.
+     */
+    private void startAggregating(ChannelHandlerContext ctx, WebSocketFrame first) throws Exception {
+        WebSocketFrameAggregator aggregator = new WebSocketFrameAggregator(context.config().maxFrameBytes());
+        ctx.pipeline().addBefore(ctx.name(), "ws-aggregator", aggregator);
+        aggregator.channelRead(ctx.pipeline().context(aggregator), first.retain());
+    }
+
     /** The per-connection rate limit ({@link FloodGuard}); false when the frame is dropped. */
     private boolean admit() {
+        if (flood == null) {
+            flood = new FloodGuard(context.config().clientFrameRate(), context.config().clientFrameBurst());
+        }
         switch (flood.admit()) {
             case ADMIT:
                 return true;
@@ -220,38 +245,69 @@ public abstract class WsConnectionHandler extends SimpleChannelInboundHandler<We
             return;
         }
         principal = refreshed;
-        scheduleExpiry();
+        expireAt(refreshed.expiresAt());
+        rearm();
         ObjectNode reply = context.json().createObjectNode().put("type", "token_refreshed");
         reply.put("expires_at", refreshed.expiresAt() == null ? null : refreshed.expiresAt().toString());
         sendNow(reply);
     }
 
-    private void scheduleExpiry() {
-        if (expiry != null) {
-            expiry.cancel(false);
-            expiry = null;
+    /** Sets when the token expires ({@code null}: never), as a delay from now on the wall clock. */
+    private void expireAt(Instant exp) {
+        expires = exp != null;
+        if (expires) {
+            long delayMs = Math.max(0, exp.toEpochMilli() - System.currentTimeMillis());
+            expiresAtNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delayMs);
         }
-        Instant exp = principal.expiresAt();
-        if (exp == null) {
-            return;
-        }
-        long delay = Math.max(0, exp.toEpochMilli() - System.currentTimeMillis());
-        expiry = ctx.executor().schedule(() -> close(CloseReason.TOKEN_EXPIRED), delay, TimeUnit.MILLISECONDS);
     }
 
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-        if (evt instanceof IdleStateEvent idle && idle.state() == IdleState.READER_IDLE) {
-            long silentMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastReadNanos);
-            if (silentMs >= context.config().idleTimeout().toMillis()) {
-                log.info("idle timeout session={} user={} silent_ms={}", session.id(), principal.userId(), silentMs);
-                close(CloseReason.IDLE_TIMEOUT);
-            } else {
-                ctx.writeAndFlush(new PingWebSocketFrame());
-            }
+    /** (Re)starts the timer: the next keepalive check, or the token's expiry if that comes first. */
+    private void rearm() {
+        if (timer != null) {
+            timer.cancel(false);
+        }
+        long ping = context.config().pingInterval().toNanos();
+        schedule(Math.max(0, ping - (System.nanoTime() - lastReadNanos)));
+    }
+
+    private void schedule(long keepaliveDelayNanos) {
+        long delay = keepaliveDelayNanos;
+        if (expires) {
+            delay = Math.min(delay, expiresAtNanos - System.nanoTime());
+        }
+        timer = ctx.executor().schedule(tick, Math.max(0, delay), TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * The connection's timer. Token expiry closes with {@link CloseReason#TOKEN_EXPIRED}.
+     * Keepalive works like Netty's {@code IdleStateHandler} for reads: a ping interval without a
+     * frame from the client sends a ping (and again every interval), and a client silent for the
+     * idle timeout is closed with {@link CloseReason#IDLE_TIMEOUT}.
+     */
+    private void tick() {
+        timer = null;
+        if (closing || !ctx.channel().isActive()) {
             return;
         }
-        super.userEventTriggered(ctx, evt);
+        long now = System.nanoTime();
+        if (expires && now - expiresAtNanos >= 0) {
+            close(CloseReason.TOKEN_EXPIRED);
+            return;
+        }
+        long ping = context.config().pingInterval().toNanos();
+        long silent = now - lastReadNanos;
+        if (silent < ping) {
+            schedule(ping - silent);
+            return;
+        }
+        long silentMs = TimeUnit.NANOSECONDS.toMillis(silent);
+        if (silentMs >= context.config().idleTimeout().toMillis()) {
+            log.info("idle timeout session={} user={} silent_ms={}", session.id(), principal.userId(), silentMs);
+            close(CloseReason.IDLE_TIMEOUT);
+            return;
+        }
+        ctx.writeAndFlush(new PingWebSocketFrame());
+        schedule(ping);
     }
 
     @Override
@@ -264,8 +320,9 @@ public abstract class WsConnectionHandler extends SimpleChannelInboundHandler<We
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-        if (expiry != null) {
-            expiry.cancel(false);
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
         }
         if (started) {
             started = false;

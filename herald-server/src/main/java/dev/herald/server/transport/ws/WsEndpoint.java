@@ -15,14 +15,10 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
-import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
-import io.netty.handler.timeout.IdleStateHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.util.concurrent.TimeUnit;
 
 /**
  * A plain WebSocket endpoint ({@code /ws/notifications}, {@code /ws/chat}): authenticates the
@@ -47,11 +43,17 @@ public final class WsEndpoint implements HttpEndpoint {
     private final String path;
     private final TransportContext context;
     private final HandlerFactory factory;
+    private final WebSocketDecoderConfig decoderConfig; // immutable: one for all connections
 
     public WsEndpoint(String path, TransportContext context, HandlerFactory factory) {
         this.path = path;
         this.context = context;
         this.factory = factory;
+        this.decoderConfig = WebSocketDecoderConfig.newBuilder()
+                .maxFramePayloadLength(context.config().maxFrameBytes())
+                .allowExtensions(false)
+                .closeOnProtocolViolation(false) // WsConnectionHandler answers with the close code itself
+                .build();
     }
 
     @Override
@@ -88,12 +90,6 @@ public final class WsEndpoint implements HttpEndpoint {
             if (!ctx.channel().isActive()) {
                 return;
             }
-            int maxFrame = context.config().maxFrameBytes();
-            WebSocketDecoderConfig decoderConfig = WebSocketDecoderConfig.newBuilder()
-                    .maxFramePayloadLength(maxFrame)
-                    .allowExtensions(false)
-                    .closeOnProtocolViolation(false) // WsConnectionHandler answers with the close code itself
-                    .build();
             String url = "ws://" + request.headers().get(HttpHeaderNames.HOST, "localhost") + path;
             WebSocketServerHandshaker handshaker =
                     new WebSocketServerHandshakerFactory(url, null, decoderConfig).newHandshaker(request);
@@ -101,11 +97,11 @@ public final class WsEndpoint implements HttpEndpoint {
                 WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel());
                 return;
             }
+            // The handler keeps the connection alive and adds a fragment aggregator itself when a
+            // client fragments (WsConnectionHandler): an idle connection's pipeline is the
+            // WebSocket decoder and encoder and this one handler.
             ChannelPipeline pipeline = ctx.pipeline();
-            long ping = context.config().pingInterval().toMillis();
-            pipeline.addAfter(ctx.name(), "ws-idle", new IdleStateHandler(ping, 0, 0, TimeUnit.MILLISECONDS));
-            pipeline.addAfter("ws-idle", "ws-aggregator", new WebSocketFrameAggregator(maxFrame));
-            pipeline.addAfter("ws-aggregator", "ws", handler);
+            pipeline.addAfter(ctx.name(), "ws", handler);
             handshakeOrRefuse(ctx, pipeline, handshaker, request, handler);
             pipeline.remove(ctx.name());
         } finally {
@@ -118,7 +114,7 @@ public final class WsEndpoint implements HttpEndpoint {
         try {
             handshaker.handshake(ctx.channel(), request).addListener(f -> {
                 if (f.isSuccess()) {
-                    handler.start(handshaker);
+                    handler.start();
                 } else {
                     log.debug("handshake failed channel={}: {}", ctx.channel().id(), f.cause().toString());
                     ctx.channel().close();

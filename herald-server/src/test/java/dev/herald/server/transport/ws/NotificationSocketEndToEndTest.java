@@ -203,6 +203,29 @@ class NotificationSocketEndToEndTest {
     }
 
     @Test
+    void aMessageSentInFragmentsIsJoinedBeforeItIsRead() {
+        try (WsClient ws = server.connectAs("1011", "/ws/notifications")) {
+            ws.nextOfType("connected", Duration.ofSeconds(5));
+            ws.sendFragments("{\"type\":", "\"ping\",", "\"id\":1}");
+            assertThat(ws.next().toString()).isEqualTo("{\"type\":\"pong\",\"id\":1}");
+            ws.send("{\"type\":\"ping\",\"id\":2}");
+            assertThat(ws.next().toString()).isEqualTo("{\"type\":\"pong\",\"id\":2}");
+            ws.sendFragments("{\"type\":\"ping\"", ",\"id\":3}");
+            assertThat(ws.next().toString()).isEqualTo("{\"type\":\"pong\",\"id\":3}");
+        }
+    }
+
+    @Test
+    void fragmentsAddingUpToMoreThanTheSizeLimitCloseWithMessageTooBig() {
+        try (WsClient ws = server.connectAs("1012", "/ws/notifications")) {
+            ws.nextOfType("connected", Duration.ofSeconds(5));
+            String half = "x".repeat(40 * 1024);
+            ws.sendFragments("{\"type\":\"ping\",\"pad\":\"" + half, half + "\"}");
+            assertThat(ws.awaitClose(Duration.ofSeconds(5)).code()).isEqualTo(1009);
+        }
+    }
+
+    @Test
     void anExpiringTokenRefreshedInTimeKeepsTheConnectionAndOneNotRefreshedIsClosed() throws Exception {
         String shortLived = server.tokens.token("1006", List.of(), Duration.ofSeconds(2));
         try (WsClient refreshed = WsClient.connect(server.wsUrl("/ws/notifications?access_token=" + shortLived), null);
