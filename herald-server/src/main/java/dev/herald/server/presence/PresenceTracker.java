@@ -21,6 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -63,6 +64,14 @@ public final class PresenceTracker implements SessionRegistry.UserListener {
     private final Duration grace;
     private final Clock clock;
     private final Map<String, UserState> users = new ConcurrentHashMap<>();
+    /**
+     * Background presence work (announcing, storing last seen) that may touch the database runs
+     * at most this many at a time: when thousands of users leave at once (a load balancer drain,
+     * a network blip), their last-seen writes and partner lookups queue here instead of taking
+     * every store connection, which made publishes and connects fail with 503 in the benchmark.
+     */
+    static final int MAX_CONCURRENT_STORE_WORK = 2;
+    private final Semaphore storeWork = new Semaphore(MAX_CONCURRENT_STORE_WORK, true);
     private NodeDirectory directory = NodeDirectory.local();
 
     /**
@@ -103,11 +112,27 @@ public final class PresenceTracker implements SessionRegistry.UserListener {
         return KEY_PREFIX + userId;
     }
 
+    /** Runs presence work on {@code blocking}, at most {@link #MAX_CONCURRENT_STORE_WORK} at a time. */
+    private void inBackground(Runnable work) {
+        blocking.execute(() -> {
+            storeWork.acquireUninterruptibly();
+            try {
+                work.run();
+            } finally {
+                storeWork.release();
+            }
+        });
+    }
+
     /** The user's only node died: they are offline now, for every partner. */
     private void offlineAfterNodeLoss(String userId) {
         if (isOnlineHere(userId)) {
             return;
         }
+        inBackground(() -> storeOfflineAfterNodeLoss(userId));
+    }
+
+    private void storeOfflineAfterNodeLoss(String userId) {
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         try {
             store.saveLastSeen(userId, now);
@@ -135,7 +160,7 @@ public final class PresenceTracker implements SessionRegistry.UserListener {
         });
         if (announce[0] >= 0) {
             long epoch = announce[0];
-            blocking.execute(() -> {
+            inBackground(() -> {
                 boolean elsewhere = directory.heldAnywhere(key(userId));
                 directory.hold(key(userId));
                 if (!elsewhere) {
@@ -182,7 +207,7 @@ public final class PresenceTracker implements SessionRegistry.UserListener {
         }
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS); // as stored
         long epoch = announce[0];
-        blocking.execute(() -> {
+        inBackground(() -> {
             directory.release(key(userId));
             if (directory.heldAnywhere(key(userId))) {
                 return; // still connected on another node

@@ -30,7 +30,7 @@ class PresenceTrackerTest {
     private static final Duration GRACE = Duration.ofMillis(300);
 
     /** The stored part of presence, in memory (the JDBC one is covered by the store contract). */
-    private static final class MapPresenceStore implements PresenceStore {
+    private static class MapPresenceStore implements PresenceStore {
         final Map<String, Stored> rows = new ConcurrentHashMap<>();
 
         @Override
@@ -78,6 +78,40 @@ class PresenceTrackerTest {
                 throw new AssertionError(ex);
             }
         }).toList();
+    }
+
+    @Test
+    void aMassDisconnectStoresLastSeenAFewAtATimeNotAllAtOnce() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger inside = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger most = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        MapPresenceStore slow = new MapPresenceStore() {
+            @Override
+            public void saveLastSeen(String userId, java.time.Instant at) {
+                most.accumulateAndGet(inside.incrementAndGet(), Math::max);
+                try {
+                    release.await(10, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                super.saveLastSeen(userId, at);
+                inside.decrementAndGet();
+            }
+        };
+        PresenceTracker storm = new PresenceTracker(slow, u -> List.of(), connected::contains, broker, scheduler, blocking,
+                Duration.ofMillis(1), Clock.fixed(NOW, ZoneOffset.UTC));
+        for (int i = 0; i < 40; i++) {
+            storm.firstSessionOpened("storm" + i);
+        }
+        for (int i = 0; i < 40; i++) {
+            storm.lastSessionClosed("storm" + i);
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> inside.get() == PresenceTracker.MAX_CONCURRENT_STORE_WORK);
+        Thread.sleep(200); // the other 38 are due too: they must wait, not pile onto the store
+        assertThat(most.get()).isEqualTo(PresenceTracker.MAX_CONCURRENT_STORE_WORK);
+        release.countDown();
+        await().atMost(Duration.ofSeconds(10)).until(() -> slow.rows.size() == 40);
+        assertThat(most.get()).isEqualTo(PresenceTracker.MAX_CONCURRENT_STORE_WORK);
     }
 
     @Test
