@@ -1,13 +1,11 @@
 package dev.herald.server.chat.jdbc;
 
 import dev.herald.server.store.StoreUnavailableException;
+import dev.herald.server.store.jdbc.SqlFailures;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.SQLNonTransientConnectionException;
-import java.sql.SQLRecoverableException;
-import java.sql.SQLTransientConnectionException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -66,16 +64,7 @@ final class Sql {
     }
 
     static boolean isRace(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SQLException sql && sql.getSQLState() != null) {
-                String state = sql.getSQLState();
-                if (state.equals("23505") || state.startsWith("40") || state.equals("55P03")
-                        || state.equals("HYT00")) {
-                    return true;
-                }
-            }
-        }
-        return false;
+        return SqlFailures.isRace(e);
     }
 
     /**
@@ -83,24 +72,7 @@ final class Sql {
      * every sender of a batch fails at once.
      */
     static boolean isConnectionFailure(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SQLTransientConnectionException || t instanceof SQLNonTransientConnectionException
-                    || t instanceof SQLRecoverableException) {
-                return true;
-            }
-            if (t instanceof SQLException sql) {
-                String state = sql.getSQLState();
-                if (state != null && (state.startsWith("08") || state.startsWith("57P"))) {
-                    return true;
-                }
-                // H2: database closed / connection broken / file locked by another process.
-                int code = sql.getErrorCode();
-                if (code == 90098 || code == 90121 || code == 90067 || code == 90020) {
-                    return true;
-                }
-            }
-        }
-        return false;
+        return SqlFailures.isConnectionFailure(e);
     }
 
     static OffsetDateTime ts(Instant instant) {
@@ -118,10 +90,6 @@ final class Sql {
 
     /** The first line of the failure's message, for logs and errors. */
     static String describe(Throwable e) {
-        if (e == null) {
-            return "unknown failure";
-        }
-        String m = e.getMessage();
-        return m == null ? e.getClass().getSimpleName() : m.lines().findFirst().orElse(m);
+        return SqlFailures.describe(e);
     }
 }

@@ -5,8 +5,11 @@ import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientConnectionException;
 
-/** Sorts SQL failures into "the database is gone" and "this transaction lost a race". Stateless. */
-final class SqlFailures {
+/**
+ * Sorts SQL failures into "the database is gone" and "this transaction lost a race", for every
+ * JDBC writer of the node (notifications and chat). Stateless.
+ */
+public final class SqlFailures {
 
     private SqlFailures() {
     }
@@ -15,7 +18,7 @@ final class SqlFailures {
      * The database cannot be reached or was closed: retrying request by request is pointless, so
      * every caller of the batch fails at once.
      */
-    static boolean isConnectionFailure(Throwable e) {
+    public static boolean isConnectionFailure(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof SQLTransientConnectionException || t instanceof SQLNonTransientConnectionException
                     || t instanceof SQLRecoverableException) {
@@ -41,7 +44,7 @@ final class SqlFailures {
      * A concurrent transaction got there first (unique key, deadlock, serialization, lock timeout):
      * running the same request again sees the winner's commit and succeeds or replays.
      */
-    static boolean isRace(Throwable e) {
+    public static boolean isRace(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof SQLException sql && sql.getSQLState() != null) {
                 String state = sql.getSQLState();
@@ -54,7 +57,11 @@ final class SqlFailures {
         return false;
     }
 
-    static String describe(Throwable e) {
+    /** The first line of the failure's message, for logs and errors. */
+    public static String describe(Throwable e) {
+        if (e == null) {
+            return "unknown failure";
+        }
         String message = e.getMessage();
         return message == null ? e.getClass().getSimpleName() : message.lines().findFirst().orElse(message);
     }
