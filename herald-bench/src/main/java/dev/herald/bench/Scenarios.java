@@ -235,24 +235,11 @@ final class Scenarios {
         ClientPool.Connected c = connect(ctx, subs(n - n % 2, null, "c"), sc);
         ctx.resetLatency();
         AtomicLong sent = new AtomicLong();
-        long periodNanos = (long) (1e9 / ratePerClient);
-        java.util.Random random = new java.util.Random(7);
-        List<ScheduledFuture<?>> tasks = new ArrayList<>();
-        for (int i = 0; i < c.clients().size(); i++) {
-            BenchClient cl = c.clients().get(i);
-            if (!cl.ready) {
-                continue;
-            }
+        List<BenchClient> senders = c.clients().stream().filter(cl -> cl.ready).toList();
+        long start = sendPaced(senders, ratePerClient, seconds, cl -> {
             String peer = "c" + (Integer.parseInt(cl.sub.user().substring(1)) ^ 1);
-            tasks.add(cl.channel.eventLoop().scheduleAtFixedRate(() -> {
-                cl.send(target.chatFrame(peer, Payload.of(System.nanoTime(), sent.getAndIncrement())));
-            }, (long) (random.nextDouble() * periodNanos), periodNanos, TimeUnit.NANOSECONDS));
-        }
-        long start = System.nanoTime();
-        LoadContext.sleep((long) (seconds * 1000));
-        for (ScheduledFuture<?> t : tasks) {
-            t.cancel(false);
-        }
+            return () -> cl.send(target.chatFrame(peer, Payload.of(System.nanoTime(), sent.getAndIncrement())));
+        });
         ctx.barrier();
         long total = sent.get();
         ctx.awaitDelivered(total, java.time.Duration.ofSeconds(10), java.time.Duration.ofSeconds(60));
@@ -309,21 +296,13 @@ final class Scenarios {
         ctx.resetLatency();
         long errorsBefore = ctx.errors.sum();   // join refusals: those clients do not send
         AtomicLong sent = new AtomicLong();
-        long periodNanos = (long) (1e9 / ratePerClient);
-        java.util.Random random = new java.util.Random(7);
-        List<ScheduledFuture<?>> tasks = new ArrayList<>();
-        for (BenchClient cl : senders) {
+        long start = sendPaced(senders, ratePerClient, seconds, cl -> {
             long conversation = cl.sub.conversation();
-            tasks.add(cl.channel.eventLoop().scheduleAtFixedRate(() -> {
+            return () -> {
                 long i = sent.getAndIncrement();
                 cl.send(HeraldChatFrames.sendMessage(conversation, "m" + i, Payload.of(System.nanoTime(), i)));
-            }, (long) (random.nextDouble() * periodNanos), periodNanos, TimeUnit.NANOSECONDS));
-        }
-        long start = System.nanoTime();
-        LoadContext.sleep((long) (seconds * 1000));
-        for (ScheduledFuture<?> t : tasks) {
-            t.cancel(false);
-        }
+            };
+        });
         ctx.barrier();
         long total = sent.get();
         // Every send is answered with an ack or an error; then every acked message must reach the partner.
@@ -397,6 +376,28 @@ final class Scenarios {
                     + (odd.get() != null ? "; " + odd.get() : ""));
         }
         return out;
+    }
+
+    /**
+     * Has each client run its sender {@code ratePerClient} times a second on its own event loop
+     * (first send at a random point of the first period, so the clients do not send in step) for
+     * {@code seconds}, then stops them. Returns when the sending started (nanoTime).
+     */
+    private static long sendPaced(List<BenchClient> clients, double ratePerClient, double seconds,
+                                  java.util.function.Function<BenchClient, Runnable> senderOf) {
+        long periodNanos = (long) (1e9 / ratePerClient);
+        java.util.Random random = new java.util.Random(7);
+        List<ScheduledFuture<?>> tasks = new ArrayList<>(clients.size());
+        for (BenchClient cl : clients) {
+            tasks.add(cl.channel.eventLoop().scheduleAtFixedRate(senderOf.apply(cl),
+                    (long) (random.nextDouble() * periodNanos), periodNanos, TimeUnit.NANOSECONDS));
+        }
+        long start = System.nanoTime();
+        LoadContext.sleep((long) (seconds * 1000));
+        for (ScheduledFuture<?> t : tasks) {
+            t.cancel(false);
+        }
+        return start;
     }
 
     /** 4. C idle connections: connect rate, heap after GC and RSS per connection. */
