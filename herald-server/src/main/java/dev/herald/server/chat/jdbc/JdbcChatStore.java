@@ -12,7 +12,7 @@ import dev.herald.server.chat.Reaction;
 import dev.herald.server.chat.ReadResult;
 import dev.herald.server.chat.SendResult;
 
-import dev.herald.server.store.StoreUnavailableException;
+import dev.herald.server.store.jdbc.WriterWait;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -33,11 +33,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /**
@@ -220,28 +215,9 @@ public final class JdbcChatStore implements ChatStore, AutoCloseable {
 
     @Override
     public Optional<SendResult> append(NewMessage m, Consumer<ChatMessage> committed) {
-        CompletableFuture<Optional<SendResult>> result = writer.submit(m, committed);
-        try {
-            return result.get(APPEND_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            // If the writer already took it, it may still commit: a retry with the client id replays it.
-            result.completeExceptionally(new StoreUnavailableException("message not committed within "
-                    + APPEND_WAIT.toSeconds() + " s; the database is too slow or down", e));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            result.completeExceptionally(new StoreUnavailableException("interrupted while storing a message", e));
-        } catch (ExecutionException e) {
-            // Rethrown below with its own type.
-        }
-        // Done by now: either the writer's outcome or ours, whichever came first.
-        try {
-            return result.join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof StoreUnavailableException unavailable) {
-                throw unavailable;
-            }
-            throw new StoreUnavailableException("cannot store a message: " + Sql.describe(e.getCause()), e.getCause());
-        }
+        // If the writer already took a send that timed out, it may still commit: a retry with the
+        // client id replays it.
+        return WriterWait.await(writer.submit(m, committed), APPEND_WAIT, "message", "the database");
     }
 
     /** Refuses new sends and waits (bounded) until the queued ones are written. Reads keep working. */

@@ -2,7 +2,6 @@ package dev.herald.server.store.jdbc;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import dev.herald.server.store.IdempotencyConflictException;
 import dev.herald.server.store.NotificationPage;
 import dev.herald.server.store.NotificationQuery;
 import dev.herald.server.store.PublishRequest;
@@ -33,7 +32,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -187,31 +185,7 @@ public final class JdbcStore implements Store {
 
     /** Waits for the writer, bounded; a publish that gave up is skipped if not yet taken. */
     private <T> T await(CompletableFuture<T> result) {
-        try {
-            result.get(PUBLISH_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            // If the writer already took it, the outcome is unknown to the caller (retry with the key).
-            result.completeExceptionally(new StoreUnavailableException("publish not committed within "
-                    + PUBLISH_WAIT.toSeconds() + " s; " + url.description() + " is too slow or down", e));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            result.completeExceptionally(
-                    new StoreUnavailableException("interrupted while waiting for the publish to commit", e));
-        } catch (ExecutionException e) {
-            // Rethrown below with its own type.
-        }
-        // Done by now: either the writer's outcome or ours, whichever came first.
-        try {
-            return result.join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof IdempotencyConflictException conflict) {
-                throw conflict;
-            }
-            if (e.getCause() instanceof StoreUnavailableException unavailable) {
-                throw unavailable;
-            }
-            throw new StoreUnavailableException("publish failed: " + SqlFailures.describe(e.getCause()), e.getCause());
-        }
+        return WriterWait.await(result, PUBLISH_WAIT, "publish", url.description());
     }
 
     @Override

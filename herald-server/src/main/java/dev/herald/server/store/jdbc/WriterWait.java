@@ -1,0 +1,58 @@
+package dev.herald.server.store.jdbc;
+
+import dev.herald.server.store.IdempotencyConflictException;
+import dev.herald.server.store.StoreUnavailableException;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A caller's bounded wait for a write queued to a writer thread (notification publishes, chat
+ * sends). A caller that gives up completes the future itself, so a writer that has not taken the
+ * write yet skips it; one that already took it may still commit it, which a retry with the same
+ * idempotency key or client id replays. Stateless.
+ */
+public final class WriterWait {
+
+    private WriterWait() {
+    }
+
+    /**
+     * The writer's result, or its failure as {@link IdempotencyConflictException} or
+     * {@link StoreUnavailableException} (anything else is wrapped in the latter).
+     *
+     * @param what  what is being written, for messages: "publish", "message"
+     * @param place the database, for messages
+     */
+    public static <T> T await(CompletableFuture<T> result, Duration wait, String what, String place) {
+        try {
+            result.get(wait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            result.completeExceptionally(new StoreUnavailableException(what + " not committed within "
+                    + wait.toSeconds() + " s; " + place + " is too slow or down", e));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            result.completeExceptionally(new StoreUnavailableException("interrupted while waiting for the " + what
+                    + " to commit", e));
+        } catch (ExecutionException e) {
+            // Rethrown below with its own type.
+        }
+        // Done by now: either the writer's outcome or ours, whichever came first.
+        try {
+            return result.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof IdempotencyConflictException conflict) {
+                throw conflict;
+            }
+            if (e.getCause() instanceof StoreUnavailableException unavailable) {
+                throw unavailable;
+            }
+            throw new StoreUnavailableException("cannot store a " + what + ": " + SqlFailures.describe(e.getCause()),
+                    e.getCause());
+        }
+    }
+}
