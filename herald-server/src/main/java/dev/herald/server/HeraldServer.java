@@ -9,6 +9,7 @@ import dev.herald.server.chat.ChatLog;
 import dev.herald.server.chat.ChatService;
 import dev.herald.server.chat.ChatSettings;
 import dev.herald.server.chat.ChatStore;
+import dev.herald.server.chat.CreationQuota;
 import dev.herald.server.chat.ClusterConversationViewers;
 import dev.herald.server.cluster.NodeDirectory;
 import dev.herald.server.cluster.RedisNodeDirectory;
@@ -32,6 +33,9 @@ import dev.herald.server.store.jdbc.JdbcStore;
 import dev.herald.server.transport.TransportContext;
 import dev.herald.server.transport.http.BackendRoutes;
 import dev.herald.server.transport.http.ChatRoutes;
+import dev.herald.server.transport.http.ConnectionLimiter;
+import dev.herald.server.transport.http.NodeHealth;
+import dev.herald.server.transport.http.OriginPolicy;
 import dev.herald.server.transport.http.DevRoutes;
 import dev.herald.server.transport.http.HttpEndpoint;
 import dev.herald.server.transport.http.HttpServerInitializer;
@@ -45,6 +49,7 @@ import dev.herald.server.transport.web.StaticEndpoint;
 import dev.herald.server.transport.ws.ChatSocket;
 import dev.herald.server.transport.ws.NotificationSocket;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -162,7 +167,9 @@ public final class HeraldServer implements AutoCloseable {
             broker.start(hub);
             ObjectMapper json = new ObjectMapper();
             TransportContext context = new TransportContext(config, json, new JwtVerifier(config),
-                    new ApiKeyAuthenticator(config.apiKeys()), store, broker, notifications, hub, sessions, metrics, blocking);
+                    new ApiKeyAuthenticator(config.apiKeys()), store, broker, notifications, hub, sessions, metrics, blocking,
+                    new OriginPolicy(config.corsOrigins()));
+            createEventLoops();
 
             SocketIoSettings socketIoSettings;
             try {
@@ -175,15 +182,22 @@ public final class HeraldServer implements AutoCloseable {
                     ChatSocket.endpoint(context, chat, presence), new SseEndpoint(context),
                     new StaticEndpoint(json, blocking));
             List<Route> routes = new ArrayList<>();
-            routes.addAll(new NodeRoutes(config.nodeId(), store, broker, metrics).routes());
+            NodeHealth health = new NodeHealth(workerGroup, ByteBufAllocator.DEFAULT, store, broker);
+            routes.addAll(new NodeRoutes(config.nodeId(), health, metrics).routes());
             routes.addAll(new BackendRoutes(sessions).routes());
             if (config.devMode() && config.jwtSecret() != null) {
                 routes.addAll(new DevRoutes(config.jwtSecret(), json, notifications, config.maxNotificationBytes(), presence).routes());
                 log.warn("development mode: /api/v1/dev/token mints tokens for anyone (also dev/notify-me, dev/presence); never use --dev in production");
             }
             routes.addAll(new NotificationRoutes(notifications, json, config.maxNotificationBytes(), metrics::published).routes());
-            routes.addAll(new ChatRoutes(chat, presence, json).routes());
-            bind(new HttpServerInitializer(context, endpoints, routes));
+            routes.addAll(new ChatRoutes(chat, presence, json,
+                    new CreationQuota(config.maxNewConversationsPerHour(), System::currentTimeMillis)).routes());
+            ConnectionLimiter limiter = new ConnectionLimiter(config.maxConnections(), config.maxConnectionsPerIp(), metrics);
+            log.info("connection limits: total={} per_address={} per_user={} request_timeout={}ms", limiter.maxTotal(),
+                    config.maxConnectionsPerIp() == 0 ? "none" : config.maxConnectionsPerIp(),
+                    config.maxConnectionsPerUser() == 0 ? "none" : config.maxConnectionsPerUser(),
+                    config.requestTimeout().toMillis());
+            bind(new HttpServerInitializer(context, endpoints, routes, limiter));
             log.info("node={} listening on {}:{} store={} broker={}", config.nodeId(), config.host(), port,
                     config.storeUrl() == null ? "h2:" + config.dataDir().toAbsolutePath() : "external",
                     config.brokerUrl() == null ? "in-process" : config.brokerUrl());
@@ -194,12 +208,15 @@ public final class HeraldServer implements AutoCloseable {
         }
     }
 
-    private void bind(HttpServerInitializer initializer) {
-        boolean epoll = Epoll.isAvailable();
-        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    private void createEventLoops() {
+        IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         bossGroup = new MultiThreadIoEventLoopGroup(1, io);
         workerGroup = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(), io);
+    }
+
+    private void bind(HttpServerInitializer initializer) {
+        Class<? extends ServerChannel> channelType = Epoll.isAvailable() ? EpollServerSocketChannel.class
+                : NioServerSocketChannel.class;
         int cap = config.outboundCapBytes();
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(bossGroup, workerGroup)

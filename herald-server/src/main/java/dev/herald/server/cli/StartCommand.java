@@ -84,8 +84,23 @@ final class StartCommand implements Callable<Integer> {
             description = "Frames one client connection may send in a burst (default 40).")
     String clientFrameBurst;
     @Option(names = "--cors-origins", paramLabel = "ORIGINS",
-            description = "Browser origins allowed to call the HTTP API, comma separated, or * (default: none).")
+            description = "Browser origins besides Herald's own allowed to use the API and sockets, comma separated, or * (default: none).")
     String corsOrigins;
+    @Option(names = "--max-connections", paramLabel = "N",
+            description = "Open connections in total (default 0: the open-files limit less a reserve).")
+    String maxConnections;
+    @Option(names = "--max-connections-per-ip", paramLabel = "N",
+            description = "Open connections from one client address (default 1000; 0: no limit, e.g. behind a proxy).")
+    String maxConnectionsPerIp;
+    @Option(names = "--max-connections-per-user", paramLabel = "N",
+            description = "Open sockets of one user on this node (default 100; 0: no limit).")
+    String maxConnectionsPerUser;
+    @Option(names = "--request-timeout", paramLabel = "DURATION",
+            description = "Time a connection has to send a complete HTTP request, and to send the next one (default 10s).")
+    String requestTimeout;
+    @Option(names = "--max-new-conversations-per-hour", paramLabel = "N",
+            description = "Conversations one user may create per hour (default 60; 0: only app backends create them).")
+    String maxNewConversationsPerHour;
     @Option(names = "--config", paramLabel = "FILE", description = "Config file (Java properties, keys are option names).")
     String config;
 
@@ -166,6 +181,11 @@ final class StartCommand implements Callable<Integer> {
         put(flags, "api-key", apiKeys == null ? null : String.join(",", apiKeys));
         put(flags, "dev", dev);
         put(flags, "cors-origins", corsOrigins);
+        put(flags, "max-connections", maxConnections);
+        put(flags, "max-connections-per-ip", maxConnectionsPerIp);
+        put(flags, "max-connections-per-user", maxConnectionsPerUser);
+        put(flags, "request-timeout", requestTimeout);
+        put(flags, "max-new-conversations-per-hour", maxNewConversationsPerHour);
         put(flags, "client-frame-rate", clientFrameRate);
         put(flags, "client-frame-burst", clientFrameBurst);
         put(flags, "max-frame-bytes", maxFrameBytes);

@@ -45,6 +45,11 @@ public final class ConfigResolver {
         value("idle-timeout").ifPresent(v -> builder.idleTimeout(v.asDuration()));
         value("client-frame-rate").ifPresent(v -> builder.clientFrameRate(v.asPositiveInt()));
         value("client-frame-burst").ifPresent(v -> builder.clientFrameBurst(v.asPositiveInt()));
+        value("max-connections").ifPresent(v -> builder.maxConnections(v.asNonNegativeInt()));
+        value("max-connections-per-ip").ifPresent(v -> builder.maxConnectionsPerIp(v.asNonNegativeInt()));
+        value("max-connections-per-user").ifPresent(v -> builder.maxConnectionsPerUser(v.asNonNegativeInt()));
+        value("request-timeout").ifPresent(v -> builder.requestTimeout(v.asDuration()));
+        value("max-new-conversations-per-hour").ifPresent(v -> builder.maxNewConversationsPerHour(v.asNonNegativeInt()));
         value("cors-origins").ifPresent(v -> builder.corsOrigins(java.util.Arrays.stream(v.asString().split(","))
                 .map(String::strip).filter(o -> !o.isEmpty()).toList()));
 
@@ -119,6 +124,9 @@ public final class ConfigResolver {
                 .replace("maxFrameBytes", "max-frame-bytes").replace("maxNotificationBytes", "max-notification-bytes")
                 .replace("maxHttpBodyBytes", "max-http-body-bytes").replace("outboundCapBytes", "outbound-cap-bytes")
                 .replace("jwtSecret", "jwt-secret").replace("jwtPublicKeyPem", "jwt-public-key")
-                .replace("jwksUrl", "jwks-url").replace("apiKeys", "api-key").replace("nodeId", "node-id");
+                .replace("jwksUrl", "jwks-url").replace("corsOrigins", "cors-origins")
+                .replace("maxConnectionsPerIp", "max-connections-per-ip").replace("maxConnectionsPerUser", "max-connections-per-user")
+                .replace("maxConnections", "max-connections").replace("requestTimeout", "request-timeout")
+                .replace("maxNewConversationsPerHour", "max-new-conversations-per-hour").replace("apiKeys", "api-key").replace("nodeId", "node-id");
     }
 }

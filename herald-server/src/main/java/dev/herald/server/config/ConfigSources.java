@@ -28,7 +28,9 @@ public final class ConfigSources {
             "host", "port", "data-dir", "store", "broker", "node-id",
             "jwt-secret", "jwt-public-key", "jwks-url", "jwt-cookie", "api-key", "dev",
             "max-frame-bytes", "max-notification-bytes", "max-http-body-bytes", "outbound-cap-bytes",
-            "ping-interval", "idle-timeout", "client-frame-rate", "client-frame-burst", "cors-origins", "config");
+            "ping-interval", "idle-timeout", "client-frame-rate", "client-frame-burst", "cors-origins",
+            "max-connections", "max-connections-per-ip", "max-connections-per-user", "request-timeout",
+            "max-new-conversations-per-hour", "config");
 
     private final Map<String, String> flags;
     private final Map<String, String> env;

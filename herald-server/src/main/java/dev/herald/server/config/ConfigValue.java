@@ -60,6 +60,19 @@ public record ConfigValue(String name, String raw, String origin) {
         throw invalid("is not a whole number from 1 to 1000000");
     }
 
+    /** A whole number from 0 (where 0 means "none" or "no limit", as the option says) to 1,000,000. */
+    public int asNonNegativeInt() {
+        try {
+            int v = Integer.parseInt(raw);
+            if (v >= 0 && v <= 1_000_000) {
+                return v;
+            }
+        } catch (NumberFormatException e) {
+            // Reported below with the accepted range.
+        }
+        throw invalid("is not a whole number from 0 to 1000000");
+    }
+
     /**
      * A positive byte count: a plain number or one with a binary unit, e.g. {@code 65536},
      * {@code 64k}, {@code 64KiB}, {@code 4m}, {@code 1g} (k = 1024). At most 2 GiB - 1.

@@ -34,8 +34,18 @@ import java.util.Objects;
  * @param idleTimeout        a connection silent this long (no frame, no pong) is closed
  * @param clientFrameRate    frames per second a client connection may send, sustained
  * @param clientFrameBurst   frames a client connection may send in a burst
- * @param corsOrigins        browser origins allowed to call the HTTP API ({@code *} for any);
- *                           empty: no CORS headers, same-origin pages only
+ * @param corsOrigins        browser origins, besides Herald's own, allowed to use every entry point
+ *                           (HTTP API, WebSocket, Socket.IO, SSE); {@code *} for any origin, but a
+ *                           cookie is honoured only from Herald's own origin or one listed by name
+ * @param maxConnections     open connections this node accepts in total; 0: derived from the
+ *                           process's open-files limit, keeping a reserve for the store and logs
+ * @param maxConnectionsPerIp open connections from one client address; 0: no limit (e.g. behind a
+ *                           proxy, where every client has the proxy's address)
+ * @param maxConnectionsPerUser open sockets (WebSocket, SSE, Socket.IO) of one user on this node; 0: no limit
+ * @param requestTimeout     a connection must send a complete HTTP request within this of opening
+ *                           or of its previous answer, else it is closed (408 when a request was begun)
+ * @param maxNewConversationsPerHour conversations one user may create per hour on this node; 0: users
+ *                           may not create conversations (only app backends, with the API key)
  */
 public record HeraldConfig(
         String host,
@@ -58,7 +68,12 @@ public record HeraldConfig(
         Duration idleTimeout,
         int clientFrameRate,
         int clientFrameBurst,
-        List<String> corsOrigins) {
+        List<String> corsOrigins,
+        int maxConnections,
+        int maxConnectionsPerIp,
+        int maxConnectionsPerUser,
+        Duration requestTimeout,
+        int maxNewConversationsPerHour) {
 
     public HeraldConfig {
         corsOrigins = List.copyOf(Objects.requireNonNull(corsOrigins, "corsOrigins"));
@@ -96,6 +111,26 @@ public record HeraldConfig(
         if (idleTimeout.compareTo(pingInterval) <= 0) {
             throw new IllegalArgumentException("idleTimeout: must be longer than pingInterval");
         }
+        notNegative("maxConnections", maxConnections);
+        notNegative("maxConnectionsPerIp", maxConnectionsPerIp);
+        notNegative("maxConnectionsPerUser", maxConnectionsPerUser);
+        notNegative("maxNewConversationsPerHour", maxNewConversationsPerHour);
+        Objects.requireNonNull(requestTimeout, "requestTimeout");
+        if (requestTimeout.toMillis() < 100) {
+            throw new IllegalArgumentException("requestTimeout: must be at least 100ms");
+        }
+        for (String origin : corsOrigins) {
+            if (!origin.equals("*") && !origin.matches("(?i)https?://[^/\\s?#]+")) {
+                throw new IllegalArgumentException("corsOrigins: '" + origin
+                        + "' is not an origin (scheme://host[:port], no path) or *");
+            }
+        }
+    }
+
+    private static void notNegative(String name, int value) {
+        if (value < 0) {
+            throw new IllegalArgumentException(name + ": must be 0 or more, was " + value);
+        }
     }
 
     private static void positive(String name, int value) {
@@ -116,6 +151,9 @@ public record HeraldConfig(
         b.maxNotificationBytes = maxNotificationBytes; b.maxHttpBodyBytes = maxHttpBodyBytes;
         b.outboundCapBytes = outboundCapBytes; b.pingInterval = pingInterval; b.idleTimeout = idleTimeout;
         b.corsOrigins = corsOrigins; b.clientFrameRate = clientFrameRate; b.clientFrameBurst = clientFrameBurst;
+        b.maxConnections = maxConnections; b.maxConnectionsPerIp = maxConnectionsPerIp;
+        b.maxConnectionsPerUser = maxConnectionsPerUser; b.requestTimeout = requestTimeout;
+        b.maxNewConversationsPerHour = maxNewConversationsPerHour;
         return b;
     }
 
@@ -142,6 +180,11 @@ public record HeraldConfig(
         private List<String> corsOrigins = List.of();
         private int clientFrameRate = 20;
         private int clientFrameBurst = 40;
+        private int maxConnections;
+        private int maxConnectionsPerIp = 1000;
+        private int maxConnectionsPerUser = 100;
+        private Duration requestTimeout = Duration.ofSeconds(10);
+        private int maxNewConversationsPerHour = 60;
 
         public Builder host(String v) { host = v; return this; }
         public Builder port(int v) { port = v; return this; }
@@ -165,11 +208,18 @@ public record HeraldConfig(
         public Builder corsOrigins(List<String> v) { corsOrigins = v; return this; }
         public Builder clientFrameRate(int v) { clientFrameRate = v; return this; }
         public Builder clientFrameBurst(int v) { clientFrameBurst = v; return this; }
+        public Builder maxConnections(int v) { maxConnections = v; return this; }
+        public Builder maxConnectionsPerIp(int v) { maxConnectionsPerIp = v; return this; }
+        public Builder maxConnectionsPerUser(int v) { maxConnectionsPerUser = v; return this; }
+        public Builder requestTimeout(Duration v) { requestTimeout = v; return this; }
+        public Builder maxNewConversationsPerHour(int v) { maxNewConversationsPerHour = v; return this; }
 
         public HeraldConfig build() {
             return new HeraldConfig(host, port, dataDir, storeUrl, brokerUrl, nodeId, jwtSecret, jwtPublicKeyPem,
                     jwksUrl, jwtCookie, apiKeys, devMode, maxFrameBytes, maxNotificationBytes, maxHttpBodyBytes,
-                    outboundCapBytes, pingInterval, idleTimeout, clientFrameRate, clientFrameBurst, corsOrigins);
+                    outboundCapBytes, pingInterval, idleTimeout, clientFrameRate, clientFrameBurst, corsOrigins,
+                    maxConnections, maxConnectionsPerIp, maxConnectionsPerUser, requestTimeout,
+                    maxNewConversationsPerHour);
         }
     }
 }

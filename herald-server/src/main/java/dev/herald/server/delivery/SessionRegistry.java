@@ -118,6 +118,15 @@ public final class SessionRegistry {
         return held instanceof Session[] small ? List.of(small) : List.copyOf(asSet(held));
     }
 
+    /** How many sessions the user has on this node, without copying them. */
+    public int countOfUser(String userId) {
+        Object held = byUser.get(userId);
+        if (held == null) {
+            return 0;
+        }
+        return held instanceof Session[] small ? small.length : asSet(held).size();
+    }
+
     @SuppressWarnings("unchecked")
     private static Set<Session> asSet(Object held) {
         return (Set<Session>) held;

@@ -27,7 +27,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code herald_connections}, {@code herald_frames_in_total}, {@code herald_frames_out_total},
  * {@code herald_publishes_total}, {@code herald_delivery_latency_seconds} (commit to socket
  * write, live deliveries only), {@code herald_slow_consumers_total},
- * {@code herald_store_latency_seconds} (per store operation), plus JVM and process metrics.
+ * {@code herald_store_latency_seconds} (per store operation), {@code herald_edge_refused_total}
+ * (requests and connections refused at the edge, by {@code reason}: {@code origin},
+ * {@code connections_total}, {@code connections_per_ip}, {@code request_timeout}),
+ * {@code herald_tcp_connections} (open TCP connections of any kind), plus JVM and process metrics.
  *
  * <p>Thread-safe; recording is lock-free and cheap enough for the event loops.
  */
@@ -120,6 +123,18 @@ public final class HeraldMetrics implements DeliveryHub.DeliveryListener {
             long ms = System.currentTimeMillis() - event.createdAtMillis();
             deliveryLatency.record(Math.max(0, ms), TimeUnit.MILLISECONDS);
         }
+    }
+
+    /** Counts one request or connection refused at the edge, for {@code reason}. */
+    public void refused(String reason) {
+        Counter.builder("herald.edge.refused").description("Requests and connections refused at the edge")
+                .tag("reason", reason).register(registry).increment();
+    }
+
+    /** Reports the node's open TCP connections (all kinds, before any authentication). */
+    public void bindTcpConnections(java.util.function.Supplier<Number> open) {
+        Gauge.builder("herald.tcp.connections", open).description("Open TCP connections, of every kind")
+                .register(registry);
     }
 
     @Override

@@ -10,6 +10,7 @@ import dev.herald.server.delivery.SessionRegistry;
 import dev.herald.server.metrics.HeraldMetrics;
 import dev.herald.server.notify.NotificationService;
 import dev.herald.server.store.Store;
+import dev.herald.server.transport.http.OriginPolicy;
 
 import java.util.concurrent.ExecutorService;
 
@@ -17,6 +18,7 @@ import java.util.concurrent.ExecutorService;
  * What the transports need from the node, assembled once by {@code HeraldServer}.
  *
  * @param blocking executor for blocking work (store, JWKS): virtual threads, never an event loop
+ * @param origins  the origin policy every entry point applies
  */
 public record TransportContext(
         HeraldConfig config,
@@ -29,5 +31,6 @@ public record TransportContext(
         DeliveryHub hub,
         SessionRegistry sessions,
         HeraldMetrics metrics,
-        ExecutorService blocking) {
+        ExecutorService blocking,
+        OriginPolicy origins) {
 }

@@ -45,9 +45,15 @@ public final class HeraldProcess implements AutoCloseable {
 
     /** Runs {@code herald <args>} from this test's classpath. */
     public static HeraldProcess run(String... args) {
+        return runWithJvmOptions(List.of(), args);
+    }
+
+    /** As {@link #run}, with extra JVM options (after the default {@code -Xmx256m}, so they win). */
+    public static HeraldProcess runWithJvmOptions(List<String> jvmOptions, String... args) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx256m");
+        command.addAll(jvmOptions);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add("dev.herald.server.cli.Main");

@@ -12,6 +12,7 @@ import dev.herald.server.chat.ChatService;
 import dev.herald.server.chat.ChatStore;
 import dev.herald.server.chat.ConversationKind;
 import dev.herald.server.chat.ConversationSummary;
+import dev.herald.server.chat.CreationQuota;
 import dev.herald.server.chat.ReadResult;
 import dev.herald.server.chat.SendResult;
 import dev.herald.server.notify.ValidationException;
@@ -42,11 +43,13 @@ public final class ChatRoutes {
     private final ChatService chat;
     private final PresenceTracker presence;
     private final ObjectMapper json;
+    private final CreationQuota quota;
 
-    public ChatRoutes(ChatService chat, PresenceTracker presence, ObjectMapper json) {
+    public ChatRoutes(ChatService chat, PresenceTracker presence, ObjectMapper json, CreationQuota quota) {
         this.chat = chat;
         this.presence = presence;
         this.json = json;
+        this.quota = quota;
     }
 
     public List<Route> routes() {
@@ -82,6 +85,9 @@ public final class ChatRoutes {
     }
 
     private ApiResponse createAsUser(ApiRequest request) {
+        if (!quota.allowsUsers()) {
+            throw ApiException.forbidden("users may not create conversations on this server; the app backend creates them");
+        }
         return create(request, request.requirePrincipal().userId());
     }
 
@@ -121,6 +127,9 @@ public final class ChatRoutes {
             throw new ValidationException("title", "must be a string");
         }
         String title = titleNode == null || titleNode.isNull() ? null : titleNode.asText();
+        if (creator != null) {
+            quota.take(creator); // after validation: a malformed request costs nothing
+        }
         ChatStore.Created created = chat.createConversation(creator, kind, members, title);
         ObjectNode answer = json.createObjectNode();
         answer.set("conversation", ChatFrames.conversationObject(created.conversation()));

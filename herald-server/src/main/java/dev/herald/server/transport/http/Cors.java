@@ -9,31 +9,16 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 
-import java.util.List;
-
 /**
- * Cross-origin access to the HTTP API for browser apps served from another origin (story 1's
- * polling fallback). Off unless origins are configured. Immutable.
+ * CORS headers of the HTTP API for browser apps served from another origin (story 1's polling
+ * fallback), as the {@link OriginPolicy} allows: credentials only for origins listed by name,
+ * none for origins covered only by {@code *}, no headers at all for others. Stateless.
  */
-final class Cors {
+public final class Cors {
     private static final String ALLOWED_HEADERS = "Authorization, Content-Type, Idempotency-Key, X-API-Key";
     private static final String ALLOWED_METHODS = "GET, POST, DELETE, OPTIONS";
 
-    private final List<String> origins;
-    private final boolean any;
-
-    Cors(List<String> origins) {
-        this.origins = origins;
-        this.any = origins.contains("*");
-    }
-
-    /** The request's origin when it may read the answer, else null. */
-    String allowedOrigin(HttpHeaders headers) {
-        String origin = headers.get(HttpHeaderNames.ORIGIN);
-        if (origin == null || origins.isEmpty()) {
-            return null;
-        }
-        return any || origins.contains(origin) ? origin : null;
+    private Cors() {
     }
 
     static boolean isPreflight(FullHttpRequest request) {
@@ -43,11 +28,11 @@ final class Cors {
     }
 
     /** The answer to a preflight: 204, with permissions only for an allowed origin. */
-    FullHttpResponse preflight(FullHttpRequest request) {
+    static FullHttpResponse preflight(FullHttpRequest request, OriginPolicy.Trust trust) {
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT);
-        String origin = allowedOrigin(request.headers());
+        String origin = OriginPolicy.corsOrigin(trust, request.headers());
         if (origin != null) {
-            decorate(response.headers(), origin);
+            decorate(response.headers(), origin, OriginPolicy.corsWithCredentials(trust));
             response.headers()
                     .set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_METHODS, ALLOWED_METHODS)
                     .set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_HEADERS, ALLOWED_HEADERS)
@@ -57,12 +42,14 @@ final class Cors {
         return response;
     }
 
-    static void decorate(HttpHeaders headers, String origin) {
+    /** Adds the CORS answer headers for {@code origin}; nothing when it is null. */
+    public static void decorate(HttpHeaders headers, String origin, boolean credentials) {
         if (origin == null) {
             return;
         }
-        headers.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, origin)
-                .set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_CREDENTIALS, "true")
-                .add(HttpHeaderNames.VARY, "Origin");
+        headers.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, origin).add(HttpHeaderNames.VARY, "Origin");
+        if (credentials) {
+            headers.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_CREDENTIALS, "true");
+        }
     }
 }

@@ -32,16 +32,35 @@ public final class Credentials {
         return null;
     }
 
+    /**
+     * A client's JWT and where it came from. A cookie is sent by the browser on its own (an
+     * ambient credential), so its use is subject to {@link OriginPolicy#checkCookieUse}.
+     */
+    public record UserToken(String token, boolean fromCookie) {
+    }
+
     /** A client's JWT from the header, the query or the named cookie, in that order; or null. */
     public static String userToken(HttpHeaders headers, Map<String, List<String>> query, String cookieName) {
+        UserToken found = userCredential(headers, query, cookieName);
+        return found == null ? null : found.token();
+    }
+
+    /** As {@link #userToken}, saying whether the token came from the cookie; or null. */
+    public static UserToken userCredential(HttpHeaders headers, Map<String, List<String>> query, String cookieName) {
         String token = bearer(headers);
         if (token != null) {
-            return token;
+            return new UserToken(token, false);
         }
         List<String> fromQuery = query.get("access_token");
         if (fromQuery != null && !fromQuery.isEmpty() && !fromQuery.get(0).isBlank()) {
-            return fromQuery.get(0);
+            return new UserToken(fromQuery.get(0), false);
         }
+        String cookie = cookie(headers, cookieName);
+        return cookie == null ? null : new UserToken(cookie, true);
+    }
+
+    /** The value of the named cookie, or null. */
+    public static String cookie(HttpHeaders headers, String cookieName) {
         String cookieHeader = headers.get(HttpHeaderNames.COOKIE);
         if (cookieHeader != null) {
             for (Cookie cookie : ServerCookieDecoder.LAX.decode(cookieHeader)) {

@@ -18,6 +18,9 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,20 +37,32 @@ import java.util.Queue;
  * virtual threads; the answer is written back on the loop.
  *
  * <p>Requests of one connection are answered one at a time, in order (HTTP/1.1 pipelining):
- * later ones wait in a small queue. One instance per channel; confined to its event loop.
+ * later ones wait in a small queue, capped at {@value #MAX_PIPELINED} requests; once the bodies
+ * waiting there pass {@value #MAX_WAITING_BYTES} bytes the connection is not read any further
+ * until the queue drains, so a client cannot make the node buffer more than one body beyond
+ * that (TCP flow control holds the rest in the client).
+ *
+ * <p>Every request first passes the edge checks: a URI that does not decode (a bad
+ * percent-escape) is a 400, a request from an origin the {@link OriginPolicy} refuses a 403; each
+ * releases the request and costs one DEBUG line, never a stack trace. One instance per channel;
+ * confined to its event loop.
  */
 public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger log = LoggerFactory.getLogger(HttpRequestHandler.class);
-    private static final int MAX_PIPELINED = 16;
+    static final int MAX_PIPELINED = 16;
+    /** Body bytes that may wait behind the request being served before reading pauses. */
+    static final int MAX_WAITING_BYTES = 64 * 1024;
 
     private final TransportContext context;
     private final List<HttpEndpoint> endpoints;
     private final List<Route> routes;
     private final ObjectMapper json;
-    private final Cors cors;
+    private final OriginPolicy origins;
     // Only on the loop.
     private boolean busy;
     private final Queue<FullHttpRequest> waiting = new ArrayDeque<>();
+    private long waitingBytes;
+    private boolean pausedReading;
 
     public HttpRequestHandler(TransportContext context, List<HttpEndpoint> endpoints, List<Route> routes) {
         super(false);
@@ -55,7 +70,7 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
         this.endpoints = endpoints;
         this.routes = routes;
         this.json = context.json();
-        this.cors = new Cors(context.config().corsOrigins());
+        this.origins = context.origins();
     }
 
     @Override
@@ -67,20 +82,52 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
                 return;
             }
             waiting.add(request);
+            waitingBytes += request.content().readableBytes();
+            if (waitingBytes > MAX_WAITING_BYTES && !pausedReading) {
+                pausedReading = true;
+                ctx.channel().config().setAutoRead(false);
+            }
             return;
         }
         busy = true;
-        dispatch(ctx, request);
+        dispatchSafely(ctx, request);
     }
 
     private void next(ChannelHandlerContext ctx) {
         busy = false;
         FullHttpRequest request = waiting.poll();
+        if (request != null) {
+            waitingBytes -= request.content().readableBytes();
+        }
+        if (pausedReading && waitingBytes <= MAX_WAITING_BYTES / 2 && ctx.channel().isActive()) {
+            pausedReading = false;
+            ctx.channel().config().setAutoRead(true);
+        }
         if (request != null && ctx.channel().isActive()) {
             busy = true;
-            dispatch(ctx, request);
+            dispatchSafely(ctx, request);
         } else if (request != null) {
             request.release();
+        }
+    }
+
+    /**
+     * Serves one request; whatever goes wrong, the request is released and the client answered
+     * or disconnected. An exception here is a bug, logged once without a stack trace per request.
+     */
+    private void dispatchSafely(ChannelHandlerContext ctx, FullHttpRequest request) {
+        try {
+            dispatch(ctx, request);
+        } catch (RuntimeException e) {
+            if (request.refCnt() > 0) {
+                ReferenceCountUtil.safeRelease(request, request.refCnt());
+            }
+            log.warn("cannot serve {} on channel={}: {}", request.method(), ctx.channel().id(), e.toString());
+            log.debug("failure detail", e);
+            if (ctx.channel().isActive()) {
+                HttpResponses.write(ctx, HttpResponses.error(json, HttpResponseStatus.INTERNAL_SERVER_ERROR,
+                        "internal error"), false);
+            }
         }
     }
 
@@ -88,10 +135,16 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
         DecoderResult decoded = request.decoderResult();
         if (decoded.isFailure()) {
             request.release();
-            HttpResponses.write(ctx, HttpResponses.error(json, HttpResponseStatus.BAD_REQUEST,
+            HttpResponseStatus status = decoded.cause() instanceof TooLongHttpHeaderException
+                    ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
+                    : decoded.cause() instanceof TooLongHttpLineException ? HttpResponseStatus.REQUEST_URI_TOO_LONG
+                    : HttpResponseStatus.BAD_REQUEST;
+            log.debug("malformed HTTP request channel={}: {}", ctx.channel().id(), decoded.cause().toString());
+            HttpResponses.write(ctx, HttpResponses.error(json, status,
                     "malformed HTTP request: " + decoded.cause().getMessage()), false);
             return;
         }
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
         Runnable done = () -> {
             if (ctx.executor().inEventLoop()) {
                 next(ctx);
@@ -99,21 +152,45 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
                 ctx.executor().execute(() -> next(ctx));
             }
         };
+        QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+        String path;
+        Map<String, List<String>> query;
+        try {
+            // QueryStringDecoder decodes lazily and throws on a bad percent-escape: decode now,
+            // so that no endpoint below meets the exception with the request in its hands.
+            path = uri.path();
+            query = uri.parameters();
+        } catch (IllegalArgumentException e) {
+            request.release();
+            log.debug("bad request URI channel={}: {}", ctx.channel().id(), e.getMessage());
+            // The request was framed correctly: the connection can go on to the next one.
+            HttpResponses.write(ctx, HttpResponses.error(json, HttpResponseStatus.BAD_REQUEST,
+                    "malformed request URI: " + e.getMessage()), keepAlive).addListener(f -> done.run());
+            return;
+        }
+        OriginPolicy.Trust trust = origins.judge(request.headers());
+        if (Cors.isPreflight(request)) {
+            FullHttpResponse preflight = Cors.preflight(request, trust);
+            request.release();
+            HttpResponses.write(ctx, preflight, keepAlive).addListener(f -> done.run());
+            return;
+        }
+        if (!trust.allowed()) {
+            String origin = request.headers().get(HttpHeaderNames.ORIGIN);
+            request.release();
+            log.debug("refused origin {} for {} channel={}", origin, path, ctx.channel().id());
+            context.metrics().refused("origin");
+            HttpResponses.write(ctx, HttpResponses.error(json, HttpResponseStatus.FORBIDDEN,
+                    OriginPolicy.refusal(origin)), false);
+            return;
+        }
         for (HttpEndpoint endpoint : endpoints) {
             if (endpoint.handle(ctx, request, done)) {
                 return;
             }
         }
-        boolean keepAlive = HttpUtil.isKeepAlive(request);
-        if (Cors.isPreflight(request)) {
-            FullHttpResponse preflight = cors.preflight(request);
-            request.release();
-            HttpResponses.write(ctx, preflight, keepAlive).addListener(f -> done.run());
-            return;
-        }
-        String origin = cors.allowedOrigin(request.headers());
-        QueryStringDecoder uri = new QueryStringDecoder(request.uri());
-        String path = uri.path();
+        String corsOrigin = OriginPolicy.corsOrigin(trust, request.headers());
+        boolean corsCredentials = OriginPolicy.corsWithCredentials(trust);
         Route route = null;
         Map<String, String> params = null;
         List<String> allowed = new ArrayList<>();
@@ -138,7 +215,7 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
             if (!allowed.isEmpty()) {
                 response.headers().set(HttpHeaderNames.ALLOW, String.join(", ", allowed));
             }
-            Cors.decorate(response.headers(), origin);
+            Cors.decorate(response.headers(), corsOrigin, corsCredentials);
             HttpResponses.write(ctx, response, keepAlive).addListener(f -> done.run());
             return;
         }
@@ -150,8 +227,8 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
         var method = request.method();
         request.release();
         context.blocking().execute(() -> {
-            FullHttpResponse response = run(chosen, method, path, pathParams, uri.parameters(), headers, body);
-            Cors.decorate(response.headers(), origin);
+            FullHttpResponse response = run(chosen, method, path, pathParams, query, headers, body, trust);
+            Cors.decorate(response.headers(), corsOrigin, corsCredentials);
             ctx.executor().execute(() -> HttpResponses.write(ctx, response, keepAlive).addListener(f -> done.run()));
         });
     }
@@ -159,9 +236,9 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
     /** Authenticates, runs the handler, and maps every failure to a clear answer. Blocking. */
     private FullHttpResponse run(Route route, io.netty.handler.codec.http.HttpMethod method, String path,
                                  Map<String, String> pathParams, Map<String, List<String>> query,
-                                 HttpHeaders headers, byte[] body) {
+                                 HttpHeaders headers, byte[] body, OriginPolicy.Trust trust) {
         try {
-            Principal principal = authenticate(route.access(), headers, query);
+            Principal principal = authenticate(route.access(), method, headers, query, trust);
             ApiResponse answer = route.handler().handle(
                     new ApiRequest(method, path, pathParams, query, headers, body, principal));
             if (answer.raw() != null) {
@@ -185,7 +262,8 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
         }
     }
 
-    private Principal authenticate(Route.Access access, HttpHeaders headers, Map<String, List<String>> query) {
+    private Principal authenticate(Route.Access access, io.netty.handler.codec.http.HttpMethod method,
+                                   HttpHeaders headers, Map<String, List<String>> query, OriginPolicy.Trust trust) {
         switch (access) {
             case PUBLIC:
                 return null;
@@ -200,12 +278,15 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
                 return null;
             }
             case USER: {
-                String token = Credentials.userToken(headers, query, context.config().jwtCookie());
+                Credentials.UserToken token = Credentials.userCredential(headers, query, context.config().jwtCookie());
                 if (token == null) {
                     throw ApiException.unauthorized("token required: Authorization: Bearer <jwt>");
                 }
+                if (token.fromCookie()) {
+                    OriginPolicy.checkCookieUse(trust, method, headers);
+                }
                 try {
-                    return context.tokens().verify(token);
+                    return context.tokens().verify(token.token());
                 } catch (AuthException e) {
                     throw ApiException.unauthorized(e.getMessage());
                 }
@@ -216,12 +297,23 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
     }
 
     @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        // Taken over by a WebSocket or SSE: requests pipelined behind it are never served.
+        releaseWaiting();
+    }
+
+    @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        releaseWaiting();
+        super.channelInactive(ctx);
+    }
+
+    private void releaseWaiting() {
         FullHttpRequest r;
         while ((r = waiting.poll()) != null) {
             r.release();
         }
-        super.channelInactive(ctx);
+        waitingBytes = 0;
     }
 
     @Override
@@ -229,7 +321,8 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
         if (cause instanceof IOException) {
             log.debug("connection error channel={}: {}", ctx.channel().id(), cause.toString());
         } else {
-            log.warn("HTTP pipeline failure channel={}", ctx.channel().id(), cause);
+            log.warn("HTTP pipeline failure channel={}: {}", ctx.channel().id(), cause.toString());
+            log.debug("failure detail", cause);
         }
         ctx.close();
     }

@@ -17,6 +17,9 @@ import java.util.Map;
 
 /** Builds and writes HTTP responses. Pure except for {@link #write}. */
 public final class HttpResponses {
+    /** Set on every answer: a browser must not guess another type than the one declared. */
+    public static final String NOSNIFF = "X-Content-Type-Options";
+
     private HttpResponses() {
     }
 
@@ -40,7 +43,8 @@ public final class HttpResponses {
         response.headers()
                 .set(HttpHeaderNames.CONTENT_TYPE, contentType)
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length)
-                .set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+                .set(HttpHeaderNames.CACHE_CONTROL, "no-store")
+                .set(NOSNIFF, "nosniff");
         return response;
     }
 

@@ -9,24 +9,39 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import java.util.List;
 
 /**
- * Assembles each connection's pipeline: HTTP codec, body aggregation with the
+ * Assembles each connection's pipeline: the connection caps (before anything is read), the HTTP
+ * codec with bounded request line and headers, the request deadline, body aggregation with the
  * configured cap (413 above it), then the router. Upgrades rebuild the pipeline themselves.
  */
 public final class HttpServerInitializer extends ChannelInitializer<SocketChannel> {
+    /** Longest request line (method, URI, version): 414 above it. */
+    static final int MAX_INITIAL_LINE = 4096;
+    /** Largest request head: 431 above it. */
+    static final int MAX_HEADER_BYTES = 16 * 1024;
+    private static final int MAX_CHUNK = 8192;
+
     private final TransportContext context;
     private final List<HttpEndpoint> endpoints;
     private final List<Route> routes;
+    private final ConnectionLimiter limiter;
 
-    public HttpServerInitializer(TransportContext context, List<HttpEndpoint> endpoints, List<Route> routes) {
+    public HttpServerInitializer(TransportContext context, List<HttpEndpoint> endpoints, List<Route> routes,
+                                 ConnectionLimiter limiter) {
         this.context = context;
         this.endpoints = List.copyOf(endpoints);
         this.routes = List.copyOf(routes);
+        this.limiter = limiter;
     }
 
     @Override
     protected void initChannel(SocketChannel ch) {
+        if (!limiter.admit(ch)) {
+            return;
+        }
         ch.pipeline()
-                .addLast("http", new HttpServerCodec(4096, 16 * 1024, 8192))
+                .addLast("http", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_BYTES, MAX_CHUNK))
+                .addLast("request-timeout", new RequestTimeoutHandler(context.config().requestTimeout().toNanos(),
+                        context.metrics()))
                 .addLast("aggregator", new HttpObjectAggregator(context.config().maxHttpBodyBytes()))
                 .addLast("router", new HttpRequestHandler(context, endpoints, routes));
     }

@@ -1,8 +1,6 @@
 package dev.herald.server.transport.http;
 
-import dev.herald.server.broker.Broker;
 import dev.herald.server.metrics.HeraldMetrics;
-import dev.herald.server.store.Store;
 import io.netty.handler.codec.http.HttpResponseStatus;
 
 import java.io.IOException;
@@ -16,37 +14,50 @@ import static dev.herald.server.transport.http.Route.Access.PUBLIC;
 /** Health, readiness, metrics and the OpenAPI document: what operators and tooling read. */
 public final class NodeRoutes {
     private final String nodeId;
-    private final Store store;
-    private final Broker broker;
+    private final NodeHealth health;
     private final HeraldMetrics metrics;
     private final byte[] openApi;
 
-    public NodeRoutes(String nodeId, Store store, Broker broker, HeraldMetrics metrics) {
+    public NodeRoutes(String nodeId, NodeHealth health, HeraldMetrics metrics) {
         this.nodeId = nodeId;
-        this.store = store;
-        this.broker = broker;
+        this.health = health;
         this.metrics = metrics;
         this.openApi = resource("/openapi.json");
     }
 
     public List<Route> routes() {
         return List.of(
-                Route.get("/healthz", PUBLIC, r -> ApiResponse.ok(Map.of("status", "ok", "node", nodeId))),
+                Route.get("/healthz", PUBLIC, r -> liveness()),
                 Route.get("/readyz", PUBLIC, r -> readiness()),
                 Route.get("/metrics", PUBLIC, r -> ApiResponse.text("text/plain; version=0.0.4; charset=utf-8", metrics.scrape())),
                 Route.get("/api/v1/openapi.json", PUBLIC, r -> ApiResponse.raw(HttpResponseStatus.OK, "application/json", openApi)));
     }
 
-    /** Ready only when both the store and the broker answer: a node that cannot deliver says so. */
-    private ApiResponse readiness() {
-        boolean storeOk = store.isReachable();
-        boolean brokerOk = broker.isHealthy();
+    /** Alive while every event loop answers and memory can be allocated: a supervisor restarts a node that is not. */
+    private ApiResponse liveness() {
+        NodeHealth.Report report = health.liveness();
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("ready", storeOk && brokerOk);
-        body.put("store", storeOk ? "ok" : "unreachable");
-        body.put("broker", brokerOk ? "ok" : "disconnected");
+        body.put("status", report.live() ? "ok" : "failing");
+        putLive(body, report);
         body.put("node", nodeId);
-        return ApiResponse.status(storeOk && brokerOk ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE, body);
+        return ApiResponse.status(report.live() ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE, body);
+    }
+
+    /** Ready only when the node is alive and both the store and the broker answer: a node that cannot deliver says so. */
+    private ApiResponse readiness() {
+        NodeHealth.Report report = health.readiness();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("ready", report.ready());
+        body.put("store", Boolean.TRUE.equals(report.storeOk()) ? "ok" : "unreachable");
+        body.put("broker", Boolean.TRUE.equals(report.brokerOk()) ? "ok" : "disconnected");
+        putLive(body, report);
+        body.put("node", nodeId);
+        return ApiResponse.status(report.ready() ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE, body);
+    }
+
+    private static void putLive(Map<String, Object> body, NodeHealth.Report report) {
+        body.put("event_loops", report.wedgedLoops().isEmpty() ? "ok" : "not answering: " + String.join(", ", report.wedgedLoops()));
+        body.put("memory", report.memoryProblem() == null ? "ok" : report.memoryProblem());
     }
 
     private static byte[] resource(String name) {

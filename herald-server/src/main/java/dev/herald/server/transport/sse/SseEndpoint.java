@@ -4,6 +4,8 @@ import dev.herald.server.transport.StreamRequest;
 import dev.herald.server.transport.TransportContext;
 import dev.herald.server.transport.http.ConnectionGate;
 import dev.herald.server.transport.http.Credentials;
+import dev.herald.server.transport.http.Cors;
+import dev.herald.server.transport.http.OriginPolicy;
 import dev.herald.server.transport.http.HttpEndpoint;
 import dev.herald.server.transport.http.HttpResponses;
 import io.netty.channel.ChannelHandlerContext;
@@ -30,11 +32,9 @@ public final class SseEndpoint implements HttpEndpoint {
     public static final String PATH = "/sse/notifications";
 
     private final TransportContext context;
-    private final List<String> corsOrigins;
 
     public SseEndpoint(TransportContext context) {
         this.context = context;
-        this.corsOrigins = context.config().corsOrigins();
     }
 
     @Override
@@ -50,19 +50,22 @@ public final class SseEndpoint implements HttpEndpoint {
             HttpResponses.write(ctx, answer, false);
             return true;
         }
-        String token = Credentials.userToken(request.headers(), uri.parameters(), context.config().jwtCookie());
+        Credentials.UserToken token = Credentials.userCredential(request.headers(), uri.parameters(), context.config().jwtCookie());
         String lastEventId = request.headers().get("Last-Event-ID");
-        String origin = request.headers().get(HttpHeaderNames.ORIGIN);
+        OriginPolicy.Trust trust = context.origins().judge(request.headers());
+        String origin = OriginPolicy.corsOrigin(trust, request.headers());
+        boolean credentials = OriginPolicy.corsWithCredentials(trust);
         ConnectionGate.admit(context, ctx, request, token, "sse", principal -> {
             StreamRequest stream = StreamRequest.parse(principal, uri.parameters(), lastEventId);
             context.notifications().knowUser(principal.userStream());
             long userUnread = stream.topic() == null ? 0 : context.notifications().state(principal.userStream()).unread();
             return new SseHandler(context, principal, stream, userUnread);
-        }, handler -> open(ctx, request, handler, origin));
+        }, handler -> open(ctx, request, handler, origin, credentials));
         return true;
     }
 
-    private void open(ChannelHandlerContext ctx, FullHttpRequest request, SseHandler handler, String origin) {
+    private void open(ChannelHandlerContext ctx, FullHttpRequest request, SseHandler handler, String origin,
+                      boolean credentials) {
         request.release();
         if (!ctx.channel().isActive()) {
             return;
@@ -73,11 +76,9 @@ public final class SseEndpoint implements HttpEndpoint {
                 .set(HttpHeaderNames.CACHE_CONTROL, "no-store")
                 .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE)
                 .set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED)
-                .set("X-Accel-Buffering", "no");
-        if (origin != null && (corsOrigins.contains("*") || corsOrigins.contains(origin))) {
-            response.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, origin)
-                    .set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_CREDENTIALS, "true");
-        }
+                .set("X-Accel-Buffering", "no")
+                .set(HttpResponses.NOSNIFF, "nosniff");
+        Cors.decorate(response.headers(), origin, credentials);
         ctx.pipeline().addAfter(ctx.name(), "sse", handler);
         ctx.pipeline().remove(ctx.name());
         ctx.channel().writeAndFlush(response).addListener(f -> {

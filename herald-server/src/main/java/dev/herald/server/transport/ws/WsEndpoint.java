@@ -78,7 +78,7 @@ public final class WsEndpoint implements HttpEndpoint {
                     "malformed WebSocket upgrade: Connection: Upgrade and Sec-WebSocket-Key are required");
             return true;
         }
-        String token = Credentials.userToken(request.headers(), uri.parameters(), context.config().jwtCookie());
+        Credentials.UserToken token = Credentials.userCredential(request.headers(), uri.parameters(), context.config().jwtCookie());
         ConnectionGate.admit(context, ctx, request, token, "websocket " + path,
                 principal -> factory.create(principal, uri),
                 handler -> upgrade(ctx, request, handler));

@@ -15,8 +15,11 @@ import java.util.List;
 
 /**
  * Writes the HTTP answers of the polling transport and of refused requests, with CORS headers
- * (the request's Origin echoed with credentials allowed) so pages on other origins can poll.
- * Stateless; safe from any thread (Netty hops the write to the channel's loop).
+ * for the allowed origins ({@link EngineIoConfig#allowedOrigins()}): an origin listed by name is
+ * echoed with credentials allowed; with {@code "*"} listed, any other origin (but {@code null}) is
+ * echoed without credentials, so its pages can poll with a token but never with the user's
+ * cookies; no list: no CORS headers (same-origin pages only). Stateless; safe from any thread
+ * (Netty hops the write to the channel's loop).
  */
 final class EngineHttp {
     /** Engine.IO error codes, as the reference server sends them in 400 bodies. */
@@ -39,7 +42,7 @@ final class EngineHttp {
     }
 
     static boolean originAllowed(String origin, List<String> allowed) {
-        return origin != null && (allowed.isEmpty() || allowed.contains(origin));
+        return origin != null && (allowed.contains(origin) || allowed.contains("*") && !origin.equals("null"));
     }
 
     static void respond(Exchange ex, List<String> allowedOrigins, HttpResponseStatus status, String contentType,
@@ -50,6 +53,7 @@ final class EngineHttp {
         res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes());
         // Polling responses must never be cached by a browser or proxy.
         res.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+        res.headers().set("X-Content-Type-Options", "nosniff");
         addCors(res, ex.origin(), allowedOrigins);
         if (ex.keepAlive()) {
             res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
@@ -63,7 +67,9 @@ final class EngineHttp {
     static void addCors(FullHttpResponse res, String origin, List<String> allowedOrigins) {
         if (originAllowed(origin, allowedOrigins)) {
             res.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, origin);
-            res.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_CREDENTIALS, "true");
+            if (allowedOrigins.contains(origin)) {
+                res.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_CREDENTIALS, "true");
+            }
             res.headers().set(HttpHeaderNames.VARY, HttpHeaderNames.ORIGIN);
         }
     }

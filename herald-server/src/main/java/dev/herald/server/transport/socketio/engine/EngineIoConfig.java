@@ -15,7 +15,8 @@ import java.util.Objects;
  * @param upgradeTimeout   how long a WebSocket probe may take to complete an upgrade (default 10 s)
  * @param maxBufferedBytes per-session outbound cap in bytes: over it the session is closed so a
  *                         stuck client cannot grow memory (default 4 MiB)
- * @param allowedOrigins   CORS origins allowed for polling; empty means any origin is echoed
+ * @param allowedOrigins   CORS origins allowed for polling (credentials allowed), plus {@code "*"} for any
+ *                         other origin without credentials; empty: no CORS headers, same origin only
  */
 public record EngineIoConfig(String path, Duration pingInterval, Duration pingTimeout, int maxPayload,
                              Duration upgradeTimeout, long maxBufferedBytes, List<String> allowedOrigins) {

@@ -37,14 +37,14 @@ public final class SocketIoEndpoint implements HttpEndpoint {
         // One message must fit the HTTP aggregator in front of the layer.
         EngineIoConfig engine = EngineIoConfig.defaults()
                 .withMaxPayload(Math.min(EngineIoConfig.defaults().maxPayload(), context.config().maxHttpBodyBytes()))
-                .withAllowedOrigins(context.config().corsOrigins().contains("*") ? List.of()
-                        : context.config().corsOrigins());
+                .withAllowedOrigins(context.config().corsOrigins());
         this.io = new SocketIoServer(SocketIoConfig.defaults().withEngine(engine).withRecovery(RECOVERY_WINDOW));
         long cap = engine.maxBufferedBytes();
         SocketIoNamespace main = io.of("/");
         // Like every notification connection, a Socket.IO user is recorded so broadcasts reach them.
         main.use(new SocketAuth(context.tokens(), context.blocking(), context.config().jwtCookie(),
-                p -> context.notifications().knowUser(p.userStream())));
+                p -> context.notifications().knowUser(p.userStream()), context.origins(),
+                context.sessions()::countOfUser, context.config().maxConnectionsPerUser()));
         main.onConnection(socket -> {
             Principal principal = (Principal) socket.data().get(SocketAuth.PRINCIPAL);
             HeraldSocket session = new HeraldSocket(socket, principal, context, settings, cap);

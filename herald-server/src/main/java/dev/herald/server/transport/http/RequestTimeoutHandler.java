@@ -1,0 +1,146 @@
+package dev.herald.server.transport.http;
+
+import dev.herald.server.metrics.HeraldMetrics;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.concurrent.ScheduledFuture;
+
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The deadline of an HTTP connection that has no request being served: it must deliver a
+ * complete request (head and body) within {@code --request-timeout} of opening, and again of each
+ * answer. Otherwise it is closed: with a 408 when it had begun a request (a slow or stalled
+ * sender), silently when it sent nothing (an idle keep-alive connection or a silent client).
+ *
+ * <p>While a request is being served (a long poll, an SSE stream, a WebSocket handshake being
+ * authorized) there is no deadline: those have their own timers. A WebSocket takeover (the 101
+ * answer) removes this handler, so an upgraded connection carries nothing of it.
+ *
+ * <p>Sits between the HTTP codec and the aggregator. One per connection; only on its loop.
+ */
+final class RequestTimeoutHandler extends ChannelDuplexHandler {
+    private final long timeoutNanos;
+    private final HeraldMetrics metrics;
+    // Only on the loop.
+    private ScheduledFuture<?> deadline;
+    private int inFlight;       // requests read completely and not yet answered
+    private boolean begun;      // a request head arrived and its body is not complete
+    private boolean answeredEarly; // the begun request was refused before its body ended (e.g. 413)
+    private ChannelHandlerContext ctx;
+
+    RequestTimeoutHandler(long timeoutNanos, HeraldMetrics metrics) {
+        this.timeoutNanos = timeoutNanos;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        if (ctx.channel().isActive()) {
+            arm();
+        }
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        arm();
+        super.channelActive(ctx);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        if (msg instanceof HttpRequest) {
+            begun = true;
+        }
+        if (msg instanceof LastHttpContent) {
+            begun = false;
+            if (answeredEarly) {
+                answeredEarly = false;
+                arm();
+            } else {
+                inFlight++;
+                cancel();
+            }
+        }
+        super.channelRead(ctx, msg);
+    }
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
+        if (msg instanceof HttpResponse response && response.status().equals(HttpResponseStatus.SWITCHING_PROTOCOLS)) {
+            cancel();
+            ctx.pipeline().remove(this);
+        } else if (msg instanceof LastHttpContent && !isContinue(msg)) {
+            if (inFlight > 0) {
+                if (--inFlight == 0) {
+                    arm();
+                }
+            } else if (begun) {
+                answeredEarly = true;
+            }
+        }
+        super.write(ctx, msg, promise);
+    }
+
+    private static boolean isContinue(Object msg) {
+        return msg instanceof HttpResponse r && r.status().equals(HttpResponseStatus.CONTINUE);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        cancel();
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        cancel();
+    }
+
+    private void arm() {
+        cancel();
+        deadline = ctx.executor().schedule(this::expire, timeoutNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void cancel() {
+        if (deadline != null) {
+            deadline.cancel(false);
+            deadline = null;
+        }
+    }
+
+    private void expire() {
+        deadline = null;
+        if (inFlight > 0 || !ctx.channel().isActive()) {
+            return;
+        }
+        if (!begun) {
+            ctx.close();
+            return;
+        }
+        metrics.refused("request_timeout");
+        byte[] body = "{\"error\":\"request not completed in time\"}".getBytes(StandardCharsets.UTF_8);
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                HttpResponseStatus.REQUEST_TIMEOUT, Unpooled.wrappedBuffer(body));
+        response.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, "application/json")
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)
+                .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        // Written from here toward the codec: the handlers after this one never see it.
+        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    }
+}
