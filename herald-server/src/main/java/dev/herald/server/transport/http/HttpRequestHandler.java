@@ -318,7 +318,8 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof IOException) {
+        if (cause instanceof IOException || cause instanceof io.netty.handler.codec.PrematureChannelClosureException) {
+            // The client went away (or reset) mid-request: its news, not the operator's.
             log.debug("connection error channel={}: {}", ctx.channel().id(), cause.toString());
         } else {
             log.warn("HTTP pipeline failure channel={}: {}", ctx.channel().id(), cause.toString());
