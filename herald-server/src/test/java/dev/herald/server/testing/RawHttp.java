@@ -86,8 +86,10 @@ public final class RawHttp implements AutoCloseable {
 
     /** A request with a body, e.g. {@code request("POST", "/x", "text/plain", body)}. */
     public static byte[] request(String method, String target, String contentType, byte[] body, String... headers) {
-        StringBuilder head = new StringBuilder(method).append(' ').append(target).append(" HTTP/1.1\r\n")
-                .append("Host: 127.0.0.1\r\n");
+        StringBuilder head = new StringBuilder(method).append(' ').append(target).append(" HTTP/1.1\r\n");
+        if (java.util.Arrays.stream(headers).noneMatch(h -> h.regionMatches(true, 0, "Host:", 0, 5))) {
+            head.append("Host: 127.0.0.1\r\n");
+        }
         if (contentType != null) {
             head.append("Content-Type: ").append(contentType).append("\r\n");
         }
