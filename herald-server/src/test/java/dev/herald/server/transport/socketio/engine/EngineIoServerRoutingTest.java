@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
 /** {@link EngineIoServer#handle} inside a pipeline, with EmbeddedChannel: routing, refusals, CORS. */
 class EngineIoServerRoutingTest {
     private final List<EngineSession> opened = new ArrayList<>();
-    private final EngineIoServer engine = new EngineIoServer(EngineIoConfig.defaults(), opened::add);
+    private final EngineIoServer engine = new EngineIoServer(EngineIoConfig.defaults()
+            .withAllowedOrigins(List.of("http://app.example", "*")), opened::add);
     private final List<String> notOurs = new ArrayList<>();
     private final EmbeddedChannel channel = new EmbeddedChannel(new SimpleChannelInboundHandler<FullHttpRequest>() {
         @Override
@@ -90,6 +91,17 @@ class EngineIoServerRoutingTest {
     }
 
     @Test
+    void anOriginCoveredOnlyByTheWildcardIsEchoedWithoutCredentials() {
+        FullHttpResponse res = request(HttpMethod.GET, "/socket.io/?EIO=4&transport=polling", "http://other.example");
+        assertThat(res.headers().get(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN)).isEqualTo("http://other.example");
+        assertThat(res.headers().contains(HttpHeaderNames.ACCESS_CONTROL_ALLOW_CREDENTIALS)).isFalse();
+        res.release();
+        FullHttpResponse fromNull = request(HttpMethod.GET, "/socket.io/?EIO=4&transport=polling", "null");
+        assertThat(fromNull.headers().contains(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN)).isFalse();
+        fromNull.release();
+    }
+
+    @Test
     void answersACorsPreflight() {
         FullHttpResponse res = request(HttpMethod.OPTIONS, "/socket.io/?EIO=4&transport=polling", "http://app.example");
         assertThat(res.status().code()).isEqualTo(204);
@@ -99,9 +111,17 @@ class EngineIoServerRoutingTest {
     }
 
     @Test
+    void withoutAnAllowListNoOriginGetsCorsHeaders() {
+        refusesCorsTo(List.of());
+    }
+
+    @Test
     void refusesCorsToOriginsOutsideTheAllowList() {
-        EngineIoServer strict = new EngineIoServer(EngineIoConfig.defaults()
-                .withAllowedOrigins(List.of("http://good.example")), s -> { });
+        refusesCorsTo(List.of("http://good.example"));
+    }
+
+    private static void refusesCorsTo(List<String> allowed) {
+        EngineIoServer strict = new EngineIoServer(EngineIoConfig.defaults().withAllowedOrigins(allowed), s -> { });
         EmbeddedChannel ch = new EmbeddedChannel(new SimpleChannelInboundHandler<FullHttpRequest>() {
             @Override
             protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {

@@ -1,0 +1,167 @@
+package dev.herald.server.transport.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.herald.server.testing.Api;
+import dev.herald.server.testing.RawHttp;
+import dev.herald.server.testing.TestServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Attacks every operation of the HTTP API as the OpenAPI document lists it, so a route added
+ * later is attacked too: no credential, the wrong kind of credential, a forged one, a foreign
+ * origin, someone else's id, an oversized and a malformed body. Each gets its clear 4xx.
+ */
+class ApiAttackEndToEndTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int MAX_BODY = 16 * 1024;
+    private static TestServer server;
+    private static String victimNotification;
+    private static long victimConversation;
+
+    private record Operation(String method, String template, String security) {
+        String path() {
+            return template.replace("{id}", template.contains("notifications") ? victimNotification
+                    : template.contains("users") ? "victim" : String.valueOf(victimConversation));
+        }
+
+        boolean takesJsonBody() {
+            return method.equals("POST") && (template.equals("/api/v1/notifications")
+                    || template.equals("/api/v1/notifications/batch") || template.equals("/api/v1/conversations")
+                    || template.equals("/api/v1/conversations/{id}/messages")
+                    || template.equals("/api/v1/backend/conversations") || template.equals("/api/v1/dev/token"));
+        }
+    }
+
+    @BeforeAll
+    static void start() {
+        server = TestServer.start(b -> b.devMode(true).maxHttpBodyBytes(MAX_BODY));
+        victimNotification = server.api.notifyUser("victim", "{\"type\":\"secret\"}").get("ids").get(0).asText();
+        victimConversation = server.api.send("POST", "/api/v1/backend/conversations",
+                "{\"kind\":\"direct\",\"members\":[\"victim\",\"friend\"]}",
+                Map.of("Authorization", "Bearer " + TestServer.API_KEY)).json().get("conversation").get("id").asLong();
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    private static List<Operation> operations() {
+        JsonNode doc = server.api.get("/api/v1/openapi.json").json();
+        List<Operation> ops = new ArrayList<>();
+        for (Iterator<Map.Entry<String, JsonNode>> paths = doc.get("paths").fields(); paths.hasNext(); ) {
+            Map.Entry<String, JsonNode> path = paths.next();
+            for (Iterator<Map.Entry<String, JsonNode>> methods = path.getValue().fields(); methods.hasNext(); ) {
+                Map.Entry<String, JsonNode> m = methods.next();
+                if (!List.of("get", "post", "delete").contains(m.getKey())) {
+                    continue;
+                }
+                JsonNode security = m.getValue().has("security") ? m.getValue().get("security") : doc.get("security");
+                String kind = security == null || security.isEmpty() ? "public"
+                        : security.get(0).fieldNames().next().startsWith("apiKey") ? "apiKey" : "user";
+                ops.add(new Operation(m.getKey().toUpperCase(), path.getKey(), kind));
+            }
+        }
+        assertThat(ops).hasSizeGreaterThan(20);
+        return ops;
+    }
+
+    private static Api.Reply call(Operation op, String body, Map<String, String> headers) {
+        return server.api.send(op.method(), op.path(), body, headers);
+    }
+
+    @Test
+    void withoutACredentialEveryProtectedOperationAnswers401() {
+        for (Operation op : operations()) {
+            if (op.security().equals("public")) {
+                continue;
+            }
+            Api.Reply reply = call(op, op.takesJsonBody() ? "{}" : null, Map.of());
+            assertThat(reply.status()).as(op.method() + " " + op.template()).isEqualTo(401);
+            assertThat(reply.json().get("error").asText()).as(op.template()).isNotBlank();
+        }
+    }
+
+    @Test
+    void theWrongKindOfCredentialOrAForgedOneAnswers401() {
+        String forged = server.tokens.forUser("victim").replaceAll(".$", "A") + "x";
+        for (Operation op : operations()) {
+            if (op.security().equals("public")) {
+                continue;
+            }
+            String wrongKind = op.security().equals("user") ? TestServer.API_KEY : server.tokens.forUser("victim");
+            assertThat(call(op, op.takesJsonBody() ? "{}" : null, Map.of("Authorization", "Bearer " + wrongKind)).status())
+                    .as("wrong kind on " + op.method() + " " + op.template()).isEqualTo(401);
+            String bad = op.security().equals("user") ? forged : "hk_not-the-configured-key-000000";
+            assertThat(call(op, op.takesJsonBody() ? "{}" : null, Map.of("Authorization", "Bearer " + bad)).status())
+                    .as("forged on " + op.method() + " " + op.template()).isEqualTo(401);
+        }
+    }
+
+    @Test
+    void aForeignOriginIsRefusedOnEveryOperationWhateverItsCredential() {
+        for (Operation op : operations()) {
+            String credential = op.security().equals("apiKey") ? TestServer.API_KEY : server.tokens.forUser("victim");
+            Api.Reply reply = call(op, op.takesJsonBody() ? "{}" : null,
+                    Map.of("Origin", "https://evil.example", "Authorization", "Bearer " + credential));
+            assertThat(reply.status()).as(op.method() + " " + op.template()).isEqualTo(403);
+        }
+    }
+
+    @Test
+    void someoneElsesIdsAreNotFound() {
+        String intruder = server.tokens.forUser("intruder");
+        for (Operation op : operations()) {
+            if (!op.security().equals("user") || !op.template().contains("{id}")) {
+                continue;
+            }
+            Api.Reply reply = call(op, op.takesJsonBody() ? "{\"content\":\"hi\"}" : null,
+                    Map.of("Authorization", "Bearer " + intruder));
+            assertThat(reply.status()).as(op.method() + " " + op.template()).isEqualTo(404);
+        }
+        // The victim's own data is untouched.
+        JsonNode page = server.api.asUser("GET", "/api/v1/me/notifications", server.tokens.forUser("victim"), null).json();
+        assertThat(page.get("notifications").get(0).get("id").asText()).isEqualTo(victimNotification);
+    }
+
+    @Test
+    void anOversizedBodyIsRefusedWith413BeforeAnyCredentialIsLookedAt() {
+        byte[] big = new byte[MAX_BODY + 1];
+        java.util.Arrays.fill(big, (byte) ' ');
+        for (Operation op : operations()) {
+            if (!op.method().equals("POST")) {
+                continue;
+            }
+            try (RawHttp http = RawHttp.connect(server.port())) {
+                http.send(RawHttp.request("POST", op.path(), "application/json", big));
+                assertThat(http.read(5_000).status()).as(op.template()).isEqualTo(413);
+            }
+        }
+    }
+
+    @Test
+    void aMalformedBodyIsA400NamingTheProblem() throws Exception {
+        for (Operation op : operations()) {
+            if (!op.takesJsonBody()) {
+                continue;
+            }
+            String credential = op.security().equals("apiKey") ? TestServer.API_KEY : server.tokens.forUser("victim");
+            for (String body : List.of("{\"to\":", "[1,2", "\"just a string\"", "{\"a\":" + "[".repeat(5000))) {
+                Api.Reply reply = call(op, body, Map.of("Authorization", "Bearer " + credential));
+                assertThat(reply.status()).as(op.template() + " with " + body.substring(0, Math.min(20, body.length())))
+                        .isEqualTo(400);
+                assertThat(JSON.readTree(reply.body()).get("error").asText()).isNotBlank();
+            }
+        }
+    }
+}
