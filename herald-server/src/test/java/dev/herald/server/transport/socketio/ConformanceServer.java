@@ -111,6 +111,8 @@ public final class ConformanceServer implements AutoCloseable {
     }
 
     private static void echo(EngineSession session) {
+        // No authentication step: the session is admitted (no longer pending) at once.
+        session.admit();
         session.setListener(new EngineSessionListener() {
             @Override
             public void onMessage(EngineSession s, String text) {
