@@ -211,7 +211,10 @@ public final class EngineIoServer {
         return a.ticket();
     }
 
-    /** @param hs, ticket the new session's handshake and pending ticket when {@code sid} is null */
+    /**
+     * Opens a WebSocket: a new session when {@code sid} is null ({@code hs} and its pending
+     * {@code ticket} then set; the ticket is released if the handshake fails), else an upgrade probe.
+     */
     private void webSocket(ChannelHandlerContext ctx, FullHttpRequest request, String sid, Runnable answered,
                            EngineHandshake hs, PendingSessions.Ticket ticket) {
         Channel ch = ctx.channel();

@@ -23,7 +23,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.regex.Matcher;
@@ -84,7 +83,6 @@ class SocketIoHandshakeFloodTest {
 
             LongAdder[] statuses = {new LongAdder(), new LongAdder(), new LongAdder()}; // 200, 429, other
             AtomicInteger sent = new AtomicInteger();
-            AtomicBoolean floodRunning = new AtomicBoolean(true);
             AtomicInteger legitDone = new AtomicInteger();
             long floodStart = System.nanoTime();
             List<Future<?>> flooders = new ArrayList<>();
@@ -115,7 +113,6 @@ class SocketIoHandshakeFloodTest {
             for (Future<?> f : flooders) {
                 f.get(90, TimeUnit.SECONDS);
             }
-            floodRunning.set(false);
             Map<String, Double> metrics = metrics();
             long after = usedHeapAfterGc();
 
