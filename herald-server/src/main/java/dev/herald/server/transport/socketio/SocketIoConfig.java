@@ -9,7 +9,9 @@ import java.util.Objects;
  *
  * @param engine                   Engine.IO settings (path, heartbeat, payload and buffer caps)
  * @param connectTimeout           an Engine.IO session that joins no namespace within this is
- *                                 closed (default 45 s, as Socket.IO)
+ *                                 closed (default 45 s, as Socket.IO): the longest a session stays
+ *                                 pending (anonymous), see {@link EngineIoConfig} for the caps on
+ *                                 pending sessions
  * @param recovery                 whether connection state recovery is on (Socket.IO 4.6+): CONNECT
  *                                 answers carry {@code pid} and broadcasts carry an offset
  * @param maxDisconnectionDuration how long a disconnected socket's state is kept for recovery

@@ -70,6 +70,8 @@ final class SocketIoConnection implements EngineSessionListener {
 
     void register(String nsp, SocketIoSocket s) {
         sockets.put(nsp, s);
+        // A socket passed a namespace's middlewares: the session is no longer anonymous.
+        session.admit();
         if (connectTimer != null) {
             connectTimer.cancel(false);
             connectTimer = null;

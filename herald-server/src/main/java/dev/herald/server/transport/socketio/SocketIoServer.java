@@ -19,6 +19,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Integration: the HTTP router calls {@link #handle} for every request (see
  * {@link EngineIoServer#handle}); it returns {@code false} for paths outside the configured one.
  *
+ * <p>Anonymous sessions: an Engine.IO session stays pending (counted against the caps of
+ * {@link dev.herald.server.transport.socketio.engine.EngineIoConfig}) until a socket joins a
+ * namespace, i.e. passes its middlewares; the connect timeout closes it otherwise.
+ *
  * <p>Threading: {@code handle} runs on the request's event loop and never blocks; every other
  * method is safe from any thread. Application callbacks (middlewares, connection handlers, event
  * handlers, ack and disconnect callbacks) run on the client's event loop and must not block.

@@ -85,7 +85,9 @@ public final class ConformanceServer implements AutoCloseable {
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel c) {
-                            c.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(2_000_000),
+                            // Herald's codec limits: 4 KiB request line, 16 KiB of headers.
+                            c.pipeline().addLast(new HttpServerCodec(4096, 16 * 1024, 8192),
+                                    new HttpObjectAggregator(2_000_000),
                                     new Router(io, echo));
                         }
                     }).bind(host, port).sync().channel();
@@ -111,6 +113,8 @@ public final class ConformanceServer implements AutoCloseable {
     }
 
     private static void echo(EngineSession session) {
+        // No authentication step: the session is admitted (no longer pending) at once.
+        session.admit();
         session.setListener(new EngineSessionListener() {
             @Override
             public void onMessage(EngineSession s, String text) {

@@ -21,11 +21,20 @@ import java.util.concurrent.TimeoutException;
 final class SuiteClient implements AutoCloseable {
     static final Duration WAIT = Duration.ofSeconds(5);
 
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(WAIT).build();
+    private final HttpClient http;
     private final String base;
 
     SuiteClient(int port) {
+        this(port, null);
+    }
+
+    /** A client whose connections come from {@code local} (e.g. 127.0.0.2), or any address when null. */
+    SuiteClient(int port, java.net.InetAddress local) {
+        HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(WAIT);
+        if (local != null) {
+            b.localAddress(local);
+        }
+        this.http = b.build();
         this.base = "127.0.0.1:" + port;
     }
 

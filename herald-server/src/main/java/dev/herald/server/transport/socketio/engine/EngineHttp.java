@@ -47,6 +47,12 @@ final class EngineHttp {
 
     static void respond(Exchange ex, List<String> allowedOrigins, HttpResponseStatus status, String contentType,
                         String body) {
+        respond(ex, allowedOrigins, status, contentType, body, null);
+    }
+
+    /** @param retryAfter a {@code Retry-After} value (seconds), or {@code null} for none */
+    static void respond(Exchange ex, List<String> allowedOrigins, HttpResponseStatus status, String contentType,
+                        String body, String retryAfter) {
         ByteBuf content = Unpooled.copiedBuffer(body, StandardCharsets.UTF_8);
         FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, content);
         res.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
@@ -54,6 +60,9 @@ final class EngineHttp {
         // Polling responses must never be cached by a browser or proxy.
         res.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
         res.headers().set("X-Content-Type-Options", "nosniff");
+        if (retryAfter != null) {
+            res.headers().set(HttpHeaderNames.RETRY_AFTER, retryAfter);
+        }
         addCors(res, ex.origin(), allowedOrigins);
         if (ex.keepAlive()) {
             res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
@@ -79,7 +88,12 @@ final class EngineHttp {
     }
 
     static void error(Exchange ex, List<String> allowedOrigins, HttpResponseStatus status, int code, String message) {
+        error(ex, allowedOrigins, status, code, message, null);
+    }
+
+    static void error(Exchange ex, List<String> allowedOrigins, HttpResponseStatus status, int code, String message,
+                      String retryAfter) {
         respond(ex, allowedOrigins, status, "application/json",
-                "{\"code\":" + code + ",\"message\":\"" + message + "\"}");
+                "{\"code\":" + code + ",\"message\":\"" + message + "\"}", retryAfter);
     }
 }

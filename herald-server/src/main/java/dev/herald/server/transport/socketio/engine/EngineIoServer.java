@@ -36,6 +36,15 @@ import java.util.function.Consumer;
  * unsupported {@code EIO}, unknown {@code transport}, bad method, unknown or closed {@code sid},
  * overlapping polls, polls after an upgrade.
  *
+ * <p>Handshakes (a polling GET or a WebSocket without {@code sid}) are bounded before a session
+ * exists: the session keeps only the configured headers ({@link EngineIoConfig#handshakeHeaders()}),
+ * and is <em>pending</em> until the application calls {@link EngineSession#admit()} or it closes.
+ * A handshake over {@link EngineIoConfig#maxHandshakeBytes()}, or one that would exceed the pending
+ * caps (per client address, in total, in bytes), is refused at once, never queued, with
+ * {@link HandshakeRefusal}'s answer: 431, 429 or 503 with {@code {"code":3,"message":...}}.
+ * {@link #pendingSessions()}, {@link #pendingBytes()} and {@link #refusedHandshakes} tell how
+ * close to the caps the server runs; refusals are logged as one WARN line per 10 s at most.
+ *
  * <p>Threading: {@code handle} must be called on the request channel's event loop and never
  * blocks. The {@code onOpen} callback runs on the new session's event loop, synchronously while
  * the session is created, so it can install a listener before any message is delivered.
@@ -48,10 +57,17 @@ public final class EngineIoServer {
     private final Consumer<EngineSession> onOpen;
     private final Map<String, EngineSession> sessions = new ConcurrentHashMap<>();
     private final SecureRandom random = new SecureRandom();
+    private final PendingSessions pending;
 
+    /**
+     * @param onOpen told of each new session (see the type's threading notes). Every session
+     *               starts pending: an application without an authentication step calls
+     *               {@link EngineSession#admit()} here.
+     */
     public EngineIoServer(EngineIoConfig config, Consumer<EngineSession> onOpen) {
         this.config = Objects.requireNonNull(config, "config");
         this.onOpen = Objects.requireNonNull(onOpen, "onOpen");
+        this.pending = new PendingSessions(config.path(), config);
     }
 
     public EngineIoConfig config() {
@@ -61,6 +77,21 @@ public final class EngineIoServer {
     /** Open sessions right now (a snapshot). */
     public Collection<EngineSession> sessions() {
         return List.copyOf(sessions.values());
+    }
+
+    /** Sessions opened and neither admitted ({@link EngineSession#admit()}) nor closed, right now. */
+    public int pendingSessions() {
+        return pending.count();
+    }
+
+    /** The sum of the pending sessions' {@link EngineHandshake#size()}, right now. */
+    public long pendingBytes() {
+        return pending.bytes();
+    }
+
+    /** Handshakes refused for this reason since the server was created. */
+    public long refusedHandshakes(HandshakeRefusal reason) {
+        return pending.refused(Objects.requireNonNull(reason, "reason"));
     }
 
     /** Closes every session (server shutdown). */
@@ -117,9 +148,15 @@ public final class EngineIoServer {
                 refuse(ex, EngineHttp.BAD_REQUEST, "Bad request");
             } else if (sid != null && !sessions.containsKey(sid)) {
                 refuse(ex, EngineHttp.SESSION_ID_UNKNOWN, "Session ID unknown");
+            } else if (sid != null) {
+                webSocket(ctx, request, sid, answered, null, null);
             } else {
-                webSocket(ctx, request, sid, answered, new EngineHandshake(path, query, request.headers().copy(),
-                        ctx.channel().remoteAddress()));
+                EngineHandshake hs = EngineHandshake.of(path, query, request.headers(), ctx.channel().remoteAddress(),
+                        config);
+                PendingSessions.Ticket ticket = admit(ex, hs);
+                if (ticket != null) {
+                    webSocket(ctx, request, null, answered, hs, ticket);
+                }
             }
             return true;
         }
@@ -132,8 +169,13 @@ public final class EngineIoServer {
                 refuse(ex, EngineHttp.BAD_HANDSHAKE_METHOD, "Bad handshake method");
                 return true;
             }
-            EngineSession s = open(ctx.channel(), new EngineHandshake(path, query, request.headers().copy(),
-                    ctx.channel().remoteAddress()), EngineSession.Transport.POLLING);
+            EngineHandshake hs = EngineHandshake.of(path, query, request.headers(), ctx.channel().remoteAddress(),
+                    config);
+            PendingSessions.Ticket ticket = admit(ex, hs);
+            if (ticket == null) {
+                return true;
+            }
+            EngineSession s = open(ctx.channel(), hs, EngineSession.Transport.POLLING, ticket);
             EngineHttp.ok(ex, config.allowedOrigins(), openPacket(s.id(), List.of("websocket")));
             s.start();
             return true;
@@ -154,13 +196,35 @@ public final class EngineIoServer {
         return true;
     }
 
+    /**
+     * Counts a new session's handshake as pending, or answers the refusal.
+     *
+     * @return the ticket to hand to the session, or {@code null} when refused (answered)
+     */
+    private PendingSessions.Ticket admit(EngineHttp.Exchange ex, EngineHandshake hs) {
+        PendingSessions.Admission a = pending.tryAcquire(hs.remoteAddress(), hs.size());
+        if (a.ticket() == null) {
+            HandshakeRefusal r = a.refusal();
+            EngineHttp.error(ex, config.allowedOrigins(), r.status(), EngineHttp.BAD_REQUEST, r.message(),
+                    r == HandshakeRefusal.TOO_LARGE ? null : "1");
+        }
+        return a.ticket();
+    }
+
+    /**
+     * Opens a WebSocket: a new session when {@code sid} is null ({@code hs} and its pending
+     * {@code ticket} then set; the ticket is released if the handshake fails), else an upgrade probe.
+     */
     private void webSocket(ChannelHandlerContext ctx, FullHttpRequest request, String sid, Runnable answered,
-                           EngineHandshake hs) {
+                           EngineHandshake hs, PendingSessions.Ticket ticket) {
         Channel ch = ctx.channel();
         String host = request.headers().get(HttpHeaderNames.HOST, "localhost");
         WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory(
                 "ws://" + host + config.path(), null, true, config.maxPayload()).newHandshaker(request);
         if (handshaker == null) {
+            if (ticket != null) {
+                ticket.release();
+            }
             WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ch).addListener(f -> answered.run());
             return;
         }
@@ -178,11 +242,14 @@ public final class EngineIoServer {
                 if (probed != null) {
                     probed.probeFailed(ch);
                 }
+                if (ticket != null) {
+                    ticket.release();
+                }
                 ch.close();
                 return;
             }
             if (sid == null) {
-                EngineSession s = open(ch, hs, EngineSession.Transport.WEBSOCKET);
+                EngineSession s = open(ch, hs, EngineSession.Transport.WEBSOCKET, ticket);
                 handler.bind(s);
                 s.attachWebSocket(ch);
                 s.send(EnginePacket.of(EnginePacketType.OPEN, openJson(s.id(), List.of())));
@@ -202,11 +269,12 @@ public final class EngineIoServer {
         p.remove(ctx.handler());
     }
 
-    private EngineSession open(Channel ch, EngineHandshake hs, EngineSession.Transport transport) {
+    private EngineSession open(Channel ch, EngineHandshake hs, EngineSession.Transport transport,
+                               PendingSessions.Ticket ticket) {
         byte[] bytes = new byte[SID_BYTES];
         random.nextBytes(bytes);
         String sid = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-        EngineSession s = new EngineSession(sid, this, ch.eventLoop(), hs, transport);
+        EngineSession s = new EngineSession(sid, this, ch.eventLoop(), hs, transport, ticket);
         sessions.put(sid, s);
         onOpen.accept(s);
         return s;

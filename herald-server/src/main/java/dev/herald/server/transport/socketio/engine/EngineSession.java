@@ -39,6 +39,8 @@ public final class EngineSession {
     private final EngineIoConfig config;
     private final EventLoop loop;
     private final EngineHandshake handshake;
+    /** Held while the session is pending (not admitted, not closed); released once. */
+    private final PendingSessions.Ticket pendingTicket;
     /** A WebSocket upgrade request for this session was accepted and is shaking hands (any thread). */
     private volatile Channel incomingProbe;
 
@@ -56,7 +58,8 @@ public final class EngineSession {
     private EngineHttp.Exchange pendingPoll;
     /** Watches the pending poll's connection; removed once the poll is answered. */
     private ChannelFutureListener pendingPollWatch;
-    private final ArrayDeque<EnginePacket> queue = new ArrayDeque<>();
+    // Small at first: most sessions are pending or WebSocket, and queue little while polling.
+    private final ArrayDeque<EnginePacket> queue = new ArrayDeque<>(4);
     private long queuedBytes;
     private ScheduledFuture<?> pingTimer;
     private ScheduledFuture<?> pongTimer;
@@ -66,8 +69,10 @@ public final class EngineSession {
     /** Closed by the client with no poll waiting: the poll it already sent is answered with a noop. */
     private boolean noopForLatePoll;
 
-    EngineSession(String id, EngineIoServer server, EventLoop loop, EngineHandshake handshake, Transport transport) {
+    EngineSession(String id, EngineIoServer server, EventLoop loop, EngineHandshake handshake, Transport transport,
+                  PendingSessions.Ticket pendingTicket) {
         this.id = id;
+        this.pendingTicket = pendingTicket;
         this.server = server;
         this.config = server.config();
         this.loop = loop;
@@ -88,6 +93,21 @@ public final class EngineSession {
     /** The request that opened the session. */
     public EngineHandshake handshake() {
         return handshake;
+    }
+
+    /**
+     * Ends the session's pending state: it no longer counts against the pending-session caps of
+     * {@link EngineIoConfig}. Call it once the client proved itself (Socket.IO calls it when a
+     * socket joins a namespace); an application without authentication calls it when the session
+     * opens. Closing the session ends the pending state too. Idempotent; from any thread.
+     */
+    public void admit() {
+        pendingTicket.release();
+    }
+
+    /** Whether the session is still pending: neither admitted nor closed. From any thread. */
+    public boolean isPending() {
+        return !pendingTicket.isReleased();
     }
 
     /** {@code "polling"} or {@code "websocket"}; from any thread. */
@@ -455,6 +475,7 @@ public final class EngineSession {
             return;
         }
         closed = true;
+        pendingTicket.release();
         if (byClient && transport == Transport.POLLING && pendingPoll == null) {
             noopForLatePoll = true;
             loop.schedule(() -> server.remove(this), LATE_POLL_GRACE_MILLIS, TimeUnit.MILLISECONDS);
