@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.herald.server.testing.Api;
 import dev.herald.server.testing.TestServer;
 import dev.herald.server.testing.WsClient;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -24,15 +26,34 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class WsFrameFuzzTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
-    private static final TestServer SERVER = TestServer.start(b -> b.clientFrameRate(1_000_000).clientFrameBurst(1_000_000));
-    private static final long CONVERSATION = conversation();
-    private static final WsClient BYSTANDER = connect("bystander", "/ws/notifications");
+    // One node for all inputs of a run: set up before the first, closed after the last.
+    private static TestServer server;
+    private static long conversation;
+    private static WsClient bystander;
     private static WsClient notifications;
     private static WsClient chat;
     private static long pings;
 
-    static {
-        Runtime.getRuntime().addShutdownHook(new Thread(SERVER::close));
+    @BeforeAll
+    static void startNode() {
+        // No rate limit: the fuzzer sends as fast as the node answers.
+        server = TestServer.start(b -> b.clientFrameRate(1_000_000).clientFrameBurst(1_000_000));
+        conversation = conversation();
+        bystander = connect("bystander", "/ws/notifications");
+    }
+
+    @AfterAll
+    static void stopNode() {
+        for (WsClient ws : new WsClient[] {notifications, chat, bystander}) {
+            if (ws != null) {
+                ws.close();
+            }
+        }
+        notifications = chat = bystander = null;
+        if (server != null) {
+            server.close();
+            server = null;
+        }
     }
 
     @FuzzTest(maxDuration = "2m")
@@ -49,7 +70,7 @@ class WsFrameFuzzTest {
             chat = connect("fuzzer", "/ws/chat");
         }
         // Seeds say "CONV" where the fuzzed user's own conversation id belongs.
-        exchange(chat, new String(input, StandardCharsets.UTF_8).replace("CONV", Long.toString(CONVERSATION)));
+        exchange(chat, new String(input, StandardCharsets.UTF_8).replace("CONV", Long.toString(conversation)));
     }
 
     /** Sends the frame and a ping after it; everything up to the pong is the frame's answer. */
@@ -69,20 +90,20 @@ class WsFrameFuzzTest {
             assertThat(a.path("code").asText()).as("answer to %s: %s", frame, a).isNotEqualTo("internal_error");
         }
         assertThat(ws.isClosed()).as("connection closed by %s", frame).isFalse();
-        BYSTANDER.send("{\"type\":\"ping\",\"id\":" + id + "}");
-        JsonNode pong = BYSTANDER.next(WAIT);
+        bystander.send("{\"type\":\"ping\",\"id\":" + id + "}");
+        JsonNode pong = bystander.next(WAIT);
         assertThat(pong.path("type").asText()).as("bystander after %s: %s", frame, pong).isEqualTo("pong");
         assertThat(pong.path("id").asLong()).isEqualTo(id);
     }
 
     private static WsClient connect(String user, String path) {
-        WsClient ws = SERVER.connectAs(user, path);
+        WsClient ws = server.connectAs(user, path);
         assertThat(ws.nextOfType("connected", WAIT)).isNotNull();
         return ws;
     }
 
     private static long conversation() {
-        Api.Reply r = SERVER.api.asUser("POST", "/api/v1/conversations", SERVER.tokens.forUser("fuzzer"),
+        Api.Reply r = server.api.asUser("POST", "/api/v1/conversations", server.tokens.forUser("fuzzer"),
                 "{\"kind\":\"group\",\"title\":\"fuzz\",\"members\":[\"fuzzer\",\"other\"]}");
         assertThat(r.status()).as(r.body()).isIn(200, 201);
         return r.json().get("conversation").get("id").asLong();
