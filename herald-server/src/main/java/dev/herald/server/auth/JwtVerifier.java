@@ -135,7 +135,7 @@ public final class JwtVerifier implements TokenVerifier {
         JWTClaimsSet claims;
         try {
             claims = jwt.getJWTClaimsSet();
-        } catch (ParseException e) {
+        } catch (ParseException | RuntimeException e) {
             throw invalid("malformed token: claims are not a JSON object");
         }
         return principalOf(claims);
@@ -145,7 +145,8 @@ public final class JwtVerifier implements TokenVerifier {
         JWT jwt;
         try {
             jwt = JWTParser.parse(token);
-        } catch (ParseException e) {
+        } catch (ParseException | RuntimeException e) {
+            // nimbus throws NullPointerException, not ParseException, for a header that is JSON null.
             throw invalid("malformed token");
         }
         if (jwt instanceof PlainJWT) {

@@ -139,6 +139,27 @@ class JwtVerifierTest {
     }
 
     @Test
+    void headerThatIsJsonNullIsMalformedNotANullPointer() {
+        // Found by JwtFuzzTest: nimbus' parser threw NullPointerException for it.
+        assertInvalid(b64("null") + "." + b64("{\"sub\":\"42\"}") + ".c2ln", "malformed token");
+    }
+
+    @Test
+    void signedClaimsThatAreJsonNullAreMalformed() throws Exception {
+        String signingInput = b64("{\"alg\":\"HS256\"}") + "." + b64("null");
+        javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+        mac.init(new javax.crypto.spec.SecretKeySpec(SECRET.getBytes(java.nio.charset.StandardCharsets.UTF_8), "HmacSHA256"));
+        String token = signingInput + "." + java.util.Base64.getUrlEncoder().withoutPadding()
+                .encodeToString(mac.doFinal(signingInput.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+        assertThatThrownBy(() -> hs256.verify(token)).isInstanceOf(AuthException.class);
+    }
+
+    private static String b64(String json) {
+        return java.util.Base64.getUrlEncoder().withoutPadding()
+                .encodeToString(json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    @Test
     void blankOrNullTokenIsMissing() {
         for (String token : new String[] {null, "", "   "}) {
             assertThatThrownBy(() -> hs256.verify(token))
