@@ -177,7 +177,12 @@ public final class HeraldServer implements AutoCloseable {
             } catch (IllegalArgumentException e) {
                 throw new HeraldStartupException("invalid HERALD_SOCKETIO_* setting: " + e.getMessage(), e);
             }
-            List<HttpEndpoint> endpoints = List.of(new SocketIoEndpoint(context, chat, presence, socketIoSettings),
+            // Without a per-address cap (behind a proxy every client shares one address) anonymous
+            // Socket.IO sessions are capped only in total.
+            int pendingPerAddress = config.maxConnectionsPerIp() == 0 ? SocketIoEndpoint.DEFAULT_MAX_PENDING_SESSIONS
+                    : Math.min(SocketIoEndpoint.DEFAULT_MAX_PENDING_PER_ADDRESS, config.maxConnectionsPerIp());
+            List<HttpEndpoint> endpoints = List.of(new SocketIoEndpoint(context, chat, presence, socketIoSettings,
+                            pendingPerAddress, SocketIoEndpoint.DEFAULT_MAX_PENDING_SESSIONS),
                     NotificationSocket.endpoint(context),
                     ChatSocket.endpoint(context, chat, presence), new SseEndpoint(context),
                     new StaticEndpoint(json, blocking));

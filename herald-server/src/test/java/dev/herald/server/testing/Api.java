@@ -79,6 +79,22 @@ public final class Api {
         }
     }
 
+    /** As {@link #send}, with a text body sent as is (the caller sets its Content-Type). */
+    public Reply sendText(String method, String path, String body, Map<String, String> headers) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(15));
+        headers.forEach(b::header);
+        b.method(method, HttpRequest.BodyPublishers.ofString(body));
+        try {
+            HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            return new Reply(r.statusCode(), r.body(), r.headers().map());
+        } catch (IOException e) {
+            throw new AssertionError(method + " " + path + " failed: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted");
+        }
+    }
+
     public Reply get(String path) {
         return send("GET", path, null, Map.of());
     }
