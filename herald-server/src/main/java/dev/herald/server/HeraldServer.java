@@ -238,6 +238,11 @@ public final class HeraldServer implements AutoCloseable {
         return config;
     }
 
+    /** The connections open on this node (null before {@link #start()}). */
+    public SessionRegistry sessions() {
+        return sessions;
+    }
+
     /** Blocks until {@link #close()} completes (e.g. from a shutdown hook). */
     public void awaitTermination() throws InterruptedException {
         terminated.await();
