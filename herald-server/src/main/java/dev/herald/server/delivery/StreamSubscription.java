@@ -179,6 +179,9 @@ public final class StreamSubscription {
         if (!waitingForWritable) {
             waitingForWritable = true;
             stalledSinceNanos = System.nanoTime();
+            if (buffered != null || bufferOverflowed || heldUnreadCount != null) {
+                dueWhileStalled(); // live events already wait behind the replay
+            }
         }
         session.flush();
     }
