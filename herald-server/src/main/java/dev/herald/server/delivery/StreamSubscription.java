@@ -164,13 +164,18 @@ public final class StreamSubscription {
         }
         if (!stallCheckScheduled) {
             stallCheckScheduled = true;
-            long stall = stalledSinceNanos;
-            session.eventLoop().schedule(() -> {
-                stallCheckScheduled = false;
-                if (state == State.CATCHING_UP && waitingForWritable && stalledSinceNanos == stall && session.isOpen()) {
-                    hub.slowConsumer(this);
-                }
-            }, CATCH_UP_STALL_LIMIT_NANOS - stalled, TimeUnit.NANOSECONDS);
+            session.eventLoop().schedule(this::checkStall, CATCH_UP_STALL_LIMIT_NANOS - stalled, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /**
+     * The stall timer: the events that were due still are (buffered, or dropped to the store),
+     * so a stall still going on is checked again, even if writability came and went in between.
+     */
+    private void checkStall() {
+        stallCheckScheduled = false;
+        if (state == State.CATCHING_UP && waitingForWritable && session.isOpen()) {
+            dueWhileStalled();
         }
     }
 

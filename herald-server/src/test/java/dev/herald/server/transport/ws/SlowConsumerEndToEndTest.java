@@ -46,7 +46,8 @@ class SlowConsumerEndToEndTest {
 
     private static void assertClosedAsSlowConsumer(String user, String query, int backlog) throws Exception {
         String pad = "x".repeat(ITEM_BYTES);
-        try (TestServer server = TestServer.start()) {
+        // The default keepalive (the test server's is shorter): only the outbound cap may close it here.
+        try (TestServer server = TestServer.start(b -> b.pingInterval(Duration.ofSeconds(25)).idleTimeout(Duration.ofSeconds(60)))) {
             for (int i = 0; i < backlog; i++) {
                 server.api.notifyUser(user, "{\"type\":\"big\",\"pad\":\"" + pad + "\"}");
             }
