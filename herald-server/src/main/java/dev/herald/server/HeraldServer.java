@@ -16,6 +16,7 @@ import dev.herald.server.cluster.RedisNodeDirectory;
 import dev.herald.server.chat.TypingTracker;
 import dev.herald.server.chat.jdbc.JdbcChatStore;
 import dev.herald.server.chat.jdbc.JdbcPresenceStore;
+import dev.herald.server.config.DataDirectory;
 import dev.herald.server.config.HeraldConfig;
 import dev.herald.server.delivery.CloseReason;
 import dev.herald.server.delivery.DeliveryHub;
@@ -68,7 +69,6 @@ import org.slf4j.LoggerFactory;
 
 import java.net.BindException;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -246,16 +246,9 @@ public final class HeraldServer implements AutoCloseable {
         port = ((InetSocketAddress) serverChannel.localAddress()).getPort();
     }
 
+    /** Creates the data dir owner-only and checks it is usable (see {@link DataDirectory}). */
     private static void prepareDataDir(Path dir) {
-        try {
-            Files.createDirectories(dir);
-        } catch (Exception e) {
-            throw new HeraldStartupException("cannot create data dir " + dir.toAbsolutePath() + ": " + e.getMessage(), e);
-        }
-        if (!Files.isDirectory(dir) || !Files.isReadable(dir) || !Files.isWritable(dir)) {
-            throw new HeraldStartupException("data dir " + dir.toAbsolutePath()
-                    + " is not a readable and writable directory; fix its permissions or choose another with --data-dir");
-        }
+        DataDirectory.prepare(dir);
     }
 
     /** The bound port (the real one when configured with port 0). */
@@ -265,6 +258,11 @@ public final class HeraldServer implements AutoCloseable {
 
     public HeraldConfig config() {
         return config;
+    }
+
+    /** The connections open on this node (null before {@link #start()}). */
+    public SessionRegistry sessions() {
+        return sessions;
     }
 
     /** Blocks until {@link #close()} completes (e.g. from a shutdown hook). */

@@ -54,6 +54,11 @@ import org.slf4j.LoggerFactory;
  * enforced with a clock skew of {@link #CLOCK_SKEW}; a token without {@code exp} is accepted
  * and its principal has no expiry.
  *
+ * <p>Size: a token longer than {@link #MAX_TOKEN_LENGTH} characters is refused before it is
+ * parsed, and claims over {@link Principal}'s limits ({@code sub} 128 characters, {@code name}
+ * 200, {@code topics} 256 of 255 characters each) are refused as invalid, so an oversized token
+ * is a 401 at every entry point rather than a store error later.
+ *
  * <p>Thread-safe. JWKS keys are fetched on first use, cached for five minutes, refetched when a
  * token names an unknown {@code kid} (at most twice per 30 s, nimbus' rate limit), with connect
  * and read timeouts of {@link #JWKS_TIMEOUT}; so {@link #verify} may block that long and must
@@ -62,6 +67,12 @@ import org.slf4j.LoggerFactory;
 public final class JwtVerifier implements TokenVerifier {
     /** Tolerated difference between our clock and the issuer's. */
     public static final Duration CLOCK_SKEW = Duration.ofSeconds(5);
+    /**
+     * Longest token accepted, in characters (8 KiB). Far above any real token (a few hundred
+     * bytes; a few KiB with many topics), and small enough that parsing, signature checks and
+     * logging a refusal cost little.
+     */
+    public static final int MAX_TOKEN_LENGTH = 8 * 1024;
     /** Bound on each JWKS connect and read. */
     public static final Duration JWKS_TIMEOUT = Duration.ofSeconds(2);
 
@@ -125,6 +136,9 @@ public final class JwtVerifier implements TokenVerifier {
     public Principal verify(String token) throws AuthException {
         if (token == null || token.isBlank()) {
             throw new AuthException(AuthException.Reason.MISSING, "no token");
+        }
+        if (token.length() > MAX_TOKEN_LENGTH) {
+            throw invalid("token too long: at most " + MAX_TOKEN_LENGTH + " characters");
         }
         SignedJWT jwt = parse(token.strip());
         JWSHeader header = jwt.getHeader();
@@ -239,12 +253,16 @@ public final class JwtVerifier implements TokenVerifier {
         } catch (ParseException e) {
             throw invalid("topics claim must be an array of strings");
         }
+        if (topics != null && topics.contains(null)) {
+            throw invalid("topics claim must be an array of strings");
+        }
+        String problem = Principal.problem(sub, name, topics == null ? List.of() : topics);
+        if (problem != null) {
+            throw invalid(problem);
+        }
         Set<String> topicSet = new HashSet<>();
         if (topics != null) {
             for (String topic : topics) {
-                if (topic == null) {
-                    throw invalid("topics claim must be an array of strings");
-                }
                 // Many users share a topic (branch:42) and every connection keeps its principal:
                 // one String per distinct topic instead of one per token. Interned strings are
                 // collected once nothing refers to them.

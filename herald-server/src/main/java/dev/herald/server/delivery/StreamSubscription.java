@@ -6,6 +6,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -21,11 +22,15 @@ import java.util.function.Consumer;
  * fast path and the store stays the truth. The same mechanism serves reconnect with
  * {@code since}, cross-node reordering and catching up after a broker outage.
  *
- * <h2>Memory</h2>
+ * <h2>Memory and slow consumers</h2>
  * Replay is read in batches and written only while the session is writable, so a large
  * backlog never piles up in memory. The live buffer is capped; past the cap it is dropped and
- * the store is read again instead (4096 events or 1 MiB). A live event that finds the session unwritable closes it
- * as a {@link CloseReason#SLOW_CONSUMER}: it loses nothing, since it resumes from the store.
+ * the store is read again instead (4096 events or 1 MiB). A live event that finds a live
+ * subscription's session unwritable closes it as a {@link CloseReason#SLOW_CONSUMER}: it loses
+ * nothing, since it resumes from the store. During catch-up the replay waits for writability
+ * instead, since a client reading a backlog keeps the queue near the cap; but a live event due
+ * while the queue has stayed at the cap for {@link #CATCH_UP_STALL_LIMIT_NANOS} (the client
+ * stopped reading) closes it the same way, at the latest when that time is up.
  * Both queues exist only while they hold something, so an idle subscription holds none.
  *
  * <h2>Threading</h2>
@@ -37,6 +42,14 @@ public final class StreamSubscription {
     static final int REPLAY_BATCH = 256;
     static final int MAX_BUFFERED = 4096;
     static final long MAX_BUFFERED_BYTES = 1024 * 1024;
+    /**
+     * How long a catching-up subscription's session may stay unwritable (its queue at the cap,
+     * not drained to half of it) while live events are due, before it is closed as a slow
+     * consumer. Long enough for a client that reads a backlog at a few hundred KiB/s to keep
+     * going (it drains half the default 4 MiB cap in that time); short enough that a client
+     * that stopped reading is closed while its resume point is fresh.
+     */
+    static final long CATCH_UP_STALL_LIMIT_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final DeliveryHub hub;
     private final Session session;
@@ -58,6 +71,8 @@ public final class StreamSubscription {
     private boolean storeHasMore;
     private boolean reading;
     private boolean waitingForWritable;
+    private long stalledSinceNanos;    // when waitingForWritable last became true
+    private boolean stallCheckScheduled;
 
     StreamSubscription(DeliveryHub hub, Session session, String stream, long since, TypeFilter filter,
                        Consumer<StreamState> onStart) {
@@ -131,6 +146,49 @@ public final class StreamSubscription {
         }
         buffer(event);
         pump();
+        if (waitingForWritable) {
+            dueWhileStalled();
+        }
+    }
+
+    /**
+     * A live event is due while catch-up waits for writability: close once the session has
+     * been unwritable for {@link #CATCH_UP_STALL_LIMIT_NANOS}, now or when that time is up.
+     * Only reached on the stalled path: the fast path reads no clock and schedules nothing.
+     */
+    private void dueWhileStalled() {
+        long stalled = System.nanoTime() - stalledSinceNanos;
+        if (stalled >= CATCH_UP_STALL_LIMIT_NANOS) {
+            hub.slowConsumer(this);
+            return;
+        }
+        if (!stallCheckScheduled) {
+            stallCheckScheduled = true;
+            session.eventLoop().schedule(this::checkStall, CATCH_UP_STALL_LIMIT_NANOS - stalled, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /**
+     * The stall timer: the events that were due still are (buffered, or dropped to the store),
+     * so a stall still going on is checked again, even if writability came and went in between.
+     */
+    private void checkStall() {
+        stallCheckScheduled = false;
+        if (state == State.CATCHING_UP && waitingForWritable && session.isOpen()) {
+            dueWhileStalled();
+        }
+    }
+
+    /** Catch-up cannot write now: flush, and resume in {@link #onWritable}. */
+    private void waitForWritable() {
+        if (!waitingForWritable) {
+            waitingForWritable = true;
+            stalledSinceNanos = System.nanoTime();
+            if (buffered != null || bufferOverflowed || heldUnreadCount != null) {
+                dueWhileStalled(); // live events already wait behind the replay
+            }
+        }
+        session.flush();
     }
 
     /** The broker may have lost events: go back to the store. */
@@ -182,8 +240,7 @@ public final class StreamSubscription {
         }
         while (replay != null && !replay.isEmpty()) {
             if (!session.isWritable()) {
-                waitingForWritable = true;
-                session.flush();
+                waitForWritable();
                 return;
             }
             StreamEvent e = replay.poll();
@@ -228,8 +285,7 @@ public final class StreamSubscription {
                     return false;
                 }
                 if (!session.isWritable()) {
-                    waitingForWritable = true;
-                    session.flush();
+                    waitForWritable();
                     return false;
                 }
                 pass(e, false);
@@ -313,6 +369,9 @@ public final class StreamSubscription {
                 // (ephemeral events are never replayed).
                 if (event.unread() >= 0) {
                     heldUnreadCount = event;
+                }
+                if (waitingForWritable) {
+                    dueWhileStalled();
                 }
                 return;
             }

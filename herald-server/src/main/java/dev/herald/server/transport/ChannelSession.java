@@ -4,6 +4,7 @@ import dev.herald.server.delivery.CloseReason;
 import dev.herald.server.delivery.Session;
 import dev.herald.server.metrics.HeraldMetrics;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.EventLoop;
 
 import java.util.function.Consumer;
@@ -55,6 +56,15 @@ public abstract class ChannelSession implements Session {
     @Override
     public final boolean isWritable() {
         return ctx.channel().isWritable();
+    }
+
+    /**
+     * Bytes queued for this connection in Netty's outbound buffer (written, not yet taken by the
+     * kernel): what the outbound cap bounds. Any thread (a volatile read), for tests and tools.
+     */
+    public final long queuedBytes() {
+        ChannelOutboundBuffer buffer = ctx.channel().unsafe().outboundBuffer();
+        return buffer == null ? 0 : buffer.totalPendingWriteBytes();
     }
 
     @Override

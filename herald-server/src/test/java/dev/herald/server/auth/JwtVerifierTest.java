@@ -133,6 +133,43 @@ class JwtVerifierTest {
     }
 
     @Test
+    void claimsAtTheirLimitsAreAccepted() throws Exception {
+        String sub = "u".repeat(Principal.MAX_USER_ID_LENGTH);
+        List<String> topics = java.util.stream.IntStream.range(0, Principal.MAX_TOPICS).mapToObj(i -> "t:" + i).toList();
+        String token = hmac(SECRET, claims(sub).claim("name", "n".repeat(Principal.MAX_NAME_LENGTH))
+                .claim("topics", topics).build());
+
+        Principal p = hs256.verify(token);
+
+        assertThat(p.userId()).isEqualTo(sub);
+        assertThat(p.topics()).hasSize(Principal.MAX_TOPICS);
+    }
+
+    @Test
+    void aSubLongerThanTheStoreKeepsIsRefusedAsInvalid() {
+        assertInvalid(hmac(SECRET, claims("u".repeat(Principal.MAX_USER_ID_LENGTH + 1)).build()),
+                "sub too long: at most 128 characters");
+    }
+
+    @Test
+    void aTokenOverEightKibIsRefusedBeforeItIsParsed() {
+        String token = hmac(SECRET, claims("42").claim("pad", "x".repeat(JwtVerifier.MAX_TOKEN_LENGTH)).build());
+
+        assertInvalid(token, "token too long: at most 8192 characters");
+    }
+
+    @Test
+    void aLongNameTooManyTopicsOrALongTopicAreRefusedAsInvalid() {
+        assertInvalid(hmac(SECRET, claims("42").claim("name", "n".repeat(Principal.MAX_NAME_LENGTH + 1)).build()),
+                "name claim too long: at most 200 characters");
+        List<String> many = java.util.stream.IntStream.rangeClosed(0, Principal.MAX_TOPICS).mapToObj(i -> "t:" + i).toList();
+        assertInvalid(hmac(SECRET, claims("42").claim("topics", many).build()),
+                "topics claim grants too many topics: at most 256");
+        assertInvalid(hmac(SECRET, claims("42").claim("topics", List.of("branch:" + "9".repeat(Principal.MAX_TOPIC_LENGTH))).build()),
+                "topic too long: at most 255 characters");
+    }
+
+    @Test
     void garbageIsMalformed() {
         assertInvalid("not-a-jwt", "malformed token");
         assertInvalid("a.b.c", "malformed token");

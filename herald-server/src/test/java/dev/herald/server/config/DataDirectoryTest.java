@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.herald.server.HeraldStartupException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,6 +22,26 @@ class DataDirectoryTest {
 
         assertThat(nested).isDirectory();
         assertThat(nested).isEmptyDirectory();
+    }
+
+    @Test
+    void aDirectoryItCreatesIsOwnerOnly() throws Exception {
+        Path nested = dir.resolve("a/data");
+
+        DataDirectory.prepare(nested);
+
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(nested))).isEqualTo("rwx------");
+    }
+
+    @Test
+    void ownerOnlyMakesAFileReadableByItsOwnerAlone() throws Exception {
+        Path file = Files.writeString(dir.resolve("herald.trace.db"), "x");
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+
+        DataDirectory.ownerOnly(file);
+        DataDirectory.ownerOnly(dir.resolve("gone.db"));
+
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
     }
 
     @Test

@@ -183,6 +183,40 @@ class StreamSubscriptionTest {
     }
 
     @Test
+    void aCatchingUpSessionThatStaysUnwritableWhileLiveEventsAreDueIsClosedAsSlowConsumerAfterTheStallLimit() throws Exception {
+        for (int i = 0; i < 10; i++) {
+            store.append(STREAM, "t");
+        }
+        session.writable = false; // the client stopped reading: the replay cannot write
+        long start = System.nanoTime();
+        subscribe(0, TypeFilter.ALL);
+        publish("t"); // a live event is due while the replay waits
+
+        long limitMs = TimeUnit.NANOSECONDS.toMillis(StreamSubscription.CATCH_UP_STALL_LIMIT_NANOS);
+        await().atMost(Duration.ofMillis(limitMs + 5_000)).until(() -> session.closedWith != null);
+        assertThat(session.closedWith).isEqualTo(CloseReason.SLOW_CONSUMER);
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isGreaterThanOrEqualTo(limitMs);
+        assertThat(session.delivered).isEmpty();
+    }
+
+    @Test
+    void aCatchingUpSessionThatDrainsBeforeTheStallLimitIsNotClosed() throws Exception {
+        for (int i = 0; i < 10; i++) {
+            store.append(STREAM, "t");
+        }
+        session.writable = false;
+        StreamSubscription sub = subscribe(0, TypeFilter.ALL);
+        publish("t");
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> session.closedWith == null);
+        session.writable = true;
+        loop.execute(() -> hub.writable(sub));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> session.seqs().size() == 11);
+        assertThat(session.seqs()).isEqualTo(range(1, 11));
+        assertThat(session.closedWith).isNull();
+    }
+
+    @Test
     void filteredTypesAreSkippedButStillAdvanceTheCursor() throws Exception {
         StreamSubscription sub = subscribe(-1, TypeFilter.parse("order_*,payment_status_changed"));
         await().atMost(Duration.ofSeconds(5)).until(() -> loop.submit(sub::isLive).get());

@@ -2,6 +2,7 @@ package dev.herald.server.store.jdbc;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.herald.server.config.DataDirectory;
 import dev.herald.server.store.NotificationPage;
 import dev.herald.server.store.NotificationQuery;
 import dev.herald.server.store.PublishRequest;
@@ -18,8 +19,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -64,6 +69,8 @@ public final class JdbcStore implements Store {
     /** Idempotency keys are honoured at least this long. */
     public static final Duration KEY_RETENTION = Duration.ofHours(24);
     private static final int MAX_KEY_LENGTH = 255;
+    /** File name of the embedded H2 database in the data dir, as {@link StoreUrl} builds it. */
+    static final String H2_BASE_NAME = "herald";
 
     private static final Logger log = LoggerFactory.getLogger(JdbcStore.class);
 
@@ -74,9 +81,12 @@ public final class JdbcStore implements Store {
     private final StoreTimers timers;
     private final ScheduledExecutorService purger;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** The data dir when the store is the embedded H2 file in it (its files are kept 0600); else null. */
+    private final Path h2Dir;
 
-    private JdbcStore(StoreUrl url, HikariDataSource pool, CommitListener listener, MeterRegistry registry) {
+    private JdbcStore(StoreUrl url, HikariDataSource pool, CommitListener listener, MeterRegistry registry, Path h2Dir) {
         this.url = url;
+        this.h2Dir = h2Dir;
         this.pool = pool;
         this.timers = new StoreTimers(registry);
         this.writer = new PublishWriter(pool, url.description(), streamRows, listener, timers.get("batch"));
@@ -106,6 +116,7 @@ public final class JdbcStore implements Store {
         if (storeUrl == null) {
             try {
                 Files.createDirectories(dataDir);
+                createOwnerOnly(dataDir.resolve(H2_BASE_NAME + ".mv.db"));
             } catch (IOException e) {
                 throw new StoreUnavailableException(failure + url.description() + ": cannot create directory "
                         + dataDir.toAbsolutePath() + " (" + e + ")", e);
@@ -127,8 +138,42 @@ public final class JdbcStore implements Store {
             pool.close();
             throw new StoreUnavailableException("cannot migrate " + url.description() + ": " + rootMessage(e), e);
         }
+        if (storeUrl == null) {
+            ownerOnlyH2Files(dataDir);
+        }
         log.info("store open: {}", url.description());
-        return new JdbcStore(url, pool, listener, registry);
+        return new JdbcStore(url, pool, listener, registry, storeUrl == null ? dataDir : null);
+    }
+
+    /**
+     * Creates the H2 file empty and owner-only (0600) when it does not exist yet, so the
+     * database is never readable by others, not even between H2 creating it and a chmod. H2
+     * treats an empty file as a new database.
+     */
+    private static void createOwnerOnly(Path file) throws IOException {
+        if (Files.exists(file) || Files.getFileAttributeView(file.getParent(), PosixFileAttributeView.class) == null) {
+            return;
+        }
+        try {
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        } catch (FileAlreadyExistsException e) {
+            // Created meanwhile: ownerOnlyH2Files tightens it after the open.
+        }
+    }
+
+    /**
+     * Makes every file of the embedded database owner-only (0600): the one created above, files
+     * H2 made itself ({@code herald.trace.db}, temp files) and those of an older Herald that
+     * left them 0644. Called after open and at close, since H2 writes its trace file on demand.
+     */
+    private static void ownerOnlyH2Files(Path dataDir) {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dataDir, H2_BASE_NAME + ".*")) {
+            for (Path file : files) {
+                DataDirectory.ownerOnly(file);
+            }
+        } catch (IOException e) {
+            log.warn("cannot make the database files in {} owner-only (0600): {}", dataDir.toAbsolutePath(), e.toString());
+        }
     }
 
     private static HikariConfig poolConfig(StoreUrl url) {
@@ -366,6 +411,9 @@ public final class JdbcStore implements Store {
         purger.shutdownNow();
         writer.close();
         pool.close();
+        if (h2Dir != null) {
+            ownerOnlyH2Files(h2Dir);
+        }
         log.info("store closed: {}", url.description());
     }
 

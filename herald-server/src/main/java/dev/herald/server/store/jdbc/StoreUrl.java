@@ -29,7 +29,7 @@ record StoreUrl(Kind kind, String jdbcUrl, String user, String password, String 
 
     static StoreUrl parse(String storeUrl, Path dataDir) {
         if (storeUrl == null || storeUrl.isBlank()) {
-            Path base = dataDir.toAbsolutePath().resolve("herald");
+            Path base = dataDir.toAbsolutePath().resolve(JdbcStore.H2_BASE_NAME);
             return new StoreUrl(Kind.H2, h2Durable("jdbc:h2:file:" + base), "sa", "", null,
                     "H2 database in " + base);
         }

@@ -9,9 +9,12 @@ import dev.herald.server.delivery.CloseReason;
 import dev.herald.server.transport.FloodGuard;
 import dev.herald.server.transport.TransportContext;
 import io.netty.buffer.ByteBufInputStream;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
@@ -27,6 +30,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -40,7 +44,9 @@ import java.util.concurrent.TimeUnit;
  * {@code refresh} (a fresh token; answered by {@code token_refreshed}). Malformed JSON, a
  * frame without {@code type}, an unknown type, a binary frame or a frame over the rate get an
  * {@code error} frame and the connection stays open; a client that keeps flooding is closed
- * with {@link CloseReason#RATE_LIMITED}.
+ * with {@link CloseReason#RATE_LIMITED}. A client that breaks the WebSocket protocol itself
+ * (1002), sends text that is not UTF-8 (1007) or a message over the size limit (1009) has its
+ * connection failed: the close frame, then the TCP connection ends at once.
  *
  * <p>One instance per connection; everything runs on the channel's event loop. Idle connections
  * are the common case, so what an idle one holds is kept small: one timer task for keepalive and
@@ -49,6 +55,12 @@ import java.util.concurrent.TimeUnit;
 public abstract class WsConnectionHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
     private static final Logger log = LoggerFactory.getLogger(WsConnectionHandler.class);
     private static final int CLOSE_HANDSHAKE_TIMEOUT_SECONDS = 3;
+    /**
+     * After failing a connection: how long its input is still read (and dropped) once the close
+     * frame and FIN went out, so the final close does not reset data the client has yet to read.
+     * The client sees EOF at once; this only bounds a client that keeps sending.
+     */
+    private static final int FAILED_DRAIN_MILLIS = 1_000;
 
     protected final TransportContext context;
     // All fields below: only on the loop.
@@ -133,6 +145,9 @@ public abstract class WsConnectionHandler extends SimpleChannelInboundHandler<We
             ctx.channel().writeAndFlush(frame.retain()).addListener(ChannelFutureListener.CLOSE);
             return;
         }
+        if (closing) {
+            return; // after our close frame only the client's close answer counts (RFC 6455 5.5.1)
+        }
         if (!frame.isFinalFragment() && (frame instanceof TextWebSocketFrame || frame instanceof BinaryWebSocketFrame)) {
             startAggregating(ctx, frame);
             return;
@@ -184,6 +199,14 @@ public abstract class WsConnectionHandler extends SimpleChannelInboundHandler<We
     }
 
     private void onText(TextWebSocketFrame text) {
+        // RFC 6455 8.1: text that is not UTF-8 fails the connection with 1007. Checked here, on
+        // whole messages (fragments arrive joined by the aggregator), rather than by Netty's
+        // Utf8FrameValidator: that is one more handler, with state, on every idle connection.
+        if (!ByteBufUtil.isText(text.content(), StandardCharsets.UTF_8)) {
+            log.info("closing session={} user={} code=1007 reason=text frame is not valid UTF-8", session.id(), principal.userId());
+            failConnection(WebSocketCloseStatus.INVALID_PAYLOAD_DATA);
+            return;
+        }
         JsonNode node;
         try (ByteBufInputStream in = new ByteBufInputStream(text.content())) {
             node = context.json().readTree((java.io.InputStream) in);
@@ -340,13 +363,13 @@ public abstract class WsConnectionHandler extends SimpleChannelInboundHandler<We
             WebSocketCloseStatus status = corrupted.closeStatus();
             log.info("closing session={} user={} code={} reason={}", session.id(), principal.userId(),
                     status.code(), corrupted.getMessage());
-            sendClose(status.code(), status.reasonText());
+            failConnection(status);
             return;
         }
         if (cause instanceof TooLongFrameException) {
             // A fragmented message whose parts add up to more than the limit.
             log.info("closing session={} user={} code=1009 reason={}", session.id(), principal.userId(), cause.getMessage());
-            sendClose(WebSocketCloseStatus.MESSAGE_TOO_BIG.code(), WebSocketCloseStatus.MESSAGE_TOO_BIG.reasonText());
+            failConnection(WebSocketCloseStatus.MESSAGE_TOO_BIG);
             return;
         }
         if (cause instanceof IOException) {
@@ -367,8 +390,36 @@ public abstract class WsConnectionHandler extends SimpleChannelInboundHandler<We
     }
 
     /**
+     * Fails the connection (RFC 6455 7.1.7) after a protocol error (1002), invalid data (1007)
+     * or a message over the limit (1009): sends the close frame and ends the TCP connection
+     * right after it instead of waiting for the client's answer. The end is a FIN
+     * (shutdownOutput), so the client reads the close frame and then EOF at once; the server
+     * keeps reading and discarding what the client still sends for at most {@link
+     * #FAILED_DRAIN_MILLIS}, so that unread input does not turn the close into a reset that
+     * could destroy the close frame before the client reads it.
+     */
+    private void failConnection(WebSocketCloseStatus status) {
+        if (closing || !ctx.channel().isActive()) {
+            return;
+        }
+        closing = true;
+        Channel channel = ctx.channel();
+        ctx.writeAndFlush(new CloseWebSocketFrame(status)).addListener(f -> {
+            if (f.isSuccess() && channel instanceof DuplexChannel duplex && channel.isActive()) {
+                channel.config().setAutoRead(true); // drain the client's input until it closes
+                duplex.shutdownOutput();
+                channel.eventLoop().schedule(() -> channel.close(), FAILED_DRAIN_MILLIS, TimeUnit.MILLISECONDS);
+            } else {
+                channel.close();
+            }
+        });
+    }
+
+    /**
      * Starts the close handshake: the client reads what is queued, then the close frame, and
-     * answers; closing the TCP connection before that could reset it and lose the code.
+     * answers; closing the TCP connection before that could reset it and lose the code. For
+     * the server's own reasons (shutdown, slow consumer, token expiry...), where the client must
+     * read the code to act on it; a client that broke the protocol gets {@link #failConnection}.
      */
     private void sendClose(int code, String text) {
         if (closing || !ctx.channel().isActive()) {

@@ -12,10 +12,13 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.charset.StandardCharsets;
+
 /**
  * Turns the WebSocket frames of one connection into Engine.IO packets for its session (or for the
  * session it is probing during an upgrade). Frames are decoded on this channel's loop and handed to
- * the session's loop. Invalid packets close the session ("parse error").
+ * the session's loop. Invalid packets, and text frames that are not UTF-8, close the session
+ * ("parse error").
  */
 final class EngineWebSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
     private static final Logger log = LoggerFactory.getLogger(EngineWebSocketHandler.class);
@@ -36,6 +39,11 @@ final class EngineWebSocketHandler extends SimpleChannelInboundHandler<WebSocket
             return;
         }
         if (frame instanceof TextWebSocketFrame text) {
+            if (!ByteBufUtil.isText(text.content(), StandardCharsets.UTF_8)) {
+                // text() would quietly turn the bad bytes into U+FFFD: a parse error instead.
+                dispatch(s, () -> s.onWsDecodeError(ctx.channel()));
+                return;
+            }
             String data = text.text();
             EnginePacket packet;
             try {
