@@ -33,6 +33,7 @@ import dev.herald.server.store.StoreUnavailableException;
 import dev.herald.server.store.jdbc.JdbcStore;
 import dev.herald.server.transport.TransportContext;
 import dev.herald.server.transport.http.BackendRoutes;
+import dev.herald.server.transport.http.BodyBudget;
 import dev.herald.server.transport.http.ChatRoutes;
 import dev.herald.server.transport.http.ConnectionLimiter;
 import dev.herald.server.transport.http.NodeHealth;
@@ -202,7 +203,9 @@ public final class HeraldServer implements AutoCloseable {
                     config.maxConnectionsPerIp() == 0 ? "none" : config.maxConnectionsPerIp(),
                     config.maxConnectionsPerUser() == 0 ? "none" : config.maxConnectionsPerUser(),
                     config.requestTimeout().toMillis());
-            bind(new HttpServerInitializer(context, endpoints, routes, limiter));
+            BodyBudget bodies = BodyBudget.ofHeap();
+            metrics.registry().gauge("herald.http.body.bytes.in.flight", bodies, BodyBudget::used);
+            bind(new HttpServerInitializer(context, endpoints, routes, limiter, bodies));
             log.info("node={} listening on {}:{} store={} broker={}", config.nodeId(), config.host(), port,
                     config.storeUrl() == null ? "h2:" + config.dataDir().toAbsolutePath() : "external",
                     config.brokerUrl() == null ? "in-process" : config.brokerUrl());

@@ -10,8 +10,9 @@ import java.util.List;
 
 /**
  * Assembles each connection's pipeline: the connection caps (before anything is read), the HTTP
- * codec with bounded request line and headers, the request deadline, body aggregation with the
- * configured cap (413 above it), then the router. Upgrades rebuild the pipeline themselves.
+ * codec with bounded request line and headers, the request deadline and the node's budget for
+ * bodies in flight ({@link RequestGuard}), body aggregation with the configured cap (413 above
+ * it), then the router. Upgrades rebuild the pipeline themselves.
  */
 public final class HttpServerInitializer extends ChannelInitializer<SocketChannel> {
     /** Longest request line (method, URI, version): 414 above it. */
@@ -24,13 +25,15 @@ public final class HttpServerInitializer extends ChannelInitializer<SocketChanne
     private final List<HttpEndpoint> endpoints;
     private final List<Route> routes;
     private final ConnectionLimiter limiter;
+    private final BodyBudget bodies;
 
     public HttpServerInitializer(TransportContext context, List<HttpEndpoint> endpoints, List<Route> routes,
-                                 ConnectionLimiter limiter) {
+                                 ConnectionLimiter limiter, BodyBudget bodies) {
         this.context = context;
         this.endpoints = List.copyOf(endpoints);
         this.routes = List.copyOf(routes);
         this.limiter = limiter;
+        this.bodies = bodies;
     }
 
     @Override
@@ -40,8 +43,8 @@ public final class HttpServerInitializer extends ChannelInitializer<SocketChanne
         }
         ch.pipeline()
                 .addLast("http", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_BYTES, MAX_CHUNK))
-                .addLast("request-timeout", new RequestTimeoutHandler(context.config().requestTimeout().toNanos(),
-                        context.metrics()))
+                .addLast("request-guard", new RequestGuard(context.config().requestTimeout().toNanos(),
+                        context.metrics(), bodies))
                 .addLast("aggregator", new HttpObjectAggregator(context.config().maxHttpBodyBytes()))
                 .addLast("router", new HttpRequestHandler(context, endpoints, routes));
     }

@@ -9,6 +9,7 @@ import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -21,10 +22,17 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The deadline of an HTTP connection that has no request being served: it must deliver a
- * complete request (head and body) within {@code --request-timeout} of opening, and again of each
- * answer. Otherwise it is closed: with a 408 when it had begun a request (a slow or stalled
- * sender), silently when it sent nothing (an idle keep-alive connection or a silent client).
+ * What an HTTP connection may hold before its request is complete.
+ *
+ * <p>Time: a connection that has no request being served must deliver a complete request (head
+ * and body) within {@code --request-timeout} of opening, and again of each answer. Otherwise it
+ * is closed: with a 408 when it had begun a request (a slow or stalled sender), silently when it
+ * sent nothing (an idle keep-alive connection or a silent client).
+ *
+ * <p>Memory: request bodies being received are counted against one budget for the node
+ * ({@link BodyBudget}), before any credential is seen; a request whose body would take it past
+ * the budget is answered 503 at once and the connection closed, so many connections each sending
+ * a large body slowly cannot fill the heap together.
  *
  * <p>While a request is being served (a long poll, an SSE stream, a WebSocket handshake being
  * authorized) there is no deadline: those have their own timers. A WebSocket takeover (the 101
@@ -32,9 +40,12 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Sits between the HTTP codec and the aggregator. One per connection; only on its loop.
  */
-final class RequestTimeoutHandler extends ChannelDuplexHandler {
+final class RequestGuard extends ChannelDuplexHandler {
     private final long timeoutNanos;
     private final HeraldMetrics metrics;
+    private final BodyBudget budget;
+    private long reserved;         // body bytes of the request being received, taken from the budget
+    private boolean refusing;      // over the budget: everything read from now on is dropped
     // Only on the loop.
     private ScheduledFuture<?> deadline;
     private int inFlight;       // requests read completely and not yet answered
@@ -42,9 +53,10 @@ final class RequestTimeoutHandler extends ChannelDuplexHandler {
     private boolean answeredEarly; // the begun request was refused before its body ended (e.g. 413)
     private ChannelHandlerContext ctx;
 
-    RequestTimeoutHandler(long timeoutNanos, HeraldMetrics metrics) {
+    RequestGuard(long timeoutNanos, HeraldMetrics metrics, BodyBudget budget) {
         this.timeoutNanos = timeoutNanos;
         this.metrics = metrics;
+        this.budget = budget;
     }
 
     @Override
@@ -63,10 +75,25 @@ final class RequestTimeoutHandler extends ChannelDuplexHandler {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        if (refusing) {
+            io.netty.util.ReferenceCountUtil.release(msg);
+            return;
+        }
         if (msg instanceof HttpRequest) {
             begun = true;
         }
+        if (msg instanceof HttpContent content && content.content().isReadable()) {
+            int n = content.content().readableBytes();
+            if (!budget.take(n)) {
+                content.release();
+                overBudget();
+                return;
+            }
+            reserved += n;
+        }
         if (msg instanceof LastHttpContent) {
+            // The aggregated request goes on to the router, which copies or decodes it at once.
+            giveBack();
             begun = false;
             if (answeredEarly) {
                 answeredEarly = false;
@@ -103,12 +130,29 @@ final class RequestTimeoutHandler extends ChannelDuplexHandler {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         cancel();
+        giveBack();
         super.channelInactive(ctx);
     }
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
         cancel();
+        giveBack();
+    }
+
+    private void giveBack() {
+        if (reserved > 0) {
+            budget.giveBack(reserved);
+            reserved = 0;
+        }
+    }
+
+    private void overBudget() {
+        refusing = true;
+        giveBack();
+        metrics.refused("body_budget");
+        cancel();
+        answerAndClose(HttpResponseStatus.SERVICE_UNAVAILABLE, "{\"error\":\"the node is receiving too many request bodies; retry later\"}");
     }
 
     private void arm() {
@@ -133,9 +177,15 @@ final class RequestTimeoutHandler extends ChannelDuplexHandler {
             return;
         }
         metrics.refused("request_timeout");
-        byte[] body = "{\"error\":\"request not completed in time\"}".getBytes(StandardCharsets.UTF_8);
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-                HttpResponseStatus.REQUEST_TIMEOUT, Unpooled.wrappedBuffer(body));
+        answerAndClose(HttpResponseStatus.REQUEST_TIMEOUT, "{\"error\":\"request not completed in time\"}");
+    }
+
+    private void answerAndClose(HttpResponseStatus status, String json) {
+        if (!ctx.channel().isActive()) {
+            return;
+        }
+        byte[] body = json.getBytes(StandardCharsets.UTF_8);
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
         response.headers()
                 .set(HttpHeaderNames.CONTENT_TYPE, "application/json")
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)
