@@ -36,41 +36,29 @@ public record ConfigValue(String name, String raw, String origin) {
     }
 
     public int asPort() {
-        try {
-            int port = Integer.parseInt(raw);
-            if (port >= 0 && port <= 65535) {
-                return port;
-            }
-        } catch (NumberFormatException e) {
-            // Reported below with the accepted range.
-        }
-        throw invalid("is not a port number (0-65535; 0 picks a free port)");
+        return wholeNumber(0, 65535, "is not a port number (0-65535; 0 picks a free port)");
     }
 
     /** A whole number from 1 to 1,000,000. */
     public int asPositiveInt() {
-        try {
-            int v = Integer.parseInt(raw);
-            if (v >= 1 && v <= 1_000_000) {
-                return v;
-            }
-        } catch (NumberFormatException e) {
-            // Reported below with the accepted range.
-        }
-        throw invalid("is not a whole number from 1 to 1000000");
+        return wholeNumber(1, 1_000_000, "is not a whole number from 1 to 1000000");
     }
 
     /** A whole number from 0 (where 0 means "none" or "no limit", as the option says) to 1,000,000. */
     public int asNonNegativeInt() {
+        return wholeNumber(0, 1_000_000, "is not a whole number from 0 to 1000000");
+    }
+
+    private int wholeNumber(int min, int max, String complaint) {
         try {
             int v = Integer.parseInt(raw);
-            if (v >= 0 && v <= 1_000_000) {
+            if (v >= min && v <= max) {
                 return v;
             }
         } catch (NumberFormatException e) {
             // Reported below with the accepted range.
         }
-        throw invalid("is not a whole number from 0 to 1000000");
+        throw invalid(complaint);
     }
 
     /**

@@ -62,28 +62,23 @@ public final class Api {
     }
 
     public Reply send(String method, String path, String body, Map<String, String> headers) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(15));
-        headers.forEach(b::header);
+        Map<String, String> all = new java.util.HashMap<>(headers);
         if (body != null) {
-            b.header("Content-Type", "application/json");
+            all.putIfAbsent("Content-Type", "application/json");
         }
-        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        try {
-            HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-            return new Reply(r.statusCode(), r.body(), r.headers().map());
-        } catch (IOException e) {
-            throw new AssertionError(method + " " + path + " failed: " + e, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted");
-        }
+        return exchange(method, path, body == null ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString(body), all);
     }
 
     /** As {@link #send}, with a text body sent as is (the caller sets its Content-Type). */
     public Reply sendText(String method, String path, String body, Map<String, String> headers) {
+        return exchange(method, path, HttpRequest.BodyPublishers.ofString(body), headers);
+    }
+
+    private Reply exchange(String method, String path, HttpRequest.BodyPublisher body, Map<String, String> headers) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(15));
         headers.forEach(b::header);
-        b.method(method, HttpRequest.BodyPublishers.ofString(body));
+        b.method(method, body);
         try {
             HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
             return new Reply(r.statusCode(), r.body(), r.headers().map());
