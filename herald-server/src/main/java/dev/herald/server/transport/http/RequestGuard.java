@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 
 import java.nio.charset.StandardCharsets;
@@ -44,9 +45,9 @@ final class RequestGuard extends ChannelDuplexHandler {
     private final long timeoutNanos;
     private final HeraldMetrics metrics;
     private final BodyBudget budget;
+    // Only on the loop.
     private long reserved;         // body bytes of the request being received, taken from the budget
     private boolean refusing;      // over the budget: everything read from now on is dropped
-    // Only on the loop.
     private ScheduledFuture<?> deadline;
     private int inFlight;       // requests read completely and not yet answered
     private boolean begun;      // a request head arrived and its body is not complete
@@ -76,7 +77,7 @@ final class RequestGuard extends ChannelDuplexHandler {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
         if (refusing) {
-            io.netty.util.ReferenceCountUtil.release(msg);
+            ReferenceCountUtil.release(msg);
             return;
         }
         if (msg instanceof HttpRequest) {
