@@ -169,12 +169,6 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
             return;
         }
         OriginPolicy.Trust trust = origins.judge(request.headers());
-        if (Cors.isPreflight(request)) {
-            FullHttpResponse preflight = Cors.preflight(request, trust);
-            request.release();
-            HttpResponses.write(ctx, preflight, keepAlive).addListener(f -> done.run());
-            return;
-        }
         if (!trust.allowed()) {
             String origin = request.headers().get(HttpHeaderNames.ORIGIN);
             request.release();
@@ -188,6 +182,12 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
             if (endpoint.handle(ctx, request, done)) {
                 return;
             }
+        }
+        if (Cors.isPreflight(request)) {
+            FullHttpResponse preflight = Cors.preflight(request, trust);
+            request.release();
+            HttpResponses.write(ctx, preflight, keepAlive).addListener(f -> done.run());
+            return;
         }
         String corsOrigin = OriginPolicy.corsOrigin(trust, request.headers());
         boolean corsCredentials = OriginPolicy.corsWithCredentials(trust);
