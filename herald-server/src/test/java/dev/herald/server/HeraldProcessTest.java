@@ -8,12 +8,17 @@ import dev.herald.server.testing.PostgresSupport;
 import dev.herald.server.testing.PublishLoad;
 import dev.herald.server.testing.TempDirs;
 import dev.herald.server.testing.TestServer;
+import dev.herald.server.testing.TestTokens;
+import dev.herald.server.testing.WsClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,6 +31,7 @@ import static org.awaitility.Awaitility.await;
 
 /** Herald as an operator runs it: a separate process, killed with SIGKILL, started wrongly. */
 class HeraldProcessTest {
+    private static final TestTokens TOKENS = new TestTokens(TestServer.SECRET);
     private Path dataDir;
 
     @BeforeEach
@@ -86,6 +92,62 @@ class HeraldProcessTest {
                 assertThat(next.get("notifications").get(0).get("seq").asLong()).as("next seq of %s", user)
                         .isEqualTo(last.get(user) + 1);
             }
+        }
+    }
+
+    @Test
+    void sigtermUnderLoadClosesClientsWith1001StopsAcceptingKeepsEveryAcknowledgedPublishAndExitsWithin15Seconds()
+            throws Exception {
+        List<String> users = List.of("d0", "d1", "d2");
+        PublishLoad load;
+        List<WsClient.Closed> closes = new ArrayList<>();
+        int exit;
+        Duration toExit;
+        try (HeraldProcess herald = start()) {
+            int port = herald.awaitListening();
+            Api api = new Api("http://127.0.0.1:" + port, TestServer.API_KEY);
+            List<WsClient> clients = new ArrayList<>();
+            for (String user : users) {
+                WsClient ws = WsClient.connect("ws://127.0.0.1:" + port + "/ws/notifications?access_token=" + TOKENS.forUser(user), null);
+                ws.nextOfType("connected", Duration.ofSeconds(10));
+                clients.add(ws);
+            }
+            load = PublishLoad.start(api, users, 4, 20_000);
+            await().atMost(Duration.ofSeconds(60)).until(() -> load.acknowledged() >= 300 || load.finished());
+
+            long t0 = System.nanoTime();
+            herald.terminate();
+            for (WsClient ws : clients) {
+                closes.add(ws.awaitClose(Duration.ofSeconds(10)));
+            }
+            await().atMost(Duration.ofSeconds(15)).until(() -> !accepts(port));
+            exit = herald.awaitExit(Duration.ofSeconds(15));
+            toExit = Duration.ofNanos(System.nanoTime() - t0);
+            assertThat(herald.output()).contains("closing 3 connections for shutdown").contains("node=node-1 stopped");
+            load.stop();
+            System.out.printf("SIGTERM drain: acks=%d unanswered=%d refused=%s exit=%d after %s%n", load.acknowledged(),
+                    load.unanswered.get(), load.refusedByStatus, exit, toExit);
+        }
+        assertThat(closes).extracting(WsClient.Closed::code).containsOnly(1001);
+        assertThat(exit).as("exit code after SIGTERM (docs/configuration.md)").isZero();
+        assertThat(toExit).isLessThan(Duration.ofSeconds(15));
+        assertThat(load.refusedByStatus.keySet()).as("refusals during the drain").isSubsetOf(503);
+
+        try (HeraldProcess restarted = start()) {
+            Api api = new Api("http://127.0.0.1:" + restarted.awaitListening(), TestServer.API_KEY);
+            Map<String, Long> stored = Inboxes.assertNothingAcknowledgedLost(api, users, load.acks);
+            // In-flight publishes were finished: every one that committed was also answered.
+            assertThat(stored.values().stream().mapToLong(Long::longValue).sum())
+                    .as("stored publishes (acknowledged: %d)", load.acknowledged()).isEqualTo(load.acknowledged());
+        }
+    }
+
+    private static boolean accepts(int port) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 1_000);
+            return true;
+        } catch (IOException e) {
+            return false;
         }
     }
 

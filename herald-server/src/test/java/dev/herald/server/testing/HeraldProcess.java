@@ -94,7 +94,8 @@ public final class HeraldProcess implements AutoCloseable {
 
     /** SIGTERM, as an operator's {@code kill PID} or a container stop: the graceful shutdown. */
     public void terminate() {
-        process.destroy();
+        // Through the handle: Process.destroy() would also close our end of its output.
+        process.toHandle().destroy();
     }
 
     public boolean isAlive() {
