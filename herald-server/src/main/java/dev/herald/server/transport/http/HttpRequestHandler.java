@@ -150,7 +150,15 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
         var method = request.method();
         request.release();
         context.blocking().execute(() -> {
-            FullHttpResponse response = run(chosen, method, path, pathParams, uri.parameters(), headers, body);
+            FullHttpResponse answer;
+            try {
+                answer = run(chosen, method, path, pathParams, uri.parameters(), headers, body);
+            } catch (IllegalArgumentException e) {
+                // A malformed query string (e.g. "?a=%zz") fails while it is decoded, before run()'s
+                // own error mapping; unanswered, the request held its connection forever.
+                answer = HttpResponses.error(json, HttpResponseStatus.BAD_REQUEST, "malformed query string: " + e.getMessage());
+            }
+            FullHttpResponse response = answer;
             Cors.decorate(response.headers(), origin);
             ctx.executor().execute(() -> HttpResponses.write(ctx, response, keepAlive).addListener(f -> done.run()));
         });
