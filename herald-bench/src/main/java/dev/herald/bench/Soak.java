@@ -367,7 +367,7 @@ public final class Soak {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         URI uri = URI.create("http://" + host + ":" + port + "/api/v1/notifications");
         Random random = new Random();
-        String pad = "x".repeat(8 * 1024);
+        String pad = "x".repeat(32 * 1024); // slow readers' notifications are big: their queues fill within minutes
         long intervalNanos = TimeUnit.SECONDS.toNanos(1) * 4 / Math.max(1, publishRate);
         long next = System.nanoTime();
         long i = 0;
@@ -667,6 +667,9 @@ public final class Soak {
                             new WebSocketClientProtocolHandler(config), new Handler(Conn.this));
                 }
             });
+            if (slowReader) {
+                b.option(ChannelOption.SO_RCVBUF, 8 * 1024); // little kernel buffering: the server's queue takes the backlog
+            }
             connects.increment();
             b.connect(new InetSocketAddress(host, port), sources.get(source)).addListener(f -> {
                 if (!f.isSuccess()) {
