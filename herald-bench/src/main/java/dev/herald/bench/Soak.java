@@ -109,6 +109,27 @@ public final class Soak {
     }
 
     private final List<Sample> samples = new ArrayList<>();
+    private String nodeMetrics = "";
+
+    /** The node's /metrics lines starting with any of {@code prefixes}, joined. */
+    private String metrics(String... prefixes) {
+        try {
+            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://" + host + ":" + port + "/metrics")).timeout(Duration.ofSeconds(10)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            List<String> lines = new ArrayList<>();
+            for (String line : r.body().split("\n")) {
+                for (String p : prefixes) {
+                    if (line.startsWith(p)) {
+                        lines.add(line);
+                    }
+                }
+            }
+            return String.join("; ", lines);
+        } catch (IOException | InterruptedException e) {
+            return "(no /metrics: " + e + ")";
+        }
+    }
 
     /** One user's seqs: acknowledged to the publisher, and seen by any of the user's connections. */
     private static final class UserSeqs {
@@ -232,6 +253,7 @@ public final class Soak {
         boolean settled = awaitUntil(Duration.ofSeconds(120), () -> totalMissing() == 0);
         log("soak: settled=%s in %.1f s, %d connections open", settled, seconds(settleStart), openCount());
         sample(start);
+        nodeMetrics = metrics("herald_slow_consumers_total", "herald_connections{", "process_files_open_files");
         for (Conn c : conns) {
             c.closeForGood();
         }
@@ -268,7 +290,8 @@ public final class Soak {
         s.append(String.format("%n== soak summary (%.0f s) ==%n", elapsed));
         s.append(String.format("connections: %d (%d users x %d, %d slow readers); connects %d, connect failures %d, churned %d%n",
                 conns.size(), users, perUser, slowReaders, connects.sum(), connectFailures.sum(), churned.sum()));
-        s.append(String.format("server close codes: %s%n", counts(serverCloses)));
+        s.append(String.format("close frames received, by code (1000 is the echo of a churn close): %s%n", counts(serverCloses)));
+        s.append(String.format("node metrics at the end: %s%n", nodeMetrics));
         s.append(String.format("publishes acknowledged: %d; refused or failed: %s%n", acked.sum(), counts(publishRefusals)));
         s.append(String.format("frames delivered: %d; gaps within a connection: %d; repeats within a connection: %d%n",
                 delivered.sum(), gapsInConnection.sum(), repeatsInConnection.sum()));
