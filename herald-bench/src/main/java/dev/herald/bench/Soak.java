@@ -305,9 +305,9 @@ public final class Soak {
                     x.rssKb() / 1024.0, x.open()));
         }
         s.append(String.format("heap after GC: first %.1f MiB, last %.1f MiB, limit %.1f MiB (first +25%% +16 MiB): %s%n",
-                first.heapAfterGcKb() / 1024.0, last.heapAfterGcKb() / 1024.0, heapLimit / 1024.0, heapFlat ? "flat" : "GROWING"));
+                first.heapAfterGcKb() / 1024.0, last.heapAfterGcKb() / 1024.0, heapLimit / 1024.0, heapFlat ? "within tolerance" : "GROWING beyond tolerance"));
         s.append(String.format("open fds: first %d, last %d, limit %d (first + max(100, 5%%)): %s%n",
-                first.fds(), last.fds(), fdLimit, fdsFlat ? "flat" : "GROWING"));
+                first.fds(), last.fds(), fdLimit, fdsFlat ? "within tolerance" : "GROWING beyond tolerance"));
         s.append("verdict: ").append(ok ? "PASS" : "FAIL").append('\n');
         System.out.print(s);
         return ok ? 0 : 1;
