@@ -88,10 +88,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class HeraldServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HeraldServer.class);
 
-    private final HeraldConfig config;
     /** How long {@link #close()} waits for requests already being handled (publishes wait at most 15 s on a commit). */
     private static final Duration IN_FLIGHT_DRAIN = Duration.ofSeconds(5);
 
+    private final HeraldConfig config;
     private final CountDownLatch terminated = new CountDownLatch(1);
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile int port;
@@ -279,7 +279,8 @@ public final class HeraldServer implements AutoCloseable {
             if (blocking != null) {
                 // Requests already being handled (a publish waiting for its commit) finish and
                 // hand their answers to the loops, which still run: a committed publish is
-                // answered, not dropped with its connection. Requests arriving now are refused.
+                // answered, not dropped with its connection. A request arriving from now on (on a
+                // kept-alive connection) cannot be handed off: its connection is closed unanswered.
                 blocking.shutdown();
                 if (!blocking.awaitTermination(IN_FLIGHT_DRAIN.toMillis(), TimeUnit.MILLISECONDS)) {
                     log.warn("requests still running {} after shutdown began; closing their connections", IN_FLIGHT_DRAIN);
