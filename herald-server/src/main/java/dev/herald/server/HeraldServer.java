@@ -65,6 +65,7 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.EventExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -92,6 +93,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class HeraldServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HeraldServer.class);
+
+    /** How long {@link #close()} waits for requests already being handled (publishes wait at most 15 s on a commit). */
+    private static final Duration IN_FLIGHT_DRAIN = Duration.ofSeconds(5);
 
     private final HeraldConfig config;
     private final CountDownLatch terminated = new CountDownLatch(1);
@@ -274,8 +278,9 @@ public final class HeraldServer implements AutoCloseable {
     }
 
     /**
-     * Graceful shutdown: stop accepting, tell clients to reconnect and resume (1001), let
-     * pending publishes commit, then release the store, broker and threads. Idempotent.
+     * Graceful shutdown: stop accepting, tell clients to reconnect and resume (1001), let the
+     * requests being handled finish and be answered (at most 5 s), let pending publishes
+     * commit, then release the store, broker and threads. Idempotent.
      */
     @Override
     public void close() {
@@ -292,6 +297,23 @@ public final class HeraldServer implements AutoCloseable {
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
                 while (sessions.size() > 0 && System.nanoTime() < deadline) {
                     Thread.sleep(20);
+                }
+            }
+            if (blocking != null) {
+                // Requests already being handled (a publish waiting for its commit) finish and
+                // hand their answers to the loops, which still run: a committed publish is
+                // answered, not dropped with its connection. A request arriving from now on (on a
+                // kept-alive connection) cannot be handed off: the router answers it 503.
+                blocking.shutdown();
+                if (!blocking.awaitTermination(IN_FLIGHT_DRAIN.toMillis(), TimeUnit.MILLISECONDS)) {
+                    log.warn("requests still running {} after shutdown began; closing their connections", IN_FLIGHT_DRAIN);
+                }
+            }
+            if (workerGroup != null) {
+                // A loop closes its channels as soon as it shuts down, before its queued tasks:
+                // wait until every loop has run the answer writes queued by those requests.
+                for (EventExecutor loop : workerGroup) {
+                    loop.submit(() -> { }).await(1, TimeUnit.SECONDS);
                 }
             }
             if (workerGroup != null) {
@@ -314,10 +336,6 @@ public final class HeraldServer implements AutoCloseable {
             }
             if (broker != null) {
                 broker.close();
-            }
-            if (blocking != null) {
-                blocking.shutdown();
-                blocking.awaitTermination(5, TimeUnit.SECONDS);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -1,8 +1,10 @@
 package dev.herald.server.cli;
 
+import ch.qos.logback.classic.LoggerContext;
 import dev.herald.server.HeraldServer;
 import dev.herald.server.config.HeraldConfig;
 import java.io.PrintWriter;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs a node with a resolved config until it is shut down. The production runner starts a
@@ -17,11 +19,19 @@ interface NodeRunner {
 
     /**
      * Starts the server, prints the one line scripts and tests wait for, closes the server
-     * gracefully on SIGTERM/SIGINT (shutdown hook) and blocks until it has closed.
+     * gracefully on SIGTERM/SIGINT (shutdown hook, then exit code 0) and blocks until it has closed.
      */
     NodeRunner SERVER = (config, out) -> {
         HeraldServer server = new HeraldServer(config).start();
-        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "herald-shutdown"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            // The JVM would exit with 143 after SIGTERM; the node shut down as asked, so 0 (the
+            // documented code). Flush the asynchronous log first: its last lines say the node stopped.
+            if (LoggerFactory.getILoggerFactory() instanceof LoggerContext logs) {
+                logs.stop();
+            }
+            Runtime.getRuntime().halt(0);
+        }, "herald-shutdown"));
         out.println(listeningLine(config.host(), server.port(), config.nodeId()));
         out.flush();
         server.awaitTermination();

@@ -77,9 +77,14 @@ public final class HeraldProcess implements AutoCloseable {
     }
 
     public int awaitExit() {
+        return awaitExit(java.time.Duration.ofSeconds(60));
+    }
+
+    /** The exit code; fails when the process is still running after {@code bound}. */
+    public int awaitExit(java.time.Duration bound) {
         try {
-            if (!process.waitFor(60, TimeUnit.SECONDS)) {
-                throw new AssertionError("herald did not exit; output:\n" + String.join("\n", output));
+            if (!process.waitFor(bound.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new AssertionError("herald did not exit within " + bound + "; output:\n" + String.join("\n", output));
             }
             Thread.sleep(50); // let the reader take the last lines
             return process.exitValue();
@@ -91,6 +96,16 @@ public final class HeraldProcess implements AutoCloseable {
 
     public String output() {
         return String.join("\n", output);
+    }
+
+    /** SIGTERM, as an operator's {@code kill PID} or a container stop: the graceful shutdown. */
+    public void terminate() {
+        // Through the handle: Process.destroy() would also close our end of its output.
+        process.toHandle().destroy();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
     }
 
     /** SIGKILL: no shutdown hook, no flush, like a crash. */

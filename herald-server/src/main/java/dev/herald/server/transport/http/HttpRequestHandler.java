@@ -30,6 +30,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * Routes each HTTP request of a connection: first to the endpoints that take over requests
@@ -118,6 +119,16 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
     private void dispatchSafely(ChannelHandlerContext ctx, FullHttpRequest request) {
         try {
             dispatch(ctx, request);
+        } catch (RejectedExecutionException e) {
+            // The node is shutting down: its blocking executor takes no more work.
+            if (request.refCnt() > 0) {
+                ReferenceCountUtil.safeRelease(request, request.refCnt());
+            }
+            log.debug("refused {} on channel={}: shutting down", request.method(), ctx.channel().id());
+            if (ctx.channel().isActive()) {
+                HttpResponses.write(ctx, HttpResponses.error(json, HttpResponseStatus.SERVICE_UNAVAILABLE,
+                        "the node is shutting down; retry on another"), false);
+            }
         } catch (RuntimeException e) {
             if (request.refCnt() > 0) {
                 ReferenceCountUtil.safeRelease(request, request.refCnt());
