@@ -10,7 +10,7 @@
 # Defaults: 3 minutes, 3,000 connections (1,000 users x 3), 300 publishes/s, 60 connections
 # closed and resumed per second, 20 slow readers. The clients connect from 127.0.0.2-127.0.0.9.
 # Environment: SOAK_HERALD_ARGS extra options for `herald start`, e.g. raised per-IP or per-user
-# connection caps ("--max-connections-per-ip 10000") once the node has them; HERALD_JAVA_OPTS
+# connection caps (e.g. "--max-connections-per-ip 10000"; the defaults fit the soak's defaults); HERALD_JAVA_OPTS
 # extra JVM options for Herald (after jvm.options); JAVA_HOME as for ./herald.
 # Exit code: 0 when the soak passed, 1 when it failed (the summary says why), 2 on bad usage.
 # Every process started here is stopped on exit.

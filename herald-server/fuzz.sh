@@ -75,7 +75,8 @@ for t in "${targets[@]}"; do
   log="$HERE/target/fuzz/${t/\#/.}.log"
   echo "fuzz.sh: $t for $DURATION (log: ${log#"$ROOT"/})"
   # setsid: the target runs in its own process group, so stop() ends Maven and its test JVM.
-  JAZZER_FUZZ=1 setsid timeout --kill-after=10 "$LIMIT" ./mvnw -q -pl herald-server test \
+  # ./herald mvn: Maven with a JDK 21+ found as ./herald finds it (CI sets no JAVA_HOME).
+  JAZZER_FUZZ=1 setsid timeout --kill-after=10 "$LIMIT" "$ROOT/herald" mvn -q -pl herald-server test \
     -Dtest="$t" -Dsurefire.failIfNoSpecifiedTests=false -Djazzer.max_duration="$DURATION" \
     -Djazzer.instrumentation_includes="$INCLUDES" \
     >"$log" 2>&1 &
