@@ -86,7 +86,7 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
             waitingBytes += request.content().readableBytes();
             if (waitingBytes > MAX_WAITING_BYTES && !pausedReading) {
                 pausedReading = true;
-                ctx.channel().config().setAutoRead(false);
+                pauseReading(ctx, true);
             }
             return;
         }
@@ -102,7 +102,7 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
         }
         if (pausedReading && waitingBytes <= MAX_WAITING_BYTES / 2 && ctx.channel().isActive()) {
             pausedReading = false;
-            ctx.channel().config().setAutoRead(true);
+            pauseReading(ctx, false);
         }
         if (request != null && ctx.channel().isActive()) {
             busy = true;
@@ -307,10 +307,31 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
         }
     }
 
+    /**
+     * Stops or resumes reading the connection. Turning {@code autoRead} off is not enough: the
+     * aggregator reads on by itself while a message is incomplete, which with pipelined bodies is
+     * always; the {@link RequestGuard} in front of it also holds back those reads.
+     */
+    private static void pauseReading(ChannelHandlerContext ctx, boolean pause) {
+        RequestGuard guard = ctx.pipeline().get(RequestGuard.class);
+        if (guard != null) {
+            guard.holdReads(pause);
+        }
+        ctx.channel().config().setAutoRead(!pause);
+    }
+
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
-        // Taken over by a WebSocket or SSE: requests pipelined behind it are never served.
+        // Taken over by a WebSocket or SSE: requests pipelined behind it are never served, and
+        // the new owner of the connection decides about reading.
         releaseWaiting();
+        if (pausedReading) {
+            pausedReading = false;
+            RequestGuard guard = ctx.pipeline().get(RequestGuard.class);
+            if (guard != null) {
+                guard.holdReads(false);
+            }
+        }
     }
 
     @Override

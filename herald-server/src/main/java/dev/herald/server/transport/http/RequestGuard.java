@@ -48,6 +48,7 @@ final class RequestGuard extends ChannelDuplexHandler {
     // Only on the loop.
     private long reserved;         // body bytes of the request being received, taken from the budget
     private boolean refusing;      // over the budget: everything read from now on is dropped
+    private boolean holdingReads;  // the router asked to stop reading: read requests are not passed on
     private ScheduledFuture<?> deadline;
     private int inFlight;       // requests read completely and not yet answered
     private boolean begun;      // a request head arrived and its body is not complete
@@ -122,6 +123,22 @@ final class RequestGuard extends ChannelDuplexHandler {
             }
         }
         super.write(ctx, msg, promise);
+    }
+
+    /**
+     * While held, read requests from the handlers behind this one (the aggregator asks for more
+     * whenever a message is incomplete, whatever {@code autoRead} says) are not passed on, so a
+     * connection whose pipelined requests wait is not read at all. Called by the router.
+     */
+    void holdReads(boolean hold) {
+        holdingReads = hold;
+    }
+
+    @Override
+    public void read(ChannelHandlerContext ctx) throws Exception {
+        if (!holdingReads) {
+            ctx.read();
+        }
     }
 
     private static boolean isContinue(Object msg) {
