@@ -1,0 +1,11 @@
+package dev.herald.socketio.engine;
+
+/**
+ * Input that is not a valid Engine.IO v4 packet or payload. The server answers it by closing the
+ * session ("parse error"), as the protocol requires.
+ */
+public final class EngineDecodeException extends Exception {
+    public EngineDecodeException(String message) {
+        super(message);
+    }
+}
