@@ -42,11 +42,13 @@ public record SocketIoConfig(EngineIoConfig engine, Duration connectTimeout, boo
                 10_000, 8L * 1024 * 1024, 100_000);
     }
 
+    /** The same settings over this Engine.IO configuration. */
     public SocketIoConfig withEngine(EngineIoConfig e) {
         return new SocketIoConfig(e, connectTimeout, recovery, maxDisconnectionDuration, replayMaxPackets,
                 replayMaxBytes, maxRecoverableSessions);
     }
 
+    /** The same settings with this connect timeout (the longest a session stays pending). */
     public SocketIoConfig withConnectTimeout(Duration d) {
         return new SocketIoConfig(engine, d, recovery, maxDisconnectionDuration, replayMaxPackets, replayMaxBytes,
                 maxRecoverableSessions);
@@ -58,6 +60,7 @@ public record SocketIoConfig(EngineIoConfig engine, Duration connectTimeout, boo
                 maxRecoverableSessions);
     }
 
+    /** The same settings with these per-namespace caps on the packets kept for recovery. */
     public SocketIoConfig withReplayCaps(int packets, long bytes) {
         return new SocketIoConfig(engine, connectTimeout, recovery, maxDisconnectionDuration, packets, bytes,
                 maxRecoverableSessions);

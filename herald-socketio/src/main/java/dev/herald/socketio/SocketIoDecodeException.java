@@ -6,6 +6,7 @@ package dev.herald.socketio;
  * closes the connection on it, as the protocol requires.
  */
 public final class SocketIoDecodeException extends Exception {
+    /** A malformed packet; the message says what was wrong. */
     public SocketIoDecodeException(String message) {
         super(message);
     }

@@ -46,6 +46,7 @@ public final class SocketIoNamespace {
                 : null;
     }
 
+    /** The namespace's name, starting with {@code /}. */
     public String name() {
         return name;
     }
@@ -82,6 +83,7 @@ public final class SocketIoNamespace {
         return sockets.values();
     }
 
+    /** The connected socket with this id, if any. */
     public Optional<SocketIoSocket> socket(String id) {
         return Optional.ofNullable(sockets.get(id));
     }

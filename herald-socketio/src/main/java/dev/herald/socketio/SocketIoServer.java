@@ -33,12 +33,14 @@ public final class SocketIoServer {
     private final Map<String, SocketIoNamespace> namespaces = new ConcurrentHashMap<>();
     private final SecureRandom random = new SecureRandom();
 
+    /** A server with these settings and the main namespace {@code "/"}; it serves nothing until the application's HTTP handler calls {@link #handle}. */
     public SocketIoServer(SocketIoConfig config) {
         this.config = Objects.requireNonNull(config, "config");
         this.engine = new EngineIoServer(config.engine(), this::onEngineOpen);
         of("/");
     }
 
+    /** The settings it was created with. */
     public SocketIoConfig config() {
         return config;
     }

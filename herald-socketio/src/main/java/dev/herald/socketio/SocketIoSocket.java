@@ -69,10 +69,12 @@ public final class SocketIoSocket {
         return id;
     }
 
+    /** The namespace this socket joined. */
     public SocketIoNamespace namespace() {
         return namespace;
     }
 
+    /** What the client presented when it connected (auth, query, kept headers, address). */
     public SocketIoHandshake handshake() {
         return handshake;
     }
@@ -87,6 +89,7 @@ public final class SocketIoSocket {
         return data;
     }
 
+    /** Whether the socket is still in its namespace (false once disconnected for any reason). */
     public boolean isConnected() {
         return connected;
     }
@@ -116,6 +119,7 @@ public final class SocketIoSocket {
         return Set.copyOf(rooms);
     }
 
+    /** Joins these rooms (rooms exist while they have members); safe from any thread. */
     public SocketIoSocket join(String... roomNames) {
         for (String r : roomNames) {
             if (rooms.add(r)) {
@@ -125,6 +129,7 @@ public final class SocketIoSocket {
         return this;
     }
 
+    /** Leaves this room; safe from any thread. */
     public SocketIoSocket leave(String room) {
         if (rooms.remove(room)) {
             namespace.removeFromRoom(this, room);
@@ -144,6 +149,7 @@ public final class SocketIoSocket {
         return this;
     }
 
+    /** Adds a listener told once, with the reason, when the socket leaves its namespace. */
     public SocketIoSocket onDisconnect(DisconnectListener listener) {
         disconnectListeners.add(listener);
         return this;

@@ -37,7 +37,7 @@ import java.util.List;
  * {@code message-back}, acknowledge {@code message-with-ack}, and answer {@code emit-with-ack}
  * with an emit that asks for an ack; and an echo server at {@code /engine.io/}.
  *
- * <p>Run: {@code ./mvnw -q -pl herald-server test-compile exec:java
+ * <p>Run: {@code ./mvnw -q -pl herald-socketio test-compile exec:java
  * -Dexec.mainClass=dev.herald.socketio.ConformanceServer -Dexec.classpathScope=test}
  * (port 3000, or the first argument). Tests use {@link #start(String, int)} with port 0.
  *

@@ -5,6 +5,7 @@ package dev.herald.socketio.engine;
  * session ("parse error"), as the protocol requires.
  */
 public final class EngineDecodeException extends Exception {
+    /** A malformed packet or payload; the message says what was wrong. */
     public EngineDecodeException(String message) {
         super(message);
     }

@@ -119,30 +119,35 @@ public record EngineIoConfig(String path, Duration pingInterval, Duration pingTi
                 10_000, 100, 16L * 1024 * 1024);
     }
 
+    /** The same settings served under this path (starting and ending with {@code /}). */
     public EngineIoConfig withPath(String p) {
         return new EngineIoConfig(p, pingInterval, pingTimeout, maxPayload, upgradeTimeout, maxBufferedBytes,
                 allowedOrigins, handshakeHeaders, handshakeCookies, maxHandshakeBytes, maxPendingSessions,
                 maxPendingPerAddress, maxPendingBytes);
     }
 
+    /** The same settings with this heartbeat: a ping every {@code interval}, the pong awaited for {@code timeout}. */
     public EngineIoConfig withPing(Duration interval, Duration timeout) {
         return new EngineIoConfig(path, interval, timeout, maxPayload, upgradeTimeout, maxBufferedBytes,
                 allowedOrigins, handshakeHeaders, handshakeCookies, maxHandshakeBytes, maxPendingSessions,
                 maxPendingPerAddress, maxPendingBytes);
     }
 
+    /** The same settings with this cap on one message or polling body; the HTTP aggregator in front must accept at least this much. */
     public EngineIoConfig withMaxPayload(int bytes) {
         return new EngineIoConfig(path, pingInterval, pingTimeout, bytes, upgradeTimeout, maxBufferedBytes,
                 allowedOrigins, handshakeHeaders, handshakeCookies, maxHandshakeBytes, maxPendingSessions,
                 maxPendingPerAddress, maxPendingBytes);
     }
 
+    /** The same settings with this per-session cap on outbound bytes not yet taken by the client. */
     public EngineIoConfig withMaxBufferedBytes(long bytes) {
         return new EngineIoConfig(path, pingInterval, pingTimeout, maxPayload, upgradeTimeout, bytes,
                 allowedOrigins, handshakeHeaders, handshakeCookies, maxHandshakeBytes, maxPendingSessions,
                 maxPendingPerAddress, maxPendingBytes);
     }
 
+    /** The same settings with these CORS origins (see {@link #allowedOrigins()}: named ones with credentials, {@code "*"} any other without). */
     public EngineIoConfig withAllowedOrigins(List<String> origins) {
         return new EngineIoConfig(path, pingInterval, pingTimeout, maxPayload, upgradeTimeout, maxBufferedBytes,
                 origins, handshakeHeaders, handshakeCookies, maxHandshakeBytes, maxPendingSessions,

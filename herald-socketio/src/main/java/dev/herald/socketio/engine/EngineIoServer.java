@@ -70,6 +70,7 @@ public final class EngineIoServer {
         this.pending = new PendingSessions(config.path(), config);
     }
 
+    /** The settings it was created with. */
     public EngineIoConfig config() {
         return config;
     }
