@@ -1,9 +1,9 @@
 package dev.herald.server.fuzz;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import dev.herald.server.transport.socketio.engine.EngineDecodeException;
-import dev.herald.server.transport.socketio.engine.EngineIoCodec;
-import dev.herald.server.transport.socketio.engine.EnginePacket;
+import dev.herald.socketio.engine.EngineDecodeException;
+import dev.herald.socketio.engine.EngineIoCodec;
+import dev.herald.socketio.engine.EnginePacket;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;

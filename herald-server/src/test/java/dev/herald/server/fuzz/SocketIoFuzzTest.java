@@ -1,14 +1,14 @@
 package dev.herald.server.fuzz;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import dev.herald.server.transport.socketio.SocketIoCodec;
-import dev.herald.server.transport.socketio.SocketIoDecodeException;
-import dev.herald.server.transport.socketio.SocketIoDecoder;
-import dev.herald.server.transport.socketio.SocketIoPacket;
-import dev.herald.server.transport.socketio.engine.EngineDecodeException;
-import dev.herald.server.transport.socketio.engine.EngineIoCodec;
-import dev.herald.server.transport.socketio.engine.EnginePacket;
-import dev.herald.server.transport.socketio.engine.EnginePacketType;
+import dev.herald.socketio.SocketIoCodec;
+import dev.herald.socketio.SocketIoDecodeException;
+import dev.herald.socketio.SocketIoDecoder;
+import dev.herald.socketio.SocketIoPacket;
+import dev.herald.socketio.engine.EngineDecodeException;
+import dev.herald.socketio.engine.EngineIoCodec;
+import dev.herald.socketio.engine.EnginePacket;
+import dev.herald.socketio.engine.EnginePacketType;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;

@@ -1,0 +1,274 @@
+package dev.herald.server.transport.socketio;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.herald.server.auth.Principal;
+import dev.herald.server.chat.ChatConnection;
+import dev.herald.server.chat.ChatStreams;
+import dev.herald.server.delivery.CloseReason;
+import dev.herald.server.delivery.Session;
+import dev.herald.server.delivery.StreamEvent;
+import dev.herald.server.delivery.StreamSubscription;
+import dev.herald.server.delivery.TypeFilter;
+import dev.herald.server.transport.TransportContext;
+import dev.herald.socketio.SocketIoSocket;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.io.IOException;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Socket.IO socket as a Herald {@link Session}: registered in the session registry (presence
+ * sees it), following the user's notification stream and chat streams through the delivery core,
+ * emitting what arrives as Socket.IO events ({@link EventMapping}). Client events are handled by
+ * {@link SocketEvents}.
+ *
+ * <h2>Recovery without gap or duplicate</h2>
+ * Every event goes out through Socket.IO's recovery log (the layer's {@code emit} with recovery
+ * on), and the seq of the last notification (and of each joined conversation's last message)
+ * emitted is kept in the socket's {@code data()}, updated on the loop in the same step. When the
+ * socket closes, the layer stores {@code data()} with the log position; a recovering client is
+ * replayed everything the log holds for it, and this class resumes the streams right after the
+ * kept seqs: the store supplies exactly what the log does not.
+ *
+ * <h2>Threading</h2>
+ * Confined to the socket's event loop, like every {@link Session}.
+ */
+final class HeraldSocket implements Session {
+    private static final Logger log = LoggerFactory.getLogger(HeraldSocket.class);
+    static final String CURSOR = "herald.cursor";
+    static final String CONVERSATION = "herald.conv.";
+    private static final AtomicLong SEQ = new AtomicLong();
+    private static final long WRITABLE_POLL_MS = 20;
+
+    final SocketIoSocket socket;
+    final Principal principal;
+    final TransportContext context;
+    final SocketIoSettings settings;
+    private final String id;
+    private final long writableBelow;
+    // All below: only on the loop.
+    ChatConnection chat;
+    private StreamSubscription notifications;
+    private boolean closed;
+    private boolean flushPending;
+    private ScheduledFuture<?> writablePoll;
+    private ScheduledFuture<?> expiry;
+
+    HeraldSocket(SocketIoSocket socket, Principal principal, TransportContext context, SocketIoSettings settings,
+                 long maxBufferedBytes) {
+        this.socket = socket;
+        this.principal = principal;
+        this.context = context;
+        this.settings = settings;
+        this.id = "sio-" + socket.id() + "-" + SEQ.incrementAndGet();
+        // Half the layer's cap: the core closes a slow consumer (which then recovers) before the
+        // layer has to drop the connection for a full buffer.
+        this.writableBelow = maxBufferedBytes / 2;
+    }
+
+    /** Registers the session and subscribes its streams; on the loop, from the connection handler. */
+    void start(SocketEvents events) {
+        context.sessions().add(this);
+        context.metrics().connectionOpened();
+        for (String topic : principal.topics()) {
+            socket.join(RelayRule.room(topic));
+        }
+        long since = resumePoint();
+        notifications = context.hub().subscribe(this, principal.userStream(), since, TypeFilter.ALL, st -> {
+            // The stream position before any delivery: a socket that drops before its first
+            // notification still resumes from here, not from "now", after a recovery.
+            socket.data().put(CURSOR, since < 0 ? st.lastSeq() : Math.min(since, st.lastSeq()));
+            socket.emit("unreadCount", st.unread());
+        });
+        chat = new ChatConnection(events.chatService(), context.hub(), this, context.blocking());
+        chat.open(() -> { });
+        events.register();
+        if (socket.recovered()) {
+            for (Map.Entry<String, Object> e : socket.data().entrySet()) {
+                if (e.getKey().startsWith(CONVERSATION) && e.getValue() instanceof Long seq) {
+                    events.rejoin(Long.parseLong(e.getKey().substring(CONVERSATION.length())), seq);
+                }
+            }
+        }
+        socket.onDisconnect((s, reason) -> closed(reason));
+        scheduleExpiry();
+        log.info("socket.io connected session={} user={} transport={} recovered={}", id, principal.userId(),
+                socket.transport(), socket.recovered());
+    }
+
+    /** After a recovery, the last notification emitted; else {@code auth.since}; else live only. */
+    private long resumePoint() {
+        if (socket.recovered() && socket.data().get(CURSOR) instanceof Long cursor) {
+            return cursor;
+        }
+        JsonNode since = socket.handshake().auth().get("since");
+        if (since != null && since.canConvertToLong() && since.asLong() >= 0) {
+            return since.asLong();
+        }
+        if (since != null && since.isTextual() && since.asText().matches("[0-9]{1,18}")) {
+            return Long.parseLong(since.asText());
+        }
+        return -1;
+    }
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public String userId() {
+        return principal.userId();
+    }
+
+    @Override
+    public EventLoop eventLoop() {
+        return socket.eventLoop();
+    }
+
+    @Override
+    public boolean isOpen() {
+        return !closed && socket.isConnected();
+    }
+
+    @Override
+    public boolean isWritable() {
+        if (socket.bufferedBytes() < writableBelow) {
+            return true;
+        }
+        // The layer has no writability event: poll until it drains, then wake the subscriptions.
+        if (writablePoll == null && !closed) {
+            writablePoll = eventLoop().scheduleAtFixedRate(this::checkWritable, WRITABLE_POLL_MS, WRITABLE_POLL_MS,
+                    TimeUnit.MILLISECONDS);
+        }
+        return false;
+    }
+
+    private void checkWritable() {
+        if (closed || socket.bufferedBytes() < writableBelow) {
+            writablePoll.cancel(false);
+            writablePoll = null;
+            if (!closed) {
+                context.hub().writable(notifications);
+                chat.writable();
+            }
+        }
+    }
+
+    @Override
+    public void deliver(StreamEvent event) {
+        if (closed) {
+            return;
+        }
+        context.metrics().frameOut();
+        String stream = event.stream();
+        if (stream.equals(principal.userStream())) {
+            if (event.isSequenced()) {
+                JsonNode n = parse(event);
+                for (String name : settings.notificationEvents()) {
+                    socket.emit(name, n);
+                }
+                socket.data().put(CURSOR, event.seq());
+            } else if ("unread_count".equals(event.type())) {
+                socket.emit("unreadCount", event.unread() >= 0 ? event.unread() : parse(event).path("count").asLong());
+            }
+            return;
+        }
+        if (!(parse(event) instanceof ObjectNode frame)) {
+            return;
+        }
+        EventMapping.Mapped m = EventMapping.chat(stream, frame);
+        if (m != null) {
+            socket.emit(m.event(), m.payload());
+        }
+        if (event.isSequenced() && stream.startsWith(ChatStreams.CONVERSATION_PREFIX)) {
+            socket.data().put(CONVERSATION + ChatStreams.conversationId(stream), event.seq());
+        }
+    }
+
+    private JsonNode parse(StreamEvent event) {
+        try {
+            return context.json().readTree(event.json());
+        } catch (IOException e) {
+            throw new IllegalStateException("stream event is not JSON: " + event, e);
+        }
+    }
+
+    @Override
+    public void flush() {
+        // The layer flushes each connection once per event-loop pass by itself.
+        flushPending = false;
+    }
+
+    @Override
+    public boolean markFlushPending() {
+        if (flushPending) {
+            return false;
+        }
+        flushPending = true;
+        return true;
+    }
+
+    /**
+     * Closes for a core reason. Reasons after which the client should just come back (slow
+     * consumer, shutdown, idle) drop the connection as a transport close, so the client
+     * reconnects and recovers; the others say why in an {@code error} event and disconnect the
+     * namespace, after which Socket.IO clients stay disconnected.
+     */
+    @Override
+    public void close(CloseReason reason) {
+        if (closed) {
+            return;
+        }
+        log.info("socket.io closing session={} user={} reason={}", id, principal.userId(), reason);
+        switch (reason) {
+            case SLOW_CONSUMER, SHUTDOWN, IDLE_TIMEOUT -> socket.closeConnection();
+            default -> {
+                socket.emit("error", context.json().createObjectNode()
+                        .put("code", reason.name().toLowerCase(java.util.Locale.ROOT)).put("message", reason.text()));
+                socket.disconnect(true);
+            }
+        }
+    }
+
+    private void scheduleExpiry() {
+        if (principal.expiresAt() == null) {
+            return;
+        }
+        long delay = Math.max(0, principal.expiresAt().toEpochMilli() - System.currentTimeMillis());
+        expiry = eventLoop().schedule(() -> close(CloseReason.TOKEN_EXPIRED), delay, TimeUnit.MILLISECONDS);
+    }
+
+    private void closed(String reason) {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (expiry != null) {
+            expiry.cancel(false);
+        }
+        if (writablePoll != null) {
+            writablePoll.cancel(false);
+            writablePoll = null;
+        }
+        context.sessions().remove(this);
+        context.metrics().connectionClosed();
+        if (notifications != null) {
+            context.hub().unsubscribe(notifications);
+        }
+        if (chat != null) {
+            chat.closed();
+        }
+        log.info("socket.io disconnected session={} user={} reason={}", id, principal.userId(), reason);
+    }
+
+    @Override
+    public String toString() {
+        return "HeraldSocket[" + id + " user=" + principal.userId() + "]";
+    }
+}

@@ -1,0 +1,31 @@
+package dev.herald.server.transport.socketio;
+
+import dev.herald.server.testing.RawWebSocket;
+import dev.herald.server.testing.TestServer;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * An Engine.IO WebSocket text frame that is not UTF-8 is a parse error that closes the
+ * session, instead of being read with the bad bytes replaced.
+ */
+class EngineWebSocketUtf8Test {
+
+    @Test
+    void aTextFrameThatIsNotUtf8ClosesTheSession() throws Exception {
+        try (TestServer server = TestServer.start();
+             RawWebSocket ws = RawWebSocket.connect(server.port(), "/socket.io/?EIO=4&transport=websocket")) {
+            assertThat(ws.read(Duration.ofSeconds(5)).text()).startsWith("0{");
+
+            // A pong ("3") with a payload: harmless when valid, so only the encoding can close it.
+            ws.sendText(new byte[] {'3', (byte) 0xff, (byte) 0xfe});
+
+            RawWebSocket.Frame close = ws.readClose(Duration.ofSeconds(5));
+            assertThat(close.text()).contains("parse error");
+            assertThat(ws.endsWithin(Duration.ofSeconds(2))).isTrue();
+        }
+    }
+}

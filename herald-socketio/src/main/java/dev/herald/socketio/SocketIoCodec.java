@@ -1,0 +1,130 @@
+package dev.herald.socketio;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.BinaryNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Pure Socket.IO v5 encoding: {@code <type>[<attachments>-][<nsp>,][<ack id>][<json>]}, compact
+ * JSON with object keys in their original order, binary leaves replaced by
+ * {@code {"_placeholder":true,"num":n}} in depth-first order and sent as attachments.
+ * Decoding is stateful (attachments follow their packet) and lives in {@link SocketIoDecoder}.
+ *
+ * <p>Stateless and thread-safe.
+ */
+public final class SocketIoCodec {
+    /** Shared mapper: thread-safe, compact output, keeps key order (ObjectNode is insertion-ordered). */
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final ObjectReader READER = JSON.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    /** Event names a client may not emit (the reference parser refuses them). */
+    static final Set<String> RESERVED_EVENTS = Set.of("connect", "connect_error", "disconnect", "disconnecting",
+            "newListener", "removeListener");
+
+    private SocketIoCodec() {
+    }
+
+    /** A packet's wire form: the text packet and its binary attachments, in order. */
+    public record Encoded(String text, List<byte[]> attachments) {
+    }
+
+    /** Encodes a packet; EVENT/ACK whose data holds binary become BINARY_EVENT/BINARY_ACK. */
+    public static Encoded encode(SocketIoPacket p) {
+        List<byte[]> attachments = new ArrayList<>();
+        JsonNode data = p.data() == null ? null : extractBinary(p.data(), attachments);
+        SocketIoPacketType type = p.type();
+        if (!attachments.isEmpty()) {
+            if (type == SocketIoPacketType.EVENT) {
+                type = SocketIoPacketType.BINARY_EVENT;
+            } else if (type == SocketIoPacketType.ACK) {
+                type = SocketIoPacketType.BINARY_ACK;
+            }
+        }
+        StringBuilder sb = new StringBuilder().append(type.code());
+        if (type == SocketIoPacketType.BINARY_EVENT || type == SocketIoPacketType.BINARY_ACK) {
+            sb.append(attachments.size()).append('-');
+        }
+        if (!"/".equals(p.namespace())) {
+            sb.append(p.namespace()).append(',');
+        }
+        if (p.ackId() != null) {
+            sb.append(p.ackId());
+        }
+        if (data != null) {
+            sb.append(toJson(data));
+        }
+        return new Encoded(sb.toString(), attachments);
+    }
+
+    static String toJson(JsonNode node) {
+        try {
+            return JSON.writeValueAsString(node);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialize a JSON tree", e);
+        }
+    }
+
+    /** Converts an application value to JSON: JsonNode as is, byte[] as a binary attachment. */
+    public static JsonNode toNode(Object value) {
+        if (value == null) {
+            return JsonNodeFactory.instance.nullNode();
+        }
+        if (value instanceof JsonNode n) {
+            return n;
+        }
+        if (value instanceof byte[] b) {
+            return BinaryNode.valueOf(b);
+        }
+        return JSON.valueToTree(value);
+    }
+
+    private static JsonNode extractBinary(JsonNode node, List<byte[]> out) {
+        if (node.isBinary()) {
+            ObjectNode ph = JsonNodeFactory.instance.objectNode();
+            ph.put("_placeholder", true);
+            ph.put("num", out.size());
+            out.add(((BinaryNode) node).binaryValue());
+            return ph;
+        }
+        if (!hasBinary(node)) {
+            return node;
+        }
+        if (node.isArray()) {
+            ArrayNode copy = JsonNodeFactory.instance.arrayNode(node.size());
+            for (JsonNode child : node) {
+                copy.add(extractBinary(child, out));
+            }
+            return copy;
+        }
+        ObjectNode copy = JsonNodeFactory.instance.objectNode();
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            copy.set(e.getKey(), extractBinary(e.getValue(), out));
+        }
+        return copy;
+    }
+
+    static boolean hasBinary(JsonNode node) {
+        if (node.isBinary()) {
+            return true;
+        }
+        if (node.isContainerNode()) {
+            for (JsonNode child : node) {
+                if (hasBinary(child)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,117 @@
+package dev.herald.socketio;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.BinaryNode;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class SocketIoCodecTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static JsonNode json(String s) throws Exception {
+        return JSON.readTree(s);
+    }
+
+    @Test
+    void encodesConnectEventAndAckWithNamespaceAndAckId() throws Exception {
+        assertThat(SocketIoCodec.encode(new SocketIoPacket(SocketIoPacketType.CONNECT, "/", null,
+                json("{\"sid\":\"abc\"}"))).text()).isEqualTo("0{\"sid\":\"abc\"}");
+        assertThat(SocketIoCodec.encode(new SocketIoPacket(SocketIoPacketType.EVENT, "/admin", 12L,
+                json("[\"hi\",1]"))).text()).isEqualTo("2/admin,12[\"hi\",1]");
+        assertThat(SocketIoCodec.encode(new SocketIoPacket(SocketIoPacketType.ACK, "/", 456L,
+                json("[1]"))).text()).isEqualTo("3456[1]");
+        assertThat(SocketIoCodec.encode(new SocketIoPacket(SocketIoPacketType.DISCONNECT, "/custom", null,
+                null)).text()).isEqualTo("1/custom,");
+    }
+
+    @Test
+    void keepsObjectKeyOrderAndWritesCompactJson() throws Exception {
+        String in = "[\"e\",{\"z\":1,\"a\":{\"y\":[true,null],\"b\":\"s\"},\"m\":2.5}]";
+        SocketIoPacket p = new SocketIoDecoder().add("2" + in);
+        assertThat(SocketIoCodec.encode(p).text()).isEqualTo("2" + in);
+    }
+
+    @Test
+    void turnsBinaryLeavesIntoPlaceholdersInDepthFirstOrder() throws Exception {
+        ArrayNode data = JSON.createArrayNode().add("upload");
+        data.add(BinaryNode.valueOf(new byte[] {1}));
+        data.addObject().put("name", "f").set("content", BinaryNode.valueOf(new byte[] {2, 3}));
+        SocketIoCodec.Encoded e = SocketIoCodec.encode(new SocketIoPacket(SocketIoPacketType.EVENT, "/", 7L, data));
+        assertThat(e.text()).isEqualTo("52-7[\"upload\",{\"_placeholder\":true,\"num\":0},"
+                + "{\"name\":\"f\",\"content\":{\"_placeholder\":true,\"num\":1}}]");
+        assertThat(e.attachments()).containsExactly(new byte[] {1}, new byte[] {2, 3});
+        assertThat(data.get(1).isBinary()).as("the caller's tree is not modified").isTrue();
+    }
+
+    @Test
+    void decodesABinaryEventOnceAllAttachmentsArrived() throws Exception {
+        SocketIoDecoder d = new SocketIoDecoder();
+        assertThat(d.add("52-/nsp,9[\"m\",{\"_placeholder\":true,\"num\":1},{\"_placeholder\":true,\"num\":0}]"))
+                .isNull();
+        assertThat(d.addBinary(new byte[] {1})).isNull();
+        SocketIoPacket p = d.addBinary(new byte[] {2});
+        assertThat(p.type()).isEqualTo(SocketIoPacketType.BINARY_EVENT);
+        assertThat(p.namespace()).isEqualTo("/nsp");
+        assertThat(p.ackId()).isEqualTo(9L);
+        assertThat(p.data().get(1).binaryValue()).containsExactly(2);
+        assertThat(p.data().get(2).binaryValue()).containsExactly(1);
+        assertThat(d.add("2[\"next\"]").type()).as("the decoder is ready for the next packet")
+                .isEqualTo(SocketIoPacketType.EVENT);
+    }
+
+    @Test
+    void decodesConnectWithAndWithoutNamespaceOrPayload() throws Exception {
+        SocketIoDecoder d = new SocketIoDecoder();
+        assertThat(d.add("0")).isEqualTo(new SocketIoPacket(SocketIoPacketType.CONNECT, "/", null, null));
+        assertThat(d.add("0/custom,")).isEqualTo(new SocketIoPacket(SocketIoPacketType.CONNECT, "/custom", null, null));
+        assertThat(d.add("0/random")).isEqualTo(new SocketIoPacket(SocketIoPacketType.CONNECT, "/random", null, null));
+        assertThat(d.add("0/custom,{\"token\":\"abc\"}").data()).isEqualTo(json("{\"token\":\"abc\"}"));
+    }
+
+    @Test
+    void rejectsInvalidPackets() {
+        Map<String, String> cases = Map.of(
+                "abc", "unknown type",
+                "9", "unknown type",
+                "2{}", "event payload must be an array",
+                "2abc[\"m\"]", "ack id must be digits",
+                "2[]", "event needs a name",
+                "2[\"disconnect\"]", "reserved event",
+                "0[1]", "connect payload must be an object",
+                "1{}", "disconnect carries no payload",
+                "3{}", "ack payload must be an array",
+                "2[\"m\"] trailing", "trailing garbage");
+        cases.forEach((input, why) -> assertThatThrownBy(() -> new SocketIoDecoder().add(input)).as(why)
+                .isInstanceOf(SocketIoDecodeException.class));
+        assertThatThrownBy(() -> new SocketIoDecoder().add("")).isInstanceOf(SocketIoDecodeException.class);
+        assertThatThrownBy(() -> new SocketIoDecoder().add("5x-[\"m\"]")).isInstanceOf(SocketIoDecodeException.class);
+        assertThatThrownBy(() -> new SocketIoDecoder().add("511-[\"m\"]")).as("over the attachment cap")
+                .isInstanceOf(SocketIoDecodeException.class);
+    }
+
+    @Test
+    void rejectsMisplacedAttachmentsAndBadPlaceholders() throws Exception {
+        assertThatThrownBy(() -> new SocketIoDecoder().addBinary(new byte[] {1}))
+                .isInstanceOf(SocketIoDecodeException.class);
+        SocketIoDecoder waiting = new SocketIoDecoder();
+        waiting.add("51-[\"m\",{\"_placeholder\":true,\"num\":0}]");
+        assertThatThrownBy(() -> waiting.add("2[\"m\"]")).isInstanceOf(SocketIoDecodeException.class);
+        SocketIoDecoder bad = new SocketIoDecoder();
+        bad.add("51-[\"m\",{\"_placeholder\":true,\"num\":5}]");
+        assertThatThrownBy(() -> bad.addBinary(new byte[] {1})).isInstanceOf(SocketIoDecodeException.class);
+    }
+
+    @Test
+    void convertsApplicationValuesToJson() {
+        record Msg(String text, int n) {
+        }
+        assertThat(SocketIoCodec.toNode(new Msg("hi", 2)).toString()).isEqualTo("{\"text\":\"hi\",\"n\":2}");
+        assertThat(SocketIoCodec.toNode(new byte[] {1}).isBinary()).isTrue();
+        assertThat(SocketIoCodec.toNode(null).isNull()).isTrue();
+    }
+}
