@@ -31,6 +31,7 @@ import dev.herald.server.presence.PresenceTracker;
 import dev.herald.server.store.Store;
 import dev.herald.server.store.StoreUnavailableException;
 import dev.herald.server.store.jdbc.JdbcStore;
+import dev.herald.server.stream.Streams;
 import dev.herald.server.transport.TransportContext;
 import dev.herald.server.transport.http.BackendRoutes;
 import dev.herald.server.transport.http.BodyBudget;
@@ -159,7 +160,7 @@ public final class HeraldServer implements AutoCloseable {
                     : new RedisNodeDirectory(config.brokerUrl(), config.nodeId());
             ChatService chat = new ChatService(chatStore, broker, new ClusterConversationViewers(directory), typing,
                     (users, notification, key) -> notifications.publish(new PublishCommand(
-                            users.stream().map(u -> "user:" + u).toList(), false, "new_message", notification), key, key),
+                            users.stream().map(Streams::user).toList(), false, "new_message", notification), key, key),
                     chatSettings);
             PresenceTracker presence = new PresenceTracker(new JdbcPresenceStore(jdbcStore.dataSource()),
                     user -> chatStore.partnersOf(user, 10_000), user -> !sessions.ofUser(user).isEmpty(), broker,

@@ -11,7 +11,7 @@ import dev.herald.server.store.NotificationPage;
 import dev.herald.server.store.NotificationQuery;
 import dev.herald.server.store.PublishResult;
 import dev.herald.server.store.StoredNotification;
-import dev.herald.server.store.StreamState;
+import dev.herald.server.stream.StreamState;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
