@@ -1,5 +1,6 @@
 package dev.herald.server;
 
+import dev.herald.server.config.HeraldStartupException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herald.server.auth.ApiKeyAuthenticator;
 import dev.herald.server.auth.JwtVerifier;
