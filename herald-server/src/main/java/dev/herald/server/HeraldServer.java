@@ -28,7 +28,7 @@ import dev.herald.server.notify.NotificationFrames;
 import dev.herald.server.notify.NotificationLog;
 import dev.herald.server.notify.NotificationService;
 import dev.herald.server.notify.PublishCommand;
-import dev.herald.server.presence.PresenceTracker;
+import dev.herald.server.chat.presence.PresenceTracker;
 import dev.herald.server.store.Store;
 import dev.herald.server.store.StoreUnavailableException;
 import dev.herald.server.store.jdbc.JdbcStore;

@@ -1,4 +1,4 @@
-package dev.herald.server.presence;
+package dev.herald.server.chat.presence;
 
 import dev.herald.server.broker.Broker;
 import dev.herald.server.chat.ChatFrames;
