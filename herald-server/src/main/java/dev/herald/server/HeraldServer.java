@@ -39,7 +39,7 @@ import dev.herald.server.transport.http.BodyBudget;
 import dev.herald.server.transport.http.ChatRoutes;
 import dev.herald.server.transport.http.ConnectionLimiter;
 import dev.herald.server.transport.http.NodeHealth;
-import dev.herald.server.transport.http.OriginPolicy;
+import dev.herald.server.transport.OriginPolicy;
 import dev.herald.server.transport.http.DevRoutes;
 import dev.herald.server.transport.http.HttpEndpoint;
 import dev.herald.server.transport.http.HttpServerInitializer;

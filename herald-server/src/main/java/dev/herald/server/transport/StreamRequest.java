@@ -3,7 +3,6 @@ package dev.herald.server.transport;
 import dev.herald.server.auth.Principal;
 import dev.herald.server.delivery.TypeFilter;
 import dev.herald.server.stream.Streams;
-import dev.herald.server.transport.http.ApiException;
 
 import java.util.List;
 import java.util.Map;
