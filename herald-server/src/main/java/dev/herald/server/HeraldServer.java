@@ -1,5 +1,6 @@
 package dev.herald.server;
 
+import dev.herald.server.config.HeraldStartupException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herald.server.auth.ApiKeyAuthenticator;
 import dev.herald.server.auth.JwtVerifier;
@@ -27,17 +28,18 @@ import dev.herald.server.notify.NotificationFrames;
 import dev.herald.server.notify.NotificationLog;
 import dev.herald.server.notify.NotificationService;
 import dev.herald.server.notify.PublishCommand;
-import dev.herald.server.presence.PresenceTracker;
+import dev.herald.server.chat.presence.PresenceTracker;
 import dev.herald.server.store.Store;
 import dev.herald.server.store.StoreUnavailableException;
 import dev.herald.server.store.jdbc.JdbcStore;
+import dev.herald.server.stream.Streams;
 import dev.herald.server.transport.TransportContext;
 import dev.herald.server.transport.http.BackendRoutes;
 import dev.herald.server.transport.http.BodyBudget;
 import dev.herald.server.transport.http.ChatRoutes;
 import dev.herald.server.transport.http.ConnectionLimiter;
 import dev.herald.server.transport.http.NodeHealth;
-import dev.herald.server.transport.http.OriginPolicy;
+import dev.herald.server.transport.OriginPolicy;
 import dev.herald.server.transport.http.DevRoutes;
 import dev.herald.server.transport.http.HttpEndpoint;
 import dev.herald.server.transport.http.HttpServerInitializer;
@@ -159,7 +161,7 @@ public final class HeraldServer implements AutoCloseable {
                     : new RedisNodeDirectory(config.brokerUrl(), config.nodeId());
             ChatService chat = new ChatService(chatStore, broker, new ClusterConversationViewers(directory), typing,
                     (users, notification, key) -> notifications.publish(new PublishCommand(
-                            users.stream().map(u -> "user:" + u).toList(), false, "new_message", notification), key, key),
+                            users.stream().map(Streams::user).toList(), false, "new_message", notification), key, key),
                     chatSettings);
             PresenceTracker presence = new PresenceTracker(new JdbcPresenceStore(jdbcStore.dataSource()),
                     user -> chatStore.partnersOf(user, 10_000), user -> !sessions.ofUser(user).isEmpty(), broker,

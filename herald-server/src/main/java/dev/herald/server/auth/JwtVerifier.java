@@ -20,7 +20,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.JWTParser;
 import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
-import dev.herald.server.HeraldStartupException;
+import dev.herald.server.config.HeraldStartupException;
 import dev.herald.server.config.HeraldConfig;
 import java.io.IOException;
 import java.net.MalformedURLException;

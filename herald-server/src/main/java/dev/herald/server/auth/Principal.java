@@ -1,5 +1,6 @@
 package dev.herald.server.auth;
 
+import dev.herald.server.stream.Streams;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Set;
@@ -64,7 +65,7 @@ public record Principal(String userId, String name, Set<String> topics, Instant 
 
     /** The user's personal stream key. */
     public String userStream() {
-        return "user:" + userId;
+        return Streams.user(userId);
     }
 
     public boolean mayRead(String topic) {

@@ -1,6 +1,6 @@
 package dev.herald.server.broker;
 
-import dev.herald.server.delivery.StreamEvent;
+import dev.herald.server.stream.StreamEvent;
 
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;

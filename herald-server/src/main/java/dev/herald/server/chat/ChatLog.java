@@ -1,8 +1,8 @@
 package dev.herald.server.chat;
 
-import dev.herald.server.delivery.StreamEvent;
+import dev.herald.server.stream.StreamEvent;
 import dev.herald.server.delivery.StreamLog;
-import dev.herald.server.store.StreamState;
+import dev.herald.server.stream.StreamState;
 
 import java.util.List;
 

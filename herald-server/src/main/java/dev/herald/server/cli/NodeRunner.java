@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
 @FunctionalInterface
 interface NodeRunner {
     /**
-     * @throws dev.herald.server.HeraldStartupException when the node cannot start
+     * @throws dev.herald.server.config.HeraldStartupException when the node cannot start
      */
     void run(HeraldConfig config, PrintWriter out) throws InterruptedException;
 

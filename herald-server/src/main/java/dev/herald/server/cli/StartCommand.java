@@ -1,6 +1,6 @@
 package dev.herald.server.cli;
 
-import dev.herald.server.HeraldStartupException;
+import dev.herald.server.config.HeraldStartupException;
 import dev.herald.server.config.ConfigException;
 import dev.herald.server.config.ConfigResolver;
 import dev.herald.server.config.ConfigSources;

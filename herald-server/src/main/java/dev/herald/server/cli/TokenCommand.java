@@ -5,7 +5,7 @@ import dev.herald.server.config.ConfigException;
 import dev.herald.server.config.ConfigSources;
 import dev.herald.server.config.ConfigValue;
 import dev.herald.server.config.DevCredentials;
-import dev.herald.server.HeraldStartupException;
+import dev.herald.server.config.HeraldStartupException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,6 +1,5 @@
 package dev.herald.server.config;
 
-import dev.herald.server.HeraldStartupException;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.Writer;

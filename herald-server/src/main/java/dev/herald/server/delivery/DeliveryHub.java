@@ -1,7 +1,8 @@
 package dev.herald.server.delivery;
 
+import dev.herald.server.stream.StreamEvent;
 import dev.herald.server.broker.Broker;
-import dev.herald.server.store.StreamState;
+import dev.herald.server.stream.StreamState;
 import io.netty.channel.EventLoop;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,5 +1,6 @@
 package dev.herald.server.delivery;
 
+import dev.herald.server.stream.StreamEvent;
 import io.netty.channel.EventLoop;
 
 import java.util.ArrayList;

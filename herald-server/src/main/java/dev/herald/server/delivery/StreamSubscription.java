@@ -1,6 +1,7 @@
 package dev.herald.server.delivery;
 
-import dev.herald.server.store.StreamState;
+import dev.herald.server.stream.StreamEvent;
+import dev.herald.server.stream.StreamState;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;

@@ -2,7 +2,7 @@ package dev.herald.server.metrics;
 
 import dev.herald.server.delivery.DeliveryHub;
 import dev.herald.server.delivery.Session;
-import dev.herald.server.delivery.StreamEvent;
+import dev.herald.server.stream.StreamEvent;
 import dev.herald.server.broker.Broker;
 import dev.herald.server.broker.RedisBroker;
 import io.micrometer.core.instrument.Counter;

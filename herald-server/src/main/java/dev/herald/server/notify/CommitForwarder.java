@@ -1,7 +1,7 @@
 package dev.herald.server.notify;
 
 import dev.herald.server.broker.Broker;
-import dev.herald.server.delivery.StreamEvent;
+import dev.herald.server.stream.StreamEvent;
 import dev.herald.server.store.Store;
 import dev.herald.server.store.StoredNotification;
 

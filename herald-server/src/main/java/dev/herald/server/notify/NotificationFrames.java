@@ -1,6 +1,7 @@
 package dev.herald.server.notify;
 
-import dev.herald.server.delivery.StreamEvent;
+import dev.herald.server.stream.Streams;
+import dev.herald.server.stream.StreamEvent;
 import dev.herald.server.store.StoredNotification;
 
 import java.nio.charset.StandardCharsets;
@@ -24,8 +25,6 @@ public final class NotificationFrames {
     /** Fields Herald adds to every notification; apps may not set them. */
     public static final Set<String> RESERVED_FIELDS = Set.of("id", "seq", "created_at", "read_at");
 
-    private static final String USER_PREFIX = "user:";
-
     private NotificationFrames() {
     }
 
@@ -45,7 +44,7 @@ public final class NotificationFrames {
                 .append(",\"created_at\":\"").append(DateTimeFormatter.ISO_INSTANT.format(n.createdAt()))
                 .append("\"}");
         // Only a user's own stream has read state; a topic's counter means nothing to its readers.
-        long unread = n.stream().startsWith(USER_PREFIX) ? n.unreadAfter() : -1;
+        long unread = Streams.isUser(n.stream()) ? n.unreadAfter() : -1;
         return new StreamEvent(n.stream(), n.seq(), n.type(), n.createdAt().toEpochMilli(), unread,
                 sb.toString().getBytes(StandardCharsets.UTF_8));
     }

@@ -1,9 +1,9 @@
 package dev.herald.server.notify;
 
-import dev.herald.server.delivery.StreamEvent;
+import dev.herald.server.stream.StreamEvent;
 import dev.herald.server.delivery.StreamLog;
 import dev.herald.server.store.Store;
-import dev.herald.server.store.StreamState;
+import dev.herald.server.stream.StreamState;
 
 import java.util.List;
 

@@ -1,5 +1,6 @@
 package dev.herald.server.notify;
 
+import dev.herald.server.stream.Streams;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -46,7 +47,7 @@ public record PublishCommand(List<String> streams, boolean allUsers, String type
         int targets = 0;
         if (to.has("user")) {
             targets++;
-            streams.add("user:" + userId(to.get("user"), "to.user"));
+            streams.add(Streams.user(userId(to.get("user"), "to.user")));
         }
         if (to.has("users")) {
             targets++;
@@ -59,7 +60,7 @@ public record PublishCommand(List<String> streams, boolean allUsers, String type
             }
             Set<String> unique = new LinkedHashSet<>();
             for (int i = 0; i < users.size(); i++) {
-                unique.add("user:" + userId(users.get(i), "to.users[" + i + "]"));
+                unique.add(Streams.user(userId(users.get(i), "to.users[" + i + "]")));
             }
             streams.addAll(unique);
         }
@@ -69,7 +70,7 @@ public record PublishCommand(List<String> streams, boolean allUsers, String type
             if (!topic.isTextual() || !TOPIC.matcher(topic.asText()).matches()) {
                 throw new ValidationException("to.topic", "must look like prefix:id, e.g. branch:7");
             }
-            if (topic.asText().startsWith("user:")) {
+            if (Streams.isUser(topic.asText())) {
                 throw new ValidationException("to.topic", "user streams are addressed with {\"user\": id}");
             }
             streams.add(topic.asText());

@@ -1,5 +1,6 @@
 package dev.herald.server.store;
 
+import dev.herald.server.stream.StreamState;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;

@@ -2,7 +2,7 @@ package dev.herald.server.transport;
 
 import dev.herald.server.auth.Principal;
 import dev.herald.server.delivery.TypeFilter;
-import dev.herald.server.transport.http.ApiException;
+import dev.herald.server.stream.Streams;
 
 import java.util.List;
 import java.util.Map;
@@ -62,7 +62,7 @@ public record StreamRequest(String stream, String topic, long since, TypeFilter 
         if (id == null || id.isEmpty()) {
             throw ApiException.badRequest("type=" + type + " needs an id");
         }
-        String topic = type + ":" + id;
+        String topic = Streams.topic(type, id);
         if (!principal.mayRead(topic)) {
             throw ApiException.forbidden("the token does not grant topic " + topic);
         }

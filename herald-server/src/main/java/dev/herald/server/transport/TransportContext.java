@@ -10,7 +10,6 @@ import dev.herald.server.delivery.SessionRegistry;
 import dev.herald.server.metrics.HeraldMetrics;
 import dev.herald.server.notify.NotificationService;
 import dev.herald.server.store.Store;
-import dev.herald.server.transport.http.OriginPolicy;
 
 import java.util.concurrent.ExecutorService;
 

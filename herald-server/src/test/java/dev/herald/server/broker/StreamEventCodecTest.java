@@ -1,6 +1,6 @@
 package dev.herald.server.broker;
 
-import dev.herald.server.delivery.StreamEvent;
+import dev.herald.server.stream.StreamEvent;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;

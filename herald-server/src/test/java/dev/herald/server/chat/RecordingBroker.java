@@ -1,7 +1,7 @@
 package dev.herald.server.chat;
 
 import dev.herald.server.broker.Broker;
-import dev.herald.server.delivery.StreamEvent;
+import dev.herald.server.stream.StreamEvent;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;

@@ -2,7 +2,7 @@ package dev.herald.server.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.herald.server.HeraldStartupException;
+import dev.herald.server.config.HeraldStartupException;
 import dev.herald.server.auth.JwtVerifier;
 import dev.herald.server.auth.Principal;
 import dev.herald.server.config.DevCredentials;

@@ -6,7 +6,7 @@ import dev.herald.server.store.PublishRequest;
 import dev.herald.server.store.PublishResult;
 import dev.herald.server.store.Store;
 import dev.herald.server.store.StoredNotification;
-import dev.herald.server.store.StreamState;
+import dev.herald.server.stream.StreamState;
 
 import java.time.Instant;
 import java.util.ArrayList;

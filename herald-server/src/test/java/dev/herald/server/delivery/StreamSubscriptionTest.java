@@ -1,5 +1,6 @@
 package dev.herald.server.delivery;
 
+import dev.herald.server.stream.StreamEvent;
 import dev.herald.server.broker.InProcessBroker;
 import dev.herald.server.notify.NotificationFrames;
 import dev.herald.server.notify.NotificationLog;

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herald.server.auth.Principal;
 import dev.herald.server.notify.NotificationService;
 import dev.herald.server.notify.ValidationException;
-import dev.herald.server.transport.http.ApiException;
+import dev.herald.server.transport.ApiException;
 import dev.herald.server.transport.http.ApiRequest;
 import dev.herald.server.transport.http.ApiResponse;
 import dev.herald.server.transport.http.NotificationRoutes;

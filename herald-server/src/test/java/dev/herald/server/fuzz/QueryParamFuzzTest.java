@@ -11,7 +11,7 @@ import dev.herald.server.chat.ChatException;
 import dev.herald.server.chat.ChatFields;
 import dev.herald.server.delivery.TypeFilter;
 import dev.herald.server.transport.StreamRequest;
-import dev.herald.server.transport.http.ApiException;
+import dev.herald.server.transport.ApiException;
 
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;

@@ -2,7 +2,7 @@ package dev.herald.server.notify;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.herald.server.delivery.StreamEvent;
+import dev.herald.server.stream.StreamEvent;
 import dev.herald.server.store.StoredNotification;
 import org.junit.jupiter.api.Test;
 

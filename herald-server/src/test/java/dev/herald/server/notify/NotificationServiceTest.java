@@ -8,7 +8,7 @@ import dev.herald.server.store.PublishResult;
 import dev.herald.server.store.Store;
 import dev.herald.server.store.StoreUnavailableException;
 import dev.herald.server.store.StoredNotification;
-import dev.herald.server.store.StreamState;
+import dev.herald.server.stream.StreamState;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

@@ -1,5 +1,6 @@
 package dev.herald.server.store;
 
+import dev.herald.server.stream.StreamState;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

@@ -1,7 +1,6 @@
 package dev.herald.server.transport;
 
 import dev.herald.server.auth.Principal;
-import dev.herald.server.transport.http.ApiException;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import org.junit.jupiter.api.Test;
 

@@ -1,6 +1,6 @@
 package dev.herald.server.chat.jdbc;
 
-import dev.herald.server.presence.PresenceStore;
+import dev.herald.server.chat.presence.PresenceStore;
 
 import javax.sql.DataSource;
 import java.sql.Connection;

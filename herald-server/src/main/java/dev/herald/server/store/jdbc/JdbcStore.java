@@ -10,7 +10,7 @@ import dev.herald.server.store.PublishResult;
 import dev.herald.server.store.Store;
 import dev.herald.server.store.StoreUnavailableException;
 import dev.herald.server.store.StoredNotification;
-import dev.herald.server.store.StreamState;
+import dev.herald.server.stream.StreamState;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;

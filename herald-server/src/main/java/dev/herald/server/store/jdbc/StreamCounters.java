@@ -1,6 +1,6 @@
 package dev.herald.server.store.jdbc;
 
-import dev.herald.server.store.StreamState;
+import dev.herald.server.stream.StreamState;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -1,5 +1,6 @@
 package dev.herald.server.transport.http;
 
+import dev.herald.server.transport.ApiException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -16,8 +17,8 @@ import dev.herald.server.chat.CreationQuota;
 import dev.herald.server.chat.ReadResult;
 import dev.herald.server.chat.SendResult;
 import dev.herald.server.notify.ValidationException;
-import dev.herald.server.presence.PresenceTracker;
-import dev.herald.server.presence.PresenceView;
+import dev.herald.server.chat.presence.PresenceTracker;
+import dev.herald.server.chat.presence.PresenceView;
 import io.netty.handler.codec.http.HttpResponseStatus;
 
 import java.time.format.DateTimeFormatter;

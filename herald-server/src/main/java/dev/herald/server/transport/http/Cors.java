@@ -1,5 +1,6 @@
 package dev.herald.server.transport.http;
 
+import dev.herald.server.transport.OriginPolicy;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;

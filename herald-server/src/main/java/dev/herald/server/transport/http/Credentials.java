@@ -1,5 +1,6 @@
 package dev.herald.server.transport.http;
 
+import dev.herald.server.transport.OriginPolicy;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.cookie.Cookie;

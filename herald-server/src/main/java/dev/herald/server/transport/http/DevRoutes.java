@@ -1,5 +1,6 @@
 package dev.herald.server.transport.http;
 
+import dev.herald.server.transport.ApiException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -7,8 +8,8 @@ import dev.herald.server.auth.Principal;
 import dev.herald.server.auth.TokenIssuer;
 import dev.herald.server.notify.NotificationService;
 import dev.herald.server.notify.PublishCommand;
-import dev.herald.server.presence.PresenceTracker;
-import dev.herald.server.presence.PresenceView;
+import dev.herald.server.chat.presence.PresenceTracker;
+import dev.herald.server.chat.presence.PresenceView;
 import dev.herald.server.store.PublishResult;
 import dev.herald.server.store.StoredNotification;
 

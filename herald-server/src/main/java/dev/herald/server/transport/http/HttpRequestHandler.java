@@ -1,5 +1,7 @@
 package dev.herald.server.transport.http;
 
+import dev.herald.server.transport.OriginPolicy;
+import dev.herald.server.transport.ApiException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herald.server.auth.AuthException;
 import dev.herald.server.auth.Principal;

@@ -1,5 +1,6 @@
 package dev.herald.server.transport.http;
 
+import dev.herald.server.transport.ApiException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -11,7 +12,7 @@ import dev.herald.server.store.NotificationPage;
 import dev.herald.server.store.NotificationQuery;
 import dev.herald.server.store.PublishResult;
 import dev.herald.server.store.StoredNotification;
-import dev.herald.server.store.StreamState;
+import dev.herald.server.stream.StreamState;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

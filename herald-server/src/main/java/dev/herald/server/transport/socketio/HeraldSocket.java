@@ -7,7 +7,7 @@ import dev.herald.server.chat.ChatConnection;
 import dev.herald.server.chat.ChatStreams;
 import dev.herald.server.delivery.CloseReason;
 import dev.herald.server.delivery.Session;
-import dev.herald.server.delivery.StreamEvent;
+import dev.herald.server.stream.StreamEvent;
 import dev.herald.server.delivery.StreamSubscription;
 import dev.herald.server.delivery.TypeFilter;
 import dev.herald.server.transport.TransportContext;

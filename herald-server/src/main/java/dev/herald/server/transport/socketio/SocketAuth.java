@@ -5,7 +5,7 @@ import dev.herald.server.auth.AuthException;
 import dev.herald.server.auth.Principal;
 import dev.herald.server.auth.TokenVerifier;
 import dev.herald.server.transport.http.Credentials;
-import dev.herald.server.transport.http.OriginPolicy;
+import dev.herald.server.transport.OriginPolicy;
 import dev.herald.socketio.ConnectMiddleware;
 import dev.herald.socketio.ConnectRefusedException;
 import dev.herald.socketio.SocketIoSocket;

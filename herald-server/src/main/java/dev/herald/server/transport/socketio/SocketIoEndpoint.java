@@ -2,7 +2,7 @@ package dev.herald.server.transport.socketio;
 
 import dev.herald.server.auth.Principal;
 import dev.herald.server.chat.ChatService;
-import dev.herald.server.presence.PresenceTracker;
+import dev.herald.server.chat.presence.PresenceTracker;
 import dev.herald.server.transport.TransportContext;
 import dev.herald.server.transport.http.HttpEndpoint;
 import dev.herald.socketio.SocketIoConfig;

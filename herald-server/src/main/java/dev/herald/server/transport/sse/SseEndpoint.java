@@ -5,7 +5,7 @@ import dev.herald.server.transport.TransportContext;
 import dev.herald.server.transport.http.ConnectionGate;
 import dev.herald.server.transport.http.Credentials;
 import dev.herald.server.transport.http.Cors;
-import dev.herald.server.transport.http.OriginPolicy;
+import dev.herald.server.transport.OriginPolicy;
 import dev.herald.server.transport.http.HttpEndpoint;
 import dev.herald.server.transport.http.HttpResponses;
 import io.netty.channel.ChannelHandlerContext;

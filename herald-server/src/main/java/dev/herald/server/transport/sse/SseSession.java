@@ -2,7 +2,7 @@ package dev.herald.server.transport.sse;
 
 import dev.herald.server.delivery.CloseReason;
 import dev.herald.server.transport.ChannelSession;
-import dev.herald.server.delivery.StreamEvent;
+import dev.herald.server.stream.StreamEvent;
 import dev.herald.server.metrics.HeraldMetrics;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;

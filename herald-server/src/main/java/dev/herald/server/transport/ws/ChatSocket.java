@@ -1,7 +1,7 @@
 package dev.herald.server.transport.ws;
 
 import dev.herald.server.chat.ChatService;
-import dev.herald.server.presence.PresenceTracker;
+import dev.herald.server.chat.presence.PresenceTracker;
 import dev.herald.server.transport.TransportContext;
 
 /**

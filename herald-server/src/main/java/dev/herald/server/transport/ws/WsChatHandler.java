@@ -10,7 +10,7 @@ import dev.herald.server.chat.ChatFrames;
 import dev.herald.server.chat.ChatService;
 import dev.herald.server.chat.MessageRef;
 import dev.herald.server.chat.SendResult;
-import dev.herald.server.presence.PresenceTracker;
+import dev.herald.server.chat.presence.PresenceTracker;
 import dev.herald.server.store.StoreUnavailableException;
 import dev.herald.server.transport.TransportContext;
 import org.slf4j.Logger;

@@ -2,7 +2,7 @@ package dev.herald.server.transport.ws;
 
 import dev.herald.server.auth.Principal;
 import dev.herald.server.transport.TransportContext;
-import dev.herald.server.transport.http.ApiException;
+import dev.herald.server.transport.ApiException;
 import dev.herald.server.transport.http.ConnectionGate;
 import dev.herald.server.transport.http.Credentials;
 import dev.herald.server.transport.http.HttpEndpoint;

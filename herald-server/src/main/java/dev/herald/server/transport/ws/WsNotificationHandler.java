@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.herald.server.auth.Principal;
 import dev.herald.server.delivery.StreamSubscription;
 import dev.herald.server.delivery.TypeFilter;
-import dev.herald.server.store.StreamState;
+import dev.herald.server.stream.StreamState;
 import dev.herald.server.transport.TransportContext;
 
 /**

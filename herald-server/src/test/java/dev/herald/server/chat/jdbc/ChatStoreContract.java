@@ -10,7 +10,7 @@ import dev.herald.server.chat.NewMessage;
 import dev.herald.server.chat.Reaction;
 import dev.herald.server.chat.ReadResult;
 import dev.herald.server.chat.SendResult;
-import dev.herald.server.presence.PresenceStore;
+import dev.herald.server.chat.presence.PresenceStore;
 import org.junit.jupiter.api.Test;
 
 import javax.sql.DataSource;

@@ -5,7 +5,7 @@ import dev.herald.server.store.Store;
 import dev.herald.server.store.StoreContractTest;
 import dev.herald.server.store.StoreUnavailableException;
 import dev.herald.server.store.StoredNotification;
-import dev.herald.server.store.StreamState;
+import dev.herald.server.stream.StreamState;
 import dev.herald.server.testing.PostgresSupport;
 import dev.herald.server.testing.TcpProxy;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

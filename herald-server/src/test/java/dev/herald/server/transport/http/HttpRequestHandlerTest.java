@@ -1,5 +1,6 @@
 package dev.herald.server.transport.http;
 
+import dev.herald.server.transport.OriginPolicy;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herald.server.config.HeraldConfig;
 import dev.herald.server.metrics.HeraldMetrics;

@@ -1,4 +1,4 @@
-package dev.herald.server.store;
+package dev.herald.server.stream;
 
 /** A stream's last allocated seq and its count of unread notifications. */
 public record StreamState(long lastSeq, long unread) {

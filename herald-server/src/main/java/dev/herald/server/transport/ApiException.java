@@ -1,4 +1,4 @@
-package dev.herald.server.transport.http;
+package dev.herald.server.transport;
 
 import io.netty.handler.codec.http.HttpResponseStatus;
 

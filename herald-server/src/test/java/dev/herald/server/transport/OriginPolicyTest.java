@@ -1,4 +1,4 @@
-package dev.herald.server.transport.http;
+package dev.herald.server.transport;
 
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -7,11 +7,11 @@ import org.junit.jupiter.api.Test;
 
 import java.util.List;
 
-import static dev.herald.server.transport.http.OriginPolicy.Trust.ANY;
-import static dev.herald.server.transport.http.OriginPolicy.Trust.FOREIGN;
-import static dev.herald.server.transport.http.OriginPolicy.Trust.LISTED;
-import static dev.herald.server.transport.http.OriginPolicy.Trust.NO_ORIGIN;
-import static dev.herald.server.transport.http.OriginPolicy.Trust.SAME;
+import static dev.herald.server.transport.OriginPolicy.Trust.ANY;
+import static dev.herald.server.transport.OriginPolicy.Trust.FOREIGN;
+import static dev.herald.server.transport.OriginPolicy.Trust.LISTED;
+import static dev.herald.server.transport.OriginPolicy.Trust.NO_ORIGIN;
+import static dev.herald.server.transport.OriginPolicy.Trust.SAME;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

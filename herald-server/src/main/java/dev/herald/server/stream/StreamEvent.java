@@ -1,4 +1,4 @@
-package dev.herald.server.delivery;
+package dev.herald.server.stream;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;

@@ -1,4 +1,4 @@
-package dev.herald.server;
+package dev.herald.server.config;
 
 /** The node could not start; the message says why in words an operator can act on. */
 public class HeraldStartupException extends RuntimeException {

@@ -1,4 +1,4 @@
-package dev.herald.server.presence;
+package dev.herald.server.chat.presence;
 
 import java.time.Instant;
 

@@ -1,11 +1,11 @@
-package dev.herald.server.presence;
+package dev.herald.server.chat.presence;
 
 import dev.herald.server.broker.Broker;
 import dev.herald.server.chat.ChatFrames;
 import dev.herald.server.cluster.NodeDirectory;
 import dev.herald.server.chat.ChatStreams;
 import dev.herald.server.delivery.SessionRegistry;
-import dev.herald.server.delivery.StreamEvent;
+import dev.herald.server.stream.StreamEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,0 +1,8 @@
+/**
+ * Configuration: resolving flags, environment and config file into {@link HeraldConfig}, the
+ * data directory, development credentials, and {@link HeraldStartupException}, the one way a
+ * node says it cannot start (bad config, unusable data directory, port taken).
+ *
+ * <p>Depends on no other package of Herald; anything may depend on it.
+ */
+package dev.herald.server.config;

@@ -1,0 +1,7 @@
+/**
+ * Notifications: publish validation ({@link PublishCommand}), their frames, the notification
+ * service over the store and the broker, and the commit forwarder.
+ *
+ * <p>May depend on {@code store}, {@code delivery}, {@code broker} and {@code stream}.
+ */
+package dev.herald.server.notify;
