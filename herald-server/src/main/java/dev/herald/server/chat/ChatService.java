@@ -123,6 +123,12 @@ public final class ChatService {
         return store.membership(conversationId, userId).orElseThrow(() -> ChatException.notFound(conversationId));
     }
 
+    /** {@link #send(String, String, long, String, String, String)} for a request read by {@link SendRequest#parse}. */
+    public SendResult send(String userId, String senderName, SendRequest request) {
+        return send(userId, senderName, request.conversationId(), request.content(), request.clientId(),
+                request.messageType());
+    }
+
     /**
      * Stores and delivers a message. A retry with the same {@code clientId} returns the stored
      * message ({@link SendResult#replayed()}) and delivers and notifies nothing new.

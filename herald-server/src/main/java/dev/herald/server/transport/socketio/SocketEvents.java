@@ -2,19 +2,18 @@ package dev.herald.server.transport.socketio;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.herald.server.chat.ChatError;
 import dev.herald.server.chat.ChatException;
 import dev.herald.server.chat.ChatFrames;
 import dev.herald.server.chat.ChatFields;
 import dev.herald.server.chat.ChatService;
+import dev.herald.server.chat.SendRequest;
 import dev.herald.server.chat.SendResult;
 import dev.herald.server.delivery.CloseReason;
 import dev.herald.server.chat.presence.PresenceTracker;
-import dev.herald.server.store.StoreUnavailableException;
 import dev.herald.socketio.Ack;
 import dev.herald.server.transport.FloodGuard;
 import dev.herald.socketio.SocketIoSocket;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The client events of Herald's Socket.IO namespace (docs/socketio.md, "Herald events"): parsing
@@ -30,7 +29,9 @@ import org.slf4j.LoggerFactory;
  * (through {@code ChatConnection.call}) and answer from the loop.
  */
 final class SocketEvents {
-    private static final Logger log = LoggerFactory.getLogger(SocketEvents.class);
+    // Socket.IO has always ignored a clientId that is not a string (sent without one).
+    private static final SendRequest.Names SEND_FIELDS =
+            new SendRequest.Names("conversationId", "clientId", "messageType", false);
 
     private interface Handler {
         void handle(ObjectNode payload, Ack ack);
@@ -118,15 +119,8 @@ final class SocketEvents {
     }
 
     private void sendMessage(ObjectNode p, Ack ack) {
-        long id = conversationId(p);
-        JsonNode content = p.get("content");
-        if (content != null && !content.isNull() && !content.isTextual()) {
-            throw ChatException.invalid("content", "must be a string");
-        }
-        String text = content == null || content.isNull() ? null : content.asText();
-        String clientId = text(p, "clientId");
-        String messageType = text(p, "messageType");
-        h.chat.call(() -> chatService.send(h.principal.userId(), h.principal.name(), id, text, clientId, messageType),
+        SendRequest request = SendRequest.parse(p, SEND_FIELDS);
+        h.chat.call(() -> chatService.send(h.principal.userId(), h.principal.name(), request),
                 (SendResult r) -> reply(ack, EventMapping.message(ChatFrames.messageObject(r.message()))),
                 e -> fail(e, ack));
     }
@@ -183,21 +177,10 @@ final class SocketEvents {
         }
     }
 
+    /** The answer to a failed event, as {@link ChatError} says; a malformed field is an invalid event here. */
     private void fail(RuntimeException e, Ack ack) {
-        if (e instanceof ChatException c) {
-            // There are no frames here: a malformed field is an invalid event.
-            String code = c.code() == ChatException.Code.INVALID_FIELD ? "invalid_event" : c.code().wire();
-            fail(code, c.getMessage(), c.field(), ack);
-        } else if (e instanceof IllegalArgumentException) {
-            String msg = String.valueOf(e.getMessage());
-            int colon = msg.indexOf(':');
-            fail("invalid_event", msg, colon > 0 ? msg.substring(0, colon) : null, ack);
-        } else if (e instanceof StoreUnavailableException) {
-            fail("unavailable", "the store is unavailable; nothing was changed, retry later", null, ack);
-        } else {
-            log.error("socket.io event failed session={} user={}", h.id(), h.userId(), e);
-            fail("internal_error", "internal error", null, ack);
-        }
+        ChatError error = ChatError.report(e, "socket.io event", h.id(), h.userId());
+        fail(error.invalid() ? "invalid_event" : error.code(), error.message(), error.field(), ack);
     }
 
     private void fail(String code, String message, String field, Ack ack) {

@@ -4,17 +4,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.herald.server.auth.Principal;
 import dev.herald.server.chat.ChatConnection;
+import dev.herald.server.chat.ChatError;
 import dev.herald.server.chat.ChatException;
 import dev.herald.server.chat.ChatFields;
 import dev.herald.server.chat.ChatFrames;
 import dev.herald.server.chat.ChatService;
 import dev.herald.server.chat.MessageRef;
+import dev.herald.server.chat.SendRequest;
 import dev.herald.server.chat.SendResult;
 import dev.herald.server.chat.presence.PresenceTracker;
-import dev.herald.server.store.StoreUnavailableException;
 import dev.herald.server.transport.TransportContext;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.util.function.Consumer;
 
@@ -29,7 +28,8 @@ import java.util.function.Consumer;
  * All fields are touched only on that loop.
  */
 final class WsChatHandler extends WsConnectionHandler {
-    private static final Logger log = LoggerFactory.getLogger(WsChatHandler.class);
+    private static final SendRequest.Names SEND_FIELDS =
+            new SendRequest.Names("conversation_id", "client_id", "message_type", true);
     private static final String FRAMES = "ping, refresh, join, leave, send_message, typing, stop_typing, read, react, set_status";
 
     private final ChatService chat;
@@ -100,18 +100,9 @@ final class WsChatHandler extends WsConnectionHandler {
     }
 
     private void sendMessage(ObjectNode frame) {
-        String clientId = text(frame, "client_id");
-        if (frame.has("client_id") && !frame.get("client_id").isNull() && clientId == null) {
-            throw ChatException.invalid("client_id", "must be a string");
-        }
-        long id = conversationId(frame);
-        JsonNode content = frame.get("content");
-        if (content != null && !content.isNull() && !content.isTextual()) {
-            throw ChatException.invalid("content", "must be a string");
-        }
-        String text = content == null || content.isNull() ? null : content.asText();
-        String messageType = text(frame, "message_type");
-        connection.call(() -> chat.send(principal.userId(), principal.name(), id, text, clientId, messageType),
+        SendRequest request = SendRequest.parse(frame, SEND_FIELDS);
+        String clientId = request.clientId();
+        connection.call(() -> chat.send(principal.userId(), principal.name(), request),
                 (SendResult r) -> sendNow(ChatFrames.ack(clientId, r.message(), r.replayed())),
                 e -> fail(e, clientId, null));
     }
@@ -132,21 +123,10 @@ final class WsChatHandler extends WsConnectionHandler {
         connection.call(() -> chat.react(principal.userId(), id, message, emoji, add), r -> { }, onError);
     }
 
-    /** An error frame for a failed request; the store being down and bugs get their own codes. */
+    /** An error frame for a failed request; which code and message is {@link ChatError}'s to say. */
     private void fail(RuntimeException e, String clientId, String ref) {
-        if (e instanceof ChatException chatError) {
-            fail(chatError.code().wire(), chatError.getMessage(), chatError.field(), clientId, ref);
-        } else if (e instanceof IllegalArgumentException) {
-            String msg = String.valueOf(e.getMessage());
-            int colon = msg.indexOf(':');
-            fail("invalid_frame", msg, colon > 0 ? msg.substring(0, colon) : null, clientId, ref);
-        } else if (e instanceof StoreUnavailableException) {
-            log.debug("store unavailable session={} user={}: {}", session.id(), principal.userId(), e.getMessage());
-            fail("unavailable", "the store is unavailable; nothing was changed, retry later", null, clientId, ref);
-        } else {
-            log.error("chat request failed session={} user={}", session.id(), principal.userId(), e);
-            fail("internal_error", "internal error", null, clientId, ref);
-        }
+        ChatError error = ChatError.report(e, "chat request", session.id(), principal.userId());
+        fail(error.code(), error.message(), error.field(), clientId, ref);
     }
 
     private void fail(String code, String message, String field, String clientId, String ref) {
