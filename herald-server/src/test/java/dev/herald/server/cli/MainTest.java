@@ -7,6 +7,8 @@ import dev.herald.server.auth.JwtVerifier;
 import dev.herald.server.auth.Principal;
 import dev.herald.server.config.DevCredentials;
 import dev.herald.server.config.HeraldConfig;
+import dev.herald.server.config.RelayRule;
+import dev.herald.server.config.SocketIoSettings;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -193,6 +195,31 @@ class MainTest {
         assertThat(version.out).startsWith("Herald ");
         assertThat(help.code).isZero();
         assertThat(help.out).contains("--port=PORT", "--jwks-url=URL", "--idle-timeout=DURATION", "HERALD_PORT");
+    }
+
+    @Test
+    void socketIoSettingsAreStartOptionsReachingTheNode() {
+        Run run = run("start", "--data-dir", dir.toString(), "--socketio-notification-events", "notification",
+                "--socketio-relay", "bookingUpdate:booking:bookingId:bookingUpdated");
+        Run help = run("start", "--help");
+
+        assertThat(run.code).as(run.err).isZero();
+        SocketIoSettings socketIo = started.get(0).socketIo();
+        assertThat(socketIo.notificationEvents()).containsExactly("notification");
+        assertThat(socketIo.relayRules()).containsExactly(new RelayRule("bookingUpdate", "booking", "bookingId", "bookingUpdated"));
+        assertThat(help.out).contains("--socketio-notification-events=NAMES", "--socketio-relay=RULES");
+    }
+
+    @Test
+    void badRelayRuleInTheEnvironmentExitsWith2NamingTheVariable() {
+        env.put("HERALD_SOCKETIO_RELAY", "bookingUpdate:booking");
+
+        Run run = run("start", "--data-dir", dir.toString());
+
+        assertThat(run.code).isEqualTo(2);
+        assertThat(run.err).contains("Invalid value for environment variable HERALD_SOCKETIO_RELAY: 'bookingUpdate:booking'"
+                + " is not a list of relay rules: rule 'bookingUpdate:booking' must be clientEvent:topicType:idField:serverEvent");
+        assertThat(started).as("nothing started").isEmpty();
     }
 
     @Test

@@ -9,6 +9,7 @@ import dev.herald.server.chat.ChatService;
 import dev.herald.server.chat.SendResult;
 import dev.herald.server.delivery.CloseReason;
 import dev.herald.server.chat.presence.PresenceTracker;
+import dev.herald.server.config.RelayRule;
 import dev.herald.server.store.StoreUnavailableException;
 import dev.herald.socketio.Ack;
 import dev.herald.server.transport.FloodGuard;
