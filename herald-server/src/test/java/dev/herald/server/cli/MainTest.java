@@ -6,6 +6,7 @@ import dev.herald.server.config.HeraldStartupException;
 import dev.herald.server.auth.JwtVerifier;
 import dev.herald.server.auth.Principal;
 import dev.herald.server.config.DevCredentials;
+import dev.herald.server.config.ConfigSources;
 import dev.herald.server.config.HeraldConfig;
 import dev.herald.server.config.RelayRule;
 import dev.herald.server.config.SocketIoSettings;
@@ -13,6 +14,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,6 +22,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import org.junit.jupiter.api.io.TempDir;
 
 class MainTest {
@@ -220,6 +225,18 @@ class MainTest {
         assertThat(run.err).contains("Invalid value for environment variable HERALD_SOCKETIO_RELAY: 'bookingUpdate:booking'"
                 + " is not a list of relay rules: rule 'bookingUpdate:booking' must be clientEvent:topicType:idField:serverEvent");
         assertThat(started).as("nothing started").isEmpty();
+    }
+
+    @Test
+    void everySettingIsAnOptionOfStartAndEveryOptionASetting() {
+        CommandSpec start = new CommandLine(new StartCommand(env, runner, new SecureRandom())).getCommandSpec();
+
+        for (String name : ConfigSources.NAMES) {
+            assertThat(start.findOption("--" + name)).as("herald start --" + name).isNotNull();
+        }
+        List<String> options = start.options().stream().map(OptionSpec::longestName)
+                .filter(o -> !o.equals("--help") && !o.equals("--version")).map(o -> o.substring(2)).toList();
+        assertThat(ConfigSources.NAMES).containsAll(options);
     }
 
     @Test
