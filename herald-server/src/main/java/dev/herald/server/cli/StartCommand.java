@@ -107,6 +107,9 @@ final class StartCommand implements Callable<Integer> {
     @Option(names = "--socketio-relay", paramLabel = "RULES",
             description = "Socket.IO client events to relay to a topic's sockets, clientEvent:topicType:idField:serverEvent, comma separated (default: none).")
     String socketioRelay;
+    @Option(names = "--log-level", paramLabel = "LEVEL",
+            description = "TRACE, DEBUG, INFO, WARN or ERROR (default INFO).")
+    String logLevel;
     @Option(names = "--config", paramLabel = "FILE", description = "Config file (Java properties, keys are option names).")
     String config;
 
@@ -202,6 +205,7 @@ final class StartCommand implements Callable<Integer> {
         put(flags, "idle-timeout", idleTimeout);
         put(flags, "socketio-notification-events", socketioNotificationEvents);
         put(flags, "socketio-relay", socketioRelay);
+        put(flags, "log-level", logLevel);
         put(flags, "config", config);
         return flags;
     }

@@ -62,6 +62,7 @@ public final class ConfigResolver {
             socketIo = socketIo.withRelayRules(relayRules(relay.get()));
         }
         builder.socketIo(socketIo);
+        value("log-level").ifPresent(v -> builder.logLevel(v.asLogLevel()));
 
         Optional<ConfigValue> secret = value("jwt-secret");
         secret.ifPresent(v -> {
@@ -158,6 +159,7 @@ public final class ConfigResolver {
                 .replace("jwksUrl", "jwks-url").replace("corsOrigins", "cors-origins")
                 .replace("maxConnectionsPerIp", "max-connections-per-ip").replace("maxConnectionsPerUser", "max-connections-per-user")
                 .replace("maxConnections", "max-connections").replace("requestTimeout", "request-timeout")
-                .replace("maxNewConversationsPerHour", "max-new-conversations-per-hour").replace("apiKeys", "api-key").replace("nodeId", "node-id");
+                .replace("maxNewConversationsPerHour", "max-new-conversations-per-hour").replace("apiKeys", "api-key").replace("nodeId", "node-id")
+                .replace("logLevel", "log-level");
     }
 }

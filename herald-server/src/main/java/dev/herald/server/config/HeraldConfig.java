@@ -48,6 +48,9 @@ import java.util.Objects;
  *                           may not create conversations (only app backends, with the API key)
  * @param socketIo           Socket.IO event names and relay rules ({@code --socketio-notification-events},
  *                           {@code --socketio-relay})
+ * @param logLevel           level of the process's root logger, one of {@link #LOG_LEVELS}; applied by
+ *                           the command line before it starts the node, not by {@code HeraldServer}
+ *                           (an application embedding a node keeps its own logging)
  */
 public record HeraldConfig(
         String host,
@@ -76,7 +79,11 @@ public record HeraldConfig(
         int maxConnectionsPerUser,
         Duration requestTimeout,
         int maxNewConversationsPerHour,
-        SocketIoSettings socketIo) {
+        SocketIoSettings socketIo,
+        String logLevel) {
+
+    /** The log levels {@code --log-level} accepts, most verbose first. */
+    public static final List<String> LOG_LEVELS = List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR");
 
     public HeraldConfig {
         corsOrigins = List.copyOf(Objects.requireNonNull(corsOrigins, "corsOrigins"));
@@ -85,6 +92,9 @@ public record HeraldConfig(
         Objects.requireNonNull(nodeId, "nodeId");
         Objects.requireNonNull(jwtCookie, "jwtCookie");
         Objects.requireNonNull(socketIo, "socketIo");
+        if (!LOG_LEVELS.contains(logLevel)) {
+            throw new IllegalArgumentException("logLevel: must be one of " + LOG_LEVELS + ", was " + logLevel);
+        }
         apiKeys = List.copyOf(Objects.requireNonNull(apiKeys, "apiKeys"));
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port: must be 0..65535, was " + port);
@@ -158,6 +168,7 @@ public record HeraldConfig(
         b.maxConnections = maxConnections; b.maxConnectionsPerIp = maxConnectionsPerIp;
         b.maxConnectionsPerUser = maxConnectionsPerUser; b.requestTimeout = requestTimeout;
         b.maxNewConversationsPerHour = maxNewConversationsPerHour; b.socketIo = socketIo;
+        b.logLevel = logLevel;
         return b;
     }
 
@@ -190,6 +201,7 @@ public record HeraldConfig(
         private Duration requestTimeout = Duration.ofSeconds(10);
         private int maxNewConversationsPerHour = 60;
         private SocketIoSettings socketIo = SocketIoSettings.defaults();
+        private String logLevel = "INFO";
 
         public Builder host(String v) { host = v; return this; }
         public Builder port(int v) { port = v; return this; }
@@ -219,13 +231,14 @@ public record HeraldConfig(
         public Builder requestTimeout(Duration v) { requestTimeout = v; return this; }
         public Builder maxNewConversationsPerHour(int v) { maxNewConversationsPerHour = v; return this; }
         public Builder socketIo(SocketIoSettings v) { socketIo = v; return this; }
+        public Builder logLevel(String v) { logLevel = v; return this; }
 
         public HeraldConfig build() {
             return new HeraldConfig(host, port, dataDir, storeUrl, brokerUrl, nodeId, jwtSecret, jwtPublicKeyPem,
                     jwksUrl, jwtCookie, apiKeys, devMode, maxFrameBytes, maxNotificationBytes, maxHttpBodyBytes,
                     outboundCapBytes, pingInterval, idleTimeout, clientFrameRate, clientFrameBurst, corsOrigins,
                     maxConnections, maxConnectionsPerIp, maxConnectionsPerUser, requestTimeout,
-                    maxNewConversationsPerHour, socketIo);
+                    maxNewConversationsPerHour, socketIo, logLevel);
         }
     }
 }

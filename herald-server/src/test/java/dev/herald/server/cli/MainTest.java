@@ -228,6 +228,27 @@ class MainTest {
     }
 
     @Test
+    void logLevelIsAStartOptionAndTheServerRunnerAppliesIt() {
+        Run run = run("start", "--data-dir", dir.toString(), "--log-level", "warn");
+        Run bad = run("start", "--data-dir", dir.toString(), "--log-level", "loud");
+
+        assertThat(run.code).as(run.err).isZero();
+        assertThat(started.get(0).logLevel()).isEqualTo("WARN");
+        assertThat(bad.code).isEqualTo(2);
+        assertThat(bad.err).contains("Invalid value for option '--log-level': 'loud' is not a log level");
+
+        ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+                .getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        ch.qos.logback.classic.Level before = root.getLevel();
+        try {
+            NodeRunner.applyLogLevel("ERROR");
+            assertThat(root.getLevel()).isEqualTo(ch.qos.logback.classic.Level.ERROR);
+        } finally {
+            root.setLevel(before);
+        }
+    }
+
+    @Test
     void everySettingIsAnOptionOfStartAndEveryOptionASetting() {
         CommandSpec start = new CommandLine(new StartCommand(env, runner, new SecureRandom())).getCommandSpec();
 

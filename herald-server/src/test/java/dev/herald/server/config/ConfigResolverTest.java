@@ -192,6 +192,21 @@ class ConfigResolverTest {
     }
 
     @Test
+    void logLevelIsAnOrdinaryOptionCheckedForEverySource() throws Exception {
+        assertThat(resolve(Map.of(), Map.of()).logLevel()).isEqualTo("INFO");
+        assertThat(resolve(Map.of("log-level", "debug"), Map.of("HERALD_LOG_LEVEL", "ERROR")).logLevel())
+                .as("flag over env, any case").isEqualTo("DEBUG");
+        assertThat(resolve(Map.of(), Map.of("HERALD_LOG_LEVEL", "warn")).logLevel()).isEqualTo("WARN");
+        Path file = configFile("log-level=TRACE\n");
+        assertThat(resolve(Map.of("config", file.toString()), Map.of()).logLevel()).isEqualTo("TRACE");
+
+        assertThatThrownBy(() -> resolve(Map.of(), Map.of("HERALD_LOG_LEVEL", "verbose")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("Invalid value for environment variable HERALD_LOG_LEVEL: 'verbose' is not a log level"
+                        + " (TRACE, DEBUG, INFO, WARN, ERROR)");
+    }
+
+    @Test
     void envNamesFollowTheOptionNames() {
         assertThat(ConfigSources.envName("data-dir")).isEqualTo("HERALD_DATA_DIR");
         assertThat(ConfigSources.envName("max-frame-bytes")).isEqualTo("HERALD_MAX_FRAME_BYTES");
