@@ -47,7 +47,6 @@ import dev.herald.server.transport.http.NodeRoutes;
 import dev.herald.server.transport.http.NotificationRoutes;
 import dev.herald.server.transport.http.Route;
 import dev.herald.server.transport.socketio.SocketIoEndpoint;
-import dev.herald.server.transport.socketio.SocketIoSettings;
 import dev.herald.server.transport.sse.SseEndpoint;
 import dev.herald.server.transport.web.StaticEndpoint;
 import dev.herald.server.transport.ws.ChatSocket;
@@ -178,17 +177,11 @@ public final class HeraldServer implements AutoCloseable {
                     new OriginPolicy(config.corsOrigins()));
             createEventLoops();
 
-            SocketIoSettings socketIoSettings;
-            try {
-                socketIoSettings = SocketIoSettings.fromEnvironment();
-            } catch (IllegalArgumentException e) {
-                throw new HeraldStartupException("invalid HERALD_SOCKETIO_* setting: " + e.getMessage(), e);
-            }
             // Without a per-address cap (behind a proxy every client shares one address) anonymous
             // Socket.IO sessions are capped only in total.
             int pendingPerAddress = config.maxConnectionsPerIp() == 0 ? SocketIoEndpoint.DEFAULT_MAX_PENDING_SESSIONS
                     : Math.min(SocketIoEndpoint.DEFAULT_MAX_PENDING_PER_ADDRESS, config.maxConnectionsPerIp());
-            List<HttpEndpoint> endpoints = List.of(new SocketIoEndpoint(context, chat, presence, socketIoSettings,
+            List<HttpEndpoint> endpoints = List.of(new SocketIoEndpoint(context, chat, presence,
                             pendingPerAddress, SocketIoEndpoint.DEFAULT_MAX_PENDING_SESSIONS),
                     NotificationSocket.endpoint(context),
                     ChatSocket.endpoint(context, chat, presence), new SseEndpoint(context),

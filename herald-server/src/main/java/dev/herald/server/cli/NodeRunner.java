@@ -1,5 +1,6 @@
 package dev.herald.server.cli;
 
+import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import dev.herald.server.HeraldServer;
 import dev.herald.server.config.HeraldConfig;
@@ -22,6 +23,7 @@ interface NodeRunner {
      * gracefully on SIGTERM/SIGINT (shutdown hook, then exit code 0) and blocks until it has closed.
      */
     NodeRunner SERVER = (config, out) -> {
+        applyLogLevel(config.logLevel());
         HeraldServer server = new HeraldServer(config).start();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
@@ -36,6 +38,16 @@ interface NodeRunner {
         out.flush();
         server.awaitTermination();
     };
+
+    /**
+     * Sets the root logger's level ({@code --log-level}); logback.xml starts it at INFO, so only
+     * what is logged before the options are resolved ignores the option.
+     */
+    static void applyLogLevel(String level) {
+        if (LoggerFactory.getILoggerFactory() instanceof LoggerContext logs) {
+            logs.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).setLevel(Level.toLevel(level, Level.INFO));
+        }
+    }
 
     /**
      * {@code Herald listening on http://<host>:<port> (node <id>)}, with {@code 127.0.0.1} for the

@@ -101,6 +101,15 @@ final class StartCommand implements Callable<Integer> {
     @Option(names = "--max-new-conversations-per-hour", paramLabel = "N",
             description = "Conversations one user may create per hour (default 60; 0: only app backends create them).")
     String maxNewConversationsPerHour;
+    @Option(names = "--socketio-notification-events", paramLabel = "NAMES",
+            description = "Socket.IO events a notification is emitted under, comma separated (default notification,newNotification).")
+    String socketioNotificationEvents;
+    @Option(names = "--socketio-relay", paramLabel = "RULES",
+            description = "Socket.IO client events to relay to a topic's sockets, clientEvent:topicType:idField:serverEvent, comma separated (default: none).")
+    String socketioRelay;
+    @Option(names = "--log-level", paramLabel = "LEVEL",
+            description = "TRACE, DEBUG, INFO, WARN or ERROR (default INFO).")
+    String logLevel;
     @Option(names = "--config", paramLabel = "FILE", description = "Config file (Java properties, keys are option names).")
     String config;
 
@@ -194,6 +203,9 @@ final class StartCommand implements Callable<Integer> {
         put(flags, "outbound-cap-bytes", outboundCapBytes);
         put(flags, "ping-interval", pingInterval);
         put(flags, "idle-timeout", idleTimeout);
+        put(flags, "socketio-notification-events", socketioNotificationEvents);
+        put(flags, "socketio-relay", socketioRelay);
+        put(flags, "log-level", logLevel);
         put(flags, "config", config);
         return flags;
     }

@@ -52,6 +52,17 @@ public final class ConfigResolver {
         value("max-new-conversations-per-hour").ifPresent(v -> builder.maxNewConversationsPerHour(v.asNonNegativeInt()));
         value("cors-origins").ifPresent(v -> builder.corsOrigins(java.util.Arrays.stream(v.asString().split(","))
                 .map(String::strip).filter(o -> !o.isEmpty()).toList()));
+        SocketIoSettings socketIo = SocketIoSettings.defaults();
+        Optional<ConfigValue> events = value("socketio-notification-events");
+        if (events.isPresent()) {
+            socketIo = socketIo.withNotificationEvents(eventNames(events.get()));
+        }
+        Optional<ConfigValue> relay = value("socketio-relay");
+        if (relay.isPresent()) {
+            socketIo = socketIo.withRelayRules(relayRules(relay.get()));
+        }
+        builder.socketIo(socketIo);
+        value("log-level").ifPresent(v -> builder.logLevel(v.asLogLevel()));
 
         Optional<ConfigValue> secret = value("jwt-secret");
         secret.ifPresent(v -> {
@@ -77,6 +88,27 @@ public final class ConfigResolver {
             builder.apiKeys(keys);
             apiKeyGiven = !keys.isEmpty();
         });
+    }
+
+    private static List<String> eventNames(ConfigValue v) {
+        List<String> names = v.asList();
+        if (names.isEmpty()) {
+            throw v.invalid("names no event; give at least one, e.g. notification");
+        }
+        for (String name : names) {
+            if (!SocketIoSettings.isEventName(name)) {
+                throw v.invalid("holds '" + name + "', which is not an event name (1 to 64 letters, digits, _ . : -)");
+            }
+        }
+        return names;
+    }
+
+    private static List<RelayRule> relayRules(ConfigValue v) {
+        try {
+            return RelayRule.parseAll(v.asString());
+        } catch (IllegalArgumentException e) {
+            throw v.invalid("is not a list of relay rules: " + e.getMessage());
+        }
     }
 
     private Optional<ConfigValue> value(String name) {
@@ -127,6 +159,7 @@ public final class ConfigResolver {
                 .replace("jwksUrl", "jwks-url").replace("corsOrigins", "cors-origins")
                 .replace("maxConnectionsPerIp", "max-connections-per-ip").replace("maxConnectionsPerUser", "max-connections-per-user")
                 .replace("maxConnections", "max-connections").replace("requestTimeout", "request-timeout")
-                .replace("maxNewConversationsPerHour", "max-new-conversations-per-hour").replace("apiKeys", "api-key").replace("nodeId", "node-id");
+                .replace("maxNewConversationsPerHour", "max-new-conversations-per-hour").replace("apiKeys", "api-key").replace("nodeId", "node-id")
+                .replace("logLevel", "log-level");
     }
 }

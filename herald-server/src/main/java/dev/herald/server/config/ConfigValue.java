@@ -136,6 +136,15 @@ public record ConfigValue(String name, String raw, String origin) {
         return total;
     }
 
+    /** A log level: TRACE, DEBUG, INFO, WARN or ERROR, in any case; returned in upper case. */
+    public String asLogLevel() {
+        String level = raw.toUpperCase(Locale.ROOT);
+        if (!HeraldConfig.LOG_LEVELS.contains(level)) {
+            throw invalid("is not a log level (TRACE, DEBUG, INFO, WARN, ERROR)");
+        }
+        return level;
+    }
+
     public boolean asBoolean() {
         return switch (raw.toLowerCase(Locale.ROOT)) {
             case "true", "yes", "on", "1" -> true;

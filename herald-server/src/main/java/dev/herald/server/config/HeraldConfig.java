@@ -46,6 +46,11 @@ import java.util.Objects;
  *                           or of its previous answer, else it is closed (408 when a request was begun)
  * @param maxNewConversationsPerHour conversations one user may create per hour on this node; 0: users
  *                           may not create conversations (only app backends, with the API key)
+ * @param socketIo           Socket.IO event names and relay rules ({@code --socketio-notification-events},
+ *                           {@code --socketio-relay})
+ * @param logLevel           level of the process's root logger, one of {@link #LOG_LEVELS}; applied by
+ *                           the command line before it starts the node, not by {@code HeraldServer}
+ *                           (an application embedding a node keeps its own logging)
  */
 public record HeraldConfig(
         String host,
@@ -73,7 +78,12 @@ public record HeraldConfig(
         int maxConnectionsPerIp,
         int maxConnectionsPerUser,
         Duration requestTimeout,
-        int maxNewConversationsPerHour) {
+        int maxNewConversationsPerHour,
+        SocketIoSettings socketIo,
+        String logLevel) {
+
+    /** The log levels {@code --log-level} accepts, most verbose first. */
+    public static final List<String> LOG_LEVELS = List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR");
 
     public HeraldConfig {
         corsOrigins = List.copyOf(Objects.requireNonNull(corsOrigins, "corsOrigins"));
@@ -81,6 +91,10 @@ public record HeraldConfig(
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(nodeId, "nodeId");
         Objects.requireNonNull(jwtCookie, "jwtCookie");
+        Objects.requireNonNull(socketIo, "socketIo");
+        if (!LOG_LEVELS.contains(logLevel)) {
+            throw new IllegalArgumentException("logLevel: must be one of " + LOG_LEVELS + ", was " + logLevel);
+        }
         apiKeys = List.copyOf(Objects.requireNonNull(apiKeys, "apiKeys"));
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port: must be 0..65535, was " + port);
@@ -153,7 +167,8 @@ public record HeraldConfig(
         b.corsOrigins = corsOrigins; b.clientFrameRate = clientFrameRate; b.clientFrameBurst = clientFrameBurst;
         b.maxConnections = maxConnections; b.maxConnectionsPerIp = maxConnectionsPerIp;
         b.maxConnectionsPerUser = maxConnectionsPerUser; b.requestTimeout = requestTimeout;
-        b.maxNewConversationsPerHour = maxNewConversationsPerHour;
+        b.maxNewConversationsPerHour = maxNewConversationsPerHour; b.socketIo = socketIo;
+        b.logLevel = logLevel;
         return b;
     }
 
@@ -185,6 +200,8 @@ public record HeraldConfig(
         private int maxConnectionsPerUser = 100;
         private Duration requestTimeout = Duration.ofSeconds(10);
         private int maxNewConversationsPerHour = 60;
+        private SocketIoSettings socketIo = SocketIoSettings.defaults();
+        private String logLevel = "INFO";
 
         public Builder host(String v) { host = v; return this; }
         public Builder port(int v) { port = v; return this; }
@@ -213,13 +230,15 @@ public record HeraldConfig(
         public Builder maxConnectionsPerUser(int v) { maxConnectionsPerUser = v; return this; }
         public Builder requestTimeout(Duration v) { requestTimeout = v; return this; }
         public Builder maxNewConversationsPerHour(int v) { maxNewConversationsPerHour = v; return this; }
+        public Builder socketIo(SocketIoSettings v) { socketIo = v; return this; }
+        public Builder logLevel(String v) { logLevel = v; return this; }
 
         public HeraldConfig build() {
             return new HeraldConfig(host, port, dataDir, storeUrl, brokerUrl, nodeId, jwtSecret, jwtPublicKeyPem,
                     jwksUrl, jwtCookie, apiKeys, devMode, maxFrameBytes, maxNotificationBytes, maxHttpBodyBytes,
                     outboundCapBytes, pingInterval, idleTimeout, clientFrameRate, clientFrameBurst, corsOrigins,
                     maxConnections, maxConnectionsPerIp, maxConnectionsPerUser, requestTimeout,
-                    maxNewConversationsPerHour);
+                    maxNewConversationsPerHour, socketIo, logLevel);
         }
     }
 }

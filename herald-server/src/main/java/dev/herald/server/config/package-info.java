@@ -1,5 +1,6 @@
 /**
- * Configuration: resolving flags, environment and config file into {@link HeraldConfig}, the
+ * Configuration: resolving flags, environment and config file into {@link HeraldConfig} (with its
+ * Socket.IO part, {@link SocketIoSettings} and {@link RelayRule}, which the transport applies), the
  * data directory, development credentials, and {@link HeraldStartupException}, the one way a
  * node says it cannot start (bad config, unusable data directory, port taken).
  *

@@ -6,11 +6,15 @@ import dev.herald.server.config.HeraldStartupException;
 import dev.herald.server.auth.JwtVerifier;
 import dev.herald.server.auth.Principal;
 import dev.herald.server.config.DevCredentials;
+import dev.herald.server.config.ConfigSources;
 import dev.herald.server.config.HeraldConfig;
+import dev.herald.server.config.RelayRule;
+import dev.herald.server.config.SocketIoSettings;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -18,6 +22,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import org.junit.jupiter.api.io.TempDir;
 
 class MainTest {
@@ -193,6 +200,64 @@ class MainTest {
         assertThat(version.out).startsWith("Herald ");
         assertThat(help.code).isZero();
         assertThat(help.out).contains("--port=PORT", "--jwks-url=URL", "--idle-timeout=DURATION", "HERALD_PORT");
+    }
+
+    @Test
+    void socketIoSettingsAreStartOptionsReachingTheNode() {
+        Run run = run("start", "--data-dir", dir.toString(), "--socketio-notification-events", "notification",
+                "--socketio-relay", "bookingUpdate:booking:bookingId:bookingUpdated");
+        Run help = run("start", "--help");
+
+        assertThat(run.code).as(run.err).isZero();
+        SocketIoSettings socketIo = started.get(0).socketIo();
+        assertThat(socketIo.notificationEvents()).containsExactly("notification");
+        assertThat(socketIo.relayRules()).containsExactly(new RelayRule("bookingUpdate", "booking", "bookingId", "bookingUpdated"));
+        assertThat(help.out).contains("--socketio-notification-events=NAMES", "--socketio-relay=RULES");
+    }
+
+    @Test
+    void badRelayRuleInTheEnvironmentExitsWith2NamingTheVariable() {
+        env.put("HERALD_SOCKETIO_RELAY", "bookingUpdate:booking");
+
+        Run run = run("start", "--data-dir", dir.toString());
+
+        assertThat(run.code).isEqualTo(2);
+        assertThat(run.err).contains("Invalid value for environment variable HERALD_SOCKETIO_RELAY: 'bookingUpdate:booking'"
+                + " is not a list of relay rules: rule 'bookingUpdate:booking' must be clientEvent:topicType:idField:serverEvent");
+        assertThat(started).as("nothing started").isEmpty();
+    }
+
+    @Test
+    void logLevelIsAStartOptionAndTheServerRunnerAppliesIt() {
+        Run run = run("start", "--data-dir", dir.toString(), "--log-level", "warn");
+        Run bad = run("start", "--data-dir", dir.toString(), "--log-level", "loud");
+
+        assertThat(run.code).as(run.err).isZero();
+        assertThat(started.get(0).logLevel()).isEqualTo("WARN");
+        assertThat(bad.code).isEqualTo(2);
+        assertThat(bad.err).contains("Invalid value for option '--log-level': 'loud' is not a log level");
+
+        ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+                .getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        ch.qos.logback.classic.Level before = root.getLevel();
+        try {
+            NodeRunner.applyLogLevel("ERROR");
+            assertThat(root.getLevel()).isEqualTo(ch.qos.logback.classic.Level.ERROR);
+        } finally {
+            root.setLevel(before);
+        }
+    }
+
+    @Test
+    void everySettingIsAnOptionOfStartAndEveryOptionASetting() {
+        CommandSpec start = new CommandLine(new StartCommand(env, runner, new SecureRandom())).getCommandSpec();
+
+        for (String name : ConfigSources.NAMES) {
+            assertThat(start.findOption("--" + name)).as("herald start --" + name).isNotNull();
+        }
+        List<String> options = start.options().stream().map(OptionSpec::longestName)
+                .filter(o -> !o.equals("--help") && !o.equals("--version")).map(o -> o.substring(2)).toList();
+        assertThat(ConfigSources.NAMES).containsAll(options);
     }
 
     @Test

@@ -146,9 +146,72 @@ class ConfigResolverTest {
     }
 
     @Test
+    void socketIoSettingsAreOrdinaryOptions() throws Exception {
+        HeraldConfig defaults = resolve(Map.of(), Map.of());
+        assertThat(defaults.socketIo()).isEqualTo(SocketIoSettings.defaults());
+
+        HeraldConfig fromFlags = resolve(Map.of("socketio-notification-events", "notification",
+                "socketio-relay", "bookingUpdate:booking:bookingId:bookingUpdated, a:b:c:d"), Map.of());
+        assertThat(fromFlags.socketIo().notificationEvents()).containsExactly("notification");
+        assertThat(fromFlags.socketIo().relayRules()).containsExactly(
+                new RelayRule("bookingUpdate", "booking", "bookingId", "bookingUpdated"), new RelayRule("a", "b", "c", "d"));
+
+        // The environment variables deployments already use are now the options' standard HERALD_<NAME>.
+        HeraldConfig fromEnv = resolve(Map.of(), Map.of("HERALD_SOCKETIO_NOTIFICATION_EVENTS", "newNotification, app:notify",
+                "HERALD_SOCKETIO_RELAY", "x:y:z:w"));
+        assertThat(fromEnv.socketIo().notificationEvents()).containsExactly("newNotification", "app:notify");
+        assertThat(fromEnv.socketIo().relayRules()).containsExactly(new RelayRule("x", "y", "z", "w"));
+
+        Path file = configFile("socketio-notification-events=notification\nsocketio-relay=x:y:z:w\n");
+        HeraldConfig fromFile = resolve(Map.of("config", file.toString()), Map.of("HERALD_SOCKETIO_RELAY", "e:t:id:s"));
+        assertThat(fromFile.socketIo().notificationEvents()).containsExactly("notification");
+        assertThat(fromFile.socketIo().relayRules()).as("env over file").containsExactly(new RelayRule("e", "t", "id", "s"));
+    }
+
+    @Test
+    void badSocketIoValuesNameTheOptionAndWhatIsWrong() throws Exception {
+        assertThatThrownBy(() -> resolve(Map.of("socketio-relay", "bookingUpdate:booking:bookingId"), Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("Invalid value for option '--socketio-relay': 'bookingUpdate:booking:bookingId' is not a list"
+                        + " of relay rules: rule 'bookingUpdate:booking:bookingId' must be"
+                        + " clientEvent:topicType:idField:serverEvent, e.g. bookingUpdate:booking:bookingId:bookingUpdated");
+        assertThatThrownBy(() -> resolve(Map.of(), Map.of("HERALD_SOCKETIO_RELAY", "a:b:c:d,a b:c:d:e")))
+                .hasMessage("Invalid value for environment variable HERALD_SOCKETIO_RELAY: 'a:b:c:d,a b:c:d:e' is not a list"
+                        + " of relay rules: rule 'a b:c:d:e' has part 'a b'; each part is 1 to 64 letters, digits, _ . -");
+        Path file = configFile("socketio-relay=a:b:c:d,a:x:y:z\n");
+        assertThatThrownBy(() -> resolve(Map.of("config", file.toString()), Map.of()))
+                .hasMessageStartingWith("Invalid value for key 'socketio-relay' in config file " + file + ": ")
+                .hasMessageEndingWith("relays client event 'a' again; each client event may have one rule");
+
+        assertThatThrownBy(() -> resolve(Map.of("socketio-notification-events", "notification,new notification"), Map.of()))
+                .hasMessage("Invalid value for option '--socketio-notification-events': 'notification,new notification'"
+                        + " holds 'new notification', which is not an event name (1 to 64 letters, digits, _ . : -)");
+        assertThatThrownBy(() -> resolve(Map.of(), Map.of("HERALD_SOCKETIO_NOTIFICATION_EVENTS", ",")))
+                .hasMessage("Invalid value for environment variable HERALD_SOCKETIO_NOTIFICATION_EVENTS: ','"
+                        + " names no event; give at least one, e.g. notification");
+    }
+
+    @Test
+    void logLevelIsAnOrdinaryOptionCheckedForEverySource() throws Exception {
+        assertThat(resolve(Map.of(), Map.of()).logLevel()).isEqualTo("INFO");
+        assertThat(resolve(Map.of("log-level", "debug"), Map.of("HERALD_LOG_LEVEL", "ERROR")).logLevel())
+                .as("flag over env, any case").isEqualTo("DEBUG");
+        assertThat(resolve(Map.of(), Map.of("HERALD_LOG_LEVEL", "warn")).logLevel()).isEqualTo("WARN");
+        Path file = configFile("log-level=TRACE\n");
+        assertThat(resolve(Map.of("config", file.toString()), Map.of()).logLevel()).isEqualTo("TRACE");
+
+        assertThatThrownBy(() -> resolve(Map.of(), Map.of("HERALD_LOG_LEVEL", "verbose")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("Invalid value for environment variable HERALD_LOG_LEVEL: 'verbose' is not a log level"
+                        + " (TRACE, DEBUG, INFO, WARN, ERROR)");
+    }
+
+    @Test
     void envNamesFollowTheOptionNames() {
         assertThat(ConfigSources.envName("data-dir")).isEqualTo("HERALD_DATA_DIR");
         assertThat(ConfigSources.envName("max-frame-bytes")).isEqualTo("HERALD_MAX_FRAME_BYTES");
+        assertThat(ConfigSources.envName("socketio-relay")).isEqualTo("HERALD_SOCKETIO_RELAY");
+        assertThat(ConfigSources.envName("socketio-notification-events")).isEqualTo("HERALD_SOCKETIO_NOTIFICATION_EVENTS");
     }
 
     private HeraldConfig resolve(Map<String, String> flags, Map<String, String> env) {

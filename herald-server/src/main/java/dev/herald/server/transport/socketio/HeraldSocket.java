@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.herald.server.auth.Principal;
 import dev.herald.server.chat.ChatConnection;
 import dev.herald.server.chat.ChatStreams;
+import dev.herald.server.config.RelayRule;
+import dev.herald.server.config.SocketIoSettings;
 import dev.herald.server.delivery.CloseReason;
 import dev.herald.server.delivery.Session;
 import dev.herald.server.stream.StreamEvent;

@@ -11,6 +11,7 @@ import dev.herald.server.chat.SendRequest;
 import dev.herald.server.chat.SendResult;
 import dev.herald.server.delivery.CloseReason;
 import dev.herald.server.chat.presence.PresenceTracker;
+import dev.herald.server.config.RelayRule;
 import dev.herald.socketio.Ack;
 import dev.herald.server.transport.FloodGuard;
 import dev.herald.socketio.SocketIoSocket;

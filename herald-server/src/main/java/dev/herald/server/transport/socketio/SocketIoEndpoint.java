@@ -3,6 +3,8 @@ package dev.herald.server.transport.socketio;
 import dev.herald.server.auth.Principal;
 import dev.herald.server.chat.ChatService;
 import dev.herald.server.chat.presence.PresenceTracker;
+import dev.herald.server.config.HeraldConfig;
+import dev.herald.server.config.SocketIoSettings;
 import dev.herald.server.transport.TransportContext;
 import dev.herald.server.transport.http.HttpEndpoint;
 import dev.herald.socketio.SocketIoConfig;
@@ -86,17 +88,20 @@ public final class SocketIoEndpoint implements HttpEndpoint {
 
     private final SocketIoServer io;
 
-    public SocketIoEndpoint(TransportContext context, ChatService chat, PresenceTracker presence,
-                            SocketIoSettings settings) {
-        this(context, chat, presence, settings, DEFAULT_MAX_PENDING_PER_ADDRESS, DEFAULT_MAX_PENDING_SESSIONS);
+    public SocketIoEndpoint(TransportContext context, ChatService chat, PresenceTracker presence) {
+        this(context, chat, presence, DEFAULT_MAX_PENDING_PER_ADDRESS, DEFAULT_MAX_PENDING_SESSIONS);
     }
 
     /**
+     * The event names and relay rules come from the config ({@link HeraldConfig#socketIo()}),
+     * like every other setting of the endpoint.
+     *
      * @param maxPendingPerAddress sessions not yet authenticated per client address (over it: 429)
      * @param maxPendingSessions   sessions not yet authenticated in total (over it: 503)
      */
     public SocketIoEndpoint(TransportContext context, ChatService chat, PresenceTracker presence,
-                            SocketIoSettings settings, int maxPendingPerAddress, int maxPendingSessions) {
+                            int maxPendingPerAddress, int maxPendingSessions) {
+        SocketIoSettings settings = context.config().socketIo();
         // One message must fit the HTTP aggregator in front of the layer.
         EngineIoConfig engine = EngineIoConfig.defaults()
                 .withMaxPayload(Math.min(EngineIoConfig.defaults().maxPayload(), context.config().maxHttpBodyBytes()))

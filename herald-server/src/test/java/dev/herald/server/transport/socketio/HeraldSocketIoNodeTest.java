@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.herald.server.config.RelayRule;
+import dev.herald.server.config.SocketIoSettings;
 import dev.herald.server.testing.TestServer;
 import dev.herald.server.testing.TestTokens;
 import java.io.File;
@@ -49,12 +51,8 @@ class HeraldSocketIoNodeTest {
             }
             assertThat(npm.exitValue()).as("npm ci (see target/npm-ci.log)").isZero();
         }
-        System.setProperty("herald.socketio.relay", "bookingUpdate:booking:bookingId:bookingUpdated");
-        try {
-            server = TestServer.start();
-        } finally {
-            System.clearProperty("herald.socketio.relay");
-        }
+        server = TestServer.start(b -> b.socketIo(SocketIoSettings.defaults()
+                .withRelayRules(RelayRule.parseAll("bookingUpdate:booking:bookingId:bookingUpdated"))));
     }
 
     @AfterAll
