@@ -9,7 +9,7 @@ import dev.herald.server.notify.ValidationException;
 import dev.herald.server.transport.ApiException;
 import dev.herald.server.transport.http.ApiRequest;
 import dev.herald.server.transport.http.ApiResponse;
-import dev.herald.server.transport.http.NotificationRoutes;
+import dev.herald.server.api.NotificationRoutes;
 import dev.herald.server.transport.http.Route;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;

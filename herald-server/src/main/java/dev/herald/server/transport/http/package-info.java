@@ -1,8 +1,14 @@
 /**
- * The HTTP pipeline: the server initializer, request handler and guards, connection limits,
- * CORS, credentials, and the route tables of the HTTP API.
+ * The HTTP plumbing: the server initializer, the router ({@link
+ * dev.herald.server.transport.http.HttpRequestHandler}) with its request guard and body budget,
+ * connection limits and the connection gate, CORS, credentials, and the contract of the route
+ * table ({@link dev.herald.server.transport.http.Route}, {@link
+ * dev.herald.server.transport.http.ApiRequest}, {@link dev.herald.server.transport.http.ApiResponse}),
+ * which the router runs and the routes of {@code api} fill. The routes themselves are not here.
  *
- * <p>May depend on {@code transport} and on the domain packages its routes serve; not on the
- * other transports, which depend on it for the pipeline they plug into.
+ * <p>May depend on {@code transport}, {@code auth} (credentials), {@code metrics}, and on the
+ * domain's refusals it maps to answers ({@code notify.ValidationException}, the store's
+ * exceptions); never on {@code api} nor on the other transports, which depend on it for the
+ * pipeline they plug into.
  */
 package dev.herald.server.transport.http;

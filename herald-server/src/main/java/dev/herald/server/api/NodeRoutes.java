@@ -1,5 +1,7 @@
-package dev.herald.server.transport.http;
+package dev.herald.server.api;
 
+import dev.herald.server.transport.http.ApiResponse;
+import dev.herald.server.transport.http.Route;
 import dev.herald.server.metrics.HeraldMetrics;
 import io.netty.handler.codec.http.HttpResponseStatus;
 

@@ -1,4 +1,4 @@
-package dev.herald.server.transport.http;
+package dev.herald.server.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.herald.server.testing.Api;

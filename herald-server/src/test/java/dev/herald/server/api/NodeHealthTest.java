@@ -1,4 +1,4 @@
-package dev.herald.server.transport.http;
+package dev.herald.server.api;
 
 import dev.herald.server.broker.InProcessBroker;
 import io.netty.buffer.AbstractByteBufAllocator;

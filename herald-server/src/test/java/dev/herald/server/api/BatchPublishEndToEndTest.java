@@ -1,6 +1,7 @@
-package dev.herald.server.transport.http;
+package dev.herald.server.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.herald.server.notify.PublishBatch;
 import dev.herald.server.testing.Api;
 import dev.herald.server.testing.TestServer;
 import dev.herald.server.testing.WsClient;
@@ -133,7 +134,7 @@ class BatchPublishEndToEndTest {
                 "publishes[0].idempotency_key");
 
         StringJoiner tooMany = new StringJoiner(",", "{\"publishes\":[", "]}");
-        for (int i = 0; i <= NotificationRoutes.MAX_BATCH; i++) {
+        for (int i = 0; i <= PublishBatch.MAX_BATCH; i++) {
             tooMany.add("{\"to\":{\"user\":\"m\"},\"notification\":{\"type\":\"t\"}}");
         }
         assertBadField(batch(tooMany.toString()), "publishes");

@@ -1,5 +1,8 @@
-package dev.herald.server.transport.http;
+package dev.herald.server.api;
 
+import dev.herald.server.transport.http.ApiRequest;
+import dev.herald.server.transport.http.ApiResponse;
+import dev.herald.server.transport.http.Route;
 import dev.herald.server.transport.ApiException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,31 +1,26 @@
-package dev.herald.server.transport.http;
+package dev.herald.server.api;
 
+import dev.herald.server.transport.http.ApiRequest;
+import dev.herald.server.transport.http.ApiResponse;
+import dev.herald.server.transport.http.Route;
 import dev.herald.server.transport.ApiException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.herald.server.notify.Idempotency;
 import dev.herald.server.notify.NotificationService;
+import dev.herald.server.notify.PublishBatch;
 import dev.herald.server.notify.PublishCommand;
-import dev.herald.server.notify.ValidationException;
 import dev.herald.server.store.NotificationPage;
 import dev.herald.server.store.NotificationQuery;
 import dev.herald.server.store.PublishResult;
 import dev.herald.server.store.StoredNotification;
 import dev.herald.server.stream.StreamState;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.HexFormat;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.IntConsumer;
 
 import static dev.herald.server.transport.http.Route.Access.API_KEY;
@@ -33,15 +28,13 @@ import static dev.herald.server.transport.http.Route.Access.USER;
 
 /**
  * The notification API: publishing for app backends, the inbox for users. Handlers are thin:
- * parse, call {@link NotificationService}, shape the answer.
+ * they read the request, leave the validation of publish and batch bodies to
+ * {@link PublishCommand} and {@link PublishBatch}, call {@link NotificationService}, and shape
+ * the answer.
  */
 public final class NotificationRoutes {
     private static final int DEFAULT_LIMIT = 20;
     private static final int MAX_LIMIT = 100;
-    private static final int MAX_IDEMPOTENCY_KEY = 255;
-    /** Publishes in one batch request. */
-    static final int MAX_BATCH = 1000;
-    private static final Set<String> BATCH_ITEM_FIELDS = Set.of("to", "notification", "idempotency_key");
 
     private final NotificationService service;
     private final ObjectMapper json;
@@ -72,12 +65,12 @@ public final class NotificationRoutes {
         String key = request.headers().get("Idempotency-Key");
         if (key != null) {
             key = key.strip();
-            if (key.isEmpty() || key.length() > MAX_IDEMPOTENCY_KEY) {
-                throw ApiException.badRequest("Idempotency-Key: must be 1-" + MAX_IDEMPOTENCY_KEY + " characters");
+            if (!Idempotency.isKey(key)) {
+                throw ApiException.badRequest("Idempotency-Key: must be 1-" + Idempotency.MAX_KEY_LENGTH + " characters");
             }
         }
         PublishCommand command = PublishCommand.parse(request.jsonBody(json), maxNotificationBytes, json);
-        PublishResult result = service.publish(command, key, key == null ? null : sha256(request.body()));
+        PublishResult result = service.publish(command, key, key == null ? null : Idempotency.fingerprint(request.body()));
         if (!result.replayed()) {
             publishedCounter.accept(result.notifications().size());
         }
@@ -85,75 +78,15 @@ public final class NotificationRoutes {
     }
 
     /**
-     * Many publishes in one request and one transaction: {@code {"publishes": [{"to": ...,
-     * "notification": ..., "idempotency_key": "..."}, ...]}}. Every item is validated before
-     * anything is stored; then all are committed, or none.
+     * Many publishes in one request and one transaction ({@link PublishBatch}): every item is
+     * validated before anything is stored; then all are committed, or none.
      */
     private ApiResponse publishBatch(ApiRequest request) {
         if (request.headers().contains("Idempotency-Key")) {
             throw ApiException.badRequest("Idempotency-Key: not used on a batch; give each publish an \"idempotency_key\"");
         }
-        JsonNode body = request.jsonBody(json);
-        if (!body.isObject()) {
-            throw new ValidationException("body", "must be a JSON object: {\"publishes\": [...]}");
-        }
-        for (Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
-            String name = it.next();
-            if (!name.equals("publishes")) {
-                throw new ValidationException(name, "unknown field; a batch is {\"publishes\": [...]}");
-            }
-        }
-        JsonNode items = body.get("publishes");
-        if (items == null || !items.isArray() || items.isEmpty()) {
-            throw new ValidationException("publishes", "required: a non-empty array of publishes");
-        }
-        if (items.size() > MAX_BATCH) {
-            throw new ValidationException("publishes", "at most " + MAX_BATCH + " publishes per batch");
-        }
-        List<PublishCommand> commands = new ArrayList<>(items.size());
-        List<String> keys = new ArrayList<>(items.size());
-        List<String> hashes = new ArrayList<>(items.size());
-        Set<String> seenKeys = new HashSet<>();
-        int streams = 0;
-        for (int i = 0; i < items.size(); i++) {
-            String at = "publishes[" + i + "]";
-            JsonNode item = items.get(i);
-            if (!item.isObject()) {
-                throw new ValidationException(at, "must be a JSON object with \"to\" and \"notification\"");
-            }
-            for (Iterator<String> it = item.fieldNames(); it.hasNext(); ) {
-                String name = it.next();
-                if (!BATCH_ITEM_FIELDS.contains(name)) {
-                    throw new ValidationException(at + "." + name, "unknown field (to, notification, idempotency_key)");
-                }
-            }
-            String key = null;
-            JsonNode keyNode = item.get("idempotency_key");
-            if (keyNode != null && !keyNode.isNull()) {
-                key = keyNode.isTextual() ? keyNode.asText().strip() : "";
-                if (key.isEmpty() || key.length() > MAX_IDEMPOTENCY_KEY) {
-                    throw new ValidationException(at + ".idempotency_key", "must be a string of 1-" + MAX_IDEMPOTENCY_KEY + " characters");
-                }
-                if (!seenKeys.add(key)) {
-                    throw new ValidationException(at + ".idempotency_key", "used twice in this batch");
-                }
-            }
-            PublishCommand command;
-            try {
-                command = PublishCommand.parse(item, maxNotificationBytes, json);
-            } catch (ValidationException e) {
-                throw e.within(at);
-            }
-            streams += command.streams().size();
-            if (streams > PublishCommand.MAX_USERS) {
-                throw new ValidationException("publishes", "at most " + PublishCommand.MAX_USERS
-                        + " target users and topics in one batch (counted up to " + at + ")");
-            }
-            commands.add(command);
-            keys.add(key);
-            hashes.add(key == null ? null : sha256(item.toString().getBytes(StandardCharsets.UTF_8)));
-        }
-        List<PublishResult> results = service.publishAll(commands, keys, hashes);
+        PublishBatch batch = PublishBatch.parse(request.jsonBody(json), maxNotificationBytes, json);
+        List<PublishResult> results = service.publishAll(batch.commands(), batch.keys(), batch.hashes());
         ObjectNode answer = json.createObjectNode();
         ArrayNode views = json.createArrayNode();
         int total = 0;
@@ -163,7 +96,7 @@ public final class NotificationRoutes {
             if (!result.replayed()) {
                 publishedCounter.accept(result.notifications().size());
             }
-            views.add(publishView(commands.get(i), result));
+            views.add(publishView(batch.commands().get(i), result));
         }
         answer.put("count", total);
         answer.set("results", views);
@@ -281,14 +214,6 @@ public final class NotificationRoutes {
             return v;
         } catch (NumberFormatException e) {
             throw ApiException.badRequest(name + ": must be an integer " + min + ".." + max);
-        }
-    }
-
-    private static String sha256(byte[] body) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }
