@@ -21,7 +21,8 @@ final class WebNode implements AutoCloseable {
     private final Path dataDir;
     private HeraldConfig config;
     private HeraldServer server;
-    final Api api;
+    /** The app backend's HTTP client; a new one after {@link #restart()}. */
+    Api api;
 
     private WebNode(Path dataDir, HeraldConfig config) {
         this.dataDir = dataDir;
@@ -56,9 +57,15 @@ final class WebNode implements AutoCloseable {
         server.close();
     }
 
-    /** Starts again on the same port and data dir. */
+    /**
+     * Starts again on the same port and data dir. The test's backend client starts afresh too:
+     * the JDK client could otherwise send the next publish on a kept-alive connection of the
+     * stopped node before it noticed that node closed it, and then wait for its timeout (seen
+     * twice on a loaded machine); a real backend reconnects the same way.
+     */
     void restart() {
         server = new HeraldServer(config).start();
+        api = new Api(baseUrl(), TestServer.API_KEY);
     }
 
     @Override
