@@ -95,6 +95,20 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class HeraldServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HeraldServer.class);
 
+    /**
+     * How long a user stays "online" after their last socket closed: a page reload or a brief
+     * network change reconnects well within it, so partners see no offline/online flicker.
+     */
+    static final Duration PRESENCE_GRACE = Duration.ofSeconds(5);
+    /**
+     * Partners told of one user's presence change at most: a user in more conversations than
+     * this is an app's bot or support account, whose presence nobody watches one by one; the
+     * bound keeps one status change from becoming an unbounded fanout.
+     */
+    static final int MAX_PRESENCE_PARTNERS = 10_000;
+    /** How often typing rate buckets that refilled completely are dropped (memory follows typists). */
+    static final Duration TYPING_PURGE_INTERVAL = Duration.ofSeconds(60);
+
     /** How long {@link #close()} waits for requests already being handled (publishes wait at most 15 s on a commit). */
     private static final Duration IN_FLIGHT_DRAIN = Duration.ofSeconds(5);
 
@@ -155,7 +169,8 @@ public final class HeraldServer implements AutoCloseable {
             chatTimers = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("herald-chat-timers").daemon().factory());
             ChatSettings chatSettings = ChatSettings.defaults();
             TypingTracker typing = new TypingTracker(chatSettings, chatTimers, System::nanoTime);
-            chatTimers.scheduleAtFixedRate(typing::purgeIdleBuckets, 60, 60, TimeUnit.SECONDS);
+            chatTimers.scheduleAtFixedRate(typing::purgeIdleBuckets, TYPING_PURGE_INTERVAL.toSeconds(),
+                    TYPING_PURGE_INTERVAL.toSeconds(), TimeUnit.SECONDS);
             directory = config.brokerUrl() == null ? NodeDirectory.local()
                     : new RedisNodeDirectory(config.brokerUrl(), config.nodeId());
             ChatService chat = new ChatService(chatStore, broker, new ClusterConversationViewers(directory), typing,
@@ -163,9 +178,8 @@ public final class HeraldServer implements AutoCloseable {
                             users.stream().map(Streams::user).toList(), false, "new_message", notification), key, key),
                     chatSettings);
             PresenceTracker presence = new PresenceTracker(new JdbcPresenceStore(jdbcStore.dataSource()),
-                    user -> chatStore.partnersOf(user, 10_000), user -> !sessions.ofUser(user).isEmpty(), broker,
-                    chatTimers, blocking, Duration.ofSeconds(5),
-                    Clock.systemUTC());
+                    user -> chatStore.partnersOf(user, MAX_PRESENCE_PARTNERS), user -> sessions.countOfUser(user) > 0,
+                    broker, chatTimers, blocking, PRESENCE_GRACE, Clock.systemUTC());
             presence.useDirectory(directory);
             sessions.addListener(presence);
             DeliveryHub hub = new DeliveryHub(ChatLog.routing(new ChatLog(chatStore), new NotificationLog(store)),
