@@ -29,6 +29,8 @@ export interface HeraldOptions {
   pollIntervalMs?: number;
   /** How long chat.send waits for Herald's ack. Default 15000 ms. */
   ackTimeoutMs?: number;
+  /** How long the reachability probe after a failed connect may take (default 5000 ms). */
+  probeTimeoutMs?: number;
   /** Silence after the last chat.typing() call before stop_typing is sent. Default 3000 ms. */
   typingIdleMs?: number;
   /** WebSocket implementation (Node: the `ws` package). Default globalThis.WebSocket. */

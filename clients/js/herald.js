@@ -96,6 +96,7 @@ export class Herald extends Emitter {
       reconnect: { attempts: Infinity, baseMs: 1000, maxMs: 16000, random: Math.random, ...options.reconnect },
       pollIntervalMs: options.pollIntervalMs ?? 5000,
       ackTimeoutMs: options.ackTimeoutMs ?? 15000,
+      probeTimeoutMs: options.probeTimeoutMs ?? 5000,
       typingIdleMs: options.typingIdleMs ?? 3000,
       WebSocket: options.WebSocket ?? globalThis.WebSocket,
       fetch: options.fetch ?? globalThis.fetch?.bind(globalThis),
@@ -371,9 +372,14 @@ class NotificationLink extends Link {
     if (conn !== this.current) return;
     const herald = this.herald;
     let probe = 0;
+    // Bounded: a probe that hangs (e.g. on a kept-alive connection to a node that just stopped)
+    // must not stop the reconnecting; it then counts as "server down" and the backoff goes on.
+    const timeout = typeof AbortSignal !== 'undefined' && AbortSignal.timeout
+      ? AbortSignal.timeout(herald.options.probeTimeoutMs) : undefined;
     try {
       const res = await herald.options.fetch(`${herald.url}/api/v1/me/notifications/unread-count`, {
         headers: { Authorization: `Bearer ${await herald.token()}` },
+        signal: timeout,
       });
       probe = res.status;
     } catch {
