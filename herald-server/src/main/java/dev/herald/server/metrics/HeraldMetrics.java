@@ -41,6 +41,8 @@ public final class HeraldMetrics implements DeliveryHub.DeliveryListener {
     private final Counter framesOut;
     private final Counter publishes;
     private final Counter slowConsumers;
+    private final java.util.concurrent.ConcurrentHashMap<String, Counter> refusedByReason =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private final Timer deliveryLatency;
 
     public HeraldMetrics() {
@@ -127,8 +129,10 @@ public final class HeraldMetrics implements DeliveryHub.DeliveryListener {
 
     /** Counts one request or connection refused at the edge, for {@code reason}. */
     public void refused(String reason) {
-        Counter.builder("herald.edge.refused").description("Requests and connections refused at the edge")
-                .tag("reason", reason).register(registry).increment();
+        // Called per refused request in a flood: look the counter up once per reason.
+        refusedByReason.computeIfAbsent(reason, r -> Counter.builder("herald.edge.refused")
+                .description("Requests and connections refused at the edge").tag("reason", r).register(registry))
+                .increment();
     }
 
     /** Reports the node's open TCP connections (all kinds, before any authentication). */

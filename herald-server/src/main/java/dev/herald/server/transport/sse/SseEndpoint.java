@@ -19,7 +19,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 
-import java.util.List;
 
 /**
  * {@code GET /sse/notifications}: the notification stream as Server-Sent Events, for clients
