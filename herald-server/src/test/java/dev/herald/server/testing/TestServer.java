@@ -12,7 +12,9 @@ import java.util.function.UnaryOperator;
 
 /**
  * A real Herald node on 127.0.0.1 with an ephemeral port and a fresh data dir, plus the
- * clients tests talk to it with. Close it to stop the node and delete the data dir.
+ * clients tests talk to it with. Close it to stop the node and delete the data dir; a node that
+ * fails to start deletes its data dir before the failure is thrown. Tests that keep one node for
+ * a class or a test register a {@link HeraldNodeExtension} instead of starting one by hand.
  */
 public final class TestServer implements AutoCloseable {
     public static final String SECRET = "test-secret-test-secret-test-secret-0123456789";
@@ -34,8 +36,13 @@ public final class TestServer implements AutoCloseable {
     }
 
     public static TestServer start(UnaryOperator<HeraldConfig.Builder> customize) {
+        Path dir;
         try {
-            Path dir = Files.createTempDirectory("herald-test-");
+            dir = Files.createTempDirectory("herald-test-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        try {
             HeraldConfig config = customize.apply(HeraldConfig.builder()
                     .host("127.0.0.1")
                     .port(0)
@@ -44,9 +51,11 @@ public final class TestServer implements AutoCloseable {
                     .apiKey(API_KEY)
                     .pingInterval(Duration.ofSeconds(5))
                     .idleTimeout(Duration.ofSeconds(15))).build();
+            // A node that fails to start has already closed itself (HeraldServer.start).
             return new TestServer(dir, new HeraldServer(config).start());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        } catch (RuntimeException | Error e) {
+            TempDirs.delete(dir);
+            throw e;
         }
     }
 
@@ -56,6 +65,11 @@ public final class TestServer implements AutoCloseable {
 
     public HeraldServer server() {
         return server;
+    }
+
+    /** The data dir this node was given; gone once the node is closed. */
+    public Path dataDir() {
+        return dataDir;
     }
 
     public String wsUrl(String pathAndQuery) {
@@ -73,7 +87,10 @@ public final class TestServer implements AutoCloseable {
 
     @Override
     public void close() {
-        server.close();
-        TempDirs.delete(dataDir);
+        try {
+            server.close();
+        } finally {
+            TempDirs.delete(dataDir);
+        }
     }
 }
