@@ -3,11 +3,12 @@ package dev.herald.server.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herald.server.testing.Api;
+import dev.herald.server.testing.HeraldNodeExtension;
 import dev.herald.server.testing.RawHttp;
 import dev.herald.server.testing.TestServer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -24,7 +25,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ApiAttackEndToEndTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_BODY = 16 * 1024;
-    private static TestServer server;
+    @RegisterExtension
+    static final HeraldNodeExtension node = new HeraldNodeExtension(b -> b.devMode(true).maxHttpBodyBytes(MAX_BODY));
     private static String victimNotification;
     private static long victimConversation;
 
@@ -43,21 +45,15 @@ class ApiAttackEndToEndTest {
     }
 
     @BeforeAll
-    static void start() {
-        server = TestServer.start(b -> b.devMode(true).maxHttpBodyBytes(MAX_BODY));
-        victimNotification = server.api.notifyUser("victim", "{\"type\":\"secret\"}").get("ids").get(0).asText();
-        victimConversation = server.api.send("POST", "/api/v1/backend/conversations",
+    static void seedTheVictimsData() {
+        victimNotification = node.server().api.notifyUser("victim", "{\"type\":\"secret\"}").get("ids").get(0).asText();
+        victimConversation = node.server().api.send("POST", "/api/v1/backend/conversations",
                 "{\"kind\":\"direct\",\"members\":[\"victim\",\"friend\"]}",
                 Map.of("Authorization", "Bearer " + TestServer.API_KEY)).json().get("conversation").get("id").asLong();
     }
 
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
-
     private static List<Operation> operations() {
-        JsonNode doc = server.api.get("/api/v1/openapi.json").json();
+        JsonNode doc = node.server().api.get("/api/v1/openapi.json").json();
         List<Operation> ops = new ArrayList<>();
         for (Iterator<Map.Entry<String, JsonNode>> paths = doc.get("paths").fields(); paths.hasNext(); ) {
             Map.Entry<String, JsonNode> path = paths.next();
@@ -77,7 +73,7 @@ class ApiAttackEndToEndTest {
     }
 
     private static Api.Reply call(Operation op, String body, Map<String, String> headers) {
-        return server.api.send(op.method(), op.path(), body, headers);
+        return node.server().api.send(op.method(), op.path(), body, headers);
     }
 
     @Test
@@ -94,12 +90,12 @@ class ApiAttackEndToEndTest {
 
     @Test
     void theWrongKindOfCredentialOrAForgedOneAnswers401() {
-        String forged = server.tokens.forUser("victim").replaceAll(".$", "A") + "x";
+        String forged = node.server().tokens.forUser("victim").replaceAll(".$", "A") + "x";
         for (Operation op : operations()) {
             if (op.security().equals("public")) {
                 continue;
             }
-            String wrongKind = op.security().equals("user") ? TestServer.API_KEY : server.tokens.forUser("victim");
+            String wrongKind = op.security().equals("user") ? TestServer.API_KEY : node.server().tokens.forUser("victim");
             assertThat(call(op, op.takesJsonBody() ? "{}" : null, Map.of("Authorization", "Bearer " + wrongKind)).status())
                     .as("wrong kind on " + op.method() + " " + op.template()).isEqualTo(401);
             String bad = op.security().equals("user") ? forged : "hk_not-the-configured-key-000000";
@@ -111,7 +107,7 @@ class ApiAttackEndToEndTest {
     @Test
     void aForeignOriginIsRefusedOnEveryOperationWhateverItsCredential() {
         for (Operation op : operations()) {
-            String credential = op.security().equals("apiKey") ? TestServer.API_KEY : server.tokens.forUser("victim");
+            String credential = op.security().equals("apiKey") ? TestServer.API_KEY : node.server().tokens.forUser("victim");
             Api.Reply reply = call(op, op.takesJsonBody() ? "{}" : null,
                     Map.of("Origin", "https://evil.example", "Authorization", "Bearer " + credential));
             assertThat(reply.status()).as(op.method() + " " + op.template()).isEqualTo(403);
@@ -120,7 +116,7 @@ class ApiAttackEndToEndTest {
 
     @Test
     void someoneElsesIdsAreNotFound() {
-        String intruder = server.tokens.forUser("intruder");
+        String intruder = node.server().tokens.forUser("intruder");
         for (Operation op : operations()) {
             if (!op.security().equals("user") || !op.template().contains("{id}")) {
                 continue;
@@ -130,7 +126,8 @@ class ApiAttackEndToEndTest {
             assertThat(reply.status()).as(op.method() + " " + op.template()).isEqualTo(404);
         }
         // The victim's own data is untouched.
-        JsonNode page = server.api.asUser("GET", "/api/v1/me/notifications", server.tokens.forUser("victim"), null).json();
+        JsonNode page = node.server().api.asUser("GET", "/api/v1/me/notifications",
+                node.server().tokens.forUser("victim"), null).json();
         assertThat(page.get("notifications").get(0).get("id").asText()).isEqualTo(victimNotification);
     }
 
@@ -142,7 +139,7 @@ class ApiAttackEndToEndTest {
             if (!op.method().equals("POST")) {
                 continue;
             }
-            try (RawHttp http = RawHttp.connect(server.port())) {
+            try (RawHttp http = RawHttp.connect(node.server().port())) {
                 http.send(RawHttp.request("POST", op.path(), "application/json", big));
                 assertThat(http.read(5_000).status()).as(op.template()).isEqualTo(413);
             }
@@ -155,7 +152,7 @@ class ApiAttackEndToEndTest {
             if (!op.takesJsonBody()) {
                 continue;
             }
-            String credential = op.security().equals("apiKey") ? TestServer.API_KEY : server.tokens.forUser("victim");
+            String credential = op.security().equals("apiKey") ? TestServer.API_KEY : node.server().tokens.forUser("victim");
             for (String body : List.of("{\"to\":", "[1,2", "\"just a string\"", "{\"a\":" + "[".repeat(5000))) {
                 Api.Reply reply = call(op, body, Map.of("Authorization", "Bearer " + credential));
                 assertThat(reply.status()).as(op.template() + " with " + body.substring(0, Math.min(20, body.length())))

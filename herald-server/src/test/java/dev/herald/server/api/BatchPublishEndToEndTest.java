@@ -3,11 +3,12 @@ package dev.herald.server.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.herald.server.notify.PublishBatch;
 import dev.herald.server.testing.Api;
+import dev.herald.server.testing.HeraldNodeExtension;
 import dev.herald.server.testing.TestServer;
 import dev.herald.server.testing.WsClient;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.Map;
@@ -17,18 +18,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** POST /api/v1/notifications/batch over real sockets: all or nothing, per-item idempotency, errors. */
 class BatchPublishEndToEndTest {
-    private static TestServer server;
+    @RegisterExtension
+    static final HeraldNodeExtension node = new HeraldNodeExtension(b -> b.maxHttpBodyBytes(256 * 1024));
     private static Api api;
 
     @BeforeAll
-    static void start() {
-        server = TestServer.start(b -> b.maxHttpBodyBytes(256 * 1024));
-        api = server.api;
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
+    static void useTheNodesApi() {
+        api = node.server().api;
     }
 
     private static Api.Reply batch(String body) {
@@ -41,13 +37,13 @@ class BatchPublishEndToEndTest {
     }
 
     private static int inboxSize(String user) {
-        return api.asUser("GET", "/api/v1/me/notifications", server.tokens.forUser(user), null)
+        return api.asUser("GET", "/api/v1/me/notifications", node.server().tokens.forUser(user), null)
                 .json().get("notifications").size();
     }
 
     @Test
     void aBatchStoresEveryPublishAndAnswersOneResultPerPublishInOrder() {
-        try (WsClient alice = server.connectAs("b-alice", "/ws/notifications")) {
+        try (WsClient alice = node.server().connectAs("b-alice", "/ws/notifications")) {
             assertThat(alice.nextOfType("connected", Duration.ofSeconds(5))).isNotNull();
             Api.Reply r = batch("{\"publishes\":["
                     + item("{\"user\":\"b-alice\"}", "{\"type\":\"first\",\"n\":1}", null) + ","
@@ -155,7 +151,7 @@ class BatchPublishEndToEndTest {
         String body = "{\"publishes\":[" + item("{\"user\":\"k\"}", "{\"type\":\"t\"}", null) + "]}";
         assertThat(api.send("POST", "/api/v1/notifications/batch", body, Map.of()).status()).isEqualTo(401);
         assertThat(api.send("POST", "/api/v1/notifications/batch", body,
-                Map.of("Authorization", "Bearer " + server.tokens.forUser("k"))).status()).isEqualTo(401);
+                Map.of("Authorization", "Bearer " + node.server().tokens.forUser("k"))).status()).isEqualTo(401);
         assertThat(inboxSize("k")).isZero();
     }
 

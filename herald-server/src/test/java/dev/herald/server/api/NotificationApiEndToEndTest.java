@@ -2,11 +2,12 @@ package dev.herald.server.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.herald.server.testing.Api;
+import dev.herald.server.testing.HeraldNodeExtension;
 import dev.herald.server.testing.TestServer;
 import dev.herald.server.testing.WsClient;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,22 +18,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** The HTTP API over real sockets: publishing, the inbox, and every error answer. */
 class NotificationApiEndToEndTest {
-    private static TestServer server;
+    @RegisterExtension
+    static final HeraldNodeExtension node = new HeraldNodeExtension(b -> b.maxHttpBodyBytes(64 * 1024)
+            .maxNotificationBytes(16 * 1024));
     private static Api api;
 
     @BeforeAll
-    static void start() {
-        server = TestServer.start(b -> b.maxHttpBodyBytes(64 * 1024).maxNotificationBytes(16 * 1024));
-        api = server.api;
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
+    static void useTheNodesApi() {
+        api = node.server().api;
     }
 
     private static String token(String user) {
-        return server.tokens.forUser(user);
+        return node.server().tokens.forUser(user);
     }
 
     @Test
@@ -130,7 +127,7 @@ class NotificationApiEndToEndTest {
         api.notifyUser("reader", "{\"type\":\"t\"}");
         assertThat(api.asUser("GET", "/api/v1/me/notifications/unread-count", t, null).json().get("count").asInt()).isEqualTo(3);
 
-        try (WsClient ws = server.connectAs("reader", "/ws/notifications")) {
+        try (WsClient ws = node.server().connectAs("reader", "/ws/notifications")) {
             assertThat(ws.nextOfType("connected", Duration.ofSeconds(5)).get("unread_count").asInt()).isEqualTo(3);
 
             Api.Reply read = api.asUser("POST", "/api/v1/me/notifications/" + first + "/read", t, null);
@@ -160,7 +157,8 @@ class NotificationApiEndToEndTest {
 
     @Test
     void aBroadcastReachesEveryKnownUser() {
-        try (WsClient a = server.connectAs("bc-a", "/ws/notifications"); WsClient b = server.connectAs("bc-b", "/ws/notifications")) {
+        try (WsClient a = node.server().connectAs("bc-a", "/ws/notifications");
+             WsClient b = node.server().connectAs("bc-b", "/ws/notifications")) {
             a.nextOfType("connected", Duration.ofSeconds(5));
             b.nextOfType("connected", Duration.ofSeconds(5));
             assertThat(api.publish("{\"to\":{\"all\":true},\"notification\":{\"type\":\"maintenance\",\"at\":\"22:00\"}}").status()).isEqualTo(201);

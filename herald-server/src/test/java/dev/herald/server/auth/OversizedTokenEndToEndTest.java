@@ -1,8 +1,10 @@
 package dev.herald.server.auth;
 
+import dev.herald.server.testing.HeraldNodeExtension;
 import dev.herald.server.testing.RawUpgrade;
 import dev.herald.server.testing.TestServer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.Map;
 
@@ -14,29 +16,30 @@ import static org.assertj.core.api.Assertions.assertThat;
  * store behind it.
  */
 class OversizedTokenEndToEndTest {
+    @RegisterExtension
+    final HeraldNodeExtension node = new HeraldNodeExtension();
 
     @Test
     void aSignedTokenWithAFiveThousandCharacterSubIsA401OnEveryEntryPoint() {
-        try (TestServer server = TestServer.start()) {
-            // TestTokens also puts the sub in the name: this token is over 8 KiB as well.
-            String huge = server.tokens.forUser("u".repeat(5_000));
-            // Under 8 KiB: refused for its sub alone.
-            String longSub = server.tokens.forUser("u".repeat(Principal.MAX_USER_ID_LENGTH + 1));
+        TestServer server = node.server();
+        // TestTokens also puts the sub in the name: this token is over 8 KiB as well.
+        String huge = server.tokens.forUser("u".repeat(5_000));
+        // Under 8 KiB: refused for its sub alone.
+        String longSub = server.tokens.forUser("u".repeat(Principal.MAX_USER_ID_LENGTH + 1));
 
-            for (String token : new String[] {huge, longSub}) {
-                String reason = token == huge ? "token too long" : "sub too long";
+        for (String token : new String[] {huge, longSub}) {
+            String reason = token == huge ? "token too long" : "sub too long";
 
-                var http = server.api.asUser("GET", "/api/v1/me/notifications", token, null);
-                assertThat(http.status()).isEqualTo(401);
-                assertThat(http.body()).contains(reason);
+            var http = server.api.asUser("GET", "/api/v1/me/notifications", token, null);
+            assertThat(http.status()).isEqualTo(401);
+            assertThat(http.body()).contains(reason);
 
-                var ws = RawUpgrade.request(server.port(), "/ws/notifications", Map.of("Authorization", "Bearer " + token));
-                assertThat(ws.status()).isEqualTo(401);
-                assertThat(ws.body()).contains(reason);
+            var ws = RawUpgrade.request(server.port(), "/ws/notifications", Map.of("Authorization", "Bearer " + token));
+            assertThat(ws.status()).isEqualTo(401);
+            assertThat(ws.body()).contains(reason);
 
-                var sse = server.api.asUser("GET", "/sse/notifications", token, null);
-                assertThat(sse.status()).isEqualTo(401);
-            }
+            var sse = server.api.asUser("GET", "/sse/notifications", token, null);
+            assertThat(sse.status()).isEqualTo(401);
         }
     }
 }

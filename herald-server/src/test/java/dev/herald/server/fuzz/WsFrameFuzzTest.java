@@ -3,10 +3,12 @@ package dev.herald.server.fuzz;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.herald.server.testing.Api;
+import dev.herald.server.testing.HeraldNodeExtension;
 import dev.herald.server.testing.TestServer;
 import dev.herald.server.testing.WsClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -27,7 +29,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 class WsFrameFuzzTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
     // One node for all inputs of a run: set up before the first, closed after the last.
-    private static TestServer server;
+    // No rate limit: the fuzzer sends as fast as the node answers.
+    @RegisterExtension
+    static final HeraldNodeExtension node = new HeraldNodeExtension(b -> b.clientFrameRate(1_000_000).clientFrameBurst(1_000_000));
     private static long conversation;
     private static WsClient bystander;
     private static WsClient notifications;
@@ -35,25 +39,19 @@ class WsFrameFuzzTest {
     private static long pings;
 
     @BeforeAll
-    static void startNode() {
-        // No rate limit: the fuzzer sends as fast as the node answers.
-        server = TestServer.start(b -> b.clientFrameRate(1_000_000).clientFrameBurst(1_000_000));
+    static void joinAConversation() {
         conversation = conversation();
         bystander = connect("bystander", "/ws/notifications");
     }
 
     @AfterAll
-    static void stopNode() {
+    static void closeClients() {
         for (WsClient ws : new WsClient[] {notifications, chat, bystander}) {
             if (ws != null) {
                 ws.close();
             }
         }
         notifications = chat = bystander = null;
-        if (server != null) {
-            server.close();
-            server = null;
-        }
     }
 
     @FuzzTest(maxDuration = "2m")
@@ -97,12 +95,13 @@ class WsFrameFuzzTest {
     }
 
     private static WsClient connect(String user, String path) {
-        WsClient ws = server.connectAs(user, path);
+        WsClient ws = node.server().connectAs(user, path);
         assertThat(ws.nextOfType("connected", WAIT)).isNotNull();
         return ws;
     }
 
     private static long conversation() {
+        TestServer server = node.server();
         Api.Reply r = server.api.asUser("POST", "/api/v1/conversations", server.tokens.forUser("fuzzer"),
                 "{\"kind\":\"group\",\"title\":\"fuzz\",\"members\":[\"fuzzer\",\"other\"]}");
         assertThat(r.status()).as(r.body()).isIn(200, 201);

@@ -1,10 +1,9 @@
 package dev.herald.server.web;
 
 import dev.herald.server.testing.Api;
-import dev.herald.server.testing.TestServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import dev.herald.server.testing.HeraldNodeExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,17 +19,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** The web pages and /herald.js as served from the JAR's resources, over real HTTP. */
 class StaticEndpointTest {
-    private static TestServer server;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final HeraldNodeExtension node = new HeraldNodeExtension();
 
     private static String header(Api.Reply reply, String name) {
         return reply.headers().entrySet().stream()
@@ -40,7 +30,7 @@ class StaticEndpointTest {
 
     /** Sends the request line exactly as written (no client-side path normalisation). */
     private static String raw(String requestLine) throws IOException {
-        try (Socket socket = new Socket("127.0.0.1", server.port())) {
+        try (Socket socket = new Socket("127.0.0.1", node.server().port())) {
             socket.setSoTimeout(5000);
             OutputStream out = socket.getOutputStream();
             out.write((requestLine + "\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
@@ -60,41 +50,41 @@ class StaticEndpointTest {
                 "/assets/app.css", "text/css; charset=utf-8",
                 "/assets/app.js", "text/javascript; charset=utf-8");
         expected.forEach((path, type) -> {
-            Api.Reply reply = server.api.get(path);
+            Api.Reply reply = node.server().api.get(path);
             assertThat(reply.status()).as(path).isEqualTo(200);
             assertThat(header(reply, "content-type")).as(path).isEqualTo(type);
             assertThat(header(reply, "x-content-type-options")).as(path).isEqualTo("nosniff");
         });
-        assertThat(server.api.get("/").body()).contains("<title>Herald demo</title>");
-        assertThat(header(server.api.get("/"), "content-security-policy")).contains("default-src 'self'");
+        assertThat(node.server().api.get("/").body()).contains("<title>Herald demo</title>");
+        assertThat(header(node.server().api.get("/"), "content-security-policy")).contains("default-src 'self'");
     }
 
     @Test
     void heraldJsIsTheSameFileAsTheClientInClientsJs() throws IOException {
         Path source = Path.of("..", "clients", "js", "herald.js");
-        assertThat(server.api.get("/herald.js").body()).isEqualTo(Files.readString(source));
+        assertThat(node.server().api.get("/herald.js").body()).isEqualTo(Files.readString(source));
     }
 
     @Test
     void anUnchangedFileIsAnswered304ForItsETag() {
-        Api.Reply first = server.api.get("/herald.js");
+        Api.Reply first = node.server().api.get("/herald.js");
         String etag = header(first, "etag");
         assertThat(etag).matches("\"[0-9a-f]{32}\"");
-        Api.Reply again = server.api.send("GET", "/herald.js", null, Map.of("If-None-Match", etag));
+        Api.Reply again = node.server().api.send("GET", "/herald.js", null, Map.of("If-None-Match", etag));
         assertThat(again.status()).isEqualTo(304);
         assertThat(again.body()).isEmpty();
-        Api.Reply other = server.api.send("GET", "/herald.js", null, Map.of("If-None-Match", "\"something-else\""));
+        Api.Reply other = node.server().api.send("GET", "/herald.js", null, Map.of("If-None-Match", "\"something-else\""));
         assertThat(other.status()).isEqualTo(200);
-        assertThat(header(server.api.get("/"), "etag")).isNotEqualTo(etag);
+        assertThat(header(node.server().api.get("/"), "etag")).isNotEqualTo(etag);
     }
 
     @Test
     void aMissingAssetIsAJson404() {
-        Api.Reply reply = server.api.get("/assets/nope.js");
+        Api.Reply reply = node.server().api.get("/assets/nope.js");
         assertThat(reply.status()).isEqualTo(404);
         assertThat(reply.json().get("error").asText()).isEqualTo("no such file: /assets/nope.js");
-        assertThat(server.api.get("/assets/app.exe").status()).isEqualTo(404);
-        assertThat(server.api.get("/assets/").status()).isEqualTo(404);
+        assertThat(node.server().api.get("/assets/app.exe").status()).isEqualTo(404);
+        assertThat(node.server().api.get("/assets/").status()).isEqualTo(404);
     }
 
     @Test
@@ -110,7 +100,7 @@ class StaticEndpointTest {
 
     @Test
     void onlyGetAndHeadAreAllowed() throws IOException {
-        Api.Reply post = server.api.send("POST", "/", "{}", Map.of());
+        Api.Reply post = node.server().api.send("POST", "/", "{}", Map.of());
         assertThat(post.status()).isEqualTo(405);
         assertThat(header(post, "allow")).isEqualTo("GET, HEAD");
         String head = raw("HEAD /herald.js HTTP/1.1");
@@ -121,7 +111,7 @@ class StaticEndpointTest {
 
     @Test
     void pathsThatAreNotPagesStillReachTheApi() {
-        assertThat(server.api.get("/healthz").status()).isEqualTo(200);
-        assertThat(server.api.get("/nope").json().get("error").asText()).isEqualTo("no such endpoint: /nope");
+        assertThat(node.server().api.get("/healthz").status()).isEqualTo(200);
+        assertThat(node.server().api.get("/nope").json().get("error").asText()).isEqualTo("no such endpoint: /nope");
     }
 }

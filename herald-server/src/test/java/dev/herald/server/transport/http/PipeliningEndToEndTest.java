@@ -1,10 +1,12 @@
 package dev.herald.server.transport.http;
 
+import dev.herald.server.testing.HeraldNodeExtension;
 import dev.herald.server.testing.RawHttp;
 import dev.herald.server.testing.TestServer;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -25,6 +27,9 @@ class PipeliningEndToEndTest {
     private static final int BODY = 1_000_000;
     private static final int PIPELINED = 16;
 
+    @RegisterExtension
+    final HeraldNodeExtension node = new HeraldNodeExtension();
+
     private static long usedDirect() {
         return ((ByteBufAllocatorMetricProvider) ByteBufAllocator.DEFAULT).metric().usedDirectMemory();
     }
@@ -33,7 +38,8 @@ class PipeliningEndToEndTest {
     void bodiesPipelinedBehindAHeldPollStayInTheClientAndOthersAreServed() throws Exception {
         List<RawHttp> abusers = new ArrayList<>();
         List<Thread> writers = new ArrayList<>();
-        try (TestServer server = TestServer.start()) {
+        TestServer server = node.server();
+        try {
             byte[] body = new byte[BODY];
             Arrays.fill(body, (byte) 'x');
             byte[] post = RawHttp.request("POST", "/api/v1/notifications", "application/json", body);

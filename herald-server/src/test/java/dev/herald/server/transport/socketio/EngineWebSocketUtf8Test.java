@@ -1,8 +1,10 @@
 package dev.herald.server.transport.socketio;
 
+import dev.herald.server.testing.HeraldNodeExtension;
 import dev.herald.server.testing.RawWebSocket;
 import dev.herald.server.testing.TestServer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 
@@ -13,11 +15,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  * session, instead of being read with the bad bytes replaced.
  */
 class EngineWebSocketUtf8Test {
+    @RegisterExtension
+    final HeraldNodeExtension node = new HeraldNodeExtension();
 
     @Test
     void aTextFrameThatIsNotUtf8ClosesTheSession() throws Exception {
-        try (TestServer server = TestServer.start();
-             RawWebSocket ws = RawWebSocket.connect(server.port(), "/socket.io/?EIO=4&transport=websocket")) {
+        TestServer server = node.server();
+        try (RawWebSocket ws = RawWebSocket.connect(server.port(), "/socket.io/?EIO=4&transport=websocket")) {
             assertThat(ws.read(Duration.ofSeconds(5)).text()).startsWith("0{");
 
             // A pong ("3") with a payload: harmless when valid, so only the encoding can close it.

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.herald.server.testing.HeraldNodeExtension;
 import dev.herald.server.testing.TestServer;
 import dev.herald.server.testing.WsClient;
 import io.socket.client.Ack;
@@ -26,10 +27,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.json.JSONObject;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Herald's Socket.IO events with the official Java client (io.socket:socket.io-client 2.1.2),
@@ -39,18 +39,9 @@ import org.junit.jupiter.api.Test;
  */
 class HeraldSocketIoJavaClientTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static TestServer server;
+    @RegisterExtension
+    static final HeraldNodeExtension node = new HeraldNodeExtension();
     private final List<Socket> sockets = new ArrayList<>();
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
 
     @AfterEach
     void closeSockets() {
@@ -59,8 +50,8 @@ class HeraldSocketIoJavaClientTest {
 
     private Socket connect(String userId, String[] transports) throws Exception {
         IO.Options o = IO.Options.builder().setTransports(transports).setReconnection(false).setForceNew(true)
-                .setAuth(Map.of("token", server.tokens.forUser(userId))).build();
-        Socket s = IO.socket(URI.create("http://127.0.0.1:" + server.port()), o);
+                .setAuth(Map.of("token", node.server().tokens.forUser(userId))).build();
+        Socket s = IO.socket(URI.create("http://127.0.0.1:" + node.server().port()), o);
         sockets.add(s);
         CompletableFuture<Boolean> connected = new CompletableFuture<>();
         s.once(Socket.EVENT_CONNECT, a -> connected.complete(true));
@@ -90,7 +81,7 @@ class HeraldSocketIoJavaClientTest {
 
     @Test
     void javaClientsChatInAConversationAndAnOutsiderIsRefused() throws Exception {
-        var created = server.api.send("POST", "/api/v1/backend/conversations",
+        var created = node.server().api.send("POST", "/api/v1/backend/conversations",
                 "{\"kind\":\"group\",\"title\":\"j\",\"members\":[\"java-a\",\"java-b\"]}",
                 Map.of("Authorization", "Bearer " + TestServer.API_KEY));
         long id = created.json().get("conversation").get("id").asLong();
@@ -129,7 +120,7 @@ class HeraldSocketIoJavaClientTest {
         CompletableFuture<JsonNode> alias = next(s, "newNotification");
         List<Object> unread = new CopyOnWriteArrayList<>();
         s.on("unreadCount", a -> unread.add(a[0]));
-        JsonNode published = server.api.notifyUser("java-n", "{\"type\":\"payment_received\",\"amount\":12}");
+        JsonNode published = node.server().api.notifyUser("java-n", "{\"type\":\"payment_received\",\"amount\":12}");
         JsonNode n = notification.get(10, TimeUnit.SECONDS);
         assertThat(n.get("type").asText()).isEqualTo("payment_received");
         assertThat(n.get("amount").asInt()).isEqualTo(12);
@@ -142,7 +133,7 @@ class HeraldSocketIoJavaClientTest {
     void aUserWhoOnlyEverConnectedOverSocketIoReceivesBroadcasts() throws Exception {
         Socket s = connect("java-only-sio", new String[] {"websocket"});
         CompletableFuture<JsonNode> notification = next(s, "notification");
-        assertThat(server.api.publish("{\"to\":{\"all\":true},\"notification\":{\"type\":\"maintenance\"}}").status())
+        assertThat(node.server().api.publish("{\"to\":{\"all\":true},\"notification\":{\"type\":\"maintenance\"}}").status())
                 .isEqualTo(201);
         assertThat(notification.get(10, TimeUnit.SECONDS).get("type").asText()).isEqualTo("maintenance");
     }
@@ -154,8 +145,8 @@ class HeraldSocketIoJavaClientTest {
         // The first unreadCount is sent once the stream's position is known: from then on nothing is missed.
         CompletableFuture<Object> sioStarted = new CompletableFuture<>();
         IO.Options o = IO.Options.builder().setTransports(new String[] {"websocket"}).setReconnection(false)
-                .setForceNew(true).setAuth(Map.of("token", server.tokens.forUser(user))).build();
-        Socket sio = IO.socket(URI.create("http://127.0.0.1:" + server.port()), o);
+                .setForceNew(true).setAuth(Map.of("token", node.server().tokens.forUser(user))).build();
+        Socket sio = IO.socket(URI.create("http://127.0.0.1:" + node.server().port()), o);
         sockets.add(sio);
         sio.on("notification", a -> overSocketIo.add(((JSONObject) a[0]).optLong("seq")));
         sio.once("unreadCount", a -> sioStarted.complete(a[0]));
@@ -164,8 +155,8 @@ class HeraldSocketIoJavaClientTest {
         CompletableFuture<Boolean> sseStarted = new CompletableFuture<>();
         List<Long> overSse = new CopyOnWriteArrayList<>();
         HttpClient http = HttpClient.newHttpClient();
-        HttpResponse<InputStream> sse = http.send(HttpRequest.newBuilder(URI.create(server.api.base()
-                + "/sse/notifications?access_token=" + server.tokens.forUser(user))).build(),
+        HttpResponse<InputStream> sse = http.send(HttpRequest.newBuilder(URI.create(node.server().api.base()
+                + "/sse/notifications?access_token=" + node.server().tokens.forUser(user))).build(),
                 HttpResponse.BodyHandlers.ofInputStream());
         Thread reader = Thread.ofVirtual().start(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(sse.body(), StandardCharsets.UTF_8))) {
@@ -185,11 +176,11 @@ class HeraldSocketIoJavaClientTest {
                 // closed by the test
             }
         });
-        try (WsClient ws = server.connectAs(user, "/ws/notifications")) {
+        try (WsClient ws = node.server().connectAs(user, "/ws/notifications")) {
             assertThat(ws.nextOfType("connected", Duration.ofSeconds(10))).isNotNull();
             assertThat(sseStarted.get(10, TimeUnit.SECONDS)).isTrue();
             for (int i = 0; i < 5; i++) {
-                server.api.notifyUser(user, "{\"type\":\"tick\",\"n\":" + i + "}");
+                node.server().api.notifyUser(user, "{\"type\":\"tick\",\"n\":" + i + "}");
             }
             List<Long> overWs = new ArrayList<>();
             while (overWs.size() < 5) {

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.herald.server.config.RelayRule;
 import dev.herald.server.config.SocketIoSettings;
+import dev.herald.server.testing.HeraldNodeExtension;
 import dev.herald.server.testing.TestServer;
 import dev.herald.server.testing.TestTokens;
 import java.io.File;
@@ -21,9 +22,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Herald's Socket.IO events with the official JavaScript client, socket.io-client v4 from npm,
@@ -38,10 +39,12 @@ class HeraldSocketIoNodeTest {
     private static final List<String> WEBSOCKET = List.of("websocket");
     private static final List<String> UPGRADE = List.of("polling", "websocket");
     private static final AtomicInteger USERS = new AtomicInteger();
-    private static TestServer server;
+    @RegisterExtension
+    static final HeraldNodeExtension herald = new HeraldNodeExtension(b -> b.socketIo(SocketIoSettings.defaults()
+            .withRelayRules(RelayRule.parseAll("bookingUpdate:booking:bookingId:bookingUpdated"))));
 
     @BeforeAll
-    static void setUp() throws Exception {
+    static void installTheClient() throws Exception {
         assumeTrue(commandWorks(List.of("node", "--version")), "node is not installed");
         if (!Files.isDirectory(NODE_DIR.resolve("node_modules/socket.io-client"))) {
             Process npm = new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund").directory(NODE_DIR.toFile())
@@ -50,15 +53,6 @@ class HeraldSocketIoNodeTest {
                 npm.destroyForcibly();
             }
             assertThat(npm.exitValue()).as("npm ci (see target/npm-ci.log)").isZero();
-        }
-        server = TestServer.start(b -> b.socketIo(SocketIoSettings.defaults()
-                .withRelayRules(RelayRule.parseAll("bookingUpdate:booking:bookingId:bookingUpdated"))));
-    }
-
-    @AfterAll
-    static void tearDown() {
-        if (server != null) {
-            server.close();
         }
     }
 
@@ -82,12 +76,12 @@ class HeraldSocketIoNodeTest {
     private static Cast cast(List<String> transports) {
         int n = USERS.incrementAndGet();
         String a = "sio-a-" + n, b = "sio-b-" + n, c = "sio-c-" + n;
-        var created = server.api.send("POST", "/api/v1/backend/conversations",
+        var created = herald.server().api.send("POST", "/api/v1/backend/conversations",
                 "{\"kind\":\"group\",\"title\":\"t\",\"members\":[\"" + a + "\",\"" + b + "\"]}",
                 Map.of("Authorization", "Bearer " + TestServer.API_KEY));
         assertThat(created.status()).as(created.body()).isEqualTo(201);
         long conversationId = created.json().get("conversation").get("id").asLong();
-        TestTokens tokens = server.tokens;
+        TestTokens tokens = herald.server().tokens;
         String booking = String.valueOf(1000 + n);
         ObjectNode args = JSON.createObjectNode().put("apiKey", TestServer.API_KEY).put("conversationId", conversationId)
                 .put("bookingId", booking);
@@ -104,7 +98,7 @@ class HeraldSocketIoNodeTest {
     }
 
     static JsonNode run(String scenario, ObjectNode args) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder("node", "herald.mjs", scenario, "http://127.0.0.1:" + server.port())
+        ProcessBuilder pb = new ProcessBuilder("node", "herald.mjs", scenario, "http://127.0.0.1:" + herald.server().port())
                 .directory(NODE_DIR.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD);
         pb.environment().put("HERALD_ARGS", JSON.writeValueAsString(args));
         Process p = pb.start();

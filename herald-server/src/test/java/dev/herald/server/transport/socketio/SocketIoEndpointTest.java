@@ -2,7 +2,7 @@ package dev.herald.server.transport.socketio;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.herald.server.testing.TestServer;
+import dev.herald.server.testing.HeraldNodeExtension;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -12,9 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The endpoint inside Herald's HTTP pipeline: Socket.IO requests come before the API routes,
@@ -23,21 +22,12 @@ import org.junit.jupiter.api.Test;
  * paranoid in tests, so a request the endpoint failed to release would be reported.
  */
 class SocketIoEndpointTest {
-    private static TestServer server;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final HeraldNodeExtension node = new HeraldNodeExtension();
 
     /** Sends raw pipelined requests and reads {@code count} responses (Content-Length framed). */
     private static List<String> exchange(String requests, int count) throws Exception {
-        try (Socket s = new Socket("127.0.0.1", server.port())) {
+        try (Socket s = new Socket("127.0.0.1", node.server().port())) {
             s.setSoTimeout(10_000);
             OutputStream out = s.getOutputStream();
             out.write(requests.getBytes(StandardCharsets.US_ASCII));

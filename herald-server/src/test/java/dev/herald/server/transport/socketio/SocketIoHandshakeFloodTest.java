@@ -2,7 +2,7 @@ package dev.herald.server.transport.socketio;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.herald.server.testing.TestServer;
+import dev.herald.server.testing.HeraldNodeExtension;
 import io.socket.client.IO;
 import io.socket.client.Socket;
 import java.io.ByteArrayOutputStream;
@@ -29,9 +29,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.net.SocketFactory;
 import okhttp3.OkHttpClient;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Finding 4 of "Safe to expose", end to end against a real Herald node: a flood of anonymous
@@ -58,17 +57,8 @@ class SocketIoHandshakeFloodTest {
             + "X-Junk-2: " + JUNK + "\r\n"
             + "User-Agent: " + "u".repeat(1_000) + "\r\n\r\n";
 
-    private static TestServer server;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final HeraldNodeExtension node = new HeraldNodeExtension();
 
     @Test
     void aFloodOfAnonymousHandshakesKeepsTheHeapFlatAndALegitClientIsServed() throws Exception {
@@ -146,10 +136,10 @@ class SocketIoHandshakeFloodTest {
     private static boolean legitConnect(OkHttpClient http, String user) throws Exception {
         IO.Options o = IO.Options.builder().setTransports(new String[] {"polling", "websocket"})
                 .setReconnection(false).setForceNew(true)
-                .setAuth(Map.of("token", server.tokens.forUser(user))).build();
+                .setAuth(Map.of("token", node.server().tokens.forUser(user))).build();
         o.callFactory = http;
         o.webSocketFactory = http;
-        Socket s = IO.socket(URI.create("http://127.0.0.1:" + server.port()), o);
+        Socket s = IO.socket(URI.create("http://127.0.0.1:" + node.server().port()), o);
         CompletableFuture<Boolean> connected = new CompletableFuture<>();
         s.once(Socket.EVENT_CONNECT, a -> connected.complete(true));
         s.once(Socket.EVENT_CONNECT_ERROR, a -> connected.complete(false));
@@ -172,7 +162,7 @@ class SocketIoHandshakeFloodTest {
         while (!stop.now()) {
             try (java.net.Socket s = new java.net.Socket()) {
                 s.bind(new InetSocketAddress("127.0.0.1", 0));
-                s.connect(new InetSocketAddress("127.0.0.1", server.port()), 5_000);
+                s.connect(new InetSocketAddress("127.0.0.1", node.server().port()), 5_000);
                 s.setSoTimeout(10_000);
                 OutputStream out = s.getOutputStream();
                 InputStream in = s.getInputStream();
@@ -191,7 +181,7 @@ class SocketIoHandshakeFloodTest {
     private static void floodOne(LongAdder[] statuses) throws IOException {
         try (java.net.Socket s = new java.net.Socket()) {
             s.bind(new InetSocketAddress("127.0.0.1", 0));
-            s.connect(new InetSocketAddress("127.0.0.1", server.port()), 5_000);
+            s.connect(new InetSocketAddress("127.0.0.1", node.server().port()), 5_000);
             s.setSoTimeout(10_000);
             s.getOutputStream().write(FLOOD_REQUEST.getBytes(StandardCharsets.US_ASCII));
             readResponse(s.getInputStream(), statuses);
@@ -237,7 +227,7 @@ class SocketIoHandshakeFloodTest {
     /** The Socket.IO lines of {@code /metrics}, by name with labels. */
     private static Map<String, Double> metrics() {
         Map<String, Double> out = new ConcurrentHashMap<>();
-        for (String line : server.api.get("/metrics").body().split("\n")) {
+        for (String line : node.server().api.get("/metrics").body().split("\n")) {
             if (line.startsWith("herald_socketio_")) {
                 int space = line.lastIndexOf(' ');
                 out.put(line.substring(0, space), Double.parseDouble(line.substring(space + 1)));

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.herald.server.testing.HeraldNodeExtension;
 import dev.herald.server.testing.TestServer;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -16,6 +17,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A Socket.IO client that stops reading: its session stops being writable at half the layer's
@@ -26,6 +28,9 @@ import org.junit.jupiter.api.Test;
 class SocketIoSlowConsumerTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String CLOSED = "\u0000closed";
+
+    @RegisterExtension
+    final HeraldNodeExtension node = new HeraldNodeExtension();
 
     /** A raw WebSocket whose reading the test controls: frames are read only when asked for. */
     private static final class RawSocket implements WebSocket.Listener {
@@ -94,53 +99,52 @@ class SocketIoSlowConsumerTest {
         int total = 600;
         String pad = "x".repeat(20_000);
         String user = "sio-slow";
-        try (TestServer server = TestServer.start()) {
-            String token = server.tokens.forUser(user);
-            RawSocket stuck = RawSocket.open(server.port(), "access_token=" + token);
-            assertThat(stuck.next(Duration.ofSeconds(5))).startsWith("0{\"sid\"");
-            stuck.ws.sendText("40", true);
-            assertThat(stuck.next(Duration.ofSeconds(5))).startsWith("40{\"sid\"");
-            assertThat(stuck.next(Duration.ofSeconds(5))).startsWith("42[\"unreadCount\",0");
-            // From here the client reads nothing.
+        TestServer server = node.server();
+        String token = server.tokens.forUser(user);
+        RawSocket stuck = RawSocket.open(server.port(), "access_token=" + token);
+        assertThat(stuck.next(Duration.ofSeconds(5))).startsWith("0{\"sid\"");
+        stuck.ws.sendText("40", true);
+        assertThat(stuck.next(Duration.ofSeconds(5))).startsWith("40{\"sid\"");
+        assertThat(stuck.next(Duration.ofSeconds(5))).startsWith("42[\"unreadCount\",0");
+        // From here the client reads nothing.
 
-            Thread publisher = Thread.ofVirtual().start(() -> {
-                for (int i = 0; i < total; i++) {
-                    server.api.notifyUser(user, "{\"type\":\"big\",\"i\":" + i + ",\"pad\":\"" + pad + "\"}");
-                }
-            });
-            await().atMost(Duration.ofSeconds(60)).until(() -> slowConsumers(server) >= 1);
-
-            long last = 0;
-            boolean closed = false;
-            for (int frames = 0; frames < 10 * total && !closed; frames++) {
-                String f = stuck.next(Duration.ofSeconds(5));
-                assertThat(f).as("a frame or the close within 5 s").isNotNull();
-                closed = f.equals(CLOSED);
-                long seq = RawSocket.notificationSeq(f);
-                if (seq > 0) {
-                    assertThat(seq).isEqualTo(last + 1);
-                    last = seq;
-                }
+        Thread publisher = Thread.ofVirtual().start(() -> {
+            for (int i = 0; i < total; i++) {
+                server.api.notifyUser(user, "{\"type\":\"big\",\"i\":" + i + ",\"pad\":\"" + pad + "\"}");
             }
-            assertThat(closed).as("the slow consumer's connection is closed").isTrue();
-            assertThat(last).isLessThan(total);
-            publisher.join(Duration.ofSeconds(60));
+        });
+        await().atMost(Duration.ofSeconds(60)).until(() -> slowConsumers(server) >= 1);
 
-            RawSocket resumed = RawSocket.open(server.port(), "access_token=" + token);
-            assertThat(resumed.next(Duration.ofSeconds(5))).startsWith("0{");
-            resumed.ws.sendText("40{\"since\":" + last + "}", true);
-            for (int frames = 0; frames < 10 * total && last < total; frames++) {
-                String f = resumed.next(Duration.ofSeconds(10));
-                assertThat(f).as("a frame within 10 s").isNotNull().isNotEqualTo(CLOSED);
-                long seq = RawSocket.notificationSeq(f);
-                if (seq > 0) {
-                    assertThat(seq).isEqualTo(last + 1);
-                    last = seq;
-                }
+        long last = 0;
+        boolean closed = false;
+        for (int frames = 0; frames < 10 * total && !closed; frames++) {
+            String f = stuck.next(Duration.ofSeconds(5));
+            assertThat(f).as("a frame or the close within 5 s").isNotNull();
+            closed = f.equals(CLOSED);
+            long seq = RawSocket.notificationSeq(f);
+            if (seq > 0) {
+                assertThat(seq).isEqualTo(last + 1);
+                last = seq;
             }
-            assertThat(last).isEqualTo(total);
-            resumed.ws.abort();
         }
+        assertThat(closed).as("the slow consumer's connection is closed").isTrue();
+        assertThat(last).isLessThan(total);
+        publisher.join(Duration.ofSeconds(60));
+
+        RawSocket resumed = RawSocket.open(server.port(), "access_token=" + token);
+        assertThat(resumed.next(Duration.ofSeconds(5))).startsWith("0{");
+        resumed.ws.sendText("40{\"since\":" + last + "}", true);
+        for (int frames = 0; frames < 10 * total && last < total; frames++) {
+            String f = resumed.next(Duration.ofSeconds(10));
+            assertThat(f).as("a frame within 10 s").isNotNull().isNotEqualTo(CLOSED);
+            long seq = RawSocket.notificationSeq(f);
+            if (seq > 0) {
+                assertThat(seq).isEqualTo(last + 1);
+                last = seq;
+            }
+        }
+        assertThat(last).isEqualTo(total);
+        resumed.ws.abort();
     }
 
     private static double slowConsumers(TestServer server) {

@@ -2,13 +2,13 @@ package dev.herald.server.transport.ws;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.herald.server.testing.Api;
+import dev.herald.server.testing.HeraldNodeExtension;
 import dev.herald.server.testing.RawUpgrade;
 import dev.herald.server.testing.TestServer;
 import dev.herald.server.testing.TestTokens;
 import dev.herald.server.testing.WsClient;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -23,17 +23,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ChatSocketEndToEndTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
     private static final AtomicInteger NEXT = new AtomicInteger(100);
-    private static TestServer server;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final HeraldNodeExtension node = new HeraldNodeExtension();
 
     /** A fresh numeric user id, so tests sharing the node never see each other. */
     private static String user() {
@@ -41,14 +32,14 @@ class ChatSocketEndToEndTest {
     }
 
     private static WsClient chat(String user) {
-        WsClient ws = server.connectAs(user, "/ws/chat");
+        WsClient ws = node.server().connectAs(user, "/ws/chat");
         JsonNode connected = ws.nextOfType("connected", WAIT);
         assertThat(connected.get("user_id").asText()).isEqualTo(user);
         return ws;
     }
 
     private static Api.Reply asUser(String user, String method, String path, String body) {
-        return server.api.asUser(method, path, server.tokens.forUser(user), body);
+        return node.server().api.asUser(method, path, node.server().tokens.forUser(user), body);
     }
 
     private static long conversation(String creator, String kind, String... members) {
@@ -222,8 +213,8 @@ class ChatSocketEndToEndTest {
         String john = user(), jane = user();
         long conv = conversation(john, "direct", jane);
         try (WsClient j = chat(john);
-             WsClient tab1 = server.connectAs(jane, "/ws/notifications");
-             WsClient tab2 = server.connectAs(jane, "/ws/notifications")) {
+             WsClient tab1 = node.server().connectAs(jane, "/ws/notifications");
+             WsClient tab2 = node.server().connectAs(jane, "/ws/notifications")) {
             tab1.nextOfType("connected", WAIT);
             tab2.nextOfType("connected", WAIT);
             send(j, conv, "n-1", "Hey, are you available for tomorrow's delivery?");
@@ -253,7 +244,7 @@ class ChatSocketEndToEndTest {
         try (WsClient j = chat(john);
              WsClient inChat = chat(jane);
              WsClient otherChatTab = chat(jane);
-             WsClient bell = server.connectAs(jane, "/ws/notifications")) {
+             WsClient bell = node.server().connectAs(jane, "/ws/notifications")) {
             bell.nextOfType("connected", WAIT);
             join(inChat, conv);
             send(j, conv, "n-2", "you are here");
@@ -289,7 +280,7 @@ class ChatSocketEndToEndTest {
             assertThat(offline.get("status").asText()).isEqualTo("offline");
             assertThat(offline.get("last_seen").asText()).isNotEmpty();
 
-            Api.Reply presence = server.api.send("GET", "/api/v1/presence?users=" + alice + "," + bob, null,
+            Api.Reply presence = node.server().api.send("GET", "/api/v1/presence?users=" + alice + "," + bob, null,
                     Map.of("Authorization", "Bearer " + TestServer.API_KEY));
             assertThat(presence.status()).isEqualTo(200);
             JsonNode users = presence.json().get("users");
@@ -455,7 +446,7 @@ class ChatSocketEndToEndTest {
         assertThat(again.json().get("conversation").get("id")).isEqualTo(first.json().get("conversation").get("id"));
 
         Map<String, String> key = Map.of("Authorization", "Bearer " + TestServer.API_KEY);
-        Api.Reply backend = server.api.send("POST", "/api/v1/backend/conversations",
+        Api.Reply backend = node.server().api.send("POST", "/api/v1/backend/conversations",
                 "{\"kind\":\"group\",\"title\":\"Order 77\",\"members\":[\"" + alice + "\",\"" + carol + "\"]}", key);
         assertThat(backend.status()).isEqualTo(201);
         assertThat(backend.json().get("conversation").get("members")).hasSize(2);
@@ -473,10 +464,10 @@ class ChatSocketEndToEndTest {
             assertThat(r.status()).as(bad[0]).isEqualTo(400);
             assertThat(r.json().get("field").asText()).as(bad[0]).isEqualTo(bad[1]);
         }
-        assertThat(server.api.send("POST", "/api/v1/backend/conversations", "{\"kind\":\"group\",\"members\":[\"x\"]}",
-                Map.of("Authorization", "Bearer " + server.tokens.forUser(alice))).status()).isEqualTo(401);
-        assertThat(server.api.send("GET", "/api/v1/presence?users=" + alice, null, Map.of()).status()).isEqualTo(401);
-        assertThat(server.api.send("GET", "/api/v1/presence", null, key).json().get("field").asText()).isEqualTo("users");
+        assertThat(node.server().api.send("POST", "/api/v1/backend/conversations", "{\"kind\":\"group\",\"members\":[\"x\"]}",
+                Map.of("Authorization", "Bearer " + node.server().tokens.forUser(alice))).status()).isEqualTo(401);
+        assertThat(node.server().api.send("GET", "/api/v1/presence?users=" + alice, null, Map.of()).status()).isEqualTo(401);
+        assertThat(node.server().api.send("GET", "/api/v1/presence", null, key).json().get("field").asText()).isEqualTo("users");
     }
 
     @Test
@@ -530,11 +521,11 @@ class ChatSocketEndToEndTest {
 
     @Test
     void theChatSocketRefusesAMissingOrExpiredTokenBeforeTheUpgrade() {
-        RawUpgrade.Answer none = RawUpgrade.request(server.port(), "/ws/chat", Map.of());
+        RawUpgrade.Answer none = RawUpgrade.request(node.server().port(), "/ws/chat", Map.of());
         assertThat(none.status()).isEqualTo(401);
         assertThat(none.body()).contains("token");
         String expired = TestTokens.sign(TestServer.SECRET, user(), List.of(), Instant.now().minusSeconds(60));
-        RawUpgrade.Answer old = RawUpgrade.request(server.port(), "/ws/chat?access_token=" + expired, Map.of());
+        RawUpgrade.Answer old = RawUpgrade.request(node.server().port(), "/ws/chat?access_token=" + expired, Map.of());
         assertThat(old.status()).isEqualTo(401);
         assertThat(old.body()).contains("expired");
     }

@@ -1,8 +1,10 @@
 package dev.herald.server.transport.ws;
 
+import dev.herald.server.testing.HeraldNodeExtension;
 import dev.herald.server.testing.TestServer;
 import dev.herald.server.testing.WsClient;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -16,11 +18,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** Server pings keep live connections open and reap dead ones. */
 class KeepaliveEndToEndTest {
+    @RegisterExtension
+    final HeraldNodeExtension node = new HeraldNodeExtension(b -> b.pingInterval(Duration.ofMillis(200))
+            .idleTimeout(Duration.ofMillis(900)));
 
     @Test
     void aPeerThatNeverAnswersPingsIsClosedWithTheIdleCode() throws Exception {
-        try (TestServer server = TestServer.start(b -> b.pingInterval(Duration.ofMillis(200)).idleTimeout(Duration.ofMillis(900)));
-             Socket socket = new Socket("127.0.0.1", server.port())) {
+        TestServer server = node.server();
+        try (Socket socket = new Socket("127.0.0.1", server.port())) {
             socket.setSoTimeout(10_000);
             OutputStream out = socket.getOutputStream();
             out.write(("GET /ws/notifications?access_token=" + server.tokens.forUser("idle") + " HTTP/1.1\r\n"
@@ -52,8 +57,8 @@ class KeepaliveEndToEndTest {
 
     @Test
     void aClientThatAnswersPingsStaysConnectedPastTheIdleTimeout() throws Exception {
-        try (TestServer server = TestServer.start(b -> b.pingInterval(Duration.ofMillis(200)).idleTimeout(Duration.ofMillis(900)));
-             WsClient ws = server.connectAs("awake", "/ws/notifications")) {
+        TestServer server = node.server();
+        try (WsClient ws = server.connectAs("awake", "/ws/notifications")) {
             ws.nextOfType("connected", Duration.ofSeconds(5));
             assertThat(ws.poll(Duration.ofSeconds(3))).isNull(); // three idle timeouts' worth of silence
             assertThat(ws.isClosed()).isFalse();

@@ -1,13 +1,13 @@
 package dev.herald.server.transport.ws;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.herald.server.testing.HeraldNodeExtension;
 import dev.herald.server.testing.RawUpgrade;
 import dev.herald.server.testing.TestServer;
 import dev.herald.server.testing.TestTokens;
 import dev.herald.server.testing.WsClient;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -18,22 +18,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** Stories 1, 2 and 5 as a client sees them, and every refusal, over real sockets. */
 class NotificationSocketEndToEndTest {
-    private static TestServer server;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final HeraldNodeExtension node = new HeraldNodeExtension();
 
     @Test
     void customerAppReceivesItsOrderNotificationWithTheTypeAtTopLevel() {
-        String token = server.tokens.forUser("1001");
-        try (WsClient ws = WsClient.connect(server.wsUrl("/ws/notifications/?type=user&id=1001"),
+        String token = node.server().tokens.forUser("1001");
+        try (WsClient ws = WsClient.connect(node.server().wsUrl("/ws/notifications/?type=user&id=1001"),
                 Map.of("Cookie", "access_token=" + token))) {
             JsonNode connected = ws.next();
             assertThat(connected.get("type").asText()).isEqualTo("connected");
@@ -41,7 +32,7 @@ class NotificationSocketEndToEndTest {
             assertThat(connected.get("seq").asLong()).isZero();
             assertThat(connected.get("unread_count").asLong()).isZero();
 
-            JsonNode published = server.api.notifyUser("1001",
+            JsonNode published = node.server().api.notifyUser("1001",
                     "{\"type\":\"order_created\",\"message\":\"Order #1001 created\",\"order_id\":1001}");
 
             JsonNode frame = ws.next();
@@ -58,11 +49,11 @@ class NotificationSocketEndToEndTest {
 
     @Test
     void aTypesFilterSendsOnlyTheMatchingTypes() {
-        try (WsClient ws = server.connectAs("1002", "/ws/notifications?types=order_*,payment_status_changed")) {
+        try (WsClient ws = node.server().connectAs("1002", "/ws/notifications?types=order_*,payment_status_changed")) {
             ws.nextOfType("connected", Duration.ofSeconds(5));
-            server.api.notifyUser("1002", "{\"type\":\"general_announcement\",\"message\":\"hello\"}");
-            server.api.notifyUser("1002", "{\"type\":\"payment_status_changed\",\"status\":\"paid\"}");
-            server.api.notifyUser("1002", "{\"type\":\"order_completed\"}");
+            node.server().api.notifyUser("1002", "{\"type\":\"general_announcement\",\"message\":\"hello\"}");
+            node.server().api.notifyUser("1002", "{\"type\":\"payment_status_changed\",\"status\":\"paid\"}");
+            node.server().api.notifyUser("1002", "{\"type\":\"order_completed\"}");
 
             List<String> seen = new java.util.ArrayList<>();
             for (int i = 0; i < 20 && !seen.contains("order_completed"); i++) {
@@ -77,15 +68,15 @@ class NotificationSocketEndToEndTest {
 
     @Test
     void everyStaffMemberOfABranchReceivesTheBranchsNotifications() throws Exception {
-        String staffA = server.tokens.token("staff-a", List.of("branch:7"), Duration.ofHours(1));
-        String staffB = server.tokens.token("staff-b", List.of("branch:7", "branch:8"), Duration.ofHours(1));
-        try (WsClient a = WsClient.connect(server.wsUrl("/ws/notifications/?type=branch&id=7&access_token=" + staffA), null);
-             WsClient b = WsClient.connect(server.wsUrl("/ws/notifications/?type=branch&id=7"),
+        String staffA = node.server().tokens.token("staff-a", List.of("branch:7"), Duration.ofHours(1));
+        String staffB = node.server().tokens.token("staff-b", List.of("branch:7", "branch:8"), Duration.ofHours(1));
+        try (WsClient a = WsClient.connect(node.server().wsUrl("/ws/notifications/?type=branch&id=7&access_token=" + staffA), null);
+             WsClient b = WsClient.connect(node.server().wsUrl("/ws/notifications/?type=branch&id=7"),
                      Map.of("Authorization", "Bearer " + staffB))) {
             assertThat(a.next().get("stream").asText()).isEqualTo("branch:7");
             assertThat(b.next().get("stream").asText()).isEqualTo("branch:7");
 
-            var r = server.api.publish("{\"to\":{\"topic\":\"branch:7\"},\"notification\":{\"type\":\"order_created\",\"order_id\":5}}");
+            var r = node.server().api.publish("{\"to\":{\"topic\":\"branch:7\"},\"notification\":{\"type\":\"order_created\",\"order_id\":5}}");
             assertThat(r.status()).isEqualTo(201);
 
             for (WsClient ws : List.of(a, b)) {
@@ -101,11 +92,11 @@ class NotificationSocketEndToEndTest {
 
     @Test
     void aNotificationReachesEverySocketOfTheUser() {
-        try (WsClient tab1 = server.connectAs("1003", "/ws/notifications");
-             WsClient tab2 = server.connectAs("1003", "/ws/notifications")) {
+        try (WsClient tab1 = node.server().connectAs("1003", "/ws/notifications");
+             WsClient tab2 = node.server().connectAs("1003", "/ws/notifications")) {
             tab1.nextOfType("connected", Duration.ofSeconds(5));
             tab2.nextOfType("connected", Duration.ofSeconds(5));
-            server.api.notifyUser("1003", "{\"type\":\"booking_confirmed\",\"booking_id\":9}");
+            node.server().api.notifyUser("1003", "{\"type\":\"booking_confirmed\",\"booking_id\":9}");
             assertThat(tab1.nextOfType("booking_confirmed", Duration.ofSeconds(5)).get("booking_id").asInt()).isEqualTo(9);
             assertThat(tab2.nextOfType("booking_confirmed", Duration.ofSeconds(5)).get("booking_id").asInt()).isEqualTo(9);
         }
@@ -113,8 +104,8 @@ class NotificationSocketEndToEndTest {
 
     @Test
     void refusalsAnswerWithTheirStatusAndAReason() {
-        int port = server.port();
-        String valid = server.tokens.forUser("77");
+        int port = node.server().port();
+        String valid = node.server().tokens.forUser("77");
         String expired = TestTokens.sign(TestServer.SECRET, "77", List.of(), Instant.now().minusSeconds(60));
         String forged = TestTokens.sign("another-secret-another-secret-another-secret", "77", List.of(),
                 Instant.now().plusSeconds(600));
@@ -133,7 +124,7 @@ class NotificationSocketEndToEndTest {
                 + "Host: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n\r\n");
         assertRefused(noKey, 400, "Sec-WebSocket-Key");
 
-        var plainGet = server.api.get("/ws/notifications");
+        var plainGet = node.server().api.get("/ws/notifications");
         assertThat(plainGet.status()).isEqualTo(426);
         assertThat(plainGet.json().get("error").asText()).contains("upgrade");
     }
@@ -146,7 +137,7 @@ class NotificationSocketEndToEndTest {
 
     @Test
     void malformedAndUnknownFramesGetErrorFramesAndTheConnectionStaysUsable() {
-        try (WsClient ws = server.connectAs("1004", "/ws/notifications")) {
+        try (WsClient ws = node.server().connectAs("1004", "/ws/notifications")) {
             ws.nextOfType("connected", Duration.ofSeconds(5));
             ws.send("{not json");
             assertThat(ws.next().get("code").asText()).isEqualTo("malformed_json");
@@ -158,14 +149,14 @@ class NotificationSocketEndToEndTest {
             assertThat(unknown.get("code").asText()).isEqualTo("unknown_type");
             ws.send("{\"type\":\"ping\",\"id\":3}");
             assertThat(ws.next().toString()).isEqualTo("{\"type\":\"pong\",\"id\":3}");
-            server.api.notifyUser("1004", "{\"type\":\"still_delivered\"}");
+            node.server().api.notifyUser("1004", "{\"type\":\"still_delivered\"}");
             assertThat(ws.nextOfType("still_delivered", Duration.ofSeconds(5))).isNotNull();
         }
     }
 
     @Test
     void aClientThatKeepsFloodingGetsOneErrorASecondAndIsThenClosed() {
-        try (WsClient ws = server.connectAs("1009", "/ws/notifications")) {
+        try (WsClient ws = node.server().connectAs("1009", "/ws/notifications")) {
             ws.nextOfType("connected", Duration.ofSeconds(5));
             for (int i = 0; i < 300 && !ws.isClosed(); i++) {
                 ws.send("{\"type\":\"ping\",\"id\":" + i + "}");
@@ -195,7 +186,7 @@ class NotificationSocketEndToEndTest {
 
     @Test
     void aFrameOverTheSizeLimitClosesWithMessageTooBig() {
-        try (WsClient ws = server.connectAs("1005", "/ws/notifications")) {
+        try (WsClient ws = node.server().connectAs("1005", "/ws/notifications")) {
             ws.nextOfType("connected", Duration.ofSeconds(5));
             ws.send("{\"type\":\"ping\",\"pad\":\"" + "x".repeat(70 * 1024) + "\"}");
             assertThat(ws.awaitClose(Duration.ofSeconds(5)).code()).isEqualTo(1009);
@@ -204,7 +195,7 @@ class NotificationSocketEndToEndTest {
 
     @Test
     void aMessageSentInFragmentsIsJoinedBeforeItIsRead() {
-        try (WsClient ws = server.connectAs("1011", "/ws/notifications")) {
+        try (WsClient ws = node.server().connectAs("1011", "/ws/notifications")) {
             ws.nextOfType("connected", Duration.ofSeconds(5));
             ws.sendFragments("{\"type\":", "\"ping\",", "\"id\":1}");
             assertThat(ws.next().toString()).isEqualTo("{\"type\":\"pong\",\"id\":1}");
@@ -217,7 +208,7 @@ class NotificationSocketEndToEndTest {
 
     @Test
     void fragmentsAddingUpToMoreThanTheSizeLimitCloseWithMessageTooBig() {
-        try (WsClient ws = server.connectAs("1012", "/ws/notifications")) {
+        try (WsClient ws = node.server().connectAs("1012", "/ws/notifications")) {
             ws.nextOfType("connected", Duration.ofSeconds(5));
             String half = "x".repeat(40 * 1024);
             ws.sendFragments("{\"type\":\"ping\",\"pad\":\"" + half, half + "\"}");
@@ -227,27 +218,27 @@ class NotificationSocketEndToEndTest {
 
     @Test
     void anExpiringTokenRefreshedInTimeKeepsTheConnectionAndOneNotRefreshedIsClosed() throws Exception {
-        String shortLived = server.tokens.token("1006", List.of(), Duration.ofSeconds(2));
-        try (WsClient refreshed = WsClient.connect(server.wsUrl("/ws/notifications?access_token=" + shortLived), null);
-             WsClient lapsed = WsClient.connect(server.wsUrl("/ws/notifications?access_token=" + shortLived), null)) {
+        String shortLived = node.server().tokens.token("1006", List.of(), Duration.ofSeconds(2));
+        try (WsClient refreshed = WsClient.connect(node.server().wsUrl("/ws/notifications?access_token=" + shortLived), null);
+             WsClient lapsed = WsClient.connect(node.server().wsUrl("/ws/notifications?access_token=" + shortLived), null)) {
             refreshed.nextOfType("connected", Duration.ofSeconds(5));
             lapsed.nextOfType("connected", Duration.ofSeconds(5));
-            refreshed.send("{\"type\":\"refresh\",\"token\":\"" + server.tokens.forUser("1006") + "\"}");
+            refreshed.send("{\"type\":\"refresh\",\"token\":\"" + node.server().tokens.forUser("1006") + "\"}");
             assertThat(refreshed.nextOfType("token_refreshed", Duration.ofSeconds(5)).get("expires_at").asText()).isNotEmpty();
 
             WsClient.Closed closed = lapsed.awaitClose(Duration.ofSeconds(8));
             assertThat(closed.code()).isEqualTo(4001);
             assertThat(refreshed.isClosed()).isFalse();
-            server.api.notifyUser("1006", "{\"type\":\"after_expiry\"}");
+            node.server().api.notifyUser("1006", "{\"type\":\"after_expiry\"}");
             assertThat(refreshed.nextOfType("after_expiry", Duration.ofSeconds(5))).isNotNull();
         }
     }
 
     @Test
     void aRefreshWithAnotherUsersTokenIsRefused() {
-        try (WsClient ws = server.connectAs("1007", "/ws/notifications")) {
+        try (WsClient ws = node.server().connectAs("1007", "/ws/notifications")) {
             ws.nextOfType("connected", Duration.ofSeconds(5));
-            ws.send("{\"type\":\"refresh\",\"token\":\"" + server.tokens.forUser("9999") + "\"}");
+            ws.send("{\"type\":\"refresh\",\"token\":\"" + node.server().tokens.forUser("9999") + "\"}");
             assertThat(ws.nextOfType("error", Duration.ofSeconds(5)).get("code").asText()).isEqualTo("token_user_mismatch");
             ws.send("{\"type\":\"refresh\",\"token\":\"garbage\"}");
             assertThat(ws.nextOfType("error", Duration.ofSeconds(5)).get("code").asText()).isEqualTo("invalid_token");
@@ -256,10 +247,10 @@ class NotificationSocketEndToEndTest {
 
     @Test
     void markingReadOverTheSocketPushesTheNewUnreadCount() {
-        try (WsClient ws = server.connectAs("1008", "/ws/notifications")) {
+        try (WsClient ws = node.server().connectAs("1008", "/ws/notifications")) {
             ws.nextOfType("connected", Duration.ofSeconds(5));
-            String id = server.api.notifyUser("1008", "{\"type\":\"t\"}").get("ids").get(0).asText();
-            server.api.notifyUser("1008", "{\"type\":\"t\"}");
+            String id = node.server().api.notifyUser("1008", "{\"type\":\"t\"}").get("ids").get(0).asText();
+            node.server().api.notifyUser("1008", "{\"type\":\"t\"}");
             ws.nextOfType("t", Duration.ofSeconds(5));
             ws.nextOfType("t", Duration.ofSeconds(5));
             assertThat(ws.nextOfType("unread_count", Duration.ofSeconds(5)).get("count").asInt()).isEqualTo(2);

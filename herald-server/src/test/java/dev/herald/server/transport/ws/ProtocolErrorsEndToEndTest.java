@@ -1,9 +1,10 @@
 package dev.herald.server.transport.ws;
 
+import dev.herald.server.testing.HeraldNodeExtension;
 import dev.herald.server.testing.RawWebSocket;
 import dev.herald.server.testing.TestServer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -20,14 +21,11 @@ class ProtocolErrorsEndToEndTest {
     private static final Duration AT_ONCE = Duration.ofMillis(500);
     private static final byte[] NOT_UTF8 = {'{', '"', 't', 'y', 'p', 'e', '"', ':', '"', (byte) 0xc3, (byte) 0x28, '"', '}'};
 
-    private static final TestServer server = TestServer.start();
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final HeraldNodeExtension node = new HeraldNodeExtension();
 
     private RawWebSocket connect(String user) throws Exception {
+        TestServer server = node.server();
         RawWebSocket ws = RawWebSocket.connect(server.port(), "/ws/notifications?access_token=" + server.tokens.forUser(user));
         assertThat(ws.read(Duration.ofSeconds(5)).text()).contains("\"type\":\"connected\"");
         return ws;
@@ -86,8 +84,8 @@ class ProtocolErrorsEndToEndTest {
 
     @Test
     void aServerCloseWaitsForTheClientsAnswerAndEndsOnceItComes() throws Exception {
-        String shortLived = server.tokens.token("pe-6", List.of(), Duration.ofSeconds(1));
-        try (RawWebSocket ws = RawWebSocket.connect(server.port(), "/ws/notifications?access_token=" + shortLived)) {
+        String shortLived = node.server().tokens.token("pe-6", List.of(), Duration.ofSeconds(1));
+        try (RawWebSocket ws = RawWebSocket.connect(node.server().port(), "/ws/notifications?access_token=" + shortLived)) {
             assertThat(ws.readClose(Duration.ofSeconds(5)).closeCode()).isEqualTo(4001);
             assertThat(ws.endsWithin(AT_ONCE)).as("the server waits for the close handshake").isFalse();
 

@@ -2,10 +2,12 @@ package dev.herald.server.transport.ws;
 
 import dev.herald.server.delivery.Session;
 import dev.herald.server.testing.Api;
+import dev.herald.server.testing.HeraldNodeExtension;
 import dev.herald.server.testing.RawWebSocket;
 import dev.herald.server.testing.TestServer;
 import dev.herald.server.transport.ChannelSession;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.Map;
@@ -33,50 +35,54 @@ class SlowConsumerEndToEndTest {
     /** One event over the cap: the notification frame and its unread_count frame. */
     private static final int ONE_EVENT = ITEM_BYTES + 1_024;
 
+    // A node per test: each test counts the node's slow consumers from zero. The default
+    // keepalive (the test server's is shorter): only the outbound cap may close a client here.
+    @RegisterExtension
+    final HeraldNodeExtension node = new HeraldNodeExtension(b -> b.pingInterval(Duration.ofSeconds(25))
+            .idleTimeout(Duration.ofSeconds(60)));
+
     @Test
     void aClientThatNeverReadsWhile64MbArePublishedToItIsClosedWith4008AndItsQueueStaysAtTheCap() throws Exception {
-        assertClosedAsSlowConsumer("slow-live", "", 0);
+        assertClosedAsSlowConsumer(node.server(), "slow-live", "", 0);
     }
 
     @Test
     void aResumingClientThatNeverReadsWhile64MbArePublishedToItIsClosedWith4008AndItsQueueStaysAtTheCap() throws Exception {
         // 12 MB of backlog: the replay fills the queue to the cap and waits for a drain that never comes.
-        assertClosedAsSlowConsumer("slow-resume", "&since=0", 200);
+        assertClosedAsSlowConsumer(node.server(), "slow-resume", "&since=0", 200);
     }
 
-    private static void assertClosedAsSlowConsumer(String user, String query, int backlog) throws Exception {
+    private static void assertClosedAsSlowConsumer(TestServer server, String user, String query, int backlog)
+            throws Exception {
         String pad = "x".repeat(ITEM_BYTES);
-        // The default keepalive (the test server's is shorter): only the outbound cap may close it here.
-        try (TestServer server = TestServer.start(b -> b.pingInterval(Duration.ofSeconds(25)).idleTimeout(Duration.ofSeconds(60)))) {
-            for (int i = 0; i < backlog; i++) {
-                server.api.notifyUser(user, "{\"type\":\"big\",\"pad\":\"" + pad + "\"}");
-            }
-            try (RawWebSocket stuck = RawWebSocket.connect(server.port(),
-                    "/ws/notifications?access_token=" + server.tokens.forUser(user) + query, 4096)) {
-                AtomicLong maxQueued = new AtomicLong();
-                AtomicBoolean publishing = new AtomicBoolean(true);
-                ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
-                sampler.scheduleAtFixedRate(() -> {
-                    for (Session s : server.server().sessions().ofUser(user)) {
-                        maxQueued.accumulateAndGet(((ChannelSession) s).queuedBytes(), Math::max);
-                    }
-                }, 0, 2, TimeUnit.MILLISECONDS);
-                Thread publisher = Thread.ofVirtual().start(() -> publish(server, user, pad, publishing));
-                long start = System.nanoTime();
-                try {
-                    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
-                            .until(() -> slowConsumers(server) >= 1);
-                    long closedAfterMs = Duration.ofNanos(System.nanoTime() - start).toMillis();
-
-                    // The client reads again: what the kernel and the queue hold, then the close frame.
-                    assertThat(stuck.readClose(Duration.ofSeconds(3)).closeCode()).isEqualTo(4008);
-                    assertThat(closedAfterMs).isLessThan(30_000);
-                    assertThat(maxQueued.get()).isGreaterThan(CAP / 2).isLessThanOrEqualTo(CAP + ONE_EVENT);
-                } finally {
-                    publishing.set(false);
-                    publisher.join(Duration.ofSeconds(30));
-                    sampler.shutdownNow();
+        for (int i = 0; i < backlog; i++) {
+            server.api.notifyUser(user, "{\"type\":\"big\",\"pad\":\"" + pad + "\"}");
+        }
+        try (RawWebSocket stuck = RawWebSocket.connect(server.port(),
+                "/ws/notifications?access_token=" + server.tokens.forUser(user) + query, 4096)) {
+            AtomicLong maxQueued = new AtomicLong();
+            AtomicBoolean publishing = new AtomicBoolean(true);
+            ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
+            sampler.scheduleAtFixedRate(() -> {
+                for (Session s : server.server().sessions().ofUser(user)) {
+                    maxQueued.accumulateAndGet(((ChannelSession) s).queuedBytes(), Math::max);
                 }
+            }, 0, 2, TimeUnit.MILLISECONDS);
+            Thread publisher = Thread.ofVirtual().start(() -> publish(server, user, pad, publishing));
+            long start = System.nanoTime();
+            try {
+                await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                        .until(() -> slowConsumers(server) >= 1);
+                long closedAfterMs = Duration.ofNanos(System.nanoTime() - start).toMillis();
+
+                // The client reads again: what the kernel and the queue hold, then the close frame.
+                assertThat(stuck.readClose(Duration.ofSeconds(3)).closeCode()).isEqualTo(4008);
+                assertThat(closedAfterMs).isLessThan(30_000);
+                assertThat(maxQueued.get()).isGreaterThan(CAP / 2).isLessThanOrEqualTo(CAP + ONE_EVENT);
+            } finally {
+                publishing.set(false);
+                publisher.join(Duration.ofSeconds(30));
+                sampler.shutdownNow();
             }
         }
     }
