@@ -1,4 +1,4 @@
-package dev.herald.server.web;
+package dev.herald.server.transport.web;
 
 import dev.herald.server.testing.Api;
 import dev.herald.server.testing.HeraldNodeExtension;
