@@ -188,9 +188,19 @@ public final class GroupCommitWriter<T, R> implements AutoCloseable {
         this.refusals = new RefusalCount(REFUSAL_LOG_INTERVAL, settings.nanoTime());
     }
 
-    /** Queues one write; see {@link #submitAll}. */
+    /**
+     * Queues one write; see {@link #submitAll}. A caller that gives up completes the returned
+     * future itself, which reaches the queued submission: the writer skips it if not yet taken.
+     */
     public CompletableFuture<R> submit(T write, long bytes) {
-        return submitAll(List.of(write), bytes).thenApply(results -> results.get(0));
+        CompletableFuture<List<R>> all = submitAll(List.of(write), bytes);
+        CompletableFuture<R> one = all.thenApply(results -> results.get(0));
+        one.whenComplete((result, failure) -> {
+            if (failure != null) {
+                all.completeExceptionally(failure);
+            }
+        });
+        return one;
     }
 
     /**
