@@ -38,7 +38,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
-import java.util.function.LongSupplier;
 
 /**
  * {@link ChatStore} on H2 or PostgreSQL (schema {@code db/migration/V100__chat.sql}), sharing
@@ -75,17 +74,14 @@ public final class JdbcChatStore implements ChatStore, AutoCloseable {
 
     /** With {@link #WRITE_LIMITS}. */
     public JdbcChatStore(DataSource pool) {
-        this(pool, WRITE_LIMITS, System::nanoTime);
+        this(pool, WRITE_LIMITS);
     }
 
-    /**
-     * @param limits   how many sends may wait for the database; beyond, they are refused at once
-     * @param nanoTime the clock of queue delays ({@link System#nanoTime} but in tests)
-     */
-    JdbcChatStore(DataSource pool, GroupCommitWriter.Limits limits, LongSupplier nanoTime) {
+    /** @param limits how many sends may wait for the database; beyond, they are refused at once */
+    JdbcChatStore(DataSource pool, GroupCommitWriter.Limits limits) {
         this.pool = pool;
         this.writer = new GroupCommitWriter<>(pool, appends, new GroupCommitWriter.Settings("chat writer", "message",
-                "the database", limits, JdbcChatStore::busy, null, nanoTime));
+                "the database", limits, JdbcChatStore::busy, null, System::nanoTime));
     }
 
     private static ChatStoreBusyException busy(GroupCommitWriter.Backlog backlog) {
