@@ -3,6 +3,10 @@ package dev.herald.server.chat.jdbc;
 import dev.herald.server.chat.ChatMessage;
 import dev.herald.server.chat.NewMessage;
 import dev.herald.server.chat.SendResult;
+import dev.herald.server.store.jdbc.GroupCommitWriter;
+import dev.herald.server.store.jdbc.GroupCommitWriter.Outcome;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -19,11 +23,15 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 
 /**
- * Stores a batch of chat messages in ONE transaction on a given connection: membership, client
- * id replays, seq allocation, inserts, the senders' read markers. Commit and rollback are the
- * caller's; on any exception the caller must roll back and nothing of the batch is stored.
+ * The chat transaction of the {@link GroupCommitWriter}: stores a batch of chat messages in ONE
+ * transaction on a given connection (membership, client id replays, seq allocation, inserts, the
+ * senders' read markers) and, once the writer committed it, runs each new message's
+ * {@code committed} callback in commit order. Commit and rollback are the writer's; on any
+ * exception nothing of the batch is stored.
  *
  * <p>Per batch, whatever its size: one membership query, one client id lookup, one batched
  * conversation row update, one batched insert, one batched read marker update, each with a
@@ -37,9 +45,11 @@ import java.util.TreeSet;
  * fails this batch on the unique index, and the caller runs the batch again message by message,
  * which then finds the winner's row.
  *
- * <p>Used only by the writer thread. Not thread-safe.
+ * <p>Used only by the writer thread. Not thread-safe, but for {@link #stored()}.
  */
-final class AppendTransaction {
+final class AppendTransaction implements GroupCommitWriter.Transaction<AppendTransaction.Send, Optional<SendResult>> {
+    private static final Logger log = LoggerFactory.getLogger(AppendTransaction.class);
+
     // Arrays joined as tables: one fixed statement text whatever the batch size (so both
     // databases keep it prepared), planned as one index lookup per element in both.
     private static final String MEMBERS = "SELECT k.c, m.user_id FROM UNNEST(CAST(? AS BIGINT ARRAY)) AS k(c)"
@@ -62,16 +72,39 @@ final class AppendTransaction {
         }
     }
 
-    /** What the batch did: one answer per message, in order, and the new messages in commit order. */
-    record Result(List<Optional<SendResult>> answers, List<Stored> stored) {
+    /**
+     * One send: the message, and what to do with it once committed (hand it to delivery); the
+     * callback runs on the writer thread, only if the message was newly stored.
+     */
+    record Send(NewMessage message, Consumer<ChatMessage> committed) {
+        /** Its weight in the writer's queue, roughly in bytes of memory. */
+        long bytes() {
+            return 2L * (message.content().length()
+                    + (message.senderName() == null ? 0 : message.senderName().length())) + 256;
+        }
     }
 
     /** A message this batch stored, with its index in the batch. */
-    record Stored(int index, ChatMessage message) {
+    private record Stored(int index, ChatMessage message) {
     }
 
-    /** Runs the batch; the caller commits. */
-    Result run(Connection c, List<NewMessage> batch) throws SQLException {
+    /** Messages stored since construction (not counting replays). */
+    private final LongAdder storedCount = new LongAdder();
+
+    long stored() {
+        return storedCount.sum();
+    }
+
+    /**
+     * Runs the batch; one answer per send, in order: the message (new or replayed), or empty when
+     * the sender is not a member. The writer commits.
+     */
+    @Override
+    public List<Outcome<Optional<SendResult>>> run(Connection c, List<Send> sends) throws SQLException {
+        List<NewMessage> batch = new ArrayList<>(sends.size());
+        for (Send send : sends) {
+            batch.add(send.message());
+        }
         int n = batch.size();
         TreeSet<Long> conversations = new TreeSet<>();
         for (NewMessage m : batch) {
@@ -136,7 +169,29 @@ final class AppendTransaction {
                 answers.set(i, Optional.of(new SendResult(first.message(), true, first.members())));
             }
         }
-        return new Result(answers, stored);
+        List<Outcome<Optional<SendResult>>> outcomes = new ArrayList<>(n);
+        for (Optional<SendResult> answer : answers) {
+            outcomes.add(Outcome.of(answer));
+        }
+        return outcomes;
+    }
+
+    /** Runs the callbacks of the messages the batch newly stored, in commit order. */
+    @Override
+    public void committed(List<Send> sends, List<Outcome<Optional<SendResult>>> outcomes) {
+        for (int i = 0; i < sends.size(); i++) {
+            Optional<SendResult> answer = outcomes.get(i).result();
+            if (answer.isEmpty() || answer.get().replayed()) {
+                continue;
+            }
+            ChatMessage m = answer.get().message();
+            storedCount.increment();
+            try {
+                sends.get(i).committed().accept(m);
+            } catch (RuntimeException e) {
+                log.error("committed callback failed conversation={} seq={}", m.conversationId(), m.seq(), e);
+            }
+        }
     }
 
     /** Members of each existing conversation, sorted by user id; a conversation without rows is absent. */

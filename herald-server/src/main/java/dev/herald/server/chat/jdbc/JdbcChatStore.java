@@ -12,6 +12,9 @@ import dev.herald.server.chat.Reaction;
 import dev.herald.server.chat.ReadResult;
 import dev.herald.server.chat.SendResult;
 
+import dev.herald.server.chat.ChatStoreBusyException;
+import dev.herald.server.store.jdbc.GroupCommitWriter;
+import dev.herald.server.store.jdbc.Transactions;
 import dev.herald.server.store.jdbc.WriterWait;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -33,17 +36,19 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /**
  * {@link ChatStore} on H2 or PostgreSQL (schema {@code db/migration/V100__chat.sql}), sharing
  * the node's connection pool.
  *
- * <p>Sends go through one writer thread ({@link ChatWriter}) that commits every waiting send
- * in one transaction ({@link AppendTransaction}): per batch it locks each touched conversation
- * row once with {@code UPDATE ... SET last_seq = last_seq + n}, inserts the messages with those
- * seqs and moves the senders' read markers. Sends beyond the {@link WriteLimits} are
- * refused at once. The writer holds one pool connection while it has work; every other method
+ * <p>Sends go through the node's group commit ({@link GroupCommitWriter}, with its ordering and
+ * refusal guarantees): one writer thread commits every waiting send in one transaction
+ * ({@link AppendTransaction}); per batch it locks each touched conversation row once with
+ * {@code UPDATE ... SET last_seq = last_seq + n}, inserts the messages with those seqs and moves
+ * the senders' read markers. Sends beyond the {@link #WRITE_LIMITS} are refused at once with
+ * {@link ChatStoreBusyException}. The writer holds one pool connection while it has work; every other method
  * runs its own short transaction on the caller's thread.
  *
  * <p>Thread-safe; every method blocks. {@link #close} before closing the pool lets queued sends
@@ -56,27 +61,42 @@ public final class JdbcChatStore implements ChatStore, AutoCloseable {
     private static final String MESSAGE_COLUMNS =
             "m.id, m.conversation_id, m.seq, m.sender_id, m.sender_name, m.client_id, m.message_type, m.content, m.created_at";
 
-    private final Sql sql;
-    private final ChatWriter writer;
+    /**
+     * Sends waiting for the database at most: 4,096 (each a parked virtual thread), 32 MiB, or 2 s
+     * for the oldest, so an accepted send is committed in about 2 s whatever the database's speed.
+     */
+    public static final GroupCommitWriter.Limits WRITE_LIMITS =
+            new GroupCommitWriter.Limits(4096, 32L << 20, Duration.ofSeconds(2));
 
-    /** With {@link WriteLimits#DEFAULT}. */
+    private final DataSource pool;
+    private final AppendTransaction appends = new AppendTransaction();
+    private final GroupCommitWriter<AppendTransaction.Send, Optional<SendResult>> writer;
+
+    /** With {@link #WRITE_LIMITS}. */
     public JdbcChatStore(DataSource pool) {
-        this(pool, WriteLimits.DEFAULT);
+        this(pool, WRITE_LIMITS);
     }
 
     /** @param limits how many sends may wait for the database; beyond, they are refused at once */
-    public JdbcChatStore(DataSource pool, WriteLimits limits) {
-        this.sql = new Sql(pool);
-        this.writer = new ChatWriter(pool, limits, System::nanoTime);
+    JdbcChatStore(DataSource pool, GroupCommitWriter.Limits limits) {
+        this.pool = pool;
+        this.writer = new GroupCommitWriter<>(pool, appends, new GroupCommitWriter.Settings("chat writer", "message",
+                "the database", limits, JdbcChatStore::busy, null, System::nanoTime));
+    }
+
+    private static ChatStoreBusyException busy(GroupCommitWriter.Backlog backlog) {
+        return new ChatStoreBusyException("the server is storing messages as fast as it can and " + backlog.waiting()
+                + " are waiting (the oldest for " + backlog.oldestWaitedMs() + " ms); nothing was stored, retry later"
+                + " (with the same client_id)");
     }
 
     /** Exposes the chat writer: sends waiting, and commits and messages stored so far. */
     public void bindMetrics(MeterRegistry registry) {
-        Gauge.builder("herald.chat.queued", writer, ChatWriter::queued)
+        Gauge.builder("herald.chat.queued", writer, GroupCommitWriter::queued)
                 .description("chat sends waiting for the chat writer").register(registry);
-        FunctionCounter.builder("herald.chat.commits", writer, w -> w.committed()[0])
+        FunctionCounter.builder("herald.chat.commits", writer, GroupCommitWriter::commits)
                 .description("transactions the chat writer committed").register(registry);
-        FunctionCounter.builder("herald.chat.messages.stored", writer, w -> w.committed()[1])
+        FunctionCounter.builder("herald.chat.messages.stored", appends, AppendTransaction::stored)
                 .description("chat messages the chat writer stored").register(registry);
     }
 
@@ -90,7 +110,7 @@ public final class JdbcChatStore implements ChatStore, AutoCloseable {
             throw new IllegalArgumentException("members: a direct conversation has exactly two");
         }
         String directKey = kind == ConversationKind.DIRECT ? sorted.first() + "|" + sorted.last() : null;
-        return sql.tx("create a conversation", c -> {
+        return Transactions.run(pool, "create a conversation", c -> {
             if (directKey != null) {
                 Long existing = directConversation(c, directKey);
                 if (existing != null) {
@@ -190,13 +210,13 @@ public final class JdbcChatStore implements ChatStore, AutoCloseable {
 
     @Override
     public Optional<Conversation> conversationFor(long conversationId, String userId) {
-        return sql.tx("read a conversation", c -> memberRow(c, conversationId, userId) == null
+        return Transactions.run(pool, "read a conversation", c -> memberRow(c, conversationId, userId) == null
                 ? Optional.empty() : Optional.of(load(c, conversationId)));
     }
 
     @Override
     public Optional<Membership> membership(long conversationId, String userId) {
-        return sql.tx("check membership", c -> Optional.ofNullable(memberRow(c, conversationId, userId)));
+        return Transactions.run(pool, "check membership", c -> Optional.ofNullable(memberRow(c, conversationId, userId)));
     }
 
     /** The user's membership, or null. */
@@ -217,7 +237,23 @@ public final class JdbcChatStore implements ChatStore, AutoCloseable {
     public Optional<SendResult> append(NewMessage m, Consumer<ChatMessage> committed) {
         // If the writer already took a send that timed out, it may still commit: a retry with the
         // client id replays it.
-        return WriterWait.await(writer.submit(m, committed), APPEND_WAIT, "message", "the database");
+        return WriterWait.await(submit(m, committed), APPEND_WAIT, "message", "the database");
+    }
+
+    /** Queues a send for the writer; the future completes after the commit. */
+    CompletableFuture<Optional<SendResult>> submit(NewMessage m, Consumer<ChatMessage> committed) {
+        AppendTransaction.Send send = new AppendTransaction.Send(m, committed);
+        return writer.submit(send, send.bytes());
+    }
+
+    /** Sends waiting for the writer. */
+    int queued() {
+        return writer.queued();
+    }
+
+    /** Transactions committed and messages stored since construction: {commits, messages}. */
+    long[] committed() {
+        return new long[] {writer.commits(), appends.stored()};
     }
 
     /** Refuses new sends and waits (bounded) until the queued ones are written. Reads keep working. */
@@ -250,7 +286,7 @@ public final class JdbcChatStore implements ChatStore, AutoCloseable {
 
     @Override
     public List<ChatMessage> history(long conversationId, long beforeSeq, int limit) {
-        List<ChatMessage> newestFirst = sql.tx("read history", c -> messages(c, "m.conversation_id = ? AND m.seq < ?",
+        List<ChatMessage> newestFirst = Transactions.run(pool, "read history", c -> messages(c, "m.conversation_id = ? AND m.seq < ?",
                 " ORDER BY m.seq DESC LIMIT " + limit, conversationId, beforeSeq));
         List<ChatMessage> out = new ArrayList<>(newestFirst);
         java.util.Collections.reverse(out);
@@ -259,13 +295,13 @@ public final class JdbcChatStore implements ChatStore, AutoCloseable {
 
     @Override
     public List<ChatMessage> readSince(long conversationId, long afterSeq, int limit) {
-        return sql.tx("read messages", c -> messages(c, "m.conversation_id = ? AND m.seq > ?",
+        return Transactions.run(pool, "read messages", c -> messages(c, "m.conversation_id = ? AND m.seq > ?",
                 " ORDER BY m.seq LIMIT " + limit, conversationId, afterSeq));
     }
 
     @Override
     public long lastSeq(long conversationId) {
-        return sql.tx("read a conversation", c -> {
+        return Transactions.run(pool, "read a conversation", c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT last_seq FROM chat_conversations WHERE id = ?")) {
                 ps.setLong(1, conversationId);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -277,7 +313,7 @@ public final class JdbcChatStore implements ChatStore, AutoCloseable {
 
     @Override
     public Optional<ReadResult> markRead(long conversationId, String userId, long seq) {
-        return sql.tx("mark read", c -> {
+        return Transactions.run(pool, "mark read", c -> {
             Membership m = memberRow(c, conversationId, userId);
             if (m == null) {
                 return Optional.empty();
@@ -304,7 +340,7 @@ public final class JdbcChatStore implements ChatStore, AutoCloseable {
 
     @Override
     public List<ConversationSummary> conversationsOf(String userId, int limit) {
-        return sql.tx("list conversations", c -> {
+        return Transactions.run(pool, "list conversations", c -> {
             List<Long> ids = new ArrayList<>();
             Map<Long, Long> readSeq = new HashMap<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT c.id, m.last_read_seq FROM chat_members m"
@@ -348,7 +384,7 @@ public final class JdbcChatStore implements ChatStore, AutoCloseable {
 
     @Override
     public Optional<Reaction> react(long conversationId, String userId, MessageRef ref, String emoji, boolean add) {
-        return sql.tx("store a reaction", c -> {
+        return Transactions.run(pool, "store a reaction", c -> {
             long messageId;
             long seq;
             try (PreparedStatement ps = c.prepareStatement("SELECT id, seq FROM chat_messages WHERE conversation_id = ?"
@@ -397,7 +433,7 @@ public final class JdbcChatStore implements ChatStore, AutoCloseable {
         if (messageIds.isEmpty()) {
             return Map.of();
         }
-        return sql.tx("read reactions", c -> {
+        return Transactions.run(pool, "read reactions", c -> {
             Map<Long, Map<String, List<String>>> out = new HashMap<>();
             String in = "?" + ",?".repeat(messageIds.size() - 1);
             try (PreparedStatement ps = c.prepareStatement("SELECT message_id, emoji, user_id FROM chat_reactions"
@@ -416,7 +452,7 @@ public final class JdbcChatStore implements ChatStore, AutoCloseable {
 
     @Override
     public Set<String> partnersOf(String userId, int limit) {
-        return sql.tx("read conversation partners", c -> {
+        return Transactions.run(pool, "read conversation partners", c -> {
             Set<String> out = new LinkedHashSet<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT other.user_id FROM chat_members mine"
                     + " JOIN chat_members other ON other.conversation_id = mine.conversation_id"

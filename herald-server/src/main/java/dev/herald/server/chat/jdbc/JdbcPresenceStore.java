@@ -1,6 +1,7 @@
 package dev.herald.server.chat.jdbc;
 
 import dev.herald.server.chat.presence.PresenceStore;
+import dev.herald.server.store.jdbc.Transactions;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -18,14 +19,14 @@ import java.util.Map;
  * {@link PresenceStore} on the chat schema's {@code presence} table (H2 or PostgreSQL). It lives
  * beside {@link JdbcChatStore} because both own migration V100. An upsert is an UPDATE and,
  * when no row was there, an INSERT; two first writes racing on the primary key are retried by
- * {@link Sql}. Thread-safe; every method blocks.
+ * {@link Transactions}. Thread-safe; every method blocks.
  */
 public final class JdbcPresenceStore implements PresenceStore {
     private static final int MAX_READ = 1000;
-    private final Sql sql;
+    private final DataSource pool;
 
     public JdbcPresenceStore(DataSource pool) {
-        this.sql = new Sql(pool);
+        this.pool = pool;
     }
 
     @Override
@@ -40,7 +41,7 @@ public final class JdbcPresenceStore implements PresenceStore {
 
     private void upsert(String userId, String column, Object value, String what) {
         Object bound = value instanceof Instant i ? Sql.ts(i) : value;
-        sql.tx(what, c -> {
+        Transactions.run(pool, what, c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE presence SET " + column + " = ? WHERE user_id = ?")) {
                 ps.setObject(1, bound);
                 ps.setString(2, userId);
@@ -66,7 +67,7 @@ public final class JdbcPresenceStore implements PresenceStore {
             throw new IllegalArgumentException("userIds: at most " + MAX_READ + " at once");
         }
         List<String> ids = new ArrayList<>(userIds);
-        return sql.tx("read presence", c -> read(c, ids));
+        return Transactions.run(pool, "read presence", c -> read(c, ids));
     }
 
     private static Map<String, Stored> read(Connection c, List<String> ids) throws SQLException {

@@ -68,6 +68,11 @@ public final class JdbcStore implements Store {
     public static final Duration PUBLISH_WAIT = Duration.ofSeconds(15);
     /** Idempotency keys are honoured at least this long. */
     public static final Duration KEY_RETENTION = Duration.ofHours(24);
+    /**
+     * Publishes (single or batches) waiting for the writer at most: 20,000, 64 MiB of JSON, or
+     * {@link #PUBLISH_WAIT} for the oldest (a publisher that waited longer has been told it failed).
+     */
+    static final GroupCommitWriter.Limits WRITE_LIMITS = new GroupCommitWriter.Limits(20_000, 64L << 20, PUBLISH_WAIT);
     private static final int MAX_KEY_LENGTH = 255;
     /** File name of the embedded H2 database in the data dir, as {@link StoreUrl} builds it. */
     static final String H2_BASE_NAME = "herald";
@@ -77,7 +82,7 @@ public final class JdbcStore implements Store {
     private final StoreUrl url;
     private final HikariDataSource pool;
     private final StreamRows streamRows = new StreamRows();
-    private final PublishWriter writer;
+    private final GroupCommitWriter<PublishRequest, PublishResult> writer;
     private final StoreTimers timers;
     private final ScheduledExecutorService purger;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -89,8 +94,13 @@ public final class JdbcStore implements Store {
         this.h2Dir = h2Dir;
         this.pool = pool;
         this.timers = new StoreTimers(registry);
-        this.writer = new PublishWriter(pool, url.description(), streamRows, listener, timers.get("batch"));
-        Gauge.builder("herald.store.queued", writer, PublishWriter::queued)
+        this.writer = new GroupCommitWriter<>(pool, new PublishTransaction(streamRows, listener),
+                new GroupCommitWriter.Settings("store writer", "publish", url.description(), WRITE_LIMITS,
+                        backlog -> new StoreUnavailableException("store write queue is full (" + backlog.waiting()
+                                + " publishes pending, the oldest for " + backlog.oldestWaitedMs() + " ms); "
+                                + url.description() + " is too slow or down", null),
+                        timers.get("batch"), System::nanoTime));
+        Gauge.builder("herald.store.queued", writer, GroupCommitWriter::queued)
                 .description("publishes waiting for the store writer").register(registry);
         this.purger = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("herald-store-purge").daemon(true).factory());
@@ -197,7 +207,7 @@ public final class JdbcStore implements Store {
         check(request);
         Timer.Sample sample = Timer.start();
         try {
-            return await(writer.submit(request));
+            return await(writer.submit(request, bytes(request)));
         } finally {
             sample.stop(timers.get("publish"));
         }
@@ -212,7 +222,11 @@ public final class JdbcStore implements Store {
         requests.forEach(JdbcStore::check);
         Timer.Sample sample = Timer.start();
         try {
-            return await(writer.submitAll(requests));
+            long bytes = 0;
+            for (PublishRequest request : requests) {
+                bytes += bytes(request);
+            }
+            return await(writer.submitAll(requests, bytes));
         } finally {
             sample.stop(timers.get("publishAll"));
         }
@@ -226,6 +240,11 @@ public final class JdbcStore implements Store {
             checkLength("idempotencyKey", request.idempotencyKey());
             checkLength("requestHash", request.requestHash());
         }
+    }
+
+    /** A request's weight in the writer's queue: its JSON and its stream names, roughly. */
+    private static long bytes(PublishRequest request) {
+        return request.json().length() + 64L * (request.streams().size() + 1);
     }
 
     /** Waits for the writer, bounded; a publish that gave up is skipped if not yet taken. */

@@ -3,7 +3,11 @@ package dev.herald.server.store.jdbc;
 import dev.herald.server.store.IdempotencyConflictException;
 import dev.herald.server.store.PublishRequest;
 import dev.herald.server.store.PublishResult;
+import dev.herald.server.store.Store;
 import dev.herald.server.store.StoredNotification;
+import dev.herald.server.store.jdbc.GroupCommitWriter.Outcome;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -22,9 +26,11 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * Stores a batch of publish requests in ONE transaction on a given connection: idempotency
- * check, stream rows, seq allocation, inserts, idempotency records. Commit and rollback are the
- * caller's; on any exception the caller must roll back and nothing of the batch is stored.
+ * The publish transaction of the {@link GroupCommitWriter}: stores a batch of publish requests in
+ * ONE transaction on a given connection (idempotency check, stream rows, seq allocation,
+ * inserts, idempotency records) and, once the writer committed it, hands the new notifications to
+ * the {@link Store.CommitListener}. Commit and rollback are the writer's; on any exception nothing
+ * of the batch is stored.
  *
  * <p>Seq allocation: each touched stream's row is updated ({@code last_seq = last_seq + n}) in
  * sorted key order before the inserts. The update takes the row lock, held until commit, so
@@ -33,11 +39,8 @@ import java.util.TreeSet;
  *
  * <p>Used only by the writer thread. Not thread-safe.
  */
-final class PublishTransaction {
-
-    /** What became of one request of the batch. Exactly one of result and failure is set. */
-    record Outcome(PublishResult result, RuntimeException failure) {
-    }
+final class PublishTransaction implements GroupCommitWriter.Transaction<PublishRequest, PublishResult> {
+    private static final Logger log = LoggerFactory.getLogger(PublishTransaction.class);
 
     private static final String LOCK_AND_COUNT =
             "UPDATE streams SET last_seq = last_seq + ?, unread = unread + ? WHERE stream_key = ?";
@@ -50,15 +53,19 @@ final class PublishTransaction {
             "SELECT stream_key FROM streams WHERE stream_key >= 'user:' AND stream_key < 'user;'";
 
     private final StreamRows streamRows;
+    private final Store.CommitListener listener;
 
-    PublishTransaction(StreamRows streamRows) {
+    PublishTransaction(StreamRows streamRows, Store.CommitListener listener) {
         this.streamRows = streamRows;
+        this.listener = listener;
     }
 
-    /** Runs the batch; returns one outcome per request, in order. The caller commits. */
-    List<Outcome> run(Connection c, List<PublishRequest> requests) throws SQLException {
+    /** Runs the batch; returns one outcome per request, in order. The writer commits. */
+    @Override
+    public List<Outcome<PublishResult>> run(Connection c, List<PublishRequest> requests) throws SQLException {
         int n = requests.size();
-        Outcome[] outcomes = new Outcome[n];
+        @SuppressWarnings("unchecked")
+        Outcome<PublishResult>[] outcomes = new Outcome[n];
         Map<String, String[]> existingKeys = loadKeys(c, requests);
 
         // Decide per request: store, replay an earlier result, or refuse.
@@ -81,7 +88,7 @@ final class PublishTransaction {
                 firstInBatch.put(key, i);
                 toStore.add(i);
             } else if (!firstHash.equals(r.requestHash())) {
-                outcomes[i] = new Outcome(null, new IdempotencyConflictException(key));
+                outcomes[i] = Outcome.refused(new IdempotencyConflictException(key));
             } else if (existing != null) {
                 replayFromDb.add(i);
             } else {
@@ -132,7 +139,7 @@ final class PublishTransaction {
                     ps.addBatch();
                     mine.add(sn);
                 }
-                outcomes[i] = new Outcome(new PublishResult(mine, false), null);
+                outcomes[i] = Outcome.of(new PublishResult(mine, false));
                 stored.addAll(mine);
             }
             if (!stored.isEmpty()) {
@@ -143,15 +150,41 @@ final class PublishTransaction {
         insertKeys(c, requests, toStore, outcomes, dbNow);
         for (int i = 0; i < n; i++) {
             if (replayOf[i] >= 0) {
-                Outcome first = outcomes[replayOf[i]];
-                outcomes[i] = new Outcome(new PublishResult(first.result().notifications(), true), null);
+                Outcome<PublishResult> first = outcomes[replayOf[i]];
+                outcomes[i] = Outcome.of(new PublishResult(first.result().notifications(), true));
             }
         }
         for (int i : replayFromDb) {
             String[] existing = existingKeys.get(requests.get(i).idempotencyKey());
-            outcomes[i] = new Outcome(new PublishResult(loadByIds(c, existing[1]), true), null);
+            outcomes[i] = Outcome.of(new PublishResult(loadByIds(c, existing[1]), true));
         }
         return List.of(outcomes);
+    }
+
+    /**
+     * Remembers the streams that now have rows, then hands the newly stored notifications (not
+     * the replayed ones) to the listener, in commit order.
+     */
+    @Override
+    public void committed(List<PublishRequest> requests, List<Outcome<PublishResult>> outcomes) {
+        List<StoredNotification> committed = new ArrayList<>();
+        List<String> streams = new ArrayList<>();
+        for (Outcome<PublishResult> o : outcomes) {
+            if (o.result() != null && !o.result().replayed()) {
+                for (StoredNotification sn : o.result().notifications()) {
+                    committed.add(sn);
+                    streams.add(sn.stream());
+                }
+            }
+        }
+        streamRows.remember(streams);
+        if (!committed.isEmpty()) {
+            try {
+                listener.committed(committed);
+            } catch (RuntimeException e) {
+                log.error("commit listener failed on {} notifications", committed.size(), e);
+            }
+        }
     }
 
     /** Existing idempotency records of the batch's keys: key -> [hash, ids]. */
@@ -212,7 +245,7 @@ final class PublishTransaction {
     }
 
     private static void insertKeys(Connection c, List<PublishRequest> requests, List<Integer> toStore,
-                                   Outcome[] outcomes, OffsetDateTime dbNow) throws SQLException {
+                                   Outcome<PublishResult>[] outcomes, OffsetDateTime dbNow) throws SQLException {
         // Sorted by key so concurrent batches wait on each other's keys in one order.
         TreeMap<String, Integer> byKey = new TreeMap<>();
         for (int i : toStore) {

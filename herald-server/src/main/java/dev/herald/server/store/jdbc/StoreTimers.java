@@ -17,10 +17,6 @@ import javax.sql.DataSource;
  */
 final class StoreTimers {
 
-    interface SqlWork<T> {
-        T run(Connection c) throws SQLException;
-    }
-
     private final MeterRegistry registry;
     private final Map<String, Timer> timers = new ConcurrentHashMap<>();
 
@@ -36,7 +32,7 @@ final class StoreTimers {
                 .register(registry));
     }
 
-    <T> T call(String op, StoreUrl url, SqlWork<T> work, DataSource pool) {
+    <T> T call(String op, StoreUrl url, Transactions.Work<T> work, DataSource pool) {
         Timer.Sample sample = Timer.start();
         try (Connection c = pool.getConnection()) {
             return work.run(c);
@@ -48,21 +44,7 @@ final class StoreTimers {
         }
     }
 
-    <T> T inTransaction(String op, StoreUrl url, SqlWork<T> work, DataSource pool) {
-        return call(op, url, c -> {
-            c.setAutoCommit(false);
-            try {
-                T result = work.run(c);
-                c.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                try {
-                    c.rollback();
-                } catch (SQLException suppressed) {
-                    e.addSuppressed(suppressed);
-                }
-                throw e;
-            }
-        }, pool);
+    <T> T inTransaction(String op, StoreUrl url, Transactions.Work<T> work, DataSource pool) {
+        return call(op, url, c -> Transactions.run(c, work), pool);
     }
 }

@@ -1,5 +1,6 @@
 package dev.herald.server.transport.http;
 
+import dev.herald.server.logging.RefusalCount;
 import dev.herald.server.metrics.HeraldMetrics;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -11,9 +12,9 @@ import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Caps the TCP connections a node holds, before any byte is read or any credential seen: in
@@ -29,15 +30,14 @@ public final class ConnectionLimiter {
     private static final Logger log = LoggerFactory.getLogger(ConnectionLimiter.class);
     /** File handles kept free for everything that is not a client connection. */
     static final int FILE_RESERVE = 256;
-    private static final long LOG_INTERVAL_NANOS = 10_000_000_000L;
+    private static final Duration LOG_INTERVAL = Duration.ofSeconds(10);
 
     private final int maxTotal;
     private final int maxPerIp;
     private final HeraldMetrics metrics;
     private final AtomicInteger open = new AtomicInteger();
     private final ConcurrentHashMap<InetAddress, AtomicInteger> perIp = new ConcurrentHashMap<>();
-    private final AtomicLong lastLog = new AtomicLong(System.nanoTime() - LOG_INTERVAL_NANOS);
-    private final AtomicInteger refusedSinceLog = new AtomicInteger();
+    private final RefusalCount refusals = new RefusalCount(LOG_INTERVAL, System::nanoTime);
 
     /**
      * @param maxTotal total cap; 0 for the open-files limit less the reserve
@@ -100,13 +100,11 @@ public final class ConnectionLimiter {
 
     private void refuse(Channel ch, String reason, String message) {
         metrics.refused(reason);
-        int refused = refusedSinceLog.incrementAndGet();
-        long now = System.nanoTime();
-        long last = lastLog.get();
-        if (now - last >= LOG_INTERVAL_NANOS && lastLog.compareAndSet(last, now)) {
-            refusedSinceLog.addAndGet(-refused);
+        refusals.add();
+        RefusalCount.Summary said = refusals.takeIfDue(false);
+        if (said != null) {
             log.warn("refusing connections: {} ({} refused in the last {} s; open={}, max={}, max per address={})",
-                    reason, refused, LOG_INTERVAL_NANOS / 1_000_000_000L, open.get(), maxTotal, maxPerIp);
+                    reason, said.count(), said.seconds(), open.get(), maxTotal, maxPerIp);
         }
         byte[] body = ("{\"error\":\"" + message + "\"}").getBytes(StandardCharsets.UTF_8);
         byte[] head = ("HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: "

@@ -5,6 +5,7 @@ import dev.herald.server.chat.ChatStoreBusyException;
 import dev.herald.server.chat.ConversationKind;
 import dev.herald.server.chat.NewMessage;
 import dev.herald.server.chat.SendResult;
+import dev.herald.server.store.jdbc.GroupCommitWriter;
 import org.junit.jupiter.api.Test;
 
 import javax.sql.DataSource;
@@ -27,7 +28,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.stream.LongStream;
 
@@ -36,9 +36,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The group-commit writer of chat sends, on H2 and PostgreSQL: gap-free seqs and exactly-once
- * answers under concurrency, one batch per queue of waiting sends, a refusal that fails alone,
- * a race lost to another node, and the queue caps.
+ * Chat sends through the group commit, on H2 and PostgreSQL: gap-free seqs and exactly-once
+ * answers under concurrency, one batch per queue of waiting sends, a non-member that fails alone,
+ * a client id race lost to another node, and chat's answer to a full queue. The writer's own
+ * guarantees (order, groups, caps, close) are tested once, in {@code GroupCommitWriterTest}.
  *
  * <p>To make sends wait together deterministically, a test holds a conversation row's lock from
  * its own transaction ({@link Blocker}); the writer's batch touching that conversation waits, the
@@ -69,8 +70,8 @@ abstract class ChatWriterContract {
     private static final Consumer<ChatMessage> NOBODY = m -> { };
 
     /** A writer with these caps and no delay cap to speak of. */
-    private ChatWriter writer(int maxQueued, long maxQueuedBytes) {
-        return new ChatWriter(dataSource(), new WriteLimits(maxQueued, maxQueuedBytes, Duration.ofHours(1)), System::nanoTime);
+    private JdbcChatStore writer(int maxQueued, long maxQueuedBytes) {
+        return new JdbcChatStore(dataSource(), new GroupCommitWriter.Limits(maxQueued, maxQueuedBytes, Duration.ofHours(1)));
     }
 
     /** A transaction of its own that holds conversation rows' locks until released. */
@@ -175,7 +176,7 @@ abstract class ChatWriterContract {
         java.util.Collections.shuffle(sends, random);
 
         Map<Long, ConcurrentLinkedQueue<Long>> callbacks = new ConcurrentHashMap<>();
-        ChatWriter writer = writer(10_000, 64L << 20);
+        JdbcChatStore writer = writer(10_000, 64L << 20);
         List<Future<Optional<SendResult>>> answers = new ArrayList<>();
         try (ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor()) {
             for (Send s : sends) {
@@ -232,7 +233,7 @@ abstract class ChatWriterContract {
         String a = user("a"), b = user("b"), outsider = user("x");
         long conv = group(a, b);
         long other = group(a, b);
-        ChatWriter writer = writer(100, 1L << 20);
+        JdbcChatStore writer = writer(100, 1L << 20);
         try (Blocker blocker = new Blocker().lock(conv)) {
             CompletableFuture<Optional<SendResult>> first = writer.submit(msg(conv, a, "first", "1"), NOBODY);
             blocker.awaitSomeoneWaiting();
@@ -268,7 +269,7 @@ abstract class ChatWriterContract {
         long raced = group(a, b);
         long y = group(a, b);
         long z = group(a, b);
-        ChatWriter writer = writer(100, 1L << 20);
+        JdbcChatStore writer = writer(100, 1L << 20);
         try (Blocker otherNode = new Blocker()) {
             otherNode.storeUncommitted(raced, a, "k");
             CompletableFuture<Optional<SendResult>> first;
@@ -309,7 +310,7 @@ abstract class ChatWriterContract {
     void aFullQueueRefusesASendAtOnceAndStoresNothingOfIt() throws Exception {
         String a = user("a"), b = user("b");
         long conv = group(a, b);
-        ChatWriter writer = writer(3, 1L << 20);
+        JdbcChatStore writer = writer(3, 1L << 20);
         List<CompletableFuture<Optional<SendResult>>> accepted = new ArrayList<>();
         try (Blocker blocker = new Blocker().lock(conv)) {
             accepted.add(writer.submit(msg(conv, a, null, "taken"), NOBODY));
@@ -335,40 +336,10 @@ abstract class ChatWriterContract {
     }
 
     @Test
-    void sendsAreRefusedWhileTheOldestWaitingOneHasWaitedLongerThanTheDelayCap() throws Exception {
-        String a = user("a"), b = user("b");
-        long conv = group(a, b);
-        AtomicLong clock = new AtomicLong();
-        ChatWriter writer = new ChatWriter(dataSource(), new WriteLimits(100, 1L << 20, Duration.ofSeconds(2)), clock::get);
-        List<CompletableFuture<Optional<SendResult>>> accepted = new ArrayList<>();
-        try (Blocker blocker = new Blocker().lock(conv)) {
-            accepted.add(writer.submit(msg(conv, a, null, "taken"), NOBODY));
-            blocker.awaitSomeoneWaiting();
-            accepted.add(writer.submit(msg(conv, a, null, "waits from 0 s"), NOBODY));
-            clock.set(Duration.ofMillis(1500).toNanos());
-            accepted.add(writer.submit(msg(conv, b, null, "oldest waited 1.5 s"), NOBODY));
-            clock.set(Duration.ofMillis(2500).toNanos());
-            assertThatThrownBy(() -> writer.submit(msg(conv, b, null, "oldest waited 2.5 s"), NOBODY))
-                    .isInstanceOf(ChatStoreBusyException.class).hasMessageContaining("the oldest for 2500 ms");
-        } finally {
-            for (CompletableFuture<Optional<SendResult>> f : accepted) {
-                done(f);
-            }
-        }
-        try {
-            assertThat(done(writer.submit(msg(conv, b, null, "queue empty again"), NOBODY))).isPresent();
-        } finally {
-            writer.close();
-        }
-        assertThat(new JdbcChatStore(dataSource()).readSince(conv, 0, 10)).extracting(ChatMessage::content)
-                .containsExactly("taken", "waits from 0 s", "oldest waited 1.5 s", "queue empty again");
-    }
-
-    @Test
     void aSendLargerThanTheQueuesByteCapIsRefused() {
         String a = user("a"), b = user("b");
         long conv = group(a, b);
-        ChatWriter writer = writer(100, 4096);
+        JdbcChatStore writer = writer(100, 4096);
         try {
             assertThatThrownBy(() -> writer.submit(msg(conv, a, null, "x".repeat(3000)), NOBODY))
                     .isInstanceOf(ChatStoreBusyException.class);
