@@ -1,13 +1,16 @@
 package dev.herald.socketio.engine;
 
 import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,7 +21,9 @@ import java.nio.charset.StandardCharsets;
  * Turns the WebSocket frames of one connection into Engine.IO packets for its session (or for the
  * session it is probing during an upgrade). Frames are decoded on this channel's loop and handed to
  * the session's loop. Invalid packets, and text frames that are not UTF-8, close the session
- * ("parse error").
+ * ("parse error"). A client's close frame is answered with one before the connection ends
+ * (RFC 6455 5.5.1); a message over {@code maxPayload} ends it with 1009, whether it came as one
+ * frame (the WebSocket decoder answers) or in fragments (answered here).
  */
 final class EngineWebSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
     private static final Logger log = LoggerFactory.getLogger(EngineWebSocketHandler.class);
@@ -58,8 +63,8 @@ final class EngineWebSocketHandler extends SimpleChannelInboundHandler<WebSocket
             dispatch(s, () -> s.onWsPacket(ctx.channel(), packet));
         } else if (frame instanceof PingWebSocketFrame ping) {
             ctx.writeAndFlush(new PongWebSocketFrame(ping.content().retain()));
-        } else if (frame instanceof CloseWebSocketFrame) {
-            ctx.close();
+        } else if (frame instanceof CloseWebSocketFrame close) {
+            ctx.writeAndFlush(close.retainedDuplicate()).addListener(ChannelFutureListener.CLOSE);
         }
     }
 
@@ -73,6 +78,12 @@ final class EngineWebSocketHandler extends SimpleChannelInboundHandler<WebSocket
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof TooLongFrameException) {
+            // Fragments adding up to more than maxPayload (the frame aggregator's limit).
+            ctx.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.MESSAGE_TOO_BIG))
+                    .addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
         log.debug("engine.io websocket {} closed after error: {}", ctx.channel().remoteAddress(), cause.toString());
         ctx.close();
     }

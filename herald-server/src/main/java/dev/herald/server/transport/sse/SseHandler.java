@@ -32,6 +32,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class SseHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(SseHandler.class);
+    /** How long the closing event and the last chunk may take to leave before the connection is cut. */
+    private static final int LAST_CHUNK_TIMEOUT_SECONDS = 3;
 
     private final TransportContext context;
     private final Principal principal;
@@ -56,7 +58,8 @@ final class SseHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        this.session = new SseSession(UUID.randomUUID().toString(), principal.userId(), ctx, context.metrics(), this::close);
+        this.session = new SseSession(UUID.randomUUID().toString(), principal.userId(), ctx, context.metrics(), this::close,
+                () -> closing);
     }
 
     /** Called once the response headers are written. */
@@ -98,12 +101,15 @@ final class SseHandler extends ChannelInboundHandlerAdapter {
         if (closing || !ctx.channel().isActive()) {
             return;
         }
-        closing = true;
         log.info("closing session={} user={} code={} reason={}", session.id(), principal.userId(), reason.code(), reason.text());
         ObjectNode frame = context.json().createObjectNode()
                 .put("type", "closing").put("code", reason.code()).put("reason", reason.text());
         session.send(encode(frame));
+        closing = true; // the closing event and the last chunk are the last writes
         ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);
+        // A client that stopped reading (the slow consumer this may be closing) would never let the
+        // last chunk leave; it must not hold the connection.
+        ctx.executor().schedule(() -> ctx.channel().close(), LAST_CHUNK_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     }
 
     @Override

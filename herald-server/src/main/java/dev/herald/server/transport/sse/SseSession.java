@@ -10,6 +10,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultHttpContent;
 
 import java.nio.charset.StandardCharsets;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
@@ -24,8 +25,18 @@ final class SseSession extends ChannelSession {
     private static final byte[] DATA = "data: ".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] END = "\n\n".getBytes(StandardCharsets.US_ASCII);
 
-    SseSession(String id, String userId, ChannelHandlerContext ctx, HeraldMetrics metrics, Consumer<CloseReason> closer) {
+    private final BooleanSupplier closing;
+
+    /** @param closing true once the last chunk was written: nothing may be written after it */
+    SseSession(String id, String userId, ChannelHandlerContext ctx, HeraldMetrics metrics, Consumer<CloseReason> closer,
+               BooleanSupplier closing) {
         super(id, userId, ctx, metrics, closer);
+        this.closing = closing;
+    }
+
+    @Override
+    public boolean isOpen() {
+        return super.isOpen() && !closing.getAsBoolean();
     }
 
     /** The wire form of one event: pure, for tests. */
@@ -38,18 +49,27 @@ final class SseSession extends ChannelSession {
 
     @Override
     public void deliver(StreamEvent event) {
+        if (closing.getAsBoolean()) {
+            return;
+        }
         ctx.write(new DefaultHttpContent(encode(event.seq(), event.json())), ctx.voidPromise());
         metrics.frameOut();
     }
 
     /** Writes one of Herald's own frames (no id). */
     void send(byte[] json) {
+        if (closing.getAsBoolean()) {
+            return;
+        }
         ctx.write(new DefaultHttpContent(encode(0, json)), ctx.voidPromise());
         metrics.frameOut();
     }
 
     /** An SSE comment: keeps proxies from closing an idle stream; clients ignore it. */
     void comment(String text) {
+        if (closing.getAsBoolean()) {
+            return;
+        }
         ctx.writeAndFlush(new DefaultHttpContent(Unpooled.copiedBuffer(": " + text + "\n\n", StandardCharsets.US_ASCII)));
     }
 }
