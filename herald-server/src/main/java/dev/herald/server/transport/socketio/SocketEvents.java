@@ -12,6 +12,7 @@ import dev.herald.server.chat.SendResult;
 import dev.herald.server.delivery.CloseReason;
 import dev.herald.server.chat.presence.PresenceTracker;
 import dev.herald.server.config.RelayRule;
+import dev.herald.server.stream.Streams;
 import dev.herald.socketio.Ack;
 import dev.herald.server.transport.FloodGuard;
 import dev.herald.socketio.SocketIoSocket;
@@ -131,7 +132,7 @@ final class SocketEvents {
         if (idNode == null || idNode.isNull() || idNode.isContainerNode() || idNode.asText().isBlank()) {
             throw ChatException.invalid(rule.idField(), "required");
         }
-        String topic = rule.topicType() + ":" + idNode.asText();
+        String topic = Streams.topic(rule.topicType(), idNode.asText());
         if (!h.principal.mayRead(topic)) {
             fail("forbidden", "the token does not grant topic " + topic, rule.idField(), ack);
             return;
