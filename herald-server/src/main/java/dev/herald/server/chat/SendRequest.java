@@ -16,24 +16,21 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * @param messageType null when absent or not a string (the service's default type)
  */
 public record SendRequest(long conversationId, String content, String clientId, String messageType) {
-    /**
-     * How one transport names the fields ({@code content} is {@code content} everywhere).
-     * {@code strictClientId}: a client id that is there but not a string is refused
-     * ({@code /ws/chat}) rather than ignored (Socket.IO, where it has always been ignored).
-     */
-    public record Names(String conversationId, String clientId, String messageType, boolean strictClientId) {
+    /** How one transport names the fields ({@code content} is {@code content} everywhere). */
+    public record Names(String conversationId, String clientId, String messageType) {
     }
 
     /**
-     * Reads a request. Checked in this order: the client id (when strict), the conversation id
-     * ({@link ChatFields#positive}), the content (a string or absent).
+     * Reads a request. Checked in this order: the client id (a string or absent: a retry key
+     * that is not one would silently turn an idempotent send into a duplicate), the conversation
+     * id ({@link ChatFields#positive}), the content (a string or absent).
      *
      * @throws ChatException {@code invalid_frame} naming the first field that is malformed
      */
     public static SendRequest parse(ObjectNode payload, Names names) {
         JsonNode clientIdNode = payload.get(names.clientId());
         boolean clientIdGiven = clientIdNode != null && !clientIdNode.isNull();
-        if (names.strictClientId() && clientIdGiven && !clientIdNode.isTextual()) {
+        if (clientIdGiven && !clientIdNode.isTextual()) {
             throw ChatException.invalid(names.clientId(), "must be a string");
         }
         long conversationId = ChatFields.positive(payload, names.conversationId());
@@ -43,7 +40,7 @@ public record SendRequest(long conversationId, String content, String clientId, 
         }
         return new SendRequest(conversationId,
                 content == null || content.isNull() ? null : content.asText(),
-                clientIdGiven && clientIdNode.isTextual() ? clientIdNode.asText() : null,
+                clientIdGiven ? clientIdNode.asText() : null,
                 textOrNull(payload.get(names.messageType())));
     }
 

@@ -10,8 +10,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** Reading a send request from a /ws/chat frame and from a Socket.IO payload. */
 class SendRequestTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final SendRequest.Names WS = new SendRequest.Names("conversation_id", "client_id", "message_type", true);
-    private static final SendRequest.Names SOCKET_IO = new SendRequest.Names("conversationId", "clientId", "messageType", false);
+    private static final SendRequest.Names WS = new SendRequest.Names("conversation_id", "client_id", "message_type");
+    private static final SendRequest.Names SOCKET_IO = new SendRequest.Names("conversationId", "clientId", "messageType");
 
     private static ObjectNode json(String text) throws Exception {
         return (ObjectNode) JSON.readTree(text);
@@ -82,23 +82,24 @@ class SendRequestTest {
     }
 
     @Test
-    void aClientIdThatIsNotAStringIsRefusedOnTheWebSocketAndIgnoredOnSocketIo() throws Exception {
+    void aClientIdThatIsNotAStringIsRefusedOnEveryTransport() throws Exception {
         for (String bad : new String[] {"5", "true", "{}", "[]"}) {
             assertRefused("{\"conversation_id\":1,\"client_id\":" + bad + "}", WS, "client_id", "client_id: must be a string");
-            assertThat(SendRequest.parse(json("{\"conversationId\":1,\"clientId\":" + bad + "}"), SOCKET_IO).clientId())
-                    .isNull();
+            assertRefused("{\"conversationId\":1,\"clientId\":" + bad + "}", SOCKET_IO, "clientId", "clientId: must be a string");
         }
         // Its length is the service's to judge (1-64 characters).
         assertThat(SendRequest.parse(json("{\"conversation_id\":1,\"client_id\":\"\"}"), WS).clientId()).isEmpty();
     }
 
     @Test
-    void theFirstMalformedFieldIsNamedInTheSameOrderAsBefore() {
-        // /ws/chat: client_id, then conversation_id, then content.
+    void theFirstMalformedFieldNamedIsTheClientIdThenTheConversationIdThenTheContent() {
+        // /ws/chat
         assertRefused("{\"conversation_id\":\"x\",\"client_id\":5,\"content\":5}", WS, "client_id", "client_id: must be a string");
         assertRefused("{\"conversation_id\":\"x\",\"content\":5}", WS, "conversation_id", "conversation_id: must be a number >= 0");
-        // Socket.IO: conversationId, then content.
-        assertRefused("{\"conversationId\":\"x\",\"clientId\":5,\"content\":5}", SOCKET_IO, "conversationId",
+        // Socket.IO alike.
+        assertRefused("{\"conversationId\":\"x\",\"clientId\":5,\"content\":5}", SOCKET_IO, "clientId",
+                "clientId: must be a string");
+        assertRefused("{\"conversationId\":\"x\",\"content\":5}", SOCKET_IO, "conversationId",
                 "conversationId: must be a number >= 0");
     }
 

@@ -31,9 +31,7 @@ import dev.herald.socketio.SocketIoSocket;
  * (through {@code ChatConnection.call}) and answer from the loop.
  */
 final class SocketEvents {
-    // Socket.IO has always ignored a clientId that is not a string (sent without one).
-    private static final SendRequest.Names SEND_FIELDS =
-            new SendRequest.Names("conversationId", "clientId", "messageType", false);
+    private static final SendRequest.Names SEND_FIELDS = new SendRequest.Names("conversationId", "clientId", "messageType");
 
     private interface Handler {
         void handle(ObjectNode payload, Ack ack);
