@@ -31,7 +31,8 @@ import dev.herald.socketio.SocketIoSocket;
  * (through {@code ChatConnection.call}) and answer from the loop.
  */
 final class SocketEvents {
-    private static final SendRequest.Names SEND_FIELDS = new SendRequest.Names("conversationId", "clientId", "messageType");
+    private static final SendRequest.Names SEND_FIELDS =
+            new SendRequest.Names("conversationId", "clientId", "messageType", false);
 
     private interface Handler {
         void handle(ObjectNode payload, Ack ack);

@@ -29,7 +29,7 @@ import java.util.function.Consumer;
  */
 final class WsChatHandler extends WsConnectionHandler {
     private static final SendRequest.Names SEND_FIELDS =
-            new SendRequest.Names("conversation_id", "client_id", "message_type");
+            new SendRequest.Names("conversation_id", "client_id", "message_type", false);
     private static final String FRAMES = "ping, refresh, join, leave, send_message, typing, stop_typing, read, react, set_status";
 
     private final ChatService chat;
