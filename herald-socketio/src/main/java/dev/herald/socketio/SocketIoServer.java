@@ -6,6 +6,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpRequest;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -61,6 +62,16 @@ public final class SocketIoServer {
      */
     public boolean handle(ChannelHandlerContext ctx, FullHttpRequest request, Runnable answered) {
         return engine.handle(ctx, request, answered);
+    }
+
+    /**
+     * As {@link #handle(ChannelHandlerContext, FullHttpRequest, Runnable)}, for a router that has
+     * decoded the request's URI already; see {@link EngineIoServer#handle(ChannelHandlerContext,
+     * FullHttpRequest, String, Map, Runnable)}.
+     */
+    public boolean handle(ChannelHandlerContext ctx, FullHttpRequest request, String path,
+                          Map<String, List<String>> query, Runnable answered) {
+        return engine.handle(ctx, request, path, query, answered);
     }
 
     /** The namespace with this name, created on first use; the main namespace is {@code "/"}. */

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.herald.server.auth.Principal;
+import dev.herald.server.chat.ChatError;
 import dev.herald.server.chat.ChatException;
 import dev.herald.server.chat.ChatFrames;
 import dev.herald.server.chat.ChatMessage;
@@ -18,6 +19,7 @@ import dev.herald.server.chat.ConversationKind;
 import dev.herald.server.chat.ConversationSummary;
 import dev.herald.server.chat.CreationQuota;
 import dev.herald.server.chat.ReadResult;
+import dev.herald.server.chat.SendRequest;
 import dev.herald.server.chat.SendResult;
 import dev.herald.server.notify.ValidationException;
 import dev.herald.server.chat.presence.PresenceTracker;
@@ -43,6 +45,19 @@ import static dev.herald.server.transport.http.Route.Access.USER;
 public final class ChatRoutes {
     private static final int DEFAULT_LIMIT = 50;
     private static final int MAX_PRESENCE_USERS = 200;
+    /** The body of a send; a message type that is not a string has always been a 400 here. */
+    private static final SendRequest.Names SEND_FIELDS =
+            new SendRequest.Names("conversation_id", "client_id", "message_type", true);
+    /**
+     * The HTTP status of each chat refusal, by its {@link ChatError} code. A 400 carries the
+     * offending field ({@link ValidationException}); an unknown code is a 500, like any bug.
+     */
+    private static final Map<String, HttpResponseStatus> STATUS = Map.of(
+            ChatException.Code.CONVERSATION_NOT_FOUND.wire(), HttpResponseStatus.NOT_FOUND,
+            ChatException.Code.MESSAGE_NOT_FOUND.wire(), HttpResponseStatus.NOT_FOUND,
+            ChatException.Code.RATE_LIMITED.wire(), HttpResponseStatus.TOO_MANY_REQUESTS,
+            ChatException.Code.INVALID_FIELD.wire(), HttpResponseStatus.BAD_REQUEST,
+            ChatException.Code.CONTENT_TOO_LONG.wire(), HttpResponseStatus.BAD_REQUEST);
 
     private final ChatService chat;
     private final PresenceTracker presence;
@@ -67,25 +82,30 @@ public final class ChatRoutes {
                 Route.get("/api/v1/presence", API_KEY, guarded(this::presence)));
     }
 
-    /** Maps the service's refusals onto HTTP: 404 not found or not a member, 400 naming the field, 429. */
+    /**
+     * Answers the service's refusals as HTTP ({@link #refusal}). Only {@link ChatException}s: a
+     * store outage and a bug are the router's to answer (503, 500), as on every route.
+     */
     private static Route.Handler guarded(Route.Handler handler) {
         return request -> {
             try {
                 return handler.handle(request);
             } catch (ChatException e) {
-                throw switch (e.code()) {
-                    case CONVERSATION_NOT_FOUND, MESSAGE_NOT_FOUND -> ApiException.notFound(e.getMessage());
-                    case RATE_LIMITED -> new ApiException(HttpResponseStatus.TOO_MANY_REQUESTS, e.getMessage());
-                    case INVALID_FIELD, CONTENT_TOO_LONG -> new ValidationException(
-                            e.field() == null ? "body" : e.field(), stripField(e));
-                };
+                throw refusal(ChatError.of(e));
             }
         };
     }
 
-    private static String stripField(ChatException e) {
-        String m = e.getMessage();
-        return e.field() != null && m.startsWith(e.field() + ": ") ? m.substring(e.field().length() + 2) : m;
+    /** A chat error as HTTP: 404 not found or not a member, 429, 400 naming the field ({@link #STATUS}). */
+    static RuntimeException refusal(ChatError error) {
+        HttpResponseStatus status = STATUS.getOrDefault(error.code(), HttpResponseStatus.INTERNAL_SERVER_ERROR);
+        if (status.equals(HttpResponseStatus.BAD_REQUEST)) {
+            String field = error.field() == null ? "body" : error.field();
+            String m = error.message();
+            return new ValidationException(field, m.startsWith(field + ": ") ? m.substring(field.length() + 2) : m);
+        }
+        return new ApiException(status, status.equals(HttpResponseStatus.INTERNAL_SERVER_ERROR) ? "internal error"
+                : error.message());
     }
 
     private ApiResponse createAsUser(ApiRequest request) {
@@ -192,15 +212,8 @@ public final class ChatRoutes {
 
     private ApiResponse send(ApiRequest request) {
         Principal user = request.requirePrincipal();
-        long id = conversationId(request);
-        JsonNode body = object(request);
-        JsonNode content = body.get("content");
-        if (content == null || !content.isTextual()) {
-            throw new ValidationException("content", "required: the message text");
-        }
-        String clientId = optionalText(body, "client_id");
-        String type = optionalText(body, "message_type");
-        SendResult r = chat.send(user.userId(), user.name(), id, content.asText(), clientId, type);
+        SendRequest send = SendRequest.parse(conversationId(request), object(request), SEND_FIELDS);
+        SendResult r = chat.send(user.userId(), user.name(), send);
         ObjectNode answer = json.createObjectNode();
         answer.set("message", ChatFrames.messageObject(r.message()));
         answer.put("replayed", r.replayed());
@@ -257,23 +270,11 @@ public final class ChatRoutes {
         return ApiResponse.ok(answer);
     }
 
-    private JsonNode object(ApiRequest request) {
-        JsonNode body = request.jsonBody(json);
-        if (!body.isObject()) {
+    private ObjectNode object(ApiRequest request) {
+        if (!(request.jsonBody(json) instanceof ObjectNode body)) {
             throw new ValidationException("body", "must be a JSON object");
         }
         return body;
-    }
-
-    private static String optionalText(JsonNode body, String field) {
-        JsonNode v = body.get(field);
-        if (v == null || v.isNull()) {
-            return null;
-        }
-        if (!v.isTextual()) {
-            throw new ValidationException(field, "must be a string");
-        }
-        return v.asText();
     }
 
     private static long conversationId(ApiRequest request) {

@@ -4,6 +4,7 @@ import dev.herald.server.delivery.DeliveryHub;
 import dev.herald.server.delivery.Session;
 import dev.herald.server.delivery.StreamSubscription;
 import dev.herald.server.delivery.TypeFilter;
+import dev.herald.server.stream.Streams;
 
 import java.util.HashMap;
 import java.util.HashSet;
@@ -59,7 +60,7 @@ public final class ChatConnection {
 
     /** Follows the user's own stream; {@code onConnected} runs on the loop once it is live. */
     public void open(Runnable onConnected) {
-        personal = hub.subscribe(session, ChatStreams.user(session.userId()), -1, TypeFilter.ALL, st -> onConnected.run());
+        personal = hub.subscribe(session, Streams.chatUser(session.userId()), -1, TypeFilter.ALL, st -> onConnected.run());
     }
 
     /**
@@ -89,7 +90,7 @@ public final class ChatConnection {
                     if (previous != null) {
                         hub.unsubscribe(previous);
                     }
-                    joined.put(conversationId, hub.subscribe(session, ChatStreams.conversation(conversationId), since,
+                    joined.put(conversationId, hub.subscribe(session, Streams.conversation(conversationId), since,
                             TypeFilter.ALL, st -> onJoined.accept(new Joined(found.conversation(), st.lastSeq(),
                                     found.membership().lastReadSeq(), since < 0 ? -1 : Math.min(since, st.lastSeq())))));
                     chat.viewers().joined(conversationId, user, session.id());

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.herald.server.stream.StreamEvent;
+import dev.herald.server.stream.Streams;
 
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
@@ -44,7 +45,7 @@ public final class ChatFrames {
     public static StreamEvent message(ChatMessage m) {
         ObjectNode n = JSON.createObjectNode().put("type", "message");
         n.setAll(messageObject(m));
-        return new StreamEvent(ChatStreams.conversation(m.conversationId()), m.seq(), "message",
+        return new StreamEvent(Streams.conversation(m.conversationId()), m.seq(), "message",
                 m.createdAt().toEpochMilli(), -1, bytes(n));
     }
 
@@ -70,14 +71,14 @@ public final class ChatFrames {
     private static StreamEvent typingEvent(String type, long conversationId, String userId) {
         ObjectNode n = JSON.createObjectNode().put("type", type)
                 .put("conversation_id", conversationId).put("user_id", userId);
-        return StreamEvent.ephemeralExcept(ChatStreams.conversation(conversationId), type, bytes(n), userId);
+        return StreamEvent.ephemeralExcept(Streams.conversation(conversationId), type, bytes(n), userId);
     }
 
     /** {@code read_receipt}: a member read up to a seq. */
     public static StreamEvent readReceipt(ReadResult r) {
         ObjectNode n = JSON.createObjectNode().put("type", "read_receipt")
                 .put("conversation_id", r.conversationId()).put("user_id", r.userId()).put("seq", r.lastReadSeq());
-        return StreamEvent.ephemeral(ChatStreams.conversation(r.conversationId()), "read_receipt", -1, bytes(n));
+        return StreamEvent.ephemeral(Streams.conversation(r.conversationId()), "read_receipt", -1, bytes(n));
     }
 
     /** {@code reaction}: an emoji added to or removed from a message. */
@@ -85,7 +86,7 @@ public final class ChatFrames {
         ObjectNode n = JSON.createObjectNode().put("type", "reaction")
                 .put("conversation_id", r.conversationId()).put("message_id", r.messageId()).put("seq", r.seq())
                 .put("user_id", r.userId()).put("emoji", r.emoji()).put("action", r.added() ? "added" : "removed");
-        return StreamEvent.ephemeral(ChatStreams.conversation(r.conversationId()), "reaction", -1, bytes(n));
+        return StreamEvent.ephemeral(Streams.conversation(r.conversationId()), "reaction", -1, bytes(n));
     }
 
     /** {@code presence}: {@code status} is {@code online} or {@code offline}; last_seen when offline. */
@@ -112,7 +113,7 @@ public final class ChatFrames {
     public static List<StreamEvent> toUsers(Collection<String> userIds, String type, byte[] json) {
         List<StreamEvent> out = new ArrayList<>(userIds.size());
         for (String user : userIds) {
-            out.add(StreamEvent.ephemeral(ChatStreams.user(user), type, -1, json));
+            out.add(StreamEvent.ephemeral(Streams.chatUser(user), type, -1, json));
         }
         return out;
     }

@@ -3,6 +3,7 @@ package dev.herald.server.chat;
 import dev.herald.server.stream.StreamEvent;
 import dev.herald.server.delivery.StreamLog;
 import dev.herald.server.stream.StreamState;
+import dev.herald.server.stream.Streams;
 
 import java.util.List;
 
@@ -24,13 +25,13 @@ public final class ChatLog implements StreamLog {
 
     @Override
     public StreamState state(String stream) {
-        long id = ChatStreams.conversationId(stream);
+        long id = Streams.conversationId(stream);
         return id < 0 ? StreamState.EMPTY : new StreamState(store.lastSeq(id), 0);
     }
 
     @Override
     public List<StreamEvent> readSince(String stream, long afterSeq, int limit) {
-        long id = ChatStreams.conversationId(stream);
+        long id = Streams.conversationId(stream);
         if (id < 0) {
             return List.of();
         }
@@ -39,7 +40,7 @@ public final class ChatLog implements StreamLog {
 
     /** Routes {@code conv:} and {@code chatuser:} streams to {@code chat}, all others to {@code others}. */
     public static StreamLog routing(ChatLog chat, StreamLog others) {
-        return StreamLog.routed(ChatStreams.CONVERSATION_PREFIX, chat,
-                StreamLog.routed(ChatStreams.USER_PREFIX, chat, others));
+        return StreamLog.routed(Streams.CONVERSATION_PREFIX, chat,
+                StreamLog.routed(Streams.CHAT_USER_PREFIX, chat, others));
     }
 }

@@ -1,5 +1,7 @@
 package dev.herald.server.chat;
 
+import dev.herald.server.stream.Streams;
+
 import java.time.Instant;
 import java.util.List;
 
@@ -18,6 +20,6 @@ public record Conversation(long id, ConversationKind kind, String title, String 
     }
 
     public String stream() {
-        return ChatStreams.conversation(id);
+        return Streams.conversation(id);
     }
 }

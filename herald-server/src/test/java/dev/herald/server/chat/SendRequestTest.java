@@ -7,11 +7,12 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** Reading a send request from a /ws/chat frame and from a Socket.IO payload. */
+/** Reading a send request from a /ws/chat frame, a Socket.IO payload and an HTTP body. */
 class SendRequestTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final SendRequest.Names WS = new SendRequest.Names("conversation_id", "client_id", "message_type", true);
+    private static final SendRequest.Names WS = new SendRequest.Names("conversation_id", "client_id", "message_type", false);
     private static final SendRequest.Names SOCKET_IO = new SendRequest.Names("conversationId", "clientId", "messageType", false);
+    private static final SendRequest.Names HTTP = new SendRequest.Names("conversation_id", "client_id", "message_type", true);
 
     private static ObjectNode json(String text) throws Exception {
         return (ObjectNode) JSON.readTree(text);
@@ -82,23 +83,24 @@ class SendRequestTest {
     }
 
     @Test
-    void aClientIdThatIsNotAStringIsRefusedOnTheWebSocketAndIgnoredOnSocketIo() throws Exception {
+    void aClientIdThatIsNotAStringIsRefusedOnEveryTransport() throws Exception {
         for (String bad : new String[] {"5", "true", "{}", "[]"}) {
             assertRefused("{\"conversation_id\":1,\"client_id\":" + bad + "}", WS, "client_id", "client_id: must be a string");
-            assertThat(SendRequest.parse(json("{\"conversationId\":1,\"clientId\":" + bad + "}"), SOCKET_IO).clientId())
-                    .isNull();
+            assertRefused("{\"conversationId\":1,\"clientId\":" + bad + "}", SOCKET_IO, "clientId", "clientId: must be a string");
         }
         // Its length is the service's to judge (1-64 characters).
         assertThat(SendRequest.parse(json("{\"conversation_id\":1,\"client_id\":\"\"}"), WS).clientId()).isEmpty();
     }
 
     @Test
-    void theFirstMalformedFieldIsNamedInTheSameOrderAsBefore() {
-        // /ws/chat: client_id, then conversation_id, then content.
+    void theFirstMalformedFieldNamedIsTheClientIdThenTheConversationIdThenTheContent() {
+        // /ws/chat
         assertRefused("{\"conversation_id\":\"x\",\"client_id\":5,\"content\":5}", WS, "client_id", "client_id: must be a string");
         assertRefused("{\"conversation_id\":\"x\",\"content\":5}", WS, "conversation_id", "conversation_id: must be a number >= 0");
-        // Socket.IO: conversationId, then content.
-        assertRefused("{\"conversationId\":\"x\",\"clientId\":5,\"content\":5}", SOCKET_IO, "conversationId",
+        // Socket.IO alike.
+        assertRefused("{\"conversationId\":\"x\",\"clientId\":5,\"content\":5}", SOCKET_IO, "clientId",
+                "clientId: must be a string");
+        assertRefused("{\"conversationId\":\"x\",\"content\":5}", SOCKET_IO, "conversationId",
                 "conversationId: must be a number >= 0");
     }
 
@@ -106,5 +108,19 @@ class SendRequestTest {
     void aMessageTypeThatIsNotAStringIsTheDefaultType() throws Exception {
         assertThat(SendRequest.parse(json("{\"conversation_id\":1,\"message_type\":7}"), WS).messageType()).isNull();
         assertThat(SendRequest.parse(json("{\"conversationId\":1,\"messageType\":[]}"), SOCKET_IO).messageType()).isNull();
+    }
+
+    @Test
+    void anHttpBodyTakesItsConversationFromThePathAndRefusesAMessageTypeThatIsNotAString() throws Exception {
+        assertThat(SendRequest.parse(9, json("{\"conversation_id\":1,\"content\":\"hi\",\"client_id\":\"c\"}"), HTTP))
+                .isEqualTo(new SendRequest(9, "hi", "c", null));
+        assertThat(SendRequest.parse(9, json("{\"message_type\":\"note\"}"), HTTP)).isEqualTo(new SendRequest(9, null, null, "note"));
+        assertThatThrownBy(() -> SendRequest.parse(9, json("{\"content\":\"hi\",\"message_type\":7}"), HTTP))
+                .isInstanceOfSatisfying(ChatException.class, e -> assertThat(e.field()).isEqualTo("message_type"));
+        // The same order as everywhere: client id, content, message type.
+        assertThatThrownBy(() -> SendRequest.parse(9, json("{\"client_id\":1,\"content\":2,\"message_type\":3}"), HTTP))
+                .isInstanceOfSatisfying(ChatException.class, e -> assertThat(e.field()).isEqualTo("client_id"));
+        assertThatThrownBy(() -> SendRequest.parse(9, json("{\"content\":2,\"message_type\":3}"), HTTP))
+                .isInstanceOfSatisfying(ChatException.class, e -> assertThat(e.field()).isEqualTo("content"));
     }
 }

@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * An Engine.IO v4 server living inside an existing Netty HTTP pipeline
@@ -124,9 +125,29 @@ public final class EngineIoServer {
      * (e.g. a pending poll whose connection dropped).
      */
     public boolean handle(ChannelHandlerContext ctx, FullHttpRequest request, Runnable answered) {
-        Objects.requireNonNull(answered, "answered");
         QueryStringDecoder qs = new QueryStringDecoder(request.uri());
-        String path = qs.path();
+        // The query is decoded only for a request of ours that needs it (not a preflight).
+        return serve(ctx, request, qs.path(), qs::parameters, answered);
+    }
+
+    /**
+     * As {@link #handle(ChannelHandlerContext, FullHttpRequest, Runnable)}, for a router that has
+     * decoded the request's URI already (and answered a malformed one): {@code path} and
+     * {@code query} are used, {@code request.uri()} is not decoded again.
+     *
+     * @param path  the decoded path
+     * @param query the decoded query parameters
+     */
+    public boolean handle(ChannelHandlerContext ctx, FullHttpRequest request, String path,
+                          Map<String, List<String>> query, Runnable answered) {
+        Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(query, "query");
+        return serve(ctx, request, path, () -> query, answered);
+    }
+
+    private boolean serve(ChannelHandlerContext ctx, FullHttpRequest request, String path,
+                          Supplier<Map<String, List<String>>> decodeQuery, Runnable answered) {
+        Objects.requireNonNull(answered, "answered");
         if (!path.startsWith(config.path()) && !(path + "/").equals(config.path())) {
             return false;
         }
@@ -136,7 +157,7 @@ public final class EngineIoServer {
             preflight(ex, request);
             return true;
         }
-        Map<String, List<String>> query = qs.parameters();
+        Map<String, List<String>> query = decodeQuery.get();
         if (!"4".equals(first(query, "EIO"))) {
             refuse(ex, EngineHttp.UNSUPPORTED_PROTOCOL_VERSION, "Unsupported protocol version");
             return true;

@@ -3,7 +3,6 @@ package dev.herald.server.chat.presence;
 import dev.herald.server.broker.Broker;
 import dev.herald.server.chat.ChatFrames;
 import dev.herald.server.cluster.NodeDirectory;
-import dev.herald.server.chat.ChatStreams;
 import dev.herald.server.delivery.SessionRegistry;
 import dev.herald.server.stream.StreamEvent;
 import org.slf4j.Logger;
@@ -278,10 +277,5 @@ public final class PresenceTracker implements SessionRegistry.UserListener {
             out.add(new PresenceView(id, isOnline(id), status, s == null ? null : s.lastSeen()));
         }
         return out;
-    }
-
-    /** The stream a chat connection follows for its user's partners' presence. */
-    public static String streamOf(String userId) {
-        return ChatStreams.user(userId);
     }
 }

@@ -9,10 +9,12 @@ import io.netty.handler.codec.http.FullHttpRequest;
  */
 public interface HttpEndpoint {
     /**
+     * @param target the request's URI, already decoded by the router: read the path and query
+     *               from here, never from {@code request.uri()}
      * @return false when the request is not for this endpoint (it is then left untouched);
      *         true when the endpoint answered it or took over the channel. The endpoint then
      *         owns the request and must release it, and calls {@code done} once it answered
      *         a plain HTTP request (not after taking over the channel).
      */
-    boolean handle(ChannelHandlerContext ctx, FullHttpRequest request, Runnable done);
+    boolean handle(ChannelHandlerContext ctx, FullHttpRequest request, RequestTarget target, Runnable done);
 }

@@ -19,7 +19,6 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
@@ -165,14 +164,11 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
                 ctx.executor().execute(() -> next(ctx));
             }
         };
-        QueryStringDecoder uri = new QueryStringDecoder(request.uri());
-        String path;
-        Map<String, List<String>> query;
+        RequestTarget target;
         try {
-            // QueryStringDecoder decodes lazily and throws on a bad percent-escape: decode now,
-            // so that no endpoint below meets the exception with the request in its hands.
-            path = uri.path();
-            query = uri.parameters();
+            // Decoded once, here: a bad percent-escape is answered before any endpoint or route
+            // sees the request, and they all read this target instead of decoding again.
+            target = RequestTarget.decode(request.uri());
         } catch (IllegalArgumentException e) {
             request.release();
             log.debug("bad request URI channel={}: {}", ctx.channel().id(), e.getMessage());
@@ -185,14 +181,14 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
         if (!trust.allowed()) {
             String origin = request.headers().get(HttpHeaderNames.ORIGIN);
             request.release();
-            log.debug("refused origin {} for {} channel={}", origin, path, ctx.channel().id());
+            log.debug("refused origin {} for {} channel={}", origin, target.path(), ctx.channel().id());
             context.metrics().refused("origin");
             HttpResponses.write(ctx, HttpResponses.error(json, HttpResponseStatus.FORBIDDEN,
                     OriginPolicy.refusal(origin)), false);
             return;
         }
         for (HttpEndpoint endpoint : endpoints) {
-            if (endpoint.handle(ctx, request, done)) {
+            if (endpoint.handle(ctx, request, target, done)) {
                 return;
             }
         }
@@ -208,7 +204,7 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
         Map<String, String> params = null;
         List<String> allowed = new ArrayList<>();
         for (Route r : routes) {
-            Map<String, String> p = r.match(path);
+            Map<String, String> p = r.match(target.path());
             if (p == null) {
                 continue;
             }
@@ -222,9 +218,9 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
         if (route == null) {
             request.release();
             FullHttpResponse response = allowed.isEmpty()
-                    ? HttpResponses.error(json, HttpResponseStatus.NOT_FOUND, "no such endpoint: " + path)
-                    : HttpResponses.error(json, HttpResponseStatus.METHOD_NOT_ALLOWED,
-                    request.method() + " is not allowed on " + path + "; allowed: " + String.join(", ", allowed));
+                    ? HttpResponses.error(json, HttpResponseStatus.NOT_FOUND, "no such endpoint: " + target.path())
+                    : HttpResponses.error(json, HttpResponseStatus.METHOD_NOT_ALLOWED, request.method()
+                    + " is not allowed on " + target.path() + "; allowed: " + String.join(", ", allowed));
             if (!allowed.isEmpty()) {
                 response.headers().set(HttpHeaderNames.ALLOW, String.join(", ", allowed));
             }
@@ -240,20 +236,21 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
         var method = request.method();
         request.release();
         context.blocking().execute(() -> {
-            FullHttpResponse response = run(chosen, method, path, pathParams, query, headers, body, trust);
+            FullHttpResponse response = run(chosen, method, target, pathParams, headers, body, trust);
             Cors.decorate(response.headers(), corsOrigin, corsCredentials);
             ctx.executor().execute(() -> HttpResponses.write(ctx, response, keepAlive).addListener(f -> done.run()));
         });
     }
 
     /** Authenticates, runs the handler, and maps every failure to a clear answer. Blocking. */
-    private FullHttpResponse run(Route route, io.netty.handler.codec.http.HttpMethod method, String path,
-                                 Map<String, String> pathParams, Map<String, List<String>> query,
-                                 HttpHeaders headers, byte[] body, OriginPolicy.Trust trust) {
+    private FullHttpResponse run(Route route, io.netty.handler.codec.http.HttpMethod method, RequestTarget target,
+                                 Map<String, String> pathParams, HttpHeaders headers, byte[] body,
+                                 OriginPolicy.Trust trust) {
+        String path = target.path();
         try {
-            Principal principal = authenticate(route.access(), method, headers, query, trust);
+            Principal principal = authenticate(route.access(), method, headers, target.query(), trust);
             ApiResponse answer = route.handler().handle(
-                    new ApiRequest(method, path, pathParams, query, headers, body, principal));
+                    new ApiRequest(method, path, pathParams, target.query(), headers, body, principal));
             if (answer.raw() != null) {
                 return HttpResponses.bytes(answer.status(), answer.contentType(), answer.raw());
             }

@@ -2,7 +2,7 @@ package dev.herald.server.transport.socketio;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.herald.server.chat.ChatStreams;
+import dev.herald.server.stream.Streams;
 
 /**
  * Herald's stream frames (the JSON the plain sockets send) as Socket.IO events, for apps written
@@ -25,7 +25,7 @@ final class EventMapping {
         String type = frame.path("type").asText();
         ObjectNode body = frame.deepCopy();
         body.remove("type");
-        if (stream.startsWith(ChatStreams.CONVERSATION_PREFIX)) {
+        if (stream.startsWith(Streams.CONVERSATION_PREFIX)) {
             return switch (type) {
                 case "message" -> new Mapped("newMessage", message(body));
                 case "typing" -> new Mapped("userTyping", typing(body));

@@ -4,12 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.herald.server.auth.Principal;
 import dev.herald.server.chat.ChatConnection;
-import dev.herald.server.chat.ChatStreams;
 import dev.herald.server.config.RelayRule;
 import dev.herald.server.config.SocketIoSettings;
 import dev.herald.server.delivery.CloseReason;
 import dev.herald.server.delivery.Session;
 import dev.herald.server.stream.StreamEvent;
+import dev.herald.server.stream.Streams;
 import dev.herald.server.delivery.StreamSubscription;
 import dev.herald.server.delivery.TypeFilter;
 import dev.herald.server.transport.TransportContext;
@@ -188,8 +188,9 @@ final class HeraldSocket implements Session {
         if (m != null) {
             socket.emit(m.event(), m.payload());
         }
-        if (event.isSequenced() && stream.startsWith(ChatStreams.CONVERSATION_PREFIX)) {
-            socket.data().put(CONVERSATION + ChatStreams.conversationId(stream), event.seq());
+        long conversationId = Streams.conversationId(stream);
+        if (event.isSequenced() && conversationId >= 0) {
+            socket.data().put(CONVERSATION + conversationId, event.seq());
         }
     }
 

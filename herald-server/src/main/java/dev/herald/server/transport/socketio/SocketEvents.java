@@ -12,6 +12,7 @@ import dev.herald.server.chat.SendResult;
 import dev.herald.server.delivery.CloseReason;
 import dev.herald.server.chat.presence.PresenceTracker;
 import dev.herald.server.config.RelayRule;
+import dev.herald.server.stream.Streams;
 import dev.herald.socketio.Ack;
 import dev.herald.server.transport.FloodGuard;
 import dev.herald.socketio.SocketIoSocket;
@@ -30,7 +31,6 @@ import dev.herald.socketio.SocketIoSocket;
  * (through {@code ChatConnection.call}) and answer from the loop.
  */
 final class SocketEvents {
-    // Socket.IO has always ignored a clientId that is not a string (sent without one).
     private static final SendRequest.Names SEND_FIELDS =
             new SendRequest.Names("conversationId", "clientId", "messageType", false);
 
@@ -131,7 +131,7 @@ final class SocketEvents {
         if (idNode == null || idNode.isNull() || idNode.isContainerNode() || idNode.asText().isBlank()) {
             throw ChatException.invalid(rule.idField(), "required");
         }
-        String topic = rule.topicType() + ":" + idNode.asText();
+        String topic = Streams.topic(rule.topicType(), idNode.asText());
         if (!h.principal.mayRead(topic)) {
             fail("forbidden", "the token does not grant topic " + topic, rule.idField(), ack);
             return;

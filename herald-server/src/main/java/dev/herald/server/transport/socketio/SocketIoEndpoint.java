@@ -7,6 +7,7 @@ import dev.herald.server.config.HeraldConfig;
 import dev.herald.server.config.SocketIoSettings;
 import dev.herald.server.transport.TransportContext;
 import dev.herald.server.transport.http.HttpEndpoint;
+import dev.herald.server.transport.http.RequestTarget;
 import dev.herald.socketio.SocketIoConfig;
 import dev.herald.socketio.SocketIoNamespace;
 import dev.herald.socketio.SocketIoServer;
@@ -154,8 +155,8 @@ public final class SocketIoEndpoint implements HttpEndpoint {
     }
 
     @Override
-    public boolean handle(ChannelHandlerContext ctx, FullHttpRequest request, Runnable done) {
-        if (!io.handle(ctx, request, done)) {
+    public boolean handle(ChannelHandlerContext ctx, FullHttpRequest request, RequestTarget target, Runnable done) {
+        if (!io.handle(ctx, request, target.path(), target.query(), done)) {
             return false;
         }
         request.release();

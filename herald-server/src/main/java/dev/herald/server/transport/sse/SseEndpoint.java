@@ -8,6 +8,7 @@ import dev.herald.server.transport.http.Cors;
 import dev.herald.server.transport.OriginPolicy;
 import dev.herald.server.transport.http.HttpEndpoint;
 import dev.herald.server.transport.http.HttpResponses;
+import dev.herald.server.transport.http.RequestTarget;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -17,7 +18,6 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.QueryStringDecoder;
 
 
 /**
@@ -37,9 +37,8 @@ public final class SseEndpoint implements HttpEndpoint {
     }
 
     @Override
-    public boolean handle(ChannelHandlerContext ctx, FullHttpRequest request, Runnable done) {
-        QueryStringDecoder uri = new QueryStringDecoder(request.uri());
-        if (!uri.path().equals(PATH) && !uri.path().equals(PATH + "/")) {
+    public boolean handle(ChannelHandlerContext ctx, FullHttpRequest request, RequestTarget target, Runnable done) {
+        if (!target.path().equals(PATH) && !target.path().equals(PATH + "/")) {
             return false;
         }
         if (!request.method().equals(HttpMethod.GET)) {
@@ -49,13 +48,13 @@ public final class SseEndpoint implements HttpEndpoint {
             HttpResponses.write(ctx, answer, false);
             return true;
         }
-        Credentials.UserToken token = Credentials.userCredential(request.headers(), uri.parameters(), context.config().jwtCookie());
+        Credentials.UserToken token = Credentials.userCredential(request.headers(), target.query(), context.config().jwtCookie());
         String lastEventId = request.headers().get("Last-Event-ID");
         OriginPolicy.Trust trust = context.origins().judge(request.headers());
         String origin = OriginPolicy.corsOrigin(trust, request.headers());
         boolean credentials = OriginPolicy.corsWithCredentials(trust);
         ConnectionGate.admit(context, ctx, request, token, "sse", principal -> {
-            StreamRequest stream = StreamRequest.parse(principal, uri.parameters(), lastEventId);
+            StreamRequest stream = StreamRequest.parse(principal, target.query(), lastEventId);
             context.notifications().knowUser(principal.userStream());
             long userUnread = stream.topic() == null ? 0 : context.notifications().state(principal.userStream()).unread();
             return new SseHandler(context, principal, stream, userUnread);

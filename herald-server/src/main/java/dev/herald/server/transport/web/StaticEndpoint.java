@@ -3,6 +3,7 @@ package dev.herald.server.transport.web;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herald.server.transport.http.HttpEndpoint;
 import dev.herald.server.transport.http.HttpResponses;
+import dev.herald.server.transport.http.RequestTarget;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -13,7 +14,6 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.QueryStringDecoder;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -77,8 +77,8 @@ public final class StaticEndpoint implements HttpEndpoint {
     }
 
     @Override
-    public boolean handle(ChannelHandlerContext ctx, FullHttpRequest request, Runnable done) {
-        String path = new QueryStringDecoder(request.uri()).path();
+    public boolean handle(ChannelHandlerContext ctx, FullHttpRequest request, RequestTarget target, Runnable done) {
+        String path = target.path();
         String name = resourceName(path);
         if (name == null) {
             return false;

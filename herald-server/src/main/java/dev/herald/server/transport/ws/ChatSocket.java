@@ -16,6 +16,6 @@ public final class ChatSocket {
     }
 
     public static WsEndpoint endpoint(TransportContext context, ChatService chat, PresenceTracker presence) {
-        return new WsEndpoint(PATH, context, (principal, uri) -> new WsChatHandler(context, principal, chat, presence));
+        return new WsEndpoint(PATH, context, (principal, query) -> new WsChatHandler(context, principal, chat, presence));
     }
 }

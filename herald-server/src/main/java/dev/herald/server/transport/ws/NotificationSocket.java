@@ -3,7 +3,9 @@ package dev.herald.server.transport.ws;
 import dev.herald.server.auth.Principal;
 import dev.herald.server.transport.StreamRequest;
 import dev.herald.server.transport.TransportContext;
-import io.netty.handler.codec.http.QueryStringDecoder;
+
+import java.util.List;
+import java.util.Map;
 
 /**
  * The {@code /ws/notifications} endpoint: one connection follows one notification stream,
@@ -16,11 +18,12 @@ public final class NotificationSocket {
     }
 
     public static WsEndpoint endpoint(TransportContext context) {
-        return new WsEndpoint(PATH, context, (principal, uri) -> create(context, principal, uri));
+        return new WsEndpoint(PATH, context, (principal, query) -> create(context, principal, query));
     }
 
-    private static WsConnectionHandler create(TransportContext context, Principal principal, QueryStringDecoder uri) {
-        StreamRequest request = StreamRequest.parse(principal, uri.parameters(), null);
+    private static WsConnectionHandler create(TransportContext context, Principal principal,
+                                              Map<String, List<String>> query) {
+        StreamRequest request = StreamRequest.parse(principal, query, null);
         // One string for the user's stream, whichever of the connection, the hub and the caches holds it.
         String userStream = request.topic() == null ? request.stream() : principal.userStream();
         context.notifications().knowUser(userStream);

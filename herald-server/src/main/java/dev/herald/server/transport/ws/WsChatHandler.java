@@ -22,14 +22,16 @@ import java.util.function.Consumer;
  * start (presence, status, "added to a conversation"), and each conversation it {@code join}s
  * ({@code conv:<id>}, resumable with {@code since}). Frames are parsed here and handed to
  * {@link ChatConnection} and {@link ChatService}, which hold the rules; answers go back as frames
- * ({@code docs/chat-protocol.md}).
+ * ({@code docs/chat-protocol.md}). A frame whose handling fails, at once or later on the store, is
+ * answered with an {@code error} frame whose code {@link ChatError} chooses ({@code internal_error}
+ * for anything that is not the client's fault); the connection stays open.
  *
  * <p>Store calls run on the blocking executor; their results are handled on the channel's loop.
  * All fields are touched only on that loop.
  */
 final class WsChatHandler extends WsConnectionHandler {
     private static final SendRequest.Names SEND_FIELDS =
-            new SendRequest.Names("conversation_id", "client_id", "message_type", true);
+            new SendRequest.Names("conversation_id", "client_id", "message_type", false);
     private static final String FRAMES = "ping, refresh, join, leave, send_message, typing, stop_typing, read, react, set_status";
 
     private final ChatService chat;
@@ -94,7 +96,10 @@ final class WsChatHandler extends WsConnectionHandler {
                 default -> fail("unknown_type", "unknown frame type '" + type + "'; this endpoint accepts " + FRAMES,
                         "type", null, ref);
             }
-        } catch (ChatException e) {
+        } catch (RuntimeException e) {
+            // Not only a ChatException: anything else (a bug, an executor refusing work at
+            // shutdown) would reach Netty and drop the connection without a word. ChatError
+            // answers it internal_error and logs it once, as every chat transport does.
             fail(e, text(frame, "client_id"), ref);
         }
     }

@@ -7,18 +7,21 @@ import dev.herald.server.transport.http.ConnectionGate;
 import dev.herald.server.transport.http.Credentials;
 import dev.herald.server.transport.http.HttpEndpoint;
 import dev.herald.server.transport.http.HttpResponses;
+import dev.herald.server.transport.http.RequestTarget;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.Map;
 
 /**
  * A plain WebSocket endpoint ({@code /ws/notifications}, {@code /ws/chat}): authenticates the
@@ -36,8 +39,11 @@ public final class WsEndpoint implements HttpEndpoint {
     /** Authorizes an upgrade and builds its handler. Runs on a virtual thread; may block. */
     @FunctionalInterface
     public interface HandlerFactory {
-        /** @throws ApiException to refuse, with the status and reason the client gets */
-        WsConnectionHandler create(Principal principal, QueryStringDecoder uri);
+        /**
+         * @param query the upgrade request's query parameters, decoded
+         * @throws ApiException to refuse, with the status and reason the client gets
+         */
+        WsConnectionHandler create(Principal principal, Map<String, List<String>> query);
     }
 
     private final String path;
@@ -57,9 +63,8 @@ public final class WsEndpoint implements HttpEndpoint {
     }
 
     @Override
-    public boolean handle(ChannelHandlerContext ctx, FullHttpRequest request, Runnable done) {
-        QueryStringDecoder uri = new QueryStringDecoder(request.uri());
-        String p = uri.path();
+    public boolean handle(ChannelHandlerContext ctx, FullHttpRequest request, RequestTarget target, Runnable done) {
+        String p = target.path();
         if (!p.equals(path) && !p.equals(path + "/")) {
             return false;
         }
@@ -78,9 +83,10 @@ public final class WsEndpoint implements HttpEndpoint {
                     "malformed WebSocket upgrade: Connection: Upgrade and Sec-WebSocket-Key are required");
             return true;
         }
-        Credentials.UserToken token = Credentials.userCredential(request.headers(), uri.parameters(), context.config().jwtCookie());
+        Credentials.UserToken token = Credentials.userCredential(request.headers(), target.query(),
+                context.config().jwtCookie());
         ConnectionGate.admit(context, ctx, request, token, "websocket " + path,
-                principal -> factory.create(principal, uri),
+                principal -> factory.create(principal, target.query()),
                 handler -> upgrade(ctx, request, handler));
         return true;
     }

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -33,7 +34,8 @@ class HttpRequestHandlerTest {
         final List<FullHttpRequest> held = new ArrayList<>();
 
         @Override
-        public boolean handle(io.netty.channel.ChannelHandlerContext ctx, FullHttpRequest request, Runnable done) {
+        public boolean handle(io.netty.channel.ChannelHandlerContext ctx, FullHttpRequest request, RequestTarget target,
+                              Runnable done) {
             held.add(request);
             return true;
         }
@@ -73,7 +75,7 @@ class HttpRequestHandlerTest {
 
     @Test
     void aRequestThatThrowsInsideAnEndpointIsReleasedAndAnswered() {
-        HttpEndpoint broken = (ctx, request, done) -> {
+        HttpEndpoint broken = (ctx, request, target, done) -> {
             throw new IllegalStateException("bug");
         };
         EmbeddedChannel channel = new EmbeddedChannel(new HttpRequestHandler(context(), List.of(broken), List.of()));
@@ -82,6 +84,30 @@ class HttpRequestHandlerTest {
         assertThat(request.refCnt()).isZero();
         io.netty.handler.codec.http.FullHttpResponse answer = channel.readOutbound();
         assertThat(answer.status().code()).isEqualTo(500);
+        answer.release();
+        channel.finishAndReleaseAll();
+    }
+
+    @Test
+    void endpointsAreGivenTheUriDecodedAndNeverMeetOneThatDoesNotDecode() {
+        List<RequestTarget> seen = new ArrayList<>();
+        HttpEndpoint recording = (ctx, request, target, done) -> {
+            seen.add(target);
+            request.release();
+            done.run();
+            return true;
+        };
+        EmbeddedChannel channel = new EmbeddedChannel(new HttpRequestHandler(context(), List.of(recording), List.of()));
+        channel.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/a%20b/c?x=%41&x=2&y"));
+
+        assertThat(seen).containsExactly(new RequestTarget("/a b/c", Map.of("x", List.of("A", "2"), "y", List.of(""))));
+
+        FullHttpRequest malformed = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/a?x=%zz");
+        channel.writeInbound(malformed);
+        io.netty.handler.codec.http.FullHttpResponse answer = channel.readOutbound();
+        assertThat(answer.status().code()).isEqualTo(400);
+        assertThat(malformed.refCnt()).isZero();
+        assertThat(seen).hasSize(1);
         answer.release();
         channel.finishAndReleaseAll();
     }

@@ -114,6 +114,27 @@ class HeraldSocketIoJavaClientTest {
     }
 
     @Test
+    void aSendWhoseClientIdIsNotAStringIsRefusedInItsAckAsOnTheWebSocketAndNothingIsStored() throws Exception {
+        var created = server.api.send("POST", "/api/v1/backend/conversations",
+                "{\"kind\":\"group\",\"title\":\"k\",\"members\":[\"java-k\"]}",
+                Map.of("Authorization", "Bearer " + TestServer.API_KEY));
+        long id = created.json().get("conversation").get("id").asLong();
+        Socket s = connect("java-k", new String[] {"websocket"});
+
+        JsonNode refused = ask(s, "sendMessage", new JSONObject().put("conversationId", id).put("content", "hi")
+                .put("clientId", 42));
+
+        assertThat(refused).isEqualTo(JSON.readTree(
+                "{\"error\":\"clientId: must be a string\",\"code\":\"invalid_event\",\"field\":\"clientId\"}"));
+        var history = server.api.asUser("GET", "/api/v1/conversations/" + id + "/messages",
+                server.tokens.forUser("java-k"), null);
+        assertThat(history.json().get("messages")).isEmpty();
+        JsonNode stored = ask(s, "sendMessage", new JSONObject().put("conversationId", id).put("content", "hi")
+                .put("clientId", "k-1"));
+        assertThat(stored.get("client_id").asText()).isEqualTo("k-1");
+    }
+
+    @Test
     void aNotificationPublishedOverTheApiReachesTheJavaClientWithItsUnreadCount() throws Exception {
         Socket s = connect("java-n", new String[] {"polling", "websocket"});
         CompletableFuture<JsonNode> notification = next(s, "notification");
