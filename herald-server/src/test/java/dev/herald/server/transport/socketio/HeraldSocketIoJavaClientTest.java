@@ -115,7 +115,7 @@ class HeraldSocketIoJavaClientTest {
 
     @Test
     void aSendWhoseClientIdIsNotAStringIsRefusedInItsAckAsOnTheWebSocketAndNothingIsStored() throws Exception {
-        var created = server.api.send("POST", "/api/v1/backend/conversations",
+        var created = node.server().api.send("POST", "/api/v1/backend/conversations",
                 "{\"kind\":\"group\",\"title\":\"k\",\"members\":[\"java-k\"]}",
                 Map.of("Authorization", "Bearer " + TestServer.API_KEY));
         long id = created.json().get("conversation").get("id").asLong();
@@ -126,8 +126,8 @@ class HeraldSocketIoJavaClientTest {
 
         assertThat(refused).isEqualTo(JSON.readTree(
                 "{\"error\":\"clientId: must be a string\",\"code\":\"invalid_event\",\"field\":\"clientId\"}"));
-        var history = server.api.asUser("GET", "/api/v1/conversations/" + id + "/messages",
-                server.tokens.forUser("java-k"), null);
+        var history = node.server().api.asUser("GET", "/api/v1/conversations/" + id + "/messages",
+                node.server().tokens.forUser("java-k"), null);
         assertThat(history.json().get("messages")).isEmpty();
         JsonNode stored = ask(s, "sendMessage", new JSONObject().put("conversationId", id).put("content", "hi")
                 .put("clientId", "k-1"));

@@ -16,6 +16,7 @@ import dev.herald.server.stream.StreamState;
 import dev.herald.server.testing.TestServer;
 import dev.herald.server.transport.OriginPolicy;
 import dev.herald.server.transport.TransportContext;
+import dev.herald.server.transport.http.RequestTarget;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -83,7 +84,7 @@ class SseEndpointTest {
             @Override
             public void channelRead(ChannelHandlerContext ctx, Object msg) {
                 FullHttpRequest request = (FullHttpRequest) msg;
-                if (!endpoint.handle(ctx, request, () -> { })) {
+                if (!endpoint.handle(ctx, request, RequestTarget.decode(request.uri()), () -> { })) {
                     passedOn.add(request.uri());
                     request.release();
                 }
