@@ -1,0 +1,84 @@
+package dev.herald.server.chat.jdbc;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.herald.server.chat.ConversationKind;
+import dev.herald.server.chat.NewMessage;
+import dev.herald.server.testing.TempDirs;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Measures chat send throughput through the group commit (not a test: no timed assertion), as
+ * the benchmark's chat scenario loads it: one direct conversation per pair of users, every user
+ * sending in its own conversation one message at a time with a client id. A warm-up round first.
+ *
+ * <p>Run: {@code java -cp <test classpath> dev.herald.server.chat.jdbc.ChatStoreThroughput [h2|postgres] [users] [messages each]}
+ */
+public final class ChatStoreThroughput {
+
+    public static void main(String[] args) throws Exception {
+        String which = args.length > 0 ? args[0] : "h2";
+        int users = args.length > 1 ? Integer.parseInt(args[1]) : 2000;
+        int each = args.length > 2 ? Integer.parseInt(args[2]) : 20;
+        Path dir = Files.createTempDirectory("herald-chat-throughput");
+        ChatDatabases.Pg pg = which.equals("postgres") ? ChatDatabases.postgres("throughput", System.nanoTime()) : null;
+        HikariDataSource pool = pg != null ? pg.pool() : ChatDatabases.h2(dir);
+        try (JdbcChatStore store = new JdbcChatStore(pool)) {
+            long[] conversations = new long[users / 2];
+            for (int p = 0; p < conversations.length; p++) {
+                conversations[p] = store.create(ConversationKind.DIRECT, null, "u" + 2 * p,
+                        List.of("u" + 2 * p, "u" + (2 * p + 1))).conversation().id();
+            }
+            round(store, conversations, "warm-up", each);
+            round(store, conversations, "measured", each);
+            round(store, conversations, "measured", each);
+        } finally {
+            if (pg != null) {
+                pg.close();
+            } else {
+                pool.close();
+            }
+            TempDirs.delete(dir);
+        }
+    }
+
+    private static void round(JdbcChatStore store, long[] conversations, String name, int each) throws Exception {
+        long[] before = store.committed();
+        AtomicLong refused = new AtomicLong();
+        String run = Long.toHexString(System.nanoTime());
+        long start = System.nanoTime();
+        try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int u = 0; u < conversations.length * 2; u++) {
+                int user = u;
+                futures.add(threads.submit(() -> {
+                    for (int i = 0; i < each; i++) {
+                        String sender = "u" + user;
+                        try {
+                            store.append(new NewMessage(conversations[user / 2], sender, sender, run + "-" + i,
+                                    "text_message", "{\"t\":" + System.nanoTime() + ",\"i\":" + i + "}"), m -> { });
+                        } catch (RuntimeException e) {
+                            refused.incrementAndGet();
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : futures) {
+                f.get();
+            }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        long[] after = store.committed();
+        long stored = after[1] - before[1];
+        long commits = after[0] - before[0];
+        System.out.printf("%s: %d stored in %.2f s = %.0f/s, %d commits (%.0f per commit), %d refused%n", name, stored,
+                seconds, stored / seconds, commits, (double) stored / Math.max(1, commits), refused.get());
+    }
+}
