@@ -8,6 +8,7 @@ import dev.herald.server.config.HeraldStartupException;
 import dev.herald.server.delivery.SessionRegistry;
 import dev.herald.server.metrics.HeraldMetrics;
 import dev.herald.server.notify.NotificationService;
+import io.netty.util.concurrent.EventExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -107,6 +108,11 @@ public final class HeraldServer implements AutoCloseable {
         return d == null ? null : d.sessions();
     }
 
+    /** The I/O loops that own the connections, for tests that need a loop busy at a chosen moment. */
+    Iterable<EventExecutor> ioLoops() {
+        return network.ioLoops();
+    }
+
     /** Blocks until {@link #close()} completes (e.g. from a shutdown hook). */
     public void awaitTermination() throws InterruptedException {
         terminated.await();
@@ -114,8 +120,9 @@ public final class HeraldServer implements AutoCloseable {
 
     /**
      * Graceful shutdown: stop accepting, tell clients to reconnect and resume (1001), let the
-     * requests being handled finish and be answered (at most 5 s), let pending chat sends and
-     * publishes commit, then release the store, broker and threads. Idempotent.
+     * requests being handled finish and be answered (at most 5 s), close every connection still
+     * open, let pending chat sends and publishes commit, then release the store, broker and
+     * threads. Idempotent.
      */
     @Override
     public void close() {

@@ -6,6 +6,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
@@ -15,9 +16,13 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.GlobalEventExecutor;
 
 import java.net.BindException;
 import java.net.InetSocketAddress;
@@ -25,7 +30,14 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The node's Netty side: the accepting loop, the I/O (worker) loops and the listening socket.
+ * The node's Netty side: the accepting loop, the I/O (worker) loops, the listening socket, and
+ * every connection it accepted, so that shutdown can close each of them itself.
+ *
+ * <p>Why closing them itself: a Netty loop closes its channels when it shuts down only if the
+ * shutdown finds it waiting for I/O; one that is running tasks at that moment (with a zero quiet
+ * period) ends without closing them, and those connections stay open, unread, for the life of the
+ * process. So {@link #close()} closes every accepted connection while the loops still run, then
+ * stops the loops.
  *
  * <p>{@link #create} and {@link #bind} run on the starting thread; {@link #stopAccepting()} and
  * {@link #close()} on the closing one (never on a loop: they wait for the loops).
@@ -40,13 +52,13 @@ final class NetworkAssembly {
     static final int ACCEPT_BACKLOG = 4096;
     /**
      * How long shutdown waits for one loop to run a task it queued (the answers of drained
-     * requests): a loop that does not run it meanwhile is wedged,
+     * requests, the closing of the connections): a loop that does not run it meanwhile is wedged,
      * and shutdown goes on without it.
      */
     static final Duration LOOP_TASK_WAIT = Duration.ofSeconds(1);
     /**
      * No quiet period when the loops stop: nothing new can reach them by then (the listener is
-     * closed, every session closed), so waiting for silence would only delay the exit.
+     * closed, every connection closed), so waiting for silence would only delay the exit.
      */
     static final Duration LOOP_QUIET_PERIOD = Duration.ZERO;
     /** At most this long for a loop group to stop, whatever its tasks still do. */
@@ -54,6 +66,8 @@ final class NetworkAssembly {
 
     private final EventLoopGroup acceptor;
     private final EventLoopGroup io;
+    /** Every connection accepted and not yet closed (closed ones leave the group by themselves). */
+    private final ChannelGroup accepted = new DefaultChannelGroup("herald-accepted", GlobalEventExecutor.INSTANCE);
     // Set once by bind(), on the starting thread, before start() returns; read by any thread.
     private volatile Channel listener;
     private volatile int port;
@@ -77,7 +91,8 @@ final class NetworkAssembly {
     }
 
     /**
-     * Listens on the configured address; each accepted connection is set up by {@code connection}.
+     * Listens on the configured address; each accepted connection is tracked, then set up by
+     * {@code connection}.
      *
      * @throws HeraldStartupException when the port is taken or the address unusable
      */
@@ -96,7 +111,13 @@ final class NetworkAssembly {
                 // Netty's default, but one instance for all connections instead of one each (it
                 // holds only settings; each channel still gets its own handle).
                 .childOption(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator())
-                .childHandler(connection);
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        accepted.add(ch);
+                        ch.pipeline().addLast(connection);
+                    }
+                });
         try {
             listener = bootstrap.bind(new InetSocketAddress(config.host(), config.port())).sync().channel();
         } catch (Exception e) {
@@ -123,8 +144,8 @@ final class NetworkAssembly {
     }
 
     /**
-     * Lets every loop run what is queued on it (the answers of requests drained before), then
-     * stops the loops, which close their connections. Call after {@link #stopAccepting()}.
+     * Lets every loop run what is queued on it (the answers of requests drained before), closes
+     * every accepted connection, then stops the loops. Call after {@link #stopAccepting()}.
      */
     void close() throws InterruptedException {
         // A loop closes its channels as soon as it shuts down, before its queued tasks: wait
@@ -132,6 +153,7 @@ final class NetworkAssembly {
         for (EventExecutor loop : io) {
             loop.submit(() -> { }).await(LOOP_TASK_WAIT.toMillis(), TimeUnit.MILLISECONDS);
         }
+        accepted.close().await(LOOP_TASK_WAIT.toMillis(), TimeUnit.MILLISECONDS);
         io.shutdownGracefully(LOOP_QUIET_PERIOD.toMillis(), LOOP_SHUTDOWN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
                 .syncUninterruptibly();
         acceptor.shutdownGracefully(LOOP_QUIET_PERIOD.toMillis(), LOOP_SHUTDOWN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
