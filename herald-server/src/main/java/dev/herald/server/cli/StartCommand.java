@@ -98,6 +98,9 @@ final class StartCommand implements Callable<Integer> {
     @Option(names = "--request-timeout", paramLabel = "DURATION",
             description = "Time a connection has to send a complete HTTP request, and to send the next one (default 10s).")
     String requestTimeout;
+    @Option(names = "--event-loops", paramLabel = "N",
+            description = "I/O threads that own the connections (default 0: one per available processor).")
+    String eventLoops;
     @Option(names = "--max-new-conversations-per-hour", paramLabel = "N",
             description = "Conversations one user may create per hour (default 60; 0: only app backends create them).")
     String maxNewConversationsPerHour;
@@ -194,6 +197,7 @@ final class StartCommand implements Callable<Integer> {
         put(flags, "max-connections-per-ip", maxConnectionsPerIp);
         put(flags, "max-connections-per-user", maxConnectionsPerUser);
         put(flags, "request-timeout", requestTimeout);
+        put(flags, "event-loops", eventLoops);
         put(flags, "max-new-conversations-per-hour", maxNewConversationsPerHour);
         put(flags, "client-frame-rate", clientFrameRate);
         put(flags, "client-frame-burst", clientFrameBurst);

@@ -29,7 +29,7 @@ public final class ConfigSources {
             "jwt-secret", "jwt-public-key", "jwks-url", "jwt-cookie", "api-key", "dev",
             "max-frame-bytes", "max-notification-bytes", "max-http-body-bytes", "outbound-cap-bytes",
             "ping-interval", "idle-timeout", "client-frame-rate", "client-frame-burst", "cors-origins",
-            "max-connections", "max-connections-per-ip", "max-connections-per-user", "request-timeout",
+            "max-connections", "max-connections-per-ip", "max-connections-per-user", "request-timeout", "event-loops",
             "max-new-conversations-per-hour", "socketio-notification-events", "socketio-relay", "log-level", "config");
 
     private final Map<String, String> flags;

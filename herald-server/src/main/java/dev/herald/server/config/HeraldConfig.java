@@ -44,6 +44,7 @@ import java.util.Objects;
  * @param maxConnectionsPerUser open sockets (WebSocket, SSE, Socket.IO) of one user on this node; 0: no limit
  * @param requestTimeout     a connection must send a complete HTTP request within this of opening
  *                           or of its previous answer, else it is closed (408 when a request was begun)
+ * @param eventLoops         I/O event loops (threads) that own the connections; 0: one per available processor
  * @param maxNewConversationsPerHour conversations one user may create per hour on this node; 0: users
  *                           may not create conversations (only app backends, with the API key)
  * @param socketIo           Socket.IO event names and relay rules ({@code --socketio-notification-events},
@@ -78,6 +79,7 @@ public record HeraldConfig(
         int maxConnectionsPerIp,
         int maxConnectionsPerUser,
         Duration requestTimeout,
+        int eventLoops,
         int maxNewConversationsPerHour,
         SocketIoSettings socketIo,
         String logLevel) {
@@ -129,6 +131,7 @@ public record HeraldConfig(
         notNegative("maxConnectionsPerIp", maxConnectionsPerIp);
         notNegative("maxConnectionsPerUser", maxConnectionsPerUser);
         notNegative("maxNewConversationsPerHour", maxNewConversationsPerHour);
+        notNegative("eventLoops", eventLoops);
         Objects.requireNonNull(requestTimeout, "requestTimeout");
         if (requestTimeout.toMillis() < 100) {
             throw new IllegalArgumentException("requestTimeout: must be at least 100ms");
@@ -166,7 +169,7 @@ public record HeraldConfig(
         b.outboundCapBytes = outboundCapBytes; b.pingInterval = pingInterval; b.idleTimeout = idleTimeout;
         b.corsOrigins = corsOrigins; b.clientFrameRate = clientFrameRate; b.clientFrameBurst = clientFrameBurst;
         b.maxConnections = maxConnections; b.maxConnectionsPerIp = maxConnectionsPerIp;
-        b.maxConnectionsPerUser = maxConnectionsPerUser; b.requestTimeout = requestTimeout;
+        b.maxConnectionsPerUser = maxConnectionsPerUser; b.requestTimeout = requestTimeout; b.eventLoops = eventLoops;
         b.maxNewConversationsPerHour = maxNewConversationsPerHour; b.socketIo = socketIo;
         b.logLevel = logLevel;
         return b;
@@ -199,6 +202,7 @@ public record HeraldConfig(
         private int maxConnectionsPerIp = 1000;
         private int maxConnectionsPerUser = 100;
         private Duration requestTimeout = Duration.ofSeconds(10);
+        private int eventLoops;
         private int maxNewConversationsPerHour = 60;
         private SocketIoSettings socketIo = SocketIoSettings.defaults();
         private String logLevel = "INFO";
@@ -229,6 +233,7 @@ public record HeraldConfig(
         public Builder maxConnectionsPerIp(int v) { maxConnectionsPerIp = v; return this; }
         public Builder maxConnectionsPerUser(int v) { maxConnectionsPerUser = v; return this; }
         public Builder requestTimeout(Duration v) { requestTimeout = v; return this; }
+        public Builder eventLoops(int v) { eventLoops = v; return this; }
         public Builder maxNewConversationsPerHour(int v) { maxNewConversationsPerHour = v; return this; }
         public Builder socketIo(SocketIoSettings v) { socketIo = v; return this; }
         public Builder logLevel(String v) { logLevel = v; return this; }
@@ -237,7 +242,7 @@ public record HeraldConfig(
             return new HeraldConfig(host, port, dataDir, storeUrl, brokerUrl, nodeId, jwtSecret, jwtPublicKeyPem,
                     jwksUrl, jwtCookie, apiKeys, devMode, maxFrameBytes, maxNotificationBytes, maxHttpBodyBytes,
                     outboundCapBytes, pingInterval, idleTimeout, clientFrameRate, clientFrameBurst, corsOrigins,
-                    maxConnections, maxConnectionsPerIp, maxConnectionsPerUser, requestTimeout,
+                    maxConnections, maxConnectionsPerIp, maxConnectionsPerUser, requestTimeout, eventLoops,
                     maxNewConversationsPerHour, socketIo, logLevel);
         }
     }

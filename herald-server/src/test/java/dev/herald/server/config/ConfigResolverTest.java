@@ -71,6 +71,7 @@ class ConfigResolverTest {
         env.put("HERALD_OUTBOUND_CAP_BYTES", "1048576");
         env.put("HERALD_PING_INTERVAL", "500ms");
         env.put("HERALD_IDLE_TIMEOUT", "1m30s");
+        env.put("HERALD_EVENT_LOOPS", "3");
 
         HeraldConfig c = ConfigResolver.build(new ConfigResolver(ConfigSources.load(Map.of(), env)).builder());
 
@@ -89,6 +90,9 @@ class ConfigResolverTest {
         assertThat(c.outboundCapBytes()).isEqualTo(1048576);
         assertThat(c.pingInterval()).isEqualTo(Duration.ofMillis(500));
         assertThat(c.idleTimeout()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(c.eventLoops()).isEqualTo(3);
+        assertThat(HeraldConfig.builder().jwtSecret(SECRET).apiKey(API_KEY).build().eventLoops())
+                .as("default: one per available processor").isZero();
     }
 
     @Test
@@ -116,6 +120,8 @@ class ConfigResolverTest {
                 .hasMessageContaining("is not an http(s) URL");
         assertThatThrownBy(() -> resolve(Map.of("dev", "maybe"), Map.of()))
                 .hasMessageContaining("is not a boolean");
+        assertThatThrownBy(() -> resolve(Map.of("event-loops", "-1"), Map.of()))
+                .hasMessageStartingWith("Invalid value for option '--event-loops': '-1'");
     }
 
     @Test
