@@ -54,7 +54,7 @@ final class TransportAssembly {
                                           DeliveryAssembly delivery, ChatAssembly chat, Iterable<EventExecutor> ioLoops) {
         ObjectMapper json = new ObjectMapper();
         TransportContext context = new TransportContext(config, json, new JwtVerifier(config),
-                new ApiKeyAuthenticator(config.apiKeys()), stores.notifications(), broker, notifications, delivery.hub(),
+                new ApiKeyAuthenticator(config.apiKeys()), notifications, delivery.hub(),
                 delivery.sessions(), metrics, blocking, new OriginPolicy(config.corsOrigins()));
         // Without a per-address cap (behind a proxy every client shares one address) anonymous
         // Socket.IO sessions are capped only in total.

@@ -3,13 +3,11 @@ package dev.herald.server.transport;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herald.server.auth.ApiKeyAuthenticator;
 import dev.herald.server.auth.TokenVerifier;
-import dev.herald.server.broker.Broker;
 import dev.herald.server.config.HeraldConfig;
 import dev.herald.server.delivery.DeliveryHub;
 import dev.herald.server.delivery.SessionRegistry;
 import dev.herald.server.metrics.HeraldMetrics;
 import dev.herald.server.notify.NotificationService;
-import dev.herald.server.store.Store;
 
 import java.util.concurrent.ExecutorService;
 
@@ -24,8 +22,6 @@ public record TransportContext(
         ObjectMapper json,
         TokenVerifier tokens,
         ApiKeyAuthenticator apiKeys,
-        Store store,
-        Broker broker,
         NotificationService notifications,
         DeliveryHub hub,
         SessionRegistry sessions,

@@ -25,7 +25,7 @@ class HttpRequestHandlerTest {
 
     private static TransportContext context() {
         HeraldConfig config = HeraldConfig.builder().jwtSecret(TestServer.SECRET).apiKey(TestServer.API_KEY).build();
-        return new TransportContext(config, new ObjectMapper(), null, null, null, null, null, null, null,
+        return new TransportContext(config, new ObjectMapper(), null, null, null, null, null,
                 new HeraldMetrics(), null, new OriginPolicy(config.corsOrigins()));
     }
 

@@ -76,7 +76,7 @@ class SseEndpointTest {
                 throw new AuthException(AuthException.Reason.INVALID, "invalid token");
             }
             return new Principal("ann", "Ann", Set.of(), null);
-        }, null, store, broker, new NotificationService(store, broker, inline), hub, sessions, metrics, inline,
+        }, null, new NotificationService(store, broker, inline), hub, sessions, metrics, inline,
                 new OriginPolicy(List.of()));
         SseEndpoint endpoint = new SseEndpoint(context);
         // The router's part: offer the request; the endpoint owns it from then on.

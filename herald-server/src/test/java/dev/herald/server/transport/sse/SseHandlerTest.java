@@ -112,7 +112,7 @@ class SseHandlerTest {
         broker.start(hub);
         HeraldConfig config = HeraldConfig.builder().jwtSecret(TestServer.SECRET).apiKey(TestServer.API_KEY)
                 .pingInterval(Duration.ofSeconds(25)).build();
-        TransportContext context = new TransportContext(config, JSON, null, null, null, broker, null, hub, sessions,
+        TransportContext context = new TransportContext(config, JSON, null, null, null, hub, sessions,
                 metrics, null, new OriginPolicy(List.of()));
         handler = new SseHandler(context, principal, StreamRequest.parse(principal, query, null), 0);
         channel = new EmbeddedChannel(before);
@@ -300,7 +300,7 @@ class SseHandlerTest {
     void aConnectionGoneBeforeTheHeadersWereWrittenIsNeverRegistered() {
         broker.start(hub);
         HeraldConfig config = HeraldConfig.builder().jwtSecret(TestServer.SECRET).apiKey(TestServer.API_KEY).build();
-        TransportContext context = new TransportContext(config, JSON, null, null, null, broker, null, hub, sessions,
+        TransportContext context = new TransportContext(config, JSON, null, null, null, hub, sessions,
                 metrics, null, new OriginPolicy(List.of()));
         handler = new SseHandler(context, ann(null), StreamRequest.parse(ann(null), Map.of(), null), 0);
         channel = new EmbeddedChannel(handler);

@@ -93,7 +93,7 @@ class WsChatHandlerTest {
         });
         broker.start(hub);
         HeraldConfig config = HeraldConfig.builder().jwtSecret(TestServer.SECRET).apiKey(TestServer.API_KEY).build();
-        TransportContext context = new TransportContext(config, JSON, null, null, null, broker, null, hub,
+        TransportContext context = new TransportContext(config, JSON, null, null, null, hub,
                 new SessionRegistry(), new HeraldMetrics(), blocking, new OriginPolicy(List.of()));
         WsChatHandler handler = new WsChatHandler(context, new Principal("ann", "Ann", Set.of(), null), chat, null);
         channel = new EmbeddedChannel(handler);

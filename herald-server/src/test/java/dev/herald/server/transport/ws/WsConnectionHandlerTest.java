@@ -61,7 +61,7 @@ class WsConnectionHandlerTest {
 
     private Recording open(HeraldConfig.Builder config) {
         HeraldConfig c = config.jwtSecret(TestServer.SECRET).apiKey(TestServer.API_KEY).build();
-        TransportContext context = new TransportContext(c, JSON, null, null, null, null, null, null, sessions,
+        TransportContext context = new TransportContext(c, JSON, null, null, null, null, sessions,
                 new HeraldMetrics(), null, new OriginPolicy(List.of()));
         Recording handler = new Recording(context);
         channel = new EmbeddedChannel(handler);
