@@ -26,8 +26,26 @@ public record ChatSettings(int maxContentChars, int previewChars, Duration typin
         }
     }
 
+    /** A long chat message (about a page of text); longer content is refused. */
+    public static final int DEFAULT_MAX_CONTENT_CHARS = 4000;
+    /** Enough for a bell dropdown line. */
+    public static final int DEFAULT_PREVIEW_CHARS = 30;
+    /** Clients repeat {@code typing} every few seconds while typing; a lost stop ends after this. */
+    public static final Duration DEFAULT_TYPING_EXPIRY = Duration.ofSeconds(5);
+    /** Typing events per user: 2/s sustained, 5 at once, more than any keyboard needs. */
+    public static final double DEFAULT_TYPING_PER_SECOND = 2;
+    public static final int DEFAULT_TYPING_BURST = 5;
+    /** Typing states held by a node at once: a memory bound, each a map entry of roughly 100 bytes. */
+    public static final int DEFAULT_MAX_TYPING_STATES = 100_000;
+    /** Conversations one chat connection may have joined: an inbox screen's worth and more. */
+    public static final int DEFAULT_MAX_JOINS_PER_CONNECTION = 200;
+    /** Largest history page: one store read, one frame of a few hundred KB at most. */
+    public static final int DEFAULT_HISTORY_MAX_LIMIT = 100;
+
     public static ChatSettings defaults() {
-        return new ChatSettings(4000, 30, Duration.ofSeconds(5), 2, 5, 100_000, 200, 100);
+        return new ChatSettings(DEFAULT_MAX_CONTENT_CHARS, DEFAULT_PREVIEW_CHARS, DEFAULT_TYPING_EXPIRY,
+                DEFAULT_TYPING_PER_SECOND, DEFAULT_TYPING_BURST, DEFAULT_MAX_TYPING_STATES,
+                DEFAULT_MAX_JOINS_PER_CONNECTION, DEFAULT_HISTORY_MAX_LIMIT);
     }
 
     public ChatSettings withTypingExpiry(Duration expiry) {
