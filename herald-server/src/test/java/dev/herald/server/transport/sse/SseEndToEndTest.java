@@ -2,11 +2,10 @@ package dev.herald.server.transport.sse;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.herald.server.testing.TestServer;
+import dev.herald.server.testing.HeraldNodeExtension;
 import dev.herald.server.testing.WsClient;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -27,26 +26,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The notification stream over Server-Sent Events, resumed with Last-Event-ID. */
 class SseEndToEndTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static TestServer server;
+    @RegisterExtension
+    static final HeraldNodeExtension node = new HeraldNodeExtension();
     private final HttpClient http = HttpClient.newHttpClient();
 
     /** One parsed SSE event: its id (or null) and its data as JSON. */
     record Event(String id, JsonNode data) {
     }
 
-    @BeforeAll
-    static void start() {
-        server = TestServer.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
-
     /** Opens a stream and parses its events on a virtual thread until the stream ends. */
     private BlockingQueue<Event> open(String query, String lastEventId, List<HttpResponse<?>> keep) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.api.base() + "/sse/notifications" + query));
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(node.server().api.base() + "/sse/notifications" + query));
         if (lastEventId != null) {
             b.header("Last-Event-ID", lastEventId);
         }
@@ -84,13 +74,13 @@ class SseEndToEndTest {
     @Test
     void notificationsArriveAsEventsWithTheirSeqAsIdAndResumeFromLastEventId() throws Exception {
         List<HttpResponse<?>> keep = new ArrayList<>();
-        String token = server.tokens.forUser("sse-1");
+        String token = node.server().tokens.forUser("sse-1");
         BlockingQueue<Event> events = open("?access_token=" + token, null, keep);
         Event connected = next(events);
         assertThat(connected.data().get("type").asText()).isEqualTo("connected");
         assertThat(connected.id()).isNull();
 
-        server.api.notifyUser("sse-1", "{\"type\":\"order_created\",\"order_id\":1}");
+        node.server().api.notifyUser("sse-1", "{\"type\":\"order_created\",\"order_id\":1}");
         Event first = next(events);
         assertThat(first.id()).isEqualTo("1");
         assertThat(first.data().get("type").asText()).isEqualTo("order_created");
@@ -99,8 +89,8 @@ class SseEndToEndTest {
         assertThat(unread.data().get("type").asText()).isEqualTo("unread_count");
         closeAll(keep);
 
-        server.api.notifyUser("sse-1", "{\"type\":\"order_status_changed\",\"order_id\":1}");
-        server.api.notifyUser("sse-1", "{\"type\":\"order_completed\",\"order_id\":1}");
+        node.server().api.notifyUser("sse-1", "{\"type\":\"order_status_changed\",\"order_id\":1}");
+        node.server().api.notifyUser("sse-1", "{\"type\":\"order_completed\",\"order_id\":1}");
         BlockingQueue<Event> resumed = open("?access_token=" + token, "1", keep);
         assertThat(next(resumed).data().get("since").asLong()).isEqualTo(1);
         Event second = next(resumed);
@@ -124,12 +114,12 @@ class SseEndToEndTest {
     @Test
     void oneUserOnASocketAndAStreamGetsEachNotificationOnEachOnce() throws Exception {
         List<HttpResponse<?>> keep = new ArrayList<>();
-        BlockingQueue<Event> sse = open("?access_token=" + server.tokens.forUser("both") + "&types=ping_*", null, keep);
-        try (WsClient ws = server.connectAs("both", "/ws/notifications?types=ping_*")) {
+        BlockingQueue<Event> sse = open("?access_token=" + node.server().tokens.forUser("both") + "&types=ping_*", null, keep);
+        try (WsClient ws = node.server().connectAs("both", "/ws/notifications?types=ping_*")) {
             ws.nextOfType("connected", Duration.ofSeconds(5));
             next(sse);
             for (int i = 0; i < 5; i++) {
-                server.api.notifyUser("both", "{\"type\":\"ping_" + i + "\"}");
+                node.server().api.notifyUser("both", "{\"type\":\"ping_" + i + "\"}");
             }
             List<String> overSse = new ArrayList<>();
             List<String> overWs = new ArrayList<>();
@@ -157,12 +147,12 @@ class SseEndToEndTest {
 
     @Test
     void refusalsAreHttpStatusesWithAReason() throws Exception {
-        HttpResponse<String> none = http.send(HttpRequest.newBuilder(URI.create(server.api.base() + "/sse/notifications")).build(),
+        HttpResponse<String> none = http.send(HttpRequest.newBuilder(URI.create(node.server().api.base() + "/sse/notifications")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(none.statusCode()).isEqualTo(401);
         assertThat(none.body()).contains("token required");
-        HttpResponse<String> other = http.send(HttpRequest.newBuilder(URI.create(server.api.base()
-                        + "/sse/notifications?type=user&id=someone-else&access_token=" + server.tokens.forUser("me"))).build(),
+        HttpResponse<String> other = http.send(HttpRequest.newBuilder(URI.create(node.server().api.base()
+                        + "/sse/notifications?type=user&id=someone-else&access_token=" + node.server().tokens.forUser("me"))).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(other.statusCode()).isEqualTo(403);
     }
