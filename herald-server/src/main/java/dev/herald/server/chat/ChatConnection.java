@@ -10,6 +10,8 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -155,6 +157,35 @@ public final class ChatConnection {
                 }
             });
         });
+    }
+
+    /**
+     * Hands the outcome of work that completes elsewhere (a send queued by
+     * {@link ChatService#sendAsync}) to this connection's loop, unless the connection closed
+     * meanwhile. A failure arrives unwrapped; one that is not a RuntimeException is wrapped in
+     * an IllegalStateException (answered as an internal error).
+     */
+    public <T> void onLoop(CompletableFuture<T> work, Consumer<T> onResult, Consumer<RuntimeException> onError) {
+        work.whenComplete((result, failure) -> {
+            Runnable answer = failure == null ? () -> onResult.accept(result) : () -> onError.accept(unwrap(failure));
+            if (session.eventLoop().inEventLoop()) {
+                if (!closed) {
+                    answer.run();
+                }
+            } else {
+                session.eventLoop().execute(() -> {
+                    if (!closed) {
+                        answer.run();
+                    }
+                });
+            }
+        });
+    }
+
+    private static RuntimeException unwrap(Throwable failure) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause()
+                : failure;
+        return cause instanceof RuntimeException runtime ? runtime : new IllegalStateException(cause);
     }
 
     /** The transport can take more bytes again. */

@@ -32,8 +32,9 @@ public class ChatException extends RuntimeException {
     private final Code code;
     private final String field;
 
+    /** Without a stack trace: a refused request, answered to its client, is not a fault of the server. */
     public ChatException(Code code, String field, String message) {
-        super(message);
+        super(message, null, false, false);
         this.code = code;
         this.field = field;
     }

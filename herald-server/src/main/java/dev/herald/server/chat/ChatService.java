@@ -8,7 +8,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.regex.Pattern;
 
 /**
@@ -31,7 +34,8 @@ import java.util.regex.Pattern;
  *       stream; conversation creation is announced on each member's {@code chatuser:} stream.</li>
  * </ul>
  *
- * <p>Thread-safe. Methods block on the store: call them from virtual threads.
+ * <p>Thread-safe. Methods block on the store: call them from virtual threads; {@link #sendAsync}
+ * is the one that never blocks.
  */
 public final class ChatService {
     private static final Logger log = LoggerFactory.getLogger(ChatService.class);
@@ -135,6 +139,65 @@ public final class ChatService {
      */
     public SendResult send(String userId, String senderName, long conversationId, String content, String clientId,
                            String messageType) {
+        NewMessage message = newMessage(userId, senderName, conversationId, content, clientId, messageType);
+        SendResult result;
+        try {
+            // The store publishes each new message right after its commit, on its writer thread:
+            // the events of one conversation leave this node in seq order.
+            result = store.append(message, this::publishCommitted)
+                    .orElseThrow(() -> ChatException.notFound(conversationId));
+        } catch (ChatStoreBusyException e) {
+            throw busy(e);
+        }
+        announce(result);
+        notifyAbsentMembers(result.message(), othersThan(result, userId));
+        return result;
+    }
+
+    /**
+     * {@link #send} for a caller that must not block (an event loop): checks the request and
+     * queues the message at once, on the calling thread; the rest runs after the commit, on
+     * {@code here} (the caller's loop), and on {@code blocking} only when a member may need the
+     * new_message notification. The future completes when {@link #send} would have returned.
+     *
+     * @throws ChatException at once for a bad request, or {@code rate_limited} when the node's
+     *                       chat write queue is full
+     */
+    public CompletableFuture<SendResult> sendAsync(String userId, String senderName, SendRequest request,
+                                                   Executor here, Executor blocking) {
+        long conversationId = request.conversationId();
+        NewMessage message = newMessage(userId, senderName, conversationId, request.content(), request.clientId(),
+                request.messageType());
+        CompletableFuture<Optional<SendResult>> stored;
+        try {
+            stored = store.appendAsync(message, this::publishCommitted);
+        } catch (ChatStoreBusyException e) {
+            throw busy(e);
+        }
+        return stored.thenComposeAsync(found -> {
+            SendResult result = found.orElseThrow(() -> ChatException.notFound(conversationId));
+            announce(result);
+            // Members viewing on this node need no notification: in the common case (everyone
+            // in the chat) nothing leaves the loop.
+            List<String> maybeAbsent = new ArrayList<>();
+            for (String member : othersThan(result, userId)) {
+                if (!viewers.isViewingHere(conversationId, member)) {
+                    maybeAbsent.add(member);
+                }
+            }
+            if (maybeAbsent.isEmpty()) {
+                return CompletableFuture.completedFuture(result);
+            }
+            return CompletableFuture.supplyAsync(() -> {
+                notifyAbsentMembers(result.message(), maybeAbsent);
+                return result;
+            }, blocking);
+        }, here);
+    }
+
+    /** The message a send stores, once its fields are checked. */
+    private NewMessage newMessage(String userId, String senderName, long conversationId, String content,
+                                  String clientId, String messageType) {
         if (content == null) {
             throw ChatException.invalid("content", "required: the message text");
         }
@@ -154,34 +217,47 @@ public final class ChatService {
         }
         String name = senderName == null || senderName.isBlank() ? userId
                 : senderName.length() > MAX_NAME ? senderName.substring(0, MAX_NAME) : senderName;
-        SendResult result;
-        try {
-            // The store publishes each new message right after its commit, on its writer thread:
-            // the events of one conversation leave this node in seq order.
-            result = store.append(new NewMessage(conversationId, userId, name, clientId, type, content),
-                    stored -> broker.publish(ChatFrames.message(stored)))
-                    .orElseThrow(() -> ChatException.notFound(conversationId));
-        } catch (ChatStoreBusyException e) {
-            throw new ChatException(ChatException.Code.RATE_LIMITED, null, e.getMessage());
-        }
+        return new NewMessage(conversationId, userId, name, clientId, type, content);
+    }
+
+    /** On the store's writer thread, right after the commit: the message event, in seq order. */
+    private void publishCommitted(ChatMessage m) {
+        broker.publish(ChatFrames.message(m));
+    }
+
+    private static ChatException busy(ChatStoreBusyException e) {
+        return new ChatException(ChatException.Code.RATE_LIMITED, null, e.getMessage());
+    }
+
+    /** After a send: a replay's event again, the sender's typing state ended. Never blocks. */
+    private void announce(SendResult result) {
         ChatMessage m = result.message();
         if (result.replayed()) {
             // The first attempt may have died between commit and publish; subscribers drop a seq
             // they already delivered.
             broker.publish(ChatFrames.message(m));
         }
-        if (typing.stop(conversationId, userId)) {
-            broker.publish(ChatFrames.stopTyping(conversationId, userId));
+        if (typing.stop(m.conversationId(), m.senderId())) {
+            broker.publish(ChatFrames.stopTyping(m.conversationId(), m.senderId()));
         }
-        notifyAbsentMembers(m, result.members());
-        return result;
     }
 
-    private void notifyAbsentMembers(ChatMessage m, List<String> members) {
+    private static List<String> othersThan(SendResult result, String userId) {
+        List<String> others = new ArrayList<>(result.members().size());
+        for (String member : result.members()) {
+            if (!member.equals(userId)) {
+                others.add(member);
+            }
+        }
+        return others;
+    }
+
+    /** The new_message notification for those of {@code candidates} not viewing the conversation. Blocks. */
+    private void notifyAbsentMembers(ChatMessage m, List<String> candidates) {
         try {
             List<String> absent = new ArrayList<>();
-            for (String member : members) {
-                if (!member.equals(m.senderId()) && !viewers.isViewing(m.conversationId(), member)) {
+            for (String member : candidates) {
+                if (!viewers.isViewing(m.conversationId(), member)) {
                     absent.add(member);
                 }
             }

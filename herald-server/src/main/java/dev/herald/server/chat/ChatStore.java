@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /**
@@ -55,6 +56,17 @@ public interface ChatStore {
      * @throws ChatStoreBusyException at once, when too many sends already wait for the database
      */
     Optional<SendResult> append(NewMessage message, Consumer<ChatMessage> committed);
+
+    /**
+     * {@link #append(NewMessage, Consumer)} without waiting, for callers that must not block (an
+     * event loop). The future completes after the commit and the {@code committed} call, on the
+     * store's thread: continue elsewhere ({@code thenApplyAsync(..., executor)}). A send not
+     * committed within the store's wait fails it with {@link dev.herald.server.store.StoreUnavailableException}
+     * (a retry with its client id replays it if it did commit).
+     *
+     * @throws ChatStoreBusyException at once, when too many sends already wait for the database
+     */
+    CompletableFuture<Optional<SendResult>> appendAsync(NewMessage message, Consumer<ChatMessage> committed);
 
     /** {@link #append(NewMessage, Consumer)} with nobody to tell. */
     default Optional<SendResult> append(NewMessage message) {

@@ -9,6 +9,6 @@ import dev.herald.server.store.StoreUnavailableException;
  */
 public final class ChatStoreBusyException extends StoreUnavailableException {
     public ChatStoreBusyException(String message) {
-        super(message, null);
+        super(message);
     }
 }

@@ -37,6 +37,11 @@ public final class ClusterConversationViewers implements ConversationViewers {
     }
 
     @Override
+    public boolean isViewingHere(long conversationId, String userId) {
+        return local.isViewing(conversationId, userId);
+    }
+
+    @Override
     public boolean isViewing(long conversationId, String userId) {
         return local.isViewing(conversationId, userId) || directory.heldAnywhere(key(conversationId, userId));
     }

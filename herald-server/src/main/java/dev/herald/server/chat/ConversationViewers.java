@@ -5,8 +5,9 @@ package dev.herald.server.chat;
  * their chat connections has joined it. The smart notification goes only to members who are
  * not viewing.
  *
- * <p>Thread-safe; never blocks. This node's view comes from {@link LocalConversationViewers};
- * a cluster implementation will share it between nodes.
+ * <p>Thread-safe. This node's view comes from {@link LocalConversationViewers};
+ * {@link ClusterConversationViewers} shares it between nodes, and its {@link #isViewing} may ask
+ * Redis.
  */
 public interface ConversationViewers {
     /** A connection of {@code userId} joined the conversation. */
@@ -15,5 +16,11 @@ public interface ConversationViewers {
     /** That connection left the conversation or closed. Idempotent. */
     void left(long conversationId, String userId, String connectionId);
 
+    /** Whether the user views the conversation on any node; may block on the network in a cluster. */
     boolean isViewing(long conversationId, String userId);
+
+    /** Whether the user views the conversation on this node. Never blocks. */
+    default boolean isViewingHere(long conversationId, String userId) {
+        return isViewing(conversationId, userId);
+    }
 }

@@ -207,6 +207,104 @@ class ChatServiceTest {
         assertThat(real.lastSeq(conv)).isZero();
     }
 
+    /** Runs tasks on a thread of its own and remembers which ran there. */
+    private static final class NamedExecutor implements java.util.concurrent.Executor, AutoCloseable {
+        final ExecutorService thread;
+        final AtomicInteger ran = new AtomicInteger();
+
+        NamedExecutor(String name) {
+            thread = Executors.newSingleThreadExecutor(r -> new Thread(r, name));
+        }
+
+        @Override
+        public void execute(Runnable task) {
+            thread.execute(() -> {
+                ran.incrementAndGet();
+                task.run();
+            });
+        }
+
+        @Override
+        public void close() {
+            thread.shutdownNow();
+        }
+    }
+
+    @Test
+    void anAsyncSendToAMemberViewingOnThisNodeCompletesOnTheCallersExecutorAndNeverUsesTheBlockingOne()
+            throws Exception {
+        long conv = direct();
+        viewers.joined(conv, bob, "bob-connection");
+        broker.clear();
+        try (NamedExecutor loop = new NamedExecutor("test-loop"); NamedExecutor blocking = new NamedExecutor("test-blocking")) {
+            java.util.concurrent.CompletableFuture<String> completedOn = chat.sendAsync(alice, "Alice A",
+                            new SendRequest(conv, "Hello Bob", "c-1", null), loop, blocking)
+                    .thenApply(r -> Thread.currentThread().getName() + " seq=" + r.message().seq());
+
+            assertThat(completedOn.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("test-loop seq=1");
+            assertThat(blocking.ran).hasValue(0);
+        }
+        assertThat(broker.ofType("message")).hasSize(1);
+        assertThat(notified).as("bob is in the chat").isEmpty();
+    }
+
+    @Test
+    void anAsyncSendNotifiesAnAbsentMemberOnTheBlockingExecutorBeforeItCompletes() throws Exception {
+        long conv = direct();
+        try (NamedExecutor loop = new NamedExecutor("test-loop"); NamedExecutor blocking = new NamedExecutor("test-blocking")) {
+            SendResult sent = chat.sendAsync(alice, null, new SendRequest(conv, "Hello Bob", "c-1", null), loop, blocking)
+                    .get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(blocking.ran).hasValue(1);
+            assertThat(notified).singleElement().satisfies(n -> {
+                assertThat(n.users()).containsExactly(bob);
+                assertThat(n.key()).isEqualTo("chat-message:" + sent.message().id());
+            });
+        }
+    }
+
+    @Test
+    void anAsyncSendRefusesABadRequestOrAFullQueueAtOnceOnTheCallingThread() {
+        long conv = direct();
+        java.util.concurrent.Executor never = task -> {
+            throw new AssertionError("nothing may run after a refusal");
+        };
+        assertRefused(() -> chat.sendAsync(alice, null, new SendRequest(conv, "  ", null, null), never, never),
+                ChatException.Code.INVALID_FIELD, "content");
+
+        ChatStore real = new JdbcChatStore(pool);
+        ChatStore full = (ChatStore) Proxy.newProxyInstance(ChatStore.class.getClassLoader(), new Class<?>[] {ChatStore.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("appendAsync")) {
+                        throw new ChatStoreBusyException("4096 are waiting; nothing was stored, retry later");
+                    }
+                    try {
+                        return method.invoke(real, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        ChatSettings settings = ChatSettings.defaults();
+        ChatService busy = new ChatService(full, broker, viewers, new TypingTracker(settings, scheduler, System::nanoTime),
+                (users, json, key) -> notified.add(new Notification(users, json, key)), settings);
+        broker.clear();
+        assertThatThrownBy(() -> busy.sendAsync(alice, null, new SendRequest(conv, "hello", "c-1", null), never, never))
+                .isInstanceOfSatisfying(ChatException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ChatException.Code.RATE_LIMITED);
+                    assertThat(e.getStackTrace()).as("a refusal costs no stack trace").isEmpty();
+                });
+        assertThat(broker.ofType("message")).isEmpty();
+        assertThat(real.lastSeq(conv)).isZero();
+    }
+
+    @Test
+    void anAsyncSendByANonMemberFailsNotFound() {
+        long conv = direct();
+        java.util.concurrent.CompletableFuture<SendResult> sent = chat.sendAsync(carol, null,
+                new SendRequest(conv, "let me in", null, null), Runnable::run, Runnable::run);
+        assertThatThrownBy(() -> sent.get(10, java.util.concurrent.TimeUnit.SECONDS))
+                .hasCauseInstanceOf(ChatException.class).hasMessageContaining("no conversation " + conv);
+    }
+
     @Test
     void badContentAndTypesAreRefusedNamingTheField() {
         long conv = direct();

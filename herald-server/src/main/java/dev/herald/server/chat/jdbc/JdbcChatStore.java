@@ -240,6 +240,11 @@ public final class JdbcChatStore implements ChatStore, AutoCloseable {
         return WriterWait.await(submit(m, committed), APPEND_WAIT, "message", "the database");
     }
 
+    @Override
+    public CompletableFuture<Optional<SendResult>> appendAsync(NewMessage m, Consumer<ChatMessage> committed) {
+        return WriterWait.within(submit(m, committed), APPEND_WAIT, "message", "the database");
+    }
+
     /** Queues a send for the writer; the future completes after the commit. */
     CompletableFuture<Optional<SendResult>> submit(NewMessage m, Consumer<ChatMessage> committed) {
         AppendTransaction.Send send = new AppendTransaction.Send(m, committed);

@@ -45,14 +45,34 @@ public final class WriterWait {
         try {
             return result.join();
         } catch (CompletionException e) {
-            if (e.getCause() instanceof IdempotencyConflictException conflict) {
-                throw conflict;
-            }
-            if (e.getCause() instanceof StoreUnavailableException unavailable) {
-                throw unavailable;
-            }
-            throw new StoreUnavailableException("cannot store a " + what + ": " + SqlFailures.describe(e.getCause()),
-                    e.getCause());
+            throw failure(e.getCause(), wait, what, place);
         }
+    }
+
+    /**
+     * The same wait without blocking: the returned future completes with the writer's result, or
+     * fails as {@link #await} throws; after {@code wait} the write fails (and the writer skips it
+     * if it has not taken it yet).
+     */
+    public static <T> CompletableFuture<T> within(CompletableFuture<T> result, Duration wait, String what,
+                                                  String place) {
+        result.orTimeout(wait.toMillis(), TimeUnit.MILLISECONDS);
+        return result.exceptionallyCompose(e -> CompletableFuture.failedFuture(
+                failure(e instanceof CompletionException c && c.getCause() != null ? c.getCause() : e, wait, what, place)));
+    }
+
+    /** The writer's failure as callers see it: the store's own exceptions as they are, a timeout as unavailable. */
+    private static RuntimeException failure(Throwable cause, Duration wait, String what, String place) {
+        if (cause instanceof IdempotencyConflictException conflict) {
+            return conflict;
+        }
+        if (cause instanceof StoreUnavailableException unavailable) {
+            return unavailable;
+        }
+        if (cause instanceof TimeoutException) {
+            return new StoreUnavailableException(what + " not committed within " + wait.toSeconds() + " s; " + place
+                    + " is too slow or down", cause);
+        }
+        return new StoreUnavailableException("cannot store a " + what + ": " + SqlFailures.describe(cause), cause);
     }
 }

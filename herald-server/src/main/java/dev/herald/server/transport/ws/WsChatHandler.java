@@ -15,6 +15,7 @@ import dev.herald.server.chat.SendResult;
 import dev.herald.server.chat.presence.PresenceTracker;
 import dev.herald.server.transport.TransportContext;
 
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /**
@@ -107,8 +108,16 @@ final class WsChatHandler extends WsConnectionHandler {
     private void sendMessage(ObjectNode frame) {
         SendRequest request = SendRequest.parse(frame, SEND_FIELDS);
         String clientId = request.clientId();
-        connection.call(() -> chat.send(principal.userId(), principal.name(), request),
-                (SendResult r) -> sendNow(ChatFrames.ack(clientId, r.message(), r.replayed())),
+        // Checked and queued on this loop, answered on it after the commit: no thread per send.
+        CompletableFuture<SendResult> sent;
+        try {
+            sent = chat.sendAsync(principal.userId(), principal.name(), request, session.eventLoop(),
+                    context.blocking());
+        } catch (RuntimeException e) {
+            fail(e, clientId, null);
+            return;
+        }
+        connection.onLoop(sent, r -> sendNow(ChatFrames.ack(clientId, r.message(), r.replayed())),
                 e -> fail(e, clientId, null));
     }
 
