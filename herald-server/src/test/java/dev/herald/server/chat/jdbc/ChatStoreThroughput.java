@@ -48,11 +48,17 @@ public final class ChatStoreThroughput {
         }
     }
 
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
     private static void round(JdbcChatStore store, long[] conversations, String name, int each) throws Exception {
         long[] before = store.committed();
         AtomicLong refused = new AtomicLong();
         String run = Long.toHexString(System.nanoTime());
         long start = System.nanoTime();
+        long cpuStart = processCpuNanos();
         try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<?>> futures = new ArrayList<>();
             for (int u = 0; u < conversations.length * 2; u++) {
@@ -75,10 +81,12 @@ public final class ChatStoreThroughput {
             }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
+        double cpuMicros = (processCpuNanos() - cpuStart) / 1e3;
         long[] after = store.committed();
         long stored = after[1] - before[1];
         long commits = after[0] - before[0];
-        System.out.printf("%s: %d stored in %.2f s = %.0f/s, %d commits (%.0f per commit), %d refused%n", name, stored,
-                seconds, stored / seconds, commits, (double) stored / Math.max(1, commits), refused.get());
+        System.out.printf("%s: %d stored in %.2f s = %.0f/s, %d commits (%.0f per commit), %d refused, %.0f µs of CPU"
+                        + " per message (the whole process)%n", name, stored, seconds, stored / seconds, commits,
+                (double) stored / Math.max(1, commits), refused.get(), cpuMicros / Math.max(1, stored));
     }
 }
