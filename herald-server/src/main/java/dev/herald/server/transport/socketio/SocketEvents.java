@@ -28,7 +28,8 @@ import dev.herald.socketio.SocketIoSocket;
  * ({@link FloodGuard}).
  *
  * <p>Threading: handlers run on the socket's loop; store calls go to the blocking executor
- * (through {@code ChatConnection.call}) and answer from the loop.
+ * (through {@code ChatConnection.call}) and answer from the loop, but for {@code sendMessage},
+ * which is queued to the chat writer from the loop and answered on it ({@code ChatService.sendAsync}).
  */
 final class SocketEvents {
     private static final SendRequest.Names SEND_FIELDS =
@@ -121,7 +122,9 @@ final class SocketEvents {
 
     private void sendMessage(ObjectNode p, Ack ack) {
         SendRequest request = SendRequest.parse(p, SEND_FIELDS);
-        h.chat.call(() -> chatService.send(h.principal.userId(), h.principal.name(), request),
+        // Checked and queued on this loop, answered on it after the commit: no thread per send.
+        h.chat.onLoop(chatService.sendAsync(h.principal.userId(), h.principal.name(), request, h.eventLoop(),
+                        h.context.blocking()),
                 (SendResult r) -> reply(ack, EventMapping.message(ChatFrames.messageObject(r.message()))),
                 e -> fail(e, ack));
     }
