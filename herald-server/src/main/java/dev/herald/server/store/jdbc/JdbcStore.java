@@ -55,7 +55,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *   <li>Seqs come from a per-stream counter row updated in the publishing transaction, so they are
  *       gap-free and commit-ordered per stream, also with several stores on one PostgreSQL.</li>
  *   <li>H2 is opened with {@code WRITE_DELAY=0}: a commit is in the file before publish returns,
- *       so a killed JVM loses nothing acknowledged (an OS crash may lose the last commits).</li>
+ *       so a killed JVM loses nothing acknowledged (an OS crash may lose the last commits). H2
+ *       then keeps a chunk per commit; {@link H2Housekeeping} compacts the file every 10 s when
+ *       most of it is dead.</li>
  *   <li>Unread counts are kept for every stream (topic streams too) in the stream row.</li>
  *   <li>Idempotency keys are kept at least {@link #KEY_RETENTION}, then purged every 10 minutes.</li>
  * </ul>
@@ -105,6 +107,10 @@ public final class JdbcStore implements Store {
         this.purger = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("herald-store-purge").daemon(true).factory());
         purger.scheduleWithFixedDelay(this::purgeQuietly, 1, 10, TimeUnit.MINUTES);
+        if (url.kind() == StoreUrl.Kind.H2 && !url.jdbcUrl().toUpperCase(java.util.Locale.ROOT).startsWith("JDBC:H2:MEM:")) {
+            long every = H2Housekeeping.INTERVAL.toMillis();
+            purger.scheduleWithFixedDelay(this::compactQuietly, every, every, TimeUnit.MILLISECONDS);
+        }
     }
 
     /**
@@ -408,6 +414,23 @@ public final class JdbcStore implements Store {
                 return ps.executeUpdate();
             }
         }, pool);
+    }
+
+    /** One housekeeping round of the H2 file ({@link H2Housekeeping}); the store must be H2. */
+    H2Housekeeping.Round compactH2() {
+        return timers.call("compact", url, H2Housekeeping::run, pool);
+    }
+
+    private void compactQuietly() {
+        try {
+            H2Housekeeping.Round r = compactH2();
+            if (r.compacted()) {
+                log.debug("compacted {}: {} chunks ({}% live) -> {} chunks, file now {} KiB", url.description(),
+                        r.chunksBefore(), r.livePercentBefore(), r.chunksAfter(), r.fileBytesAfter() >> 10);
+            }
+        } catch (RuntimeException e) {
+            log.warn("compacting {} failed: {}", url.description(), e.getMessage());
+        }
     }
 
     private void purgeQuietly() {

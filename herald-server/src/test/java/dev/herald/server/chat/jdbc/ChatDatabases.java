@@ -25,8 +25,13 @@ public final class ChatDatabases {
     }
 
     public static HikariDataSource h2(Path dir) {
+        return h2(dir, "");
+    }
+
+    /** @param options appended to the URL, e.g. {@code ";WRITE_DELAY=0"} as the node opens its file */
+    public static HikariDataSource h2(Path dir, String options) {
         HikariConfig c = new HikariConfig();
-        c.setJdbcUrl("jdbc:h2:file:" + dir.resolve("chat").toAbsolutePath());
+        c.setJdbcUrl("jdbc:h2:file:" + dir.resolve("chat").toAbsolutePath() + options);
         c.setUsername("sa");
         c.setPassword("");
         c.setMaximumPoolSize(8);

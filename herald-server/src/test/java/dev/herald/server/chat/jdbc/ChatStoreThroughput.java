@@ -28,7 +28,9 @@ public final class ChatStoreThroughput {
         int each = args.length > 2 ? Integer.parseInt(args[2]) : 20;
         Path dir = Files.createTempDirectory("herald-chat-throughput");
         ChatDatabases.Pg pg = which.equals("postgres") ? ChatDatabases.postgres("throughput", System.nanoTime()) : null;
-        HikariDataSource pool = pg != null ? pg.pool() : ChatDatabases.h2(dir);
+        // The H2 file opened as the node opens it: every commit written before it returns.
+        HikariDataSource pool = pg != null ? pg.pool()
+                : ChatDatabases.h2(dir, System.getProperty("herald.h2Options", ";WRITE_DELAY=0"));
         try (JdbcChatStore store = new JdbcChatStore(pool)) {
             long[] conversations = new long[users / 2];
             for (int p = 0; p < conversations.length; p++) {

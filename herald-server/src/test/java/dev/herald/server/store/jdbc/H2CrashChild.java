@@ -12,7 +12,9 @@ import java.util.List;
 /**
  * Run in a separate JVM by {@link H2CrashTest}: opens the H2 store in {@code args[0]}, prints
  * {@code ready}, then publishes from 8 threads forever, printing {@code ack <stream> <seq>} after
- * each publish returns. The parent kills it with no warning.
+ * each publish returns; with {@code compacting} as {@code args[1]}, it also compacts the file
+ * back to back ({@link H2Housekeeping}), printing {@code compacted}. The parent kills it with no
+ * warning.
  */
 public final class H2CrashChild {
 
@@ -32,6 +34,18 @@ public final class H2CrashChild {
                     }
                 }
             });
+        }
+        if (args.length > 1 && args[1].equals("compacting")) {
+            // The housekeeping round the node runs every 10 s, here back to back, so the kill
+            // can land in the middle of one.
+            while (true) {
+                if (store.compactH2().compacted()) {
+                    synchronized (out) {
+                        out.println("compacted");
+                    }
+                }
+                Thread.sleep(20);
+            }
         }
         Thread.sleep(Long.MAX_VALUE);
     }
