@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
@@ -113,14 +114,27 @@ public final class PresenceTracker implements SessionRegistry.UserListener {
 
     /** Runs presence work on {@code blocking}, at most {@link #MAX_CONCURRENT_STORE_WORK} at a time. */
     private void inBackground(Runnable work) {
-        blocking.execute(() -> {
-            storeWork.acquireUninterruptibly();
-            try {
-                work.run();
-            } finally {
-                storeWork.release();
-            }
-        });
+        try {
+            blocking.execute(() -> {
+                storeWork.acquireUninterruptibly();
+                try {
+                    work.run();
+                } finally {
+                    storeWork.release();
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            shuttingDown("presence update");
+        }
+    }
+
+    /**
+     * A connection that closes while the node shuts down finds the executors gone: its presence
+     * change is dropped (the node's directory entries go with the node), with one DEBUG line,
+     * not an error per connection.
+     */
+    private static void shuttingDown(String what) {
+        log.debug("{} dropped: the node is shutting down", what);
     }
 
     /** The user's only node died: they are offline now, for every partner. */
@@ -176,7 +190,13 @@ public final class PresenceTracker implements SessionRegistry.UserListener {
                 state.offlineTimer.cancel(false);
             }
             long epoch = state.epoch;
-            state.offlineTimer = scheduler.schedule(() -> goOffline(userId, epoch), grace.toMillis(), TimeUnit.MILLISECONDS);
+            try {
+                state.offlineTimer = scheduler.schedule(() -> goOffline(userId, epoch), grace.toMillis(),
+                        TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException e) {
+                state.offlineTimer = null;
+                shuttingDown("offline timer");
+            }
             return state;
         });
     }

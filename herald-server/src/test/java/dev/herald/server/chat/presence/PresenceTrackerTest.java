@@ -21,6 +21,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
@@ -78,6 +79,17 @@ class PresenceTrackerTest {
                 throw new AssertionError(ex);
             }
         }).toList();
+    }
+
+    @Test
+    void sessionsOpeningAndClosingWhileTheNodeShutsDownAreDroppedQuietly() {
+        scheduler.shutdownNow();
+        blocking.shutdownNow();
+        connected.add("ann");
+        assertThatCode(() -> tracker.firstSessionOpened("ann")).doesNotThrowAnyException();
+        connected.remove("ann");
+        assertThatCode(() -> tracker.lastSessionClosed("ann")).doesNotThrowAnyException();
+        assertThat(presenceFrames()).isEmpty();
     }
 
     @Test
