@@ -13,27 +13,31 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Keeps an H2 file compact while the node runs.
+ * Does for an H2 file what H2's own background housekeeping would.
  *
  * <p>Herald opens H2 with {@code WRITE_DELAY=0}, so each commit is in the file before it is
  * acknowledged. H2 then writes one chunk per commit and runs none of its background
  * housekeeping (that thread exists only with a write delay): under sustained load the file kept
- * one chunk per commit, almost all of it dead. 20,000 commits of one small row each made a
- * 365 MB file of 20,007 chunks, 1% of them live, and in a ten-minute soak the chunks' metadata
- * filled the heap. Every {@link #INTERVAL} the store asks H2's own figures ({@code info.CHUNK_COUNT},
+ * every chunk, almost all of it dead. 20,000 commits of one small row each made a 365 MB file of
+ * 20,007 chunks, 1% of them live, and in a ten-minute soak the chunks' metadata filled the heap.
+ * Every {@link #INTERVAL} the store asks H2's own figures ({@code info.CHUNK_COUNT},
  * {@code info.CHUNKS_FILL_RATE}) and, when there are more than {@link #MIN_CHUNKS} chunks and
- * less than {@link #MAX_LIVE_PERCENT}% of them is live, moves the live pages together
- * ({@link MVStore#compactFile}, at most {@link #BUDGET} at a time), as {@code SHUTDOWN COMPACT}
- * does at close. Writes wait while it runs. Stateless.
+ * less than {@link #MAX_LIVE_PERCENT}% of them is live, copies the live pages out of the sparse
+ * chunks ({@link MVStore#compact}, at most {@link #REWRITE_BYTES} a round); then it frees the
+ * chunks that hold nothing live ({@code dropUnusedChunks}). H2 frees a chunk only once it is
+ * older than its retention time (45 s by default, for disks that reorder writes), so the file
+ * holds about that much of recent commits, and the heap their metadata, whatever the uptime.
+ * ({@link MVStore#compactFile}, which moves chunks regardless, trips an internal assertion of
+ * H2 2.4.240 when run under load: not used.) Writes wait while a round runs. Stateless.
  */
 final class H2Housekeeping {
     static final Duration INTERVAL = Duration.ofSeconds(10);
     /** Fewer chunks than this are left alone: their metadata is small. */
-    static final int MIN_CHUNKS = 1000;
+    static final int MIN_CHUNKS = 256;
     /** Compact when less than this share of the chunks' space is live data. */
     static final int MAX_LIVE_PERCENT = 50;
-    /** How long one compaction may hold up writes; what is left waits for the next round. */
-    static final Duration BUDGET = Duration.ofMillis(200);
+    /** Live data copied out of sparse chunks in one round, at most; the rest waits for the next. */
+    static final int REWRITE_BYTES = 16 << 20;
 
     /** H2's figures before and after a round; {@code compacted} says whether it rewrote anything. */
     record Round(long chunksBefore, int livePercentBefore, long chunksAfter, long fileBytesAfter, boolean compacted) {
@@ -47,15 +51,14 @@ final class H2Housekeeping {
         Map<String, Long> before = figures(c);
         long chunks = before.getOrDefault("info.CHUNK_COUNT", 0L);
         int live = before.getOrDefault("info.CHUNKS_FILL_RATE", 100L).intValue();
-        if (chunks <= MIN_CHUNKS || live >= MAX_LIVE_PERCENT) {
-            return new Round(chunks, live, chunks, before.getOrDefault("info.FILE_SIZE", 0L), false);
-        }
         MVStore store = ((SessionLocal) c.unwrap(JdbcConnection.class).getSession()).getDatabase().getStore()
                 .getMvStore();
-        store.compactFile((int) BUDGET.toMillis());
+        boolean compacted = chunks > MIN_CHUNKS && live < MAX_LIVE_PERCENT
+                && store.compact(MAX_LIVE_PERCENT, REWRITE_BYTES);
+        store.getFileStore().dropUnusedChunks();
         Map<String, Long> after = figures(c);
         return new Round(chunks, live, after.getOrDefault("info.CHUNK_COUNT", 0L),
-                after.getOrDefault("info.FILE_SIZE", 0L), true);
+                after.getOrDefault("info.FILE_SIZE", 0L), compacted);
     }
 
     private static Map<String, Long> figures(Connection c) throws SQLException {

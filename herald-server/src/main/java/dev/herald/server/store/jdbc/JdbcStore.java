@@ -56,8 +56,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *       gap-free and commit-ordered per stream, also with several stores on one PostgreSQL.</li>
  *   <li>H2 is opened with {@code WRITE_DELAY=0}: a commit is in the file before publish returns,
  *       so a killed JVM loses nothing acknowledged (an OS crash may lose the last commits). H2
- *       then keeps a chunk per commit; {@link H2Housekeeping} compacts the file every 10 s when
- *       most of it is dead.</li>
+ *       then keeps a chunk per commit and no housekeeping of its own; {@link H2Housekeeping}
+ *       does it every 10 s.</li>
  *   <li>Unread counts are kept for every stream (topic streams too) in the stream row.</li>
  *   <li>Idempotency keys are kept at least {@link #KEY_RETENTION}, then purged every 10 minutes.</li>
  * </ul>

@@ -42,7 +42,7 @@ class H2CrashTest {
         killAndCheck(true);
     }
 
-    /** Kills the child after {@link #ACKS_BEFORE_KILL} acks (and, compacting, after 3 compactions). */
+    /** Kills the child after {@link #ACKS_BEFORE_KILL} acks (and, compacting, after a compaction). */
     private void killAndCheck(boolean compacting) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
@@ -69,7 +69,7 @@ class H2CrashTest {
                 String[] parts = line.split(" ");
                 if (parts.length == 3 && parts[0].equals("ack")) {
                     acknowledged.merge(parts[1], Long.parseLong(parts[2]), Math::max);
-                    if (++acks >= ACKS_BEFORE_KILL && (!compacting || compactions >= 3)) {
+                    if (++acks >= ACKS_BEFORE_KILL && (!compacting || compactions >= 1)) {
                         // Publishers are mid-flight: some commits land in the same instant.
                         child.destroyForcibly();
                         break;
@@ -82,7 +82,7 @@ class H2CrashTest {
         }
         assertThat(acks).as("acks read before the child died").isGreaterThanOrEqualTo(ACKS_BEFORE_KILL);
         if (compacting) {
-            assertThat(compactions).as("compactions before the kill").isGreaterThanOrEqualTo(3);
+            assertThat(compactions).as("compactions before the kill").isGreaterThanOrEqualTo(1);
         }
 
         try (JdbcStore reopened = JdbcStore.open(null, dataDir, n -> { }, new SimpleMeterRegistry())) {
