@@ -28,7 +28,7 @@ import java.util.Map;
  * older than its retention time (45 s by default, for disks that reorder writes), so the file
  * holds about that much of recent commits, and the heap their metadata, whatever the uptime.
  * ({@link MVStore#compactFile}, which moves chunks regardless, trips an internal assertion of
- * H2 2.4.240 when run under load: not used.) Writes wait while a round runs. Stateless.
+ * H2 2.4.240 in a test run with assertions on: not used.) Writes wait while a round runs. Stateless.
  */
 final class H2Housekeeping {
     static final Duration INTERVAL = Duration.ofSeconds(10);
