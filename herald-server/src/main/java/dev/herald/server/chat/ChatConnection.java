@@ -139,24 +139,7 @@ public final class ChatConnection {
 
     /** Runs a service call on the blocking executor; the result or the failure comes back on the loop. */
     public <T> void call(Supplier<T> work, Consumer<T> onResult, Consumer<RuntimeException> onError) {
-        blocking.execute(() -> {
-            T result;
-            try {
-                result = work.get();
-            } catch (RuntimeException e) {
-                session.eventLoop().execute(() -> {
-                    if (!closed) {
-                        onError.accept(e);
-                    }
-                });
-                return;
-            }
-            session.eventLoop().execute(() -> {
-                if (!closed) {
-                    onResult.accept(result);
-                }
-            });
-        });
+        onLoop(CompletableFuture.supplyAsync(work, blocking), onResult, onError);
     }
 
     /**

@@ -177,24 +177,29 @@ class ChatServiceTest {
         assertThat(published).hasSizeLessThanOrEqualTo(330);
     }
 
-    @Test
-    void aSendRefusedByAFullWriteQueueIsRateLimitedAndNotPublished() {
-        long conv = direct();
-        ChatStore real = new JdbcChatStore(pool);
+    /** A chat service whose store refuses {@code method} as a full write queue does, and answers the rest. */
+    private ChatService serviceOnAFullStore(ChatStore real, String method) {
         ChatStore full = (ChatStore) Proxy.newProxyInstance(ChatStore.class.getClassLoader(), new Class<?>[] {ChatStore.class},
-                (proxy, method, args) -> {
-                    if (method.getName().equals("append")) {
+                (proxy, m, args) -> {
+                    if (m.getName().equals(method)) {
                         throw new ChatStoreBusyException("4096 are waiting; nothing was stored, retry later");
                     }
                     try {
-                        return method.invoke(real, args);
+                        return m.invoke(real, args);
                     } catch (InvocationTargetException e) {
                         throw e.getCause();
                     }
                 });
         ChatSettings settings = ChatSettings.defaults();
-        ChatService busy = new ChatService(full, broker, viewers, new TypingTracker(settings, scheduler, System::nanoTime),
+        return new ChatService(full, broker, viewers, new TypingTracker(settings, scheduler, System::nanoTime),
                 (users, json, key) -> notified.add(new Notification(users, json, key)), settings);
+    }
+
+    @Test
+    void aSendRefusedByAFullWriteQueueIsRateLimitedAndNotPublished() {
+        long conv = direct();
+        ChatStore real = new JdbcChatStore(pool);
+        ChatService busy = serviceOnAFullStore(real, "append");
         broker.clear();
         assertThatThrownBy(() -> busy.send(alice, null, conv, "hello", "c-1", null))
                 .isInstanceOfSatisfying(ChatException.class, e -> {
@@ -272,20 +277,7 @@ class ChatServiceTest {
                 ChatException.Code.INVALID_FIELD, "content");
 
         ChatStore real = new JdbcChatStore(pool);
-        ChatStore full = (ChatStore) Proxy.newProxyInstance(ChatStore.class.getClassLoader(), new Class<?>[] {ChatStore.class},
-                (proxy, method, args) -> {
-                    if (method.getName().equals("appendAsync")) {
-                        throw new ChatStoreBusyException("4096 are waiting; nothing was stored, retry later");
-                    }
-                    try {
-                        return method.invoke(real, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
-        ChatSettings settings = ChatSettings.defaults();
-        ChatService busy = new ChatService(full, broker, viewers, new TypingTracker(settings, scheduler, System::nanoTime),
-                (users, json, key) -> notified.add(new Notification(users, json, key)), settings);
+        ChatService busy = serviceOnAFullStore(real, "appendAsync");
         broker.clear();
         assertThatThrownBy(() -> busy.sendAsync(alice, null, new SendRequest(conv, "hello", "c-1", null), never, never))
                 .isInstanceOfSatisfying(ChatException.class, e -> {

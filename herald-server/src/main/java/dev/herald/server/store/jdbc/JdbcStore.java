@@ -33,6 +33,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeSet;
@@ -107,7 +108,7 @@ public final class JdbcStore implements Store {
         this.purger = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("herald-store-purge").daemon(true).factory());
         purger.scheduleWithFixedDelay(this::purgeQuietly, 1, 10, TimeUnit.MINUTES);
-        if (url.kind() == StoreUrl.Kind.H2 && !url.jdbcUrl().toUpperCase(java.util.Locale.ROOT).startsWith("JDBC:H2:MEM:")) {
+        if (url.kind() == StoreUrl.Kind.H2 && !url.jdbcUrl().toUpperCase(Locale.ROOT).startsWith("JDBC:H2:MEM:")) {
             long every = H2Housekeeping.INTERVAL.toMillis();
             purger.scheduleWithFixedDelay(this::compactQuietly, every, every, TimeUnit.MILLISECONDS);
         }
