@@ -98,6 +98,19 @@ class H2HousekeepingTest {
     }
 
     @Test
+    void theStoreRunsARoundEveryIntervalOnItsOwn() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (JdbcStore store = JdbcStore.open(null, dir, batch -> { }, registry)) {
+            store.publish(notification(1));
+            // Each round is timed as herald.store.latency{op=compact}.
+            org.awaitility.Awaitility.await().atMost(H2Housekeeping.INTERVAL.multipliedBy(2)).until(() -> {
+                var rounds = registry.find("herald.store.latency").tag("op", "compact").timer();
+                return rounds != null && rounds.count() > 0;
+            });
+        }
+    }
+
+    @Test
     void aSmallFileIsLeftAlone() {
         try (JdbcStore store = openStore(dir)) {
             store.publish(notification(1));
