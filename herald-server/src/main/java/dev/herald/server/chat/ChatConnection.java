@@ -6,6 +6,10 @@ import dev.herald.server.delivery.StreamSubscription;
 import dev.herald.server.delivery.TypeFilter;
 import dev.herald.server.stream.Streams;
 
+import io.netty.util.concurrent.ScheduledFuture;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -13,6 +17,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -26,11 +31,53 @@ import java.util.function.Supplier;
  * <p>Limits: at most {@link ChatSettings#maxJoinsPerConnection()} conversations joined (or being
  * joined) at once; one join of a conversation in flight at a time.
  *
+ * <p>Backpressure: a send the node's chat write queue has no room for is not refused but held,
+ * in order, and the transport stops reading the connection ({@link Reads#pause}) until the store
+ * has room again ({@link ChatService#whenStoreHasRoom}); then the held sends are queued and
+ * reading resumes. A client sending faster than the database commits is thus slowed down by TCP
+ * instead of being answered {@code rate_limited} per message (which cost the node more CPU than
+ * storing did). At most {@link #MAX_HELD_SENDS} sends are held (the frames a transport had
+ * already read when it paused), each at most {@link #MAX_HOLD}; beyond either, the send is
+ * answered {@code rate_limited} as before.
+ *
  * <p>Threading: confined to the session's event loop. Service calls run on {@code blocking}
  * (they touch the store) and their results or failures come back on the loop; a result that
  * arrives after the connection closed is dropped.
  */
 public final class ChatConnection {
+    /** Sends held at most while the store has no room; more are refused at once. */
+    public static final int MAX_HELD_SENDS = 32;
+    /**
+     * How long a send is held at most: the writer refuses sends while its oldest has waited 2 s
+     * ({@code JdbcChatStore.WRITE_LIMITS}), so a send still without room after 10 s means the
+     * database is not keeping up at all, and the client hears so.
+     */
+    public static final Duration MAX_HOLD = Duration.ofSeconds(10);
+
+    /** How a transport stops and resumes reading its connection; both called on the session's loop. */
+    public interface Reads {
+        /** Reads nothing more from the client until {@link #resume}; frames already read may still arrive. */
+        void pause();
+
+        void resume();
+
+        /** For transports that cannot pause (e.g. HTTP long-polling): sends are only held. */
+        Reads NONE = new Reads() {
+            @Override
+            public void pause() {
+            }
+
+            @Override
+            public void resume() {
+            }
+        };
+    }
+
+    /** A send waiting for room in the store, with what to do once it is answered. */
+    private record Held(SendRequest request, String senderName, Consumer<SendResult> onSent,
+                        Consumer<RuntimeException> onError, long heldAtNanos) {
+    }
+
     /** What a join found, handed over on the loop before any message of the conversation. */
     public record Joined(Conversation conversation, long lastSeq, long lastReadSeq, long since) {
         public long unread() {
@@ -42,18 +89,35 @@ public final class ChatConnection {
     private final DeliveryHub hub;
     private final Session session;
     private final Executor blocking;
+    private final Reads reads;
+    private final long maxHoldNanos;
     // All below: only on the session's loop.
+    private final ArrayDeque<Held> held = new ArrayDeque<>();
+    private boolean waitingForRoom;
+    private ScheduledFuture<?> holdTimer;
     private StreamSubscription personal;
     private final Map<Long, StreamSubscription> joined = new HashMap<>();
     private final Set<Long> joining = new HashSet<>();
     private final Set<Long> typedIn = new HashSet<>();
     private boolean closed;
 
+    /** A connection whose transport cannot pause reading ({@link Reads#NONE}). */
     public ChatConnection(ChatService chat, DeliveryHub hub, Session session, Executor blocking) {
+        this(chat, hub, session, blocking, Reads.NONE);
+    }
+
+    public ChatConnection(ChatService chat, DeliveryHub hub, Session session, Executor blocking, Reads reads) {
+        this(chat, hub, session, blocking, reads, MAX_HOLD);
+    }
+
+    /** @param maxHold how long a send is held at most ({@link #MAX_HOLD} but in tests) */
+    ChatConnection(ChatService chat, DeliveryHub hub, Session session, Executor blocking, Reads reads, Duration maxHold) {
         this.chat = chat;
         this.hub = hub;
         this.session = session;
         this.blocking = blocking;
+        this.reads = reads;
+        this.maxHoldNanos = maxHold.toNanos();
     }
 
     public String userId() {
@@ -137,6 +201,115 @@ public final class ChatConnection {
         }, typedIn::remove, onError);
     }
 
+    /**
+     * Sends a message ({@link ChatService#sendAsync}): {@code onSent} runs on the loop once it is
+     * committed, {@code onError} with any failure. When the store has no room the send is held
+     * (see the class comment) and answered later; a send arriving while others are held waits
+     * behind them, so a connection's messages are stored in the order it sent them.
+     *
+     * @throws ChatException at once for a bad request when nothing is held
+     */
+    public void send(SendRequest request, String senderName, Consumer<SendResult> onSent,
+                     Consumer<RuntimeException> onError) {
+        Held send = new Held(request, senderName, onSent, onError, System.nanoTime());
+        if (!held.isEmpty() || !submit(send)) {
+            hold(send);
+        }
+    }
+
+    /** Queues the send with the store; false when the store has no room. */
+    private boolean submit(Held send) {
+        CompletableFuture<SendResult> sent;
+        try {
+            sent = chat.sendAsync(session.userId(), send.senderName(), send.request(), session.eventLoop(), blocking);
+        } catch (ChatStoreBusyException e) {
+            return false;
+        }
+        onLoop(sent, send.onSent(), send.onError());
+        return true;
+    }
+
+    private void hold(Held send) {
+        if (held.size() >= MAX_HELD_SENDS) {
+            send.onError().accept(new ChatStoreBusyException("the server is storing messages as fast as it can and "
+                    + MAX_HELD_SENDS + " of this connection's messages are waiting; nothing was stored, retry later"
+                    + " (with the same client_id)"));
+            return;
+        }
+        held.add(send);
+        if (held.size() == 1) {
+            reads.pause();
+            armHoldTimer();
+        }
+        if (!waitingForRoom) {
+            waitingForRoom = true;
+            chat.whenStoreHasRoom(() -> session.eventLoop().execute(this::retryHeld));
+        }
+    }
+
+    /** The store has room: queue the held sends in order, as far as they fit; then read again. */
+    private void retryHeld() {
+        waitingForRoom = false;
+        if (closed) {
+            return;
+        }
+        while (!held.isEmpty()) {
+            Held send = held.peek();
+            try {
+                if (!submit(send)) {
+                    waitingForRoom = true;
+                    chat.whenStoreHasRoom(() -> session.eventLoop().execute(this::retryHeld));
+                    return;
+                }
+            } catch (RuntimeException e) {
+                send.onError().accept(e);
+            }
+            held.poll();
+        }
+        released();
+    }
+
+    /** Refuses the sends held longer than {@link #MAX_HOLD}, oldest first. */
+    private void expireHeld() {
+        holdTimer = null;
+        if (closed) {
+            return;
+        }
+        long now = System.nanoTime();
+        while (!held.isEmpty() && now - held.peek().heldAtNanos() >= maxHoldNanos) {
+            held.poll().onError().accept(new ChatStoreBusyException("the server is storing messages as fast as it"
+                    + " can; this message waited " + TimeUnit.NANOSECONDS.toMillis(maxHoldNanos) + " ms for room and was not"
+                    + " stored, retry later"
+                    + " (with the same client_id)"));
+        }
+        if (held.isEmpty()) {
+            released();
+        } else {
+            armHoldTimer();
+        }
+    }
+
+    private void armHoldTimer() {
+        if (holdTimer == null) {
+            long due = held.peek().heldAtNanos() + maxHoldNanos - System.nanoTime();
+            holdTimer = session.eventLoop().schedule(this::expireHeld, Math.max(0, due), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** Nothing is held any more: stop the timer and read again. */
+    private void released() {
+        if (holdTimer != null) {
+            holdTimer.cancel(false);
+            holdTimer = null;
+        }
+        reads.resume();
+    }
+
+    /** Sends held for room in the store (for tests and metrics). */
+    public int heldSends() {
+        return held.size();
+    }
+
     /** Runs a service call on the blocking executor; the result or the failure comes back on the loop. */
     public <T> void call(Supplier<T> work, Consumer<T> onResult, Consumer<RuntimeException> onError) {
         onLoop(CompletableFuture.supplyAsync(work, blocking), onResult, onError);
@@ -194,6 +367,11 @@ public final class ChatConnection {
         }
         joined.clear();
         joining.clear();
+        held.clear(); // their client is gone: nothing to answer
+        if (holdTimer != null) {
+            holdTimer.cancel(false);
+            holdTimer = null;
+        }
         chat.endTyping(session.userId(), Set.copyOf(typedIn));
         typedIn.clear();
     }

@@ -16,10 +16,11 @@ import org.slf4j.LoggerFactory;
  *       client asked for something it cannot have);</li>
  *   <li>an {@link IllegalArgumentException} from a rule below the service ({@code "field: why"}):
  *       {@link #INVALID}, the field taken from before the colon;</li>
- *   <li>a {@link StoreUnavailableException} (a {@link ChatStoreBusyException} too, though a send
- *       refused that way reaches here already as {@code rate_limited} from {@link ChatService}):
- *       {@link #UNAVAILABLE}, logged at debug only: the store and its writer log the outage
- *       themselves, the writer's refusals as one aggregated WARN;</li>
+ *   <li>a {@link ChatStoreBusyException} (the node's chat write queue is full, or a send held
+ *       for room waited too long): {@code rate_limited} with its message; nothing is logged, the
+ *       writer logs its refusals as one aggregated WARN;</li>
+ *   <li>any other {@link StoreUnavailableException}: {@link #UNAVAILABLE}, logged at debug only:
+ *       the store logs the outage itself;</li>
  *   <li>anything else is a bug: {@link #INTERNAL} with a message that tells nothing, logged once
  *       as an error with its stack.</li>
  * </ul>
@@ -43,6 +44,9 @@ public record ChatError(String code, String message, String field) {
             String message = String.valueOf(failure.getMessage());
             int colon = message.indexOf(':');
             return new ChatError(INVALID, message, colon > 0 ? message.substring(0, colon) : null);
+        }
+        if (failure instanceof ChatStoreBusyException) {
+            return new ChatError(ChatException.Code.RATE_LIMITED.wire(), failure.getMessage(), null);
         }
         if (failure instanceof StoreUnavailableException) {
             return new ChatError(UNAVAILABLE, "the store is unavailable; nothing was changed, retry later", null);

@@ -160,20 +160,17 @@ public final class ChatService {
      * {@code here} (the caller's loop), and on {@code blocking} only when a member may need the
      * new_message notification. The future completes when {@link #send} would have returned.
      *
-     * @throws ChatException at once for a bad request, or {@code rate_limited} when the node's
-     *                       chat write queue is full
+     * @throws ChatException          at once for a bad request
+     * @throws ChatStoreBusyException at once when the node's chat write queue is full: nothing
+     *                                 was queued; {@link #whenStoreHasRoom} says when to try again
+     *                                 ({@link ChatError} answers it {@code rate_limited})
      */
     public CompletableFuture<SendResult> sendAsync(String userId, String senderName, SendRequest request,
                                                    Executor here, Executor blocking) {
         long conversationId = request.conversationId();
         NewMessage message = newMessage(userId, senderName, conversationId, request.content(), request.clientId(),
                 request.messageType());
-        CompletableFuture<Optional<SendResult>> stored;
-        try {
-            stored = store.appendAsync(message, this::publishCommitted);
-        } catch (ChatStoreBusyException e) {
-            throw busy(e);
-        }
+        CompletableFuture<Optional<SendResult>> stored = store.appendAsync(message, this::publishCommitted);
         return stored.thenComposeAsync(found -> {
             SendResult result = found.orElseThrow(() -> ChatException.notFound(conversationId));
             announce(result);
@@ -193,6 +190,15 @@ public final class ChatService {
                 return result;
             }, blocking);
         }, here);
+    }
+
+    /**
+     * Runs {@code wake} once when a send refused by {@link #sendAsync} with
+     * {@link ChatStoreBusyException} may be tried again ({@link ChatStore#whenRoom}): on the
+     * store's thread, so it must only hand work elsewhere.
+     */
+    public void whenStoreHasRoom(Runnable wake) {
+        store.whenRoom(wake);
     }
 
     /** The message a send stores, once its fields are checked. */

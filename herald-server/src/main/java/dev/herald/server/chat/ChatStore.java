@@ -68,6 +68,15 @@ public interface ChatStore {
      */
     CompletableFuture<Optional<SendResult>> appendAsync(NewMessage message, Consumer<ChatMessage> committed);
 
+    /**
+     * Runs {@code wake} once, when a caller refused with {@link ChatStoreBusyException} may try
+     * again: after a later commit leaves room in the write queue, or at once when there is room
+     * now. It runs on the store's writer thread (or the caller's), so it must only hand work
+     * elsewhere (e.g. to an event loop). Each waiting caller registers once at a time: the
+     * waiters are as many as the callers holding a refused send.
+     */
+    void whenRoom(Runnable wake);
+
     /** {@link #append(NewMessage, Consumer)} with nobody to tell. */
     default Optional<SendResult> append(NewMessage message) {
         return append(message, m -> { });

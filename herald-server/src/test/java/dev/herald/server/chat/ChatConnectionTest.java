@@ -242,4 +242,146 @@ class ChatConnectionTest {
         onLoop(bobs::closed);
         assertThat(log).noneMatch(entry -> entry.startsWith("error"));
     }
+
+    /**
+     * A store whose write queue is full while {@code full} is set: appendAsync refuses as the
+     * real writer does, and the room waiters are kept for the test to wake.
+     */
+    private static final class FullStore {
+        final java.util.concurrent.atomic.AtomicBoolean full = new java.util.concurrent.atomic.AtomicBoolean(true);
+        final List<Runnable> waiters = new CopyOnWriteArrayList<>();
+        final ChatStore store;
+
+        FullStore(ChatStore real) {
+            store = (ChatStore) java.lang.reflect.Proxy.newProxyInstance(ChatStore.class.getClassLoader(),
+                    new Class<?>[] {ChatStore.class}, (proxy, method, args) -> {
+                        if (method.getName().equals("appendAsync") && full.get()) {
+                            throw new ChatStoreBusyException("4096 are waiting; nothing was stored, retry later");
+                        }
+                        if (method.getName().equals("whenRoom")) {
+                            waiters.add((Runnable) args[0]);
+                            return null;
+                        }
+                        try {
+                            return method.invoke(real, args);
+                        } catch (java.lang.reflect.InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    });
+        }
+
+        /** Room again: the store accepts sends and wakes whoever waits. */
+        void room() {
+            full.set(false);
+            List<Runnable> woken = List.copyOf(waiters);
+            waiters.clear();
+            woken.forEach(Runnable::run);
+        }
+    }
+
+    /** Records the transport's pauses and resumes. */
+    private static final class RecordingReads implements ChatConnection.Reads {
+        final List<String> calls = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void pause() {
+            calls.add("pause");
+        }
+
+        @Override
+        public void resume() {
+            calls.add("resume");
+        }
+    }
+
+    private ChatService serviceOn(ChatStore store) {
+        ChatSettings settings = new ChatSettings(4000, 30, Duration.ofSeconds(30), 2, 5, 1000, 2, 100);
+        return new ChatService(store, broker, viewers, new TypingTracker(settings, timers, System::nanoTime),
+                (users, json, key) -> { }, settings);
+    }
+
+    @Test
+    void sendsTheStoreHasNoRoomForAreHeldInOrderWithReadingPausedThenStoredWhenRoomComes() throws Exception {
+        long conv = direct();
+        JdbcChatStore real = new JdbcChatStore(pool);
+        FullStore full = new FullStore(real);
+        ChatService busy = serviceOn(full.store);
+        RecordingReads reads = new RecordingReads();
+        ChatConnection alices = new ChatConnection(busy, hub, new TestSession("h1", alice, loop), blocking, reads);
+        List<String> answers = new CopyOnWriteArrayList<>();
+        onLoop(() -> {
+            for (int i = 1; i <= 3; i++) {
+                String id = "c-" + i;
+                alices.send(new SendRequest(conv, "hello " + i, id, null), null,
+                        r -> answers.add(id + " seq " + r.message().seq()), e -> answers.add(id + " error " + e.getMessage()));
+            }
+        });
+        assertThat(onLoop(alices::heldSends)).isEqualTo(3);
+        assertThat(reads.calls).as("reading stops once, at the first held send").containsExactly("pause");
+        assertThat(full.waiters).as("one waiter per connection, not per send").hasSize(1);
+        assertThat(answers).as("nothing answered while held: no rate_limited").isEmpty();
+        assertThat(real.lastSeq(conv)).isZero();
+
+        full.room();
+        await().atMost(Duration.ofSeconds(10)).until(() -> answers.size() == 3);
+        // Stored in the order sent; acks may pass each other (each names its client id).
+        assertThat(answers).containsExactlyInAnyOrder("c-1 seq 1", "c-2 seq 2", "c-3 seq 3");
+        assertThat(onLoop(alices::heldSends)).isZero();
+        assertThat(reads.calls).containsExactly("pause", "resume");
+
+        onLoop(() -> alices.send(new SendRequest(conv, "hello 4", "c-4", null), null,
+                r -> answers.add("c-4 seq " + r.message().seq()), e -> answers.add("c-4 error " + e.getMessage())));
+        await().atMost(Duration.ofSeconds(10)).until(() -> answers.size() == 4);
+        assertThat(answers.get(3)).isEqualTo("c-4 seq 4");
+        assertThat(reads.calls).as("a send with room is not held").containsExactly("pause", "resume");
+    }
+
+    @Test
+    void aSendHeldTooLongOrBeyondTheHeldLimitIsRefusedRateLimitedAndReadingResumes() throws Exception {
+        long conv = direct();
+        FullStore full = new FullStore(new JdbcChatStore(pool));
+        ChatService busy = serviceOn(full.store);
+        RecordingReads reads = new RecordingReads();
+        ChatConnection alices = new ChatConnection(busy, hub, new TestSession("h2", alice, loop), blocking, reads,
+                Duration.ofMillis(300));
+        List<RuntimeException> errors = new CopyOnWriteArrayList<>();
+        List<String> sent = new CopyOnWriteArrayList<>();
+        onLoop(() -> {
+            for (int i = 0; i <= ChatConnection.MAX_HELD_SENDS; i++) {
+                alices.send(new SendRequest(conv, "hello " + i, "c-" + i, null), null, r -> sent.add("c"), errors::add);
+            }
+        });
+        assertThat(errors).as("the one beyond the held limit is refused at once").hasSize(1);
+        assertThat(ChatError.of(errors.get(0)).code()).isEqualTo("rate_limited");
+        assertThat(errors.get(0).getMessage()).contains(ChatConnection.MAX_HELD_SENDS + " of this connection's messages");
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> errors.size() == 1 + ChatConnection.MAX_HELD_SENDS);
+        assertThat(errors).allSatisfy(e -> assertThat(ChatError.of(e).code()).isEqualTo("rate_limited"));
+        assertThat(errors.get(1).getMessage()).contains("waited 300 ms for room");
+        assertThat(sent).isEmpty();
+        assertThat(onLoop(alices::heldSends)).isZero();
+        await().atMost(Duration.ofSeconds(10)).until(() -> reads.calls.equals(List.of("pause", "resume")));
+
+        full.room(); // the waiter registered for the expired sends finds nothing to send
+        onLoop(() -> { });
+        assertThat(sent).isEmpty();
+    }
+
+    @Test
+    void aConnectionClosedWhileHoldingAnswersNothingAndStoresNothing() throws Exception {
+        long conv = direct();
+        JdbcChatStore real = new JdbcChatStore(pool);
+        FullStore full = new FullStore(real);
+        ChatConnection alices = new ChatConnection(serviceOn(full.store), hub, new TestSession("h3", alice, loop),
+                blocking, new RecordingReads(), Duration.ofMillis(200));
+        List<String> answers = new CopyOnWriteArrayList<>();
+        onLoop(() -> alices.send(new SendRequest(conv, "hello", "c-1", null), null, r -> answers.add("sent"),
+                e -> answers.add("error")));
+        onLoop(alices::closed);
+        full.room();
+        Thread.sleep(400); // past the hold limit: the timer was cancelled with the connection
+        onLoop(() -> { });
+        assertThat(answers).isEmpty();
+        assertThat(real.lastSeq(conv)).isZero();
+    }
 }

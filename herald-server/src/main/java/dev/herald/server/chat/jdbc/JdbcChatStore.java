@@ -19,6 +19,8 @@ import dev.herald.server.store.jdbc.WriterWait;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -37,6 +39,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Consumer;
 
 /**
@@ -58,6 +61,8 @@ public final class JdbcChatStore implements ChatStore, AutoCloseable {
     /** How long a sender waits for its commit before it is told the store is unavailable. */
     public static final Duration APPEND_WAIT = Duration.ofSeconds(10);
 
+    private static final Logger log = LoggerFactory.getLogger(JdbcChatStore.class);
+
     private static final String MESSAGE_COLUMNS =
             "m.id, m.conversation_id, m.seq, m.sender_id, m.sender_name, m.client_id, m.message_type, m.content, m.created_at";
 
@@ -69,7 +74,10 @@ public final class JdbcChatStore implements ChatStore, AutoCloseable {
             new GroupCommitWriter.Limits(4096, 32L << 20, Duration.ofSeconds(2));
 
     private final DataSource pool;
+    private final GroupCommitWriter.Limits limits;
     private final AppendTransaction appends = new AppendTransaction();
+    /** Callers holding a refused send, woken as commits make room ({@link #whenRoom}). */
+    private final ConcurrentLinkedQueue<Runnable> roomWaiters = new ConcurrentLinkedQueue<>();
     private final GroupCommitWriter<AppendTransaction.Send, Optional<SendResult>> writer;
 
     /** With {@link #WRITE_LIMITS}. */
@@ -80,7 +88,22 @@ public final class JdbcChatStore implements ChatStore, AutoCloseable {
     /** @param limits how many sends may wait for the database; beyond, they are refused at once */
     JdbcChatStore(DataSource pool, GroupCommitWriter.Limits limits) {
         this.pool = pool;
-        this.writer = new GroupCommitWriter<>(pool, appends, new GroupCommitWriter.Settings("chat writer", "message",
+        this.limits = limits;
+        GroupCommitWriter.Transaction<AppendTransaction.Send, Optional<SendResult>> thenWake = new GroupCommitWriter.Transaction<>() {
+            @Override
+            public List<GroupCommitWriter.Outcome<Optional<SendResult>>> run(Connection c, List<AppendTransaction.Send> sends)
+                    throws SQLException {
+                return appends.run(c, sends);
+            }
+
+            @Override
+            public void committed(List<AppendTransaction.Send> sends,
+                                  List<GroupCommitWriter.Outcome<Optional<SendResult>>> outcomes) {
+                appends.committed(sends, outcomes);
+                wakeWaiters();
+            }
+        };
+        this.writer = new GroupCommitWriter<>(pool, thenWake, new GroupCommitWriter.Settings("chat writer", "message",
                 "the database", limits, JdbcChatStore::busy, null, System::nanoTime));
     }
 
@@ -249,6 +272,34 @@ public final class JdbcChatStore implements ChatStore, AutoCloseable {
     CompletableFuture<Optional<SendResult>> submit(NewMessage m, Consumer<ChatMessage> committed) {
         AppendTransaction.Send send = new AppendTransaction.Send(m, committed);
         return writer.submit(send, send.bytes());
+    }
+
+    @Override
+    public void whenRoom(Runnable wake) {
+        roomWaiters.add(wake);
+        if (writer.queued() == 0) {
+            wakeWaiters(); // nothing queued: no commit is coming to wake it
+        }
+    }
+
+    /**
+     * After a commit (on the writer thread): wakes as many waiters as half the free places in the
+     * queue, so that their retries fit and the queue does not refill at once; the rest wait for
+     * the next commit.
+     */
+    private void wakeWaiters() {
+        int wake = Math.max(1, (limits.maxQueued() - writer.queued()) / 2);
+        for (int i = 0; i < wake; i++) {
+            Runnable waiter = roomWaiters.poll();
+            if (waiter == null) {
+                return;
+            }
+            try {
+                waiter.run();
+            } catch (RuntimeException e) {
+                log.warn("a chat send waiting for room failed to resume: {}", e.toString());
+            }
+        }
     }
 
     /** Sends waiting for the writer. */

@@ -123,8 +123,7 @@ final class SocketEvents {
     private void sendMessage(ObjectNode p, Ack ack) {
         SendRequest request = SendRequest.parse(p, SEND_FIELDS);
         // Checked and queued on this loop, answered on it after the commit: no thread per send.
-        h.chat.onLoop(chatService.sendAsync(h.principal.userId(), h.principal.name(), request, h.eventLoop(),
-                        h.context.blocking()),
+        h.chat.send(request, h.principal.name(),
                 (SendResult r) -> reply(ack, EventMapping.message(ChatFrames.messageObject(r.message()))),
                 e -> fail(e, ack));
     }

@@ -11,11 +11,9 @@ import dev.herald.server.chat.ChatFrames;
 import dev.herald.server.chat.ChatService;
 import dev.herald.server.chat.MessageRef;
 import dev.herald.server.chat.SendRequest;
-import dev.herald.server.chat.SendResult;
 import dev.herald.server.chat.presence.PresenceTracker;
 import dev.herald.server.transport.TransportContext;
 
-import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /**
@@ -47,7 +45,17 @@ final class WsChatHandler extends WsConnectionHandler {
 
     @Override
     protected void onOpen() {
-        connection = new ChatConnection(chat, context.hub(), session, context.blocking());
+        connection = new ChatConnection(chat, context.hub(), session, context.blocking(), new ChatConnection.Reads() {
+            @Override
+            public void pause() {
+                ctx.channel().config().setAutoRead(false);
+            }
+
+            @Override
+            public void resume() {
+                ctx.channel().config().setAutoRead(true);
+            }
+        });
         connection.open(() -> {
             sendNow(context.json().createObjectNode().put("type", "connected")
                     .put("connection_id", session.id()).put("user_id", principal.userId()));
@@ -109,16 +117,13 @@ final class WsChatHandler extends WsConnectionHandler {
         SendRequest request = SendRequest.parse(frame, SEND_FIELDS);
         String clientId = request.clientId();
         // Checked and queued on this loop, answered on it after the commit: no thread per send.
-        CompletableFuture<SendResult> sent;
+        // With the store full, the send is held and this connection is not read meanwhile.
         try {
-            sent = chat.sendAsync(principal.userId(), principal.name(), request, session.eventLoop(),
-                    context.blocking());
+            connection.send(request, principal.name(),
+                    r -> sendNow(ChatFrames.ack(clientId, r.message(), r.replayed())), e -> fail(e, clientId, null));
         } catch (RuntimeException e) {
             fail(e, clientId, null);
-            return;
         }
-        connection.onLoop(sent, r -> sendNow(ChatFrames.ack(clientId, r.message(), r.replayed())),
-                e -> fail(e, clientId, null));
     }
 
     private void react(ObjectNode frame, Consumer<RuntimeException> onError) {

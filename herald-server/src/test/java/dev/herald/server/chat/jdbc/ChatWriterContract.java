@@ -336,6 +336,45 @@ abstract class ChatWriterContract {
     }
 
     @Test
+    void aCallerWaitingForRoomIsWokenOnceByTheCommitThatMakesRoomAndAtOnceWhenThereIsRoom() throws Exception {
+        String a = user("a"), b = user("b");
+        long conv = group(a, b);
+        JdbcChatStore writer = writer(2, 1L << 20);
+        List<CompletableFuture<Optional<SendResult>>> accepted = new ArrayList<>();
+        AtomicInteger woken = new AtomicInteger();
+        try {
+            try (Blocker blocker = new Blocker().lock(conv)) {
+                accepted.add(writer.submit(msg(conv, a, null, "taken"), NOBODY));
+                blocker.awaitSomeoneWaiting();
+                accepted.add(writer.submit(msg(conv, a, null, "queued 1"), NOBODY));
+                accepted.add(writer.submit(msg(conv, a, null, "queued 2"), NOBODY));
+                assertThatThrownBy(() -> writer.submit(msg(conv, b, "c-9", "refused"), NOBODY))
+                        .isInstanceOf(ChatStoreBusyException.class);
+                writer.whenRoom(woken::incrementAndGet);
+                Thread.sleep(200);
+                assertThat(woken).as("no room while the writer is stuck").hasValue(0);
+            }
+            // blocker closed: the writer commits "taken", then the two queued, and wakes the waiter
+            await().atMost(WAIT).until(() -> woken.get() == 1);
+            for (CompletableFuture<Optional<SendResult>> f : accepted) {
+                done(f);
+            }
+            accepted.add(writer.submit(msg(conv, b, "c-9", "after room"), NOBODY));
+            done(accepted.get(accepted.size() - 1));
+            Thread.sleep(100);
+            assertThat(woken).as("a waiter is woken once").hasValue(1);
+
+            AtomicInteger idle = new AtomicInteger();
+            writer.whenRoom(idle::incrementAndGet);
+            assertThat(idle).as("an empty queue has room at once").hasValue(1);
+        } finally {
+            writer.close();
+        }
+        assertThat(new JdbcChatStore(dataSource()).readSince(conv, 0, 10)).extracting(ChatMessage::content)
+                .containsExactly("taken", "queued 1", "queued 2", "after room");
+    }
+
+    @Test
     void aSendLargerThanTheQueuesByteCapIsRefused() {
         String a = user("a"), b = user("b");
         long conv = group(a, b);
