@@ -21,7 +21,8 @@
 # HERALD_JAVA_OPTS extra JVM options for Herald (after the defaults in jvm.options, which Herald
 # gets here as from ./herald); JAVA_HOME / HERALD_JVM_DIR as for ./herald.
 # Needs: a JDK 21+, Node 18+ with npm (for the Socket.IO peer), Linux (epoll).
-# Quick takes under 2 minutes, full under 15. Every process started here is stopped on exit.
+# Quick takes about 3 minutes; full took under 15 before herald-sio (not yet timed with it).
+# Every process started here is stopped on exit.
 set -euo pipefail
 
 BENCH="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)"
@@ -30,7 +31,7 @@ MIN_JAVA=21
 JVM_DIR="${HERALD_JVM_DIR:-/usr/lib/jvm}"
 
 usage() {
-  sed -n '2,24p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,25p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
