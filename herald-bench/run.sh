@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Herald benchmark (issue 7): Herald, the Socket.IO 4 reference app and a bare Netty broadcast
-# server, each in its own process, one at a time, under the same load from one load generator.
+# Herald benchmark (issue 7): Herald (over its plain WebSocket protocols and over its own
+# Socket.IO endpoint), the Socket.IO 4 reference app and a bare Netty broadcast server, each in
+# its own process, one at a time, under the same load from one load generator.
 #
 #   herald-bench/run.sh quick|full [options] [scenario...]
 #
@@ -9,7 +10,8 @@
 #   --store URL        also run the Herald inbox on PostgreSQL, e.g.
 #                      postgresql://postgres@127.0.0.1:5432/test (a schema bench_<time> is
 #                      created for the run and dropped afterwards)
-#   --targets LIST     comma-separated subset of herald,socketio,netty (default: all three)
+#   --targets LIST     comma-separated subset of herald,herald-sio,socketio,netty (default: all;
+#                      herald-sio is Herald again, its clients on /socket.io/)
 #   --cluster REDIS    also run Herald as two nodes (needs --store): both on the PostgreSQL of
 #                      --store and the Redis at REDIS (e.g. redis://127.0.0.1:6379), clients
 #                      spread over both nodes, publishes through the first; the fanout, inbox and
@@ -19,7 +21,8 @@
 # HERALD_JAVA_OPTS extra JVM options for Herald (after the defaults in jvm.options, which Herald
 # gets here as from ./herald); JAVA_HOME / HERALD_JVM_DIR as for ./herald.
 # Needs: a JDK 21+, Node 18+ with npm (for the Socket.IO peer), Linux (epoll).
-# Quick takes under 2 minutes, full under 15. Every process started here is stopped on exit.
+# Quick takes about 3 minutes; full took under 15 before herald-sio (not yet timed with it).
+# Every process started here is stopped on exit.
 set -euo pipefail
 
 BENCH="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)"
@@ -28,7 +31,7 @@ MIN_JAVA=21
 JVM_DIR="${HERALD_JVM_DIR:-/usr/lib/jvm}"
 
 usage() {
-  sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,25p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -38,7 +41,7 @@ MODE="${1:-}"
 shift
 STORE=""
 CLUSTER=""
-TARGETS="herald,socketio,netty"
+TARGETS="herald,herald-sio,socketio,netty"
 SCENARIOS=()
 while (( $# > 0 )); do
   case "$1" in
@@ -235,6 +238,13 @@ for target in "${TARGET_LIST[@]}"; do
         psql_cmd -c "DROP SCHEMA IF EXISTS $SCHEMA CASCADE" >/dev/null || true
         SCHEMA=""
       fi
+      ;;
+    herald-sio)
+      # One Socket.IO event per notification, as the Node peer emits (Herald's default sends each
+      # under two names, notification and newNotification: twice the frames for one delivery).
+      start_herald herald-sio --socketio-notification-events notification
+      load herald-sio "$SERVER_URL" "$SERVER_PID" "$SCENARIO_LIST"
+      stop "$SERVER_PID"
       ;;
     socketio)
       (cd "$PEER" && HOST=127.0.0.1 PORT=0 exec node --expose-gc server.js) >"$WORK/socketio.out" 2>"$WORK/socketio.err" &

@@ -11,14 +11,19 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * One load-generator connection: the last handler of its channel. Speaks the target's protocol
- * (Herald's notification or chat frames, Socket.IO framing with ping/pong, or raw frames from the
- * bare server), timestamps every benchmark message into the shared {@link LoadContext}, and keeps
- * its own counts: received messages, and for Herald the seq cursor with gaps and duplicates.
+ * (Herald's notification or chat frames, Socket.IO framing with ping/pong, Herald's Socket.IO
+ * events, or raw frames from the bare server), timestamps every benchmark message into the
+ * shared {@link LoadContext}, and keeps its own counts: received messages, and for Herald the
+ * seq cursor with gaps and duplicates.
  *
  * <p>A Herald chat client ({@link Target.Subscription#conversation()} set) joins its conversation
  * after {@code connected} and is ready at {@code joined}. Its own messages come back to it as
  * {@code message} frames too: they count for the seq check (one stream per conversation) but
- * not as deliveries; its {@code ack}s go to {@link LoadContext#acks}.
+ * not as deliveries; its {@code ack}s go to {@link LoadContext#acks}. Over Herald's Socket.IO the
+ * same with {@code joinConversation} (ack 0) after {@code 40}, {@code newMessage} events and
+ * {@code sendMessage} acks (1, 2, ...); a notification client counts {@code notification} events
+ * (seq checked from its {@code auth.since} when it resumes, else from the first one) and ignores
+ * the others ({@code unreadCount}, presence).
  *
  * <p>Threading: every field but {@link #ready} is written only on the channel's event loop; read
  * them from elsewhere after {@link LoadContext#barrier()}.
@@ -28,6 +33,13 @@ final class BenchClient extends SimpleChannelInboundHandler<WebSocketFrame> {
     private static final byte[] HERALD_CONNECTED =
             "{\"type\":\"connected\"".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] SINCE = FrameScanner.key("since");
+    private static final byte[] SIO_NOTIFICATION = SocketIoPackets.eventPrefix("notification");
+    private static final byte[] SIO_NEW_MESSAGE = SocketIoPackets.eventPrefix("newMessage");
+    private static final byte[] SIO_ERROR = SocketIoPackets.eventPrefix("error");
+    private static final byte[] ERROR_KEY = FrameScanner.key("error");
+    private static final byte[] LAST_SEQ = FrameScanner.key("lastSeq");
+    /** Herald Socket.IO: the ack id of {@code joinConversation}; sends use 1, 2, ... */
+    private static final long JOIN_ACK = 0;
 
     /** Told once when the client is ready (true) or failed before being ready (false). */
     interface ReadyListener {
@@ -50,10 +62,15 @@ final class BenchClient extends SimpleChannelInboundHandler<WebSocketFrame> {
     String failure;
     /** Herald chat: {@link HeraldChatFrames#sender} of this client's user, to tell its own messages apart. */
     private final byte[] ownSender;
+    /** Socket.IO: the CONNECT packet answering the Engine.IO open ({@link Target#connectPacket}). */
+    private final String connectPacket;
+    /** Herald Socket.IO chat: the ack id of the next {@code sendMessage}. */
+    private long nextAck = JOIN_ACK + 1;
 
-    BenchClient(Target target, Target.Subscription sub, LoadContext ctx, ReadyListener listener) {
+    BenchClient(Target target, Target.Subscription sub, String connectPacket, LoadContext ctx, ReadyListener listener) {
         this.target = target;
         this.sub = sub;
+        this.connectPacket = connectPacket;
         this.ctx = ctx;
         this.listener = listener;
         this.ownSender = sub.conversation() >= 0 ? HeraldChatFrames.sender(sub.user()) : null;
@@ -85,6 +102,7 @@ final class BenchClient extends SimpleChannelInboundHandler<WebSocketFrame> {
         switch (target) {
             case HERALD -> onHerald(text);
             case SOCKETIO -> onSocketIo(c, text);
+            case HERALD_SIO -> onHeraldSocketIo(c, text);
             case NETTY -> onMessage(text, -1);
         }
     }
@@ -112,42 +130,21 @@ final class BenchClient extends SimpleChannelInboundHandler<WebSocketFrame> {
 
     private void onHeraldChat(ByteBuf text) {
         switch (HeraldChatFrames.kind(text)) {
-            case MESSAGE -> {
-                long seq = FrameScanner.longField(text, Payload.SEQ, -1);
-                if (FrameScanner.indexOf(text, ownSender, text.readerIndex()) < 0) {
-                    delivered(text, Payload.T_IN_TEXT);
-                }
-                if (seq >= 0) {
-                    trackSeq(seq);
-                }
-            }
-            case ACK -> {
-                long sent = FrameScanner.longField(text, Payload.T_IN_TEXT, -1);
-                if (sent >= 0) {
-                    ctx.ackLatencyMicros.recordValue(Math.max(0, (System.nanoTime() - sent) / 1000));
-                    ctx.acks.increment();
-                }
-            }
+            case MESSAGE -> onChatMessage(text);
+            case ACK -> onChatAck(text);
             case CONNECTED -> channel.writeAndFlush(new TextWebSocketFrame(HeraldChatFrames.join(sub.conversation())));
             case JOINED -> {
                 lastSeq = FrameScanner.longField(text, Payload.SEQ, 0);
                 settle(true);
             }
-            case ERROR -> {
-                String error = text.toString(StandardCharsets.UTF_8);
-                ctx.error(error);
-                if (!ready) {   // the join was refused: this client cannot take part
-                    failure = error;
-                    channel.close();
-                }
-            }
+            case ERROR -> onChatError(text);
             default -> { }
         }
     }
 
     private void onSocketIo(ChannelHandlerContext c, ByteBuf text) {
         switch (SocketIoPackets.kind(text)) {
-            case OPEN -> c.writeAndFlush(new TextWebSocketFrame(SocketIoPackets.CONNECT));
+            case OPEN -> c.writeAndFlush(new TextWebSocketFrame(connectPacket));
             case PING -> c.writeAndFlush(new TextWebSocketFrame(SocketIoPackets.PONG));
             case CONNECTED -> settle(true);
             case EVENT -> onMessage(text, -1);
@@ -156,6 +153,86 @@ final class BenchClient extends SimpleChannelInboundHandler<WebSocketFrame> {
                 c.close();
             }
             default -> { }
+        }
+    }
+
+    private void onHeraldSocketIo(ChannelHandlerContext c, ByteBuf text) {
+        switch (SocketIoPackets.kind(text)) {
+            case EVENT -> {
+                if (FrameScanner.startsWith(text, SIO_NOTIFICATION)) {
+                    onMessage(text, FrameScanner.longField(text, Payload.SEQ, -1));
+                } else if (ownSender != null && FrameScanner.startsWith(text, SIO_NEW_MESSAGE)) {
+                    onChatMessage(text);
+                } else if (FrameScanner.startsWith(text, SIO_ERROR)) {
+                    onChatError(text);
+                }
+            }
+            case ACK -> {
+                long id = SocketIoPackets.ackId(text);
+                if (SocketIoPackets.ackStartsWithKey(text, ERROR_KEY)) {
+                    onChatError(text);
+                } else if (id == JOIN_ACK) {
+                    lastSeq = FrameScanner.longField(text, LAST_SEQ, 0);
+                    settle(true);
+                } else {
+                    onChatAck(text);
+                }
+            }
+            case PING -> c.writeAndFlush(new TextWebSocketFrame(SocketIoPackets.PONG));
+            case OPEN -> c.writeAndFlush(new TextWebSocketFrame(connectPacket));
+            case CONNECTED -> {
+                if (ownSender != null) {
+                    c.writeAndFlush(new TextWebSocketFrame(HeraldChatFrames.joinEvent(JOIN_ACK, sub.conversation())));
+                    return;
+                }
+                // Notifications follow this packet; with auth.since the first one is since + 1.
+                if (lastSeq < 0 && sub.since() >= 0) {
+                    lastSeq = sub.since();
+                    if (lastSeq >= ctx.catchUpSeq) {
+                        ctx.caughtUp.increment();
+                    }
+                }
+                settle(true);
+            }
+            case CONNECT_ERROR, DISCONNECT -> {
+                failure = text.toString(StandardCharsets.UTF_8);
+                c.close();
+            }
+            default -> { }
+        }
+    }
+
+    /**
+     * Herald chat: a message of the joined conversation (the {@code /ws/chat} {@code message}
+     * frame or the Socket.IO {@code newMessage} event): a delivery unless this client sent it,
+     * and the next seq of the conversation either way.
+     */
+    private void onChatMessage(ByteBuf text) {
+        long seq = FrameScanner.longField(text, Payload.SEQ, -1);
+        if (FrameScanner.indexOf(text, ownSender, text.readerIndex()) < 0) {
+            delivered(text, Payload.T_IN_TEXT);
+        }
+        if (seq >= 0) {
+            trackSeq(seq);
+        }
+    }
+
+    /** Herald chat: the answer to one of this client's sends, carrying the stored message. */
+    private void onChatAck(ByteBuf text) {
+        long sent = FrameScanner.longField(text, Payload.T_IN_TEXT, -1);
+        if (sent >= 0) {
+            ctx.ackLatencyMicros.recordValue(Math.max(0, (System.nanoTime() - sent) / 1000));
+            ctx.acks.increment();
+        }
+    }
+
+    /** Herald chat: a refusal (an error frame, event or ack); before the join it ends this client. */
+    private void onChatError(ByteBuf text) {
+        String error = text.toString(StandardCharsets.UTF_8);
+        ctx.error(error);
+        if (!ready) {
+            failure = error;
+            channel.close();
         }
     }
 
@@ -194,6 +271,18 @@ final class BenchClient extends SimpleChannelInboundHandler<WebSocketFrame> {
                 ctx.caughtUp.increment();
             }
         }
+    }
+
+    /**
+     * Herald chat: sends message {@code clientId} with {@code content} to this client's
+     * conversation ({@code send_message} on {@code /ws/chat}, {@code sendMessage} with the next
+     * ack id over Socket.IO). Only on the channel's event loop.
+     */
+    void sendChat(String clientId, String content) {
+        long conversation = sub.conversation();
+        send(target == Target.HERALD_SIO
+                ? HeraldChatFrames.sendMessageEvent(nextAck++, conversation, clientId, content)
+                : HeraldChatFrames.sendMessage(conversation, clientId, content));
     }
 
     /** Sends one text frame (chat); safe from any thread. */

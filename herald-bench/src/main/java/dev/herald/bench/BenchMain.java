@@ -14,7 +14,7 @@ import java.util.Map;
  * Entry point of herald-bench.jar (driven by herald-bench/run.sh):
  * <pre>
  *   netty-server [--host 127.0.0.1] [--port 0]       the bare Netty broadcast peer
- *   load --target herald|socketio|netty --url http://127.0.0.1:PORT --mode quick|full
+ *   load --target herald|herald-sio|socketio|netty --url http://127.0.0.1:PORT --mode quick|full
  *        --scenarios fanout,inbox,chat,idle,storm --out results.tsv
  *        [--pid SERVER_PID] [--api-key KEY] [--jwt-secret SECRET] [--store-label postgresql]
  *        [--client-urls http://H:P1,http://H:P2] [--label "2 nodes"]
@@ -135,7 +135,7 @@ public final class BenchMain {
 
     private static void usage() {
         System.err.println("usage: herald-bench.jar netty-server [--host H] [--port P]\n"
-                + "       herald-bench.jar load --target herald|socketio|netty --url http://H:P --mode quick|full"
+                + "       herald-bench.jar load --target herald|herald-sio|socketio|netty --url http://H:P --mode quick|full"
                 + " --scenarios fanout,inbox,chat,idle,storm --out FILE [--pid PID] [--api-key K] [--jwt-secret S]"
                 + " [--store-label L] [--fanout NxK,...] [--chat NxR] [--client-urls U1,U2] [--label L]\n"
                 + "       herald-bench.jar report --results FILE");

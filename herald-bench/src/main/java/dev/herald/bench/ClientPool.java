@@ -63,7 +63,8 @@ final class ClientPool {
 
     /**
      * Connects one client per subscription and waits until each is ready (Herald: `connected`
-     * received; Socket.IO: `40` received; bare Netty: handshake done) or failed. Clients refused
+     * received, for chat `joined`; Socket.IO: `40` received, for Herald's chat the
+     * `joinConversation` ack; bare Netty: handshake done) or failed. Clients refused
      * (e.g. a 503 under a connect burst) are retried, like a real client would, up to twice after
      * a one-second pause; {@code refused} counts every refusal. Gives up after {@code timeoutSeconds}.
      */
@@ -117,7 +118,8 @@ final class ClientPool {
                 Thread.currentThread().interrupt();
                 break;
             }
-            BenchClient client = new BenchClient(target, subs.get(i), ctx, listener);
+            Target.Subscription sub = subs.get(i);
+            BenchClient client = new BenchClient(target, sub, target.connectPacket(sub, jwt), ctx, listener);
             clients.add(client);
             open(client, sources.get(i % sources.size()), servers.get(i % servers.size()));
         }

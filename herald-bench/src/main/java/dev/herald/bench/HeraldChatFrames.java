@@ -6,7 +6,10 @@ import java.nio.charset.StandardCharsets;
 /**
  * Herald's {@code /ws/chat} frames (docs/chat-protocol.md), as much as the chat scenario needs:
  * the two client frames it sends ({@code join}, {@code send_message}) and the kind of each server
- * frame, told by its leading {@code "type"} (Herald writes the type first in every frame).
+ * frame, told by its leading {@code "type"} (Herald writes the type first in every frame). The
+ * same two requests as Herald's Socket.IO events (docs/socketio.md: {@code joinConversation},
+ * {@code sendMessage}, both with an ack), whose {@code newMessage} event carries the same
+ * message object with the same {@code sender_id} and {@code seq}.
  *
  * <p>The benchmark payload travels as the message's {@code content}: its JSON text, which the
  * server echoes as a JSON string with escaped quotes in both the {@code message} frame (top
@@ -65,6 +68,17 @@ final class HeraldChatFrames {
     static String sendMessage(long conversationId, String clientId, String content) {
         return "{\"type\":\"send_message\",\"conversation_id\":" + conversationId
                 + ",\"client_id\":" + string(clientId) + ",\"content\":" + string(content) + "}";
+    }
+
+    /** Herald's Socket.IO {@code joinConversation}, live only, asking for ack {@code ackId}. */
+    static String joinEvent(long ackId, long conversationId) {
+        return SocketIoPackets.event(ackId, "joinConversation", "{\"conversationId\":" + conversationId + "}");
+    }
+
+    /** Herald's Socket.IO {@code sendMessage} with {@code content} as its text, asking for ack {@code ackId}. */
+    static String sendMessageEvent(long ackId, long conversationId, String clientId, String content) {
+        return SocketIoPackets.event(ackId, "sendMessage", "{\"conversationId\":" + conversationId
+                + ",\"clientId\":" + string(clientId) + ",\"content\":" + string(content) + "}");
     }
 
     /** The body of {@code POST /api/v1/backend/conversations} for a direct conversation of two users. */

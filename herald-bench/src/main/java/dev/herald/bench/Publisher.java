@@ -82,7 +82,7 @@ final class Publisher {
      * messages, and an answered request acknowledges all of its messages.
      */
     Outcome run(LongFunction<Dest> destOf, long count, double seconds, double rate, int connections, int perRequest) {
-        if (perRequest > 1 && target != Target.HERALD) {
+        if (perRequest > 1 && !target.herald()) {
             throw new IllegalArgumentException(target.label + " has no batch publish");
         }
         return exchange(k -> {

@@ -12,8 +12,9 @@ import java.util.Map;
 
 /**
  * Turns a {@link Results} file into a markdown table: one row per scenario and figure, one
- * column per server, and the ratios Herald/Socket.IO and Herald/bare Netty from the same run,
- * followed by the notes. Stateless.
+ * column per server, and the ratios Herald/Socket.IO, Herald Socket.IO/Socket.IO (Herald's own
+ * Socket.IO endpoint against the Node one) and Herald/bare Netty from the same run, followed by
+ * the notes. Stateless.
  */
 final class Report {
 
@@ -44,17 +45,20 @@ final class Report {
             row.values().put(f[2], Double.parseDouble(f[3]));
         }
         StringBuilder out = new StringBuilder();
-        out.append("| Scenario | Figure | Herald | Socket.IO | bare Netty | Herald/Socket.IO | Herald/Netty |\n");
-        out.append("|---|---|---:|---:|---:|---:|---:|\n");
+        out.append("| Scenario | Figure | Herald | Herald Socket.IO | Socket.IO | bare Netty | Herald/Socket.IO"
+                + " | Herald Socket.IO/Socket.IO | Herald/Netty |\n");
+        out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Row r : rows.values()) {
             String arrow = r.better().equals("higher") ? " (higher is better)" : r.better().equals("lower") ? " (lower is better)" : "";
-            Double h = r.values().get("herald");
-            Double s = r.values().get("socketio");
-            Double n = r.values().get("netty");
+            Double h = r.values().get(Target.HERALD.id);
+            Double hs = r.values().get(Target.HERALD_SIO.id);
+            Double s = r.values().get(Target.SOCKETIO.id);
+            Double n = r.values().get(Target.NETTY.id);
             out.append("| ").append(r.scenario()).append(" | ").append(r.metric())
                     .append(r.unit().isEmpty() ? "" : " [" + r.unit() + "]").append(arrow)
-                    .append(" | ").append(value(h)).append(" | ").append(value(s)).append(" | ").append(value(n))
-                    .append(" | ").append(ratio(h, s)).append(" | ").append(ratio(h, n)).append(" |\n");
+                    .append(" | ").append(value(h)).append(" | ").append(value(hs)).append(" | ").append(value(s))
+                    .append(" | ").append(value(n)).append(" | ").append(ratio(h, s)).append(" | ").append(ratio(hs, s))
+                    .append(" | ").append(ratio(h, n)).append(" |\n");
         }
         if (!notes.isEmpty()) {
             out.append("\nNotes:\n\n");

@@ -96,7 +96,7 @@ final class Scenarios {
     }
 
     private void heraldOrder(String scenario, List<BenchClient> clients) {
-        if (target != Target.HERALD) {
+        if (!target.herald()) {
             return;
         }
         long gaps = 0;
@@ -193,7 +193,7 @@ final class Scenarios {
         latency(sc, " (half rate)", ctx.takeLatency());
         results.lower(sc, "lost (half rate)", Math.max(0, before + half.acked() - ctx.delivered.sum()), "");
 
-        if (target == Target.HERALD) {
+        if (target.herald()) {
             // The same users and load generator, with the app sending its notifications in batches
             // (POST /api/v1/notifications/batch): one request and one commit per batch. Max rate,
             // then half of it, like the single publishes.
@@ -233,7 +233,7 @@ final class Scenarios {
      */
     void chat(int n, double seconds, double ratePerClient) {
         String sc = "chat";
-        if (target == Target.HERALD) {
+        if (target.herald()) {
             heraldChat(sc, n - n % 2, seconds, ratePerClient);
             return;
         }
@@ -275,7 +275,8 @@ final class Scenarios {
      * {@code send_message} with the payload's JSON text as {@code content}. Every message is
      * committed before its {@code ack} and its {@code message} frames. Delivered: the partner's
      * {@code message} frames (latency send -> partner); acks: the sender's own (latency send ->
-     * ack). A pair whose conversation could not be created, or whose partner never joined, does
+     * ack). Over Herald's Socket.IO ({@link Target#HERALD_SIO}) the same with
+     * {@code joinConversation}, {@code sendMessage} and its ack, and {@code newMessage} events. A pair whose conversation could not be created, or whose partner never joined, does
      * not send (noted).
      */
     private void heraldChat(String sc, int n, double seconds, double ratePerClient) {
@@ -308,12 +309,9 @@ final class Scenarios {
         }
         long errorsAtJoin = ctx.errors.sum();   // join refusals: those clients do not send
         AtomicLong sent = new AtomicLong();
-        java.util.function.Function<BenchClient, Runnable> senderOf = cl -> {
-            long conversation = cl.sub.conversation();
-            return () -> {
-                long i = sent.getAndIncrement();
-                cl.send(HeraldChatFrames.sendMessage(conversation, "m" + i, Payload.of(System.nanoTime(), i)));
-            };
+        java.util.function.Function<BenchClient, Runnable> senderOf = cl -> () -> {
+            long i = sent.getAndIncrement();
+            cl.sendChat("m" + i, Payload.of(System.nanoTime(), i));
         };
         // Unrecorded warm-up; every warm-up send answered and every acked one delivered before the measured part.
         sendPaced(senders, ratePerClient * CHAT_WARM_UP_RATE_SHARE, CHAT_WARM_UP_SECONDS, senderOf);
@@ -470,10 +468,10 @@ final class Scenarios {
                 finalSeq = Math.max(finalSeq, cl.lastSeq);
             }
             again.add(new Target.Subscription(cl.sub.user(), "storm",
-                    target == Target.HERALD ? Math.max(0, cl.lastSeq) : -1));
+                    target.herald() ? Math.max(0, cl.lastSeq) : -1));
         }
         long published = warm.acked() + away.acked() + 5;
-        if (target == Target.HERALD) {
+        if (target.herald()) {
             finalSeq += away.acked() + 5;
             ctx2.catchUpSeq = finalSeq;
         }
@@ -488,7 +486,7 @@ final class Scenarios {
             results.note(sc, c2.refused() + " reconnects refused (retried after 1 s), " + c2.failed()
                     + " never reconnected; first refusal: " + c2.firstFailure());
         }
-        if (target == Target.HERALD) {
+        if (target.herald()) {
             boolean all = LoadContext.awaitCounter(ctx2.caughtUp, c2.ready(), java.time.Duration.ofSeconds(15),
                     java.time.Duration.ofSeconds(120));
             results.lower(sc, "all caught up", (System.nanoTime() - start) / 1e6, "ms");

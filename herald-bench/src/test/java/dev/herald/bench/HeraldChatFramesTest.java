@@ -88,4 +88,49 @@ class HeraldChatFramesTest {
         assertThatThrownBy(() -> Target.HERALD.chatFrame("c5", Payload.of(1, 2)))
                 .isInstanceOf(IllegalStateException.class);
     }
+
+    @Test
+    void buildsTheSocketIoJoinAndSendWithTheirAckIds() {
+        assertThat(HeraldChatFrames.joinEvent(0, 42)).isEqualTo("420[\"joinConversation\",{\"conversationId\":42}]");
+        String send = HeraldChatFrames.sendMessageEvent(5, 3, "m7", Payload.of(123456789012L, 7));
+        assertThat(send).startsWith("425[\"sendMessage\",{\"conversationId\":3,\"clientId\":\"m7\","
+                + "\"content\":\"{\\\"t\\\":123456789012,\\\"i\\\":7,");
+        assertThat(send).endsWith("x\\\"}\"}]");
+    }
+
+    @Test
+    void aSocketIoClientAuthenticatesInTheConnectPacketAsItsUserOrItsRoom() {
+        Jwt jwt = new Jwt("bench-secret-0123456789-0123456789-abcdef");
+        assertThat(Target.HERALD_SIO.wsPath(new Target.Subscription("u4", null, -1), jwt))
+                .isEqualTo("/socket.io/?EIO=4&transport=websocket");
+        String user = Target.HERALD_SIO.connectPacket(new Target.Subscription("u4", null, -1), jwt);
+        assertThat(user).startsWith("40{\"token\":\"").endsWith("\"}").doesNotContain("since");
+        assertThat(claims(user)).contains("\"sub\":\"u4\"");
+        String resuming = Target.HERALD_SIO.connectPacket(new Target.Subscription("s3", "storm", 17), jwt);
+        assertThat(resuming).endsWith("\",\"since\":17}");
+        assertThat(claims(resuming)).contains("\"sub\":\"room.storm\"");
+        assertThat(Target.SOCKETIO.connectPacket(new Target.Subscription("u4", null, -1), jwt)).isEqualTo("40");
+        assertThat(Target.HERALD.connectPacket(new Target.Subscription("u4", null, -1), jwt)).isNull();
+        assertThatThrownBy(() -> Target.HERALD_SIO.chatFrame("c5", Payload.of(1, 2)))
+                .isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void aSocketIoRoomPublishGoesToTheRoomsUser() {
+        String payload = Payload.of(5, 6);
+        assertThat(Target.HERALD_SIO.publishPath("bench", null)).isEqualTo("/api/v1/notifications");
+        assertThat(Target.HERALD_SIO.publishBody("bench", null, payload))
+                .startsWith("{\"to\":{\"user\":\"room.bench\"},\"notification\":{\"type\":\"bench\",\"t\":5,");
+        assertThat(Target.HERALD_SIO.publishBody(null, "u3", payload)).startsWith("{\"to\":{\"user\":\"u3\"},");
+        assertThat(Target.of("herald-sio")).isEqualTo(Target.HERALD_SIO);
+        assertThat(Target.HERALD_SIO.herald()).isTrue();
+        assertThat(Target.SOCKETIO.herald()).isFalse();
+    }
+
+    /** The claims of the token in a Socket.IO CONNECT packet {@code 40{"token":"h.c.s",...}}. */
+    private static String claims(String connect) {
+        String token = connect.substring(connect.indexOf("\"token\":\"") + 9);
+        token = token.substring(0, token.indexOf('"'));
+        return new String(java.util.Base64.getUrlDecoder().decode(token.split("\\.")[1]), StandardCharsets.UTF_8);
+    }
 }
