@@ -16,8 +16,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * touched session once per batch instead of once per event.
  *
  * <p>This is where fanout gets its speed: a burst of events becomes one task on the loop, every
- * write in it goes to the channel's buffer, and each connection costs one flush (one syscall)
- * per pass however many events it received.
+ * write in it goes to the channel's buffer, each connection is visited once per run of events of
+ * its stream, and costs one flush (one syscall) per pass however many events it received.
  *
  * <p>Thread-safe: {@link #submit} from any thread; the drain runs on the loop.
  */
@@ -40,7 +40,8 @@ final class LoopDispatcher implements Runnable {
     private final AtomicInteger queued = new AtomicInteger();
     private final AtomicBoolean overflowed = new AtomicBoolean();
     private final AtomicBoolean scheduled = new AtomicBoolean();
-    /** Only on the loop. */
+    // Only on the loop.
+    private final List<Work> pass = new ArrayList<>(MAX_EVENTS_PER_PASS);
     private final List<Session> dirty = new ArrayList<>();
 
     /** @param resynchronizeLoop sends every subscription of this loop back to the store; run on the loop */
@@ -70,21 +71,33 @@ final class LoopDispatcher implements Runnable {
             }
             resynchronizeLoop.run();
         }
-        int n = 0;
         Work work;
-        while (n++ < MAX_EVENTS_PER_PASS && (work = queue.poll()) != null) {
+        while (pass.size() < MAX_EVENTS_PER_PASS && (work = queue.poll()) != null) {
             queued.decrementAndGet();
-            for (StreamSubscription sub : work.targets()) {
+            pass.add(work);
+        }
+        // Consecutive events of one stream go to the same subscriptions: each subscription takes
+        // them all in one visit, so a burst touches every connection's objects once per pass
+        // rather than once per event (with 20k connections those objects do not stay in cache).
+        int first = 0;
+        while (first < pass.size()) {
+            Collection<StreamSubscription> targets = pass.get(first).targets();
+            int end = first + 1;
+            while (end < pass.size() && pass.get(end).targets() == targets) {
+                end++;
+            }
+            for (StreamSubscription sub : targets) {
                 Session session = sub.session();
-                if (!session.isOpen()) {
-                    continue;
+                for (int i = first; i < end && session.isOpen(); i++) {
+                    sub.onLive(pass.get(i).event());
                 }
-                sub.onLive(work.event());
                 if (session.isOpen() && session.markFlushPending()) {
                     dirty.add(session);
                 }
             }
+            first = end;
         }
+        pass.clear();
         for (Session session : dirty) {
             session.flush();
         }

@@ -48,12 +48,21 @@ final class RecordingSession implements Session {
         return writable;
     }
 
+    /** Closes itself (as a slow consumer would be) once it got this many events; -1: never. */
+    volatile int closeAfter = -1;
+
     @Override
     public void deliver(StreamEvent event) {
         if (!loop.inEventLoop()) {
             throw new AssertionError("deliver off the session's loop");
         }
+        if (closedWith != null) {
+            throw new AssertionError("deliver to a closed session");
+        }
         delivered.add(event);
+        if (delivered.size() == closeAfter) {
+            closedWith = CloseReason.SLOW_CONSUMER;
+        }
     }
 
     @Override

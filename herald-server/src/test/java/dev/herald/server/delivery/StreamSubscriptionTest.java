@@ -240,4 +240,46 @@ class StreamSubscriptionTest {
         publish("t");
         await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2)).until(() -> session.delivered.isEmpty());
     }
+
+    @Test
+    void aBurstOfTwoStreamsReachesEachSubscriptionInOrderWithOneFlushAndNothingAfterAClose() throws Exception {
+        String other = "topic:branch:7";
+        RecordingSession both = new RecordingSession(loop);
+        RecordingSession closing = new RecordingSession(loop);
+        closing.closeAfter = 2;
+        loop.submit(() -> {
+            hub.subscribe(session, STREAM, -1, TypeFilter.ALL, st -> { });
+            hub.subscribe(both, STREAM, -1, TypeFilter.ALL, st -> { });
+            hub.subscribe(both, other, -1, TypeFilter.ALL, st -> { });
+            hub.subscribe(closing, STREAM, -1, TypeFilter.ALL, st -> { });
+        }).get(5, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(5)).until(() -> loop.submit(() -> true).get());
+
+        int bothBefore = both.flushes;
+        int sessionBefore = session.flushes;
+        // The loop is held while the burst is published: it arrives as one pass.
+        java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+        loop.execute(() -> {
+            try {
+                held.await(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        List<String> published = new java.util.ArrayList<>();
+        for (String stream : List.of(STREAM, STREAM, other, STREAM, other, STREAM)) {
+            StoredNotification n = store.append(stream, "t");
+            broker.publish(NotificationFrames.event(n));
+            published.add(stream + "#" + n.seq());
+        }
+        held.countDown();
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> both.delivered.size() >= 6 && session.seqs().size() >= 4);
+        assertThat(both.delivered).extracting(e -> e.stream() + "#" + e.seq()).isEqualTo(published);
+        assertThat(session.seqs()).isEqualTo(range(1, 4));
+        assertThat(both.flushes - bothBefore).as("one flush for the pass, however many events").isEqualTo(1);
+        assertThat(session.flushes - sessionBefore).isEqualTo(1);
+        assertThat(closing.seqs()).as("nothing after its close").isEqualTo(range(1, 2));
+        assertThat(closing.closedWith).isEqualTo(dev.herald.server.delivery.CloseReason.SLOW_CONSUMER);
+    }
 }
