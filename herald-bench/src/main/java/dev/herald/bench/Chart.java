@@ -10,8 +10,9 @@ import java.util.Locale;
 /**
  * An SVG line chart of one figure: x against y, one line per series (a server), with axes, ticks,
  * grid, axis labels, a legend and a title. The x axis is linear from 0, labelled at the x values
- * of the data (the sizes or rates a sweep ran); the y axis is linear from 0 or logarithmic (whole
- * decades), for figures that span orders of magnitude such as p99 latency. On a log axis points
+ * of the data (the sizes or rates a sweep ran); the y axis is linear from 0 (or from below, if a
+ * figure is negative) or logarithmic (whole decades), for figures that span orders of magnitude
+ * such as p99 latency. On a log axis points
  * at or below 0 cannot be drawn and are left out. Every text is escaped for XML. Immutable; builds
  * text only, no I/O.
  */
@@ -60,10 +61,12 @@ final class Chart {
         this.series = List.copyOf(series);
         double maxX = 0;
         double maxY = 0;
+        double minY = 0;
         double minPositiveY = Double.POSITIVE_INFINITY;
         for (Point p : drawable()) {
             maxX = Math.max(maxX, p.x());
             maxY = Math.max(maxY, p.y());
+            minY = Math.min(minY, p.y());
             if (p.y() > 0) {
                 minPositiveY = Math.min(minPositiveY, p.y());
             }
@@ -79,8 +82,10 @@ final class Chart {
             this.yMin = Math.pow(10, lo);
             this.yMax = Math.pow(10, hi);
         } else {
-            this.yMin = 0;
-            this.yMax = niceCeiling(maxY);
+            // From 0, or from below it when a figure came out negative (a difference of two noisy reads).
+            double step = niceStep(Math.max(maxY, 0) - minY);
+            this.yMin = Math.floor(minY / step) * step;
+            this.yMax = Math.max(yMin + step, Math.ceil(maxY / step * (1 - 1e-12)) * step);
         }
     }
 
@@ -178,7 +183,7 @@ final class Chart {
         out.append("</g>\n");
     }
 
-    /** Linear: 0 to the top in 1, 2 or 5 x 10^k steps; log: each decade, with 2 and 5 when there are at most two. */
+    /** Linear: bottom to top in 1, 2 or 5 x 10^k steps; log: each decade, with 2 and 5 when there are at most two. */
     List<Double> yTicks() {
         List<Double> ticks = new ArrayList<>();
         if (yScale == Scale.LOG) {
@@ -194,9 +199,9 @@ final class Chart {
             }
             return ticks;
         }
-        double step = niceStep(yMax);
-        for (int i = 0; i * step <= yMax * (1 + 1e-9); i++) {
-            ticks.add(i * step);
+        double step = niceStep(yMax - yMin);
+        for (int i = 0; yMin + i * step <= yMax + step * 1e-9; i++) {
+            ticks.add(yMin + i * step);
         }
         return ticks;
     }
@@ -245,12 +250,12 @@ final class Chart {
         out.append("</g>\n");
     }
 
-    /** The smallest 1, 2 or 5 x 10^k step that cuts (0, max] into at most 6 parts. */
-    static double niceStep(double max) {
-        if (!(max > 0)) {
+    /** The smallest 1, 2 or 5 x 10^k step that cuts a range this wide into at most 6 parts. */
+    static double niceStep(double range) {
+        if (!(range > 0)) {
             return 1;
         }
-        double raw = max / 6;
+        double raw = range / 6;
         double magnitude = Math.pow(10, Math.floor(Math.log10(raw)));
         for (double m : new double[] {1, 2, 5, 10}) {
             if (m * magnitude >= raw * (1 - 1e-9)) {

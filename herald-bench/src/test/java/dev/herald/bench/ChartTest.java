@@ -89,6 +89,20 @@ class ChartTest {
     }
 
     @Test
+    void extendsTheLinearAxisBelowZeroForANegativeFigure() throws Exception {
+        // Memory per connection is a difference of two reads and can come out below 0 at small sizes.
+        Chart chart = new Chart("t", "x", "B", Chart.Scale.LINEAR, List.of(new Chart.Series("s", List.of(
+                new Chart.Point(200, -13_297), new Chart.Point(1000, 7317)))));
+
+        List<Element> points = byClass(parse(chart.svg()), "circle", "point");
+
+        assertThat(chart.yTicks()).containsExactly(-15_000.0, -10_000.0, -5000.0, 0.0, 5000.0, 10_000.0);
+        assertThat(chart.py(0)).isCloseTo(Chart.TOP + Chart.PLOT_HEIGHT * 0.4, within(0.01));
+        assertThat(attr(points.get(0), "cy")).isBetween((double) Chart.TOP, (double) Chart.TOP + Chart.PLOT_HEIGHT);
+        assertThat(attr(points.get(0), "cy")).isCloseTo(Chart.TOP + Chart.PLOT_HEIGHT * (1 - 1703.0 / 25_000), within(0.1));
+    }
+
+    @Test
     void placesPointsWhereTheLogScaleSays() throws Exception {
         // 0.5 ms to 2,000 ms: the axis spans the decades 0.1 to 10,000, six ticks apart.
         Chart chart = new Chart("t", "x", "ms", Chart.Scale.LOG, List.of(
