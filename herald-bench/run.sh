@@ -179,7 +179,7 @@ case "$MODE" in
   quick) LOAD_TIMEOUT=100 ;;
   full) LOAD_TIMEOUT=420 ;;
   curves-quick) LOAD_TIMEOUT=400 ;;
-  curves) LOAD_TIMEOUT=1500 ;;   # fanout and chat sweeps of one server in one load run (~5 min)
+  curves) LOAD_TIMEOUT=900 ;;    # fanout and chat sweeps of one server in one load run (~4 min)
 esac
 
 psql_cmd() {  # psql against the --store database (host, port, user, db taken from the URL)
@@ -191,7 +191,7 @@ psql_cmd() {  # psql against the --store database (host, port, user, db taken fr
     -U "${userpart%%:*}" -d "$db" "$@"
 }
 
-load() {  # load TARGET URL PID SCENARIOS [extra args]
+load() {  # load TARGET URL PID SCENARIOS [extra args]; at most LOAD_TIMEOUT seconds
   local target="$1" url="$2" pid="$3" scenarios="$4"
   shift 4
   timeout --kill-after=10 "$LOAD_TIMEOUT" "$JAVA" -Xms1g -Xmx2g -XX:+UseParallelGC \
@@ -263,7 +263,7 @@ record_report() {  # shows $WORK/report.md and appends it to docs/benchmarks.md 
 # a heap an earlier point grew), then fanout and chat sweeps on one more fresh server; then the
 # charts and their section.
 run_curves() {
-  local target n sweep_list
+  local target n sweep_list sweep_timeout="$LOAD_TIMEOUT"
   if [[ -z $CHARTS ]]; then
     if [[ ${BENCH_RECORD:-1} != 0 ]]; then CHARTS="$ROOT/docs/benchmarks/curves-$RUN_ID"; else CHARTS="$WORK/charts"; fi
   fi
@@ -276,7 +276,9 @@ run_curves() {
     if [[ " ${SCENARIOS[*]} " == *" idle "* ]]; then
       for n in $("$JAVA" -jar "$BENCH_JAR" sweep --mode "$MODE" --scenario idle); do
         start_server "$target" "$target-idle-$n"
+        LOAD_TIMEOUT=240   # one idle point: connects, two GCs, RSS settling
         load "$target" "$SERVER_URL" "$SERVER_PID" idle --idle "$n"
+        LOAD_TIMEOUT="$sweep_timeout"
         stop "$SERVER_PID"
       done
     fi

@@ -181,12 +181,14 @@ public final class BenchMain {
     }
 
     private static void point(Results results, String scenario, SweepPoint point) {
+        long start = System.nanoTime();
         try {
             point.run();
         } catch (Exception | AssertionError e) {
             results.note(scenario, "failed: " + e);
             e.printStackTrace();
         }
+        System.out.printf("  %s done in %.1f s%n", scenario, (System.nanoTime() - start) / 1e9);
     }
 
     private static String required(Map<String, String> opts, String key) {

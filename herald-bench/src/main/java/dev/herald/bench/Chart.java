@@ -23,7 +23,10 @@ final class Chart {
     record Point(double x, double y) {
     }
 
-    /** One line: {@code name} goes into the legend; points are drawn in x order. */
+    /**
+     * One line: {@code name} goes into the legend; points are drawn in x order. A series keeps the
+     * colour of its place in the list; one without points takes its place but is not drawn.
+     */
     record Series(String name, List<Point> points) {
         Series {
             points = points.stream().sorted(Comparator.comparingDouble(Point::x)).toList();
@@ -130,7 +133,9 @@ final class Chart {
         out.append("<rect class=\"frame\" x=\"").append(LEFT).append("\" y=\"").append(TOP).append("\" width=\"")
                 .append(PLOT_WIDTH).append("\" height=\"").append(PLOT_HEIGHT).append("\" fill=\"none\" stroke=\"#333333\"/>\n");
         for (int i = 0; i < series.size(); i++) {
-            line(out, series.get(i), i);
+            if (!series.get(i).points().isEmpty()) {
+                line(out, series.get(i), i);
+            }
         }
         if (drawable().isEmpty()) {
             out.append("<text x=\"").append(LEFT + PLOT_WIDTH / 2).append("\" y=\"").append(TOP + PLOT_HEIGHT / 2)
@@ -237,8 +242,12 @@ final class Chart {
     private void legend(StringBuilder out) {
         int x = LEFT + PLOT_WIDTH + 20;
         out.append("<g class=\"legend\">\n");
+        int row = 0;
         for (int i = 0; i < series.size(); i++) {
-            int y = TOP + 10 + 22 * i;
+            if (series.get(i).points().isEmpty()) {
+                continue;
+            }
+            int y = TOP + 10 + 22 * row++;
             String dash = DASHES[i % DASHES.length];
             out.append("<line x1=\"").append(x).append("\" y1=\"").append(y).append("\" x2=\"").append(x + 28)
                     .append("\" y2=\"").append(y).append("\" stroke=\"").append(COLOURS[i % COLOURS.length])

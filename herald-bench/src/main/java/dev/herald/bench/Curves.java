@@ -50,8 +50,9 @@ final class Curves {
     }
 
     /**
-     * The series of {@code curve} in {@code lines} (results rows): one per target that has a point
-     * on it, in the order the targets first appear in the results.
+     * The series of {@code curve} in {@code lines} (results rows): one per target in the results,
+     * in the order they first appear (so a server keeps its colour on every chart of a run), empty
+     * for a target without a point on this curve.
      */
     static List<Chart.Series> series(Curve curve, List<String> lines) {
         Map<String, List<Chart.Point>> byTarget = new LinkedHashMap<>();
@@ -67,11 +68,7 @@ final class Curves {
             }
         }
         List<Chart.Series> out = new ArrayList<>();
-        byTarget.forEach((target, points) -> {
-            if (!points.isEmpty()) {
-                out.add(new Chart.Series(label(target), points));
-            }
-        });
+        byTarget.forEach((target, points) -> out.add(new Chart.Series(label(target), points)));
         return out;
     }
 
@@ -81,9 +78,8 @@ final class Curves {
 
     /**
      * Writes every chart that has a point into {@code dir} and returns the markdown: per chart a
-     * link to it (under {@code linkPrefix}) and its points as a table, x down, a column per server
-     * (the figure in {@link Curve#yLabel});
-     * then the notes of the run and every figure ({@link Report}).
+     * link to it (under {@code linkPrefix}) and its points as a table, x down, a column per server;
+     * then the run's notes (failed points, refusals) and, folded, every figure ({@link Report}).
      */
     static String write(Path results, Path dir, String linkPrefix) throws IOException {
         List<String> lines = Files.readAllLines(results, StandardCharsets.UTF_8);
@@ -91,7 +87,7 @@ final class Curves {
         StringBuilder md = new StringBuilder();
         for (Curve curve : CURVES) {
             List<Chart.Series> series = series(curve, lines);
-            if (series.isEmpty()) {
+            if (series.stream().allMatch(s -> s.points().isEmpty())) {
                 continue;
             }
             Files.writeString(dir.resolve(curve.file()), chart(curve, lines).svg(), StandardCharsets.UTF_8);
@@ -100,14 +96,28 @@ final class Curves {
             md.append("The points, ").append(curve.yLabel()).append(":\n\n");
             md.append(table(curve, series)).append('\n');
         }
+        List<String> figures = new ArrayList<>();
+        List<String> notes = new ArrayList<>();
+        for (String line : lines) {
+            String[] f = line.split("\t", -1);
+            if (f.length >= 6 && f[4].equals("note")) {
+                notes.add("- " + label(f[2]) + ", " + f[0] + ": " + f[3] + "\n");
+            } else {
+                figures.add(line);
+            }
+        }
+        if (!notes.isEmpty()) {
+            md.append("Notes:\n\n").append(String.join("", notes)).append('\n');
+        }
         md.append("<details><summary>Every figure of the run</summary>\n\n");
-        md.append(Report.markdown(lines));
+        md.append(Report.markdown(figures));
         md.append("\n</details>\n");
         return md.toString();
     }
 
     /** The points of one chart: a row per x, a column per server ("-": not measured there). */
-    static String table(Curve curve, List<Chart.Series> series) {
+    static String table(Curve curve, List<Chart.Series> all) {
+        List<Chart.Series> series = all.stream().filter(s -> !s.points().isEmpty()).toList();
         TreeMap<Double, Map<String, Double>> rows = new TreeMap<>();
         for (Chart.Series s : series) {
             for (Chart.Point p : s.points()) {

@@ -132,6 +132,23 @@ class ChartTest {
     }
 
     @Test
+    void keepsAServersColourWhenTheOneBeforeItHasNoPoints() throws Exception {
+        List<Chart.Series> series = List.of(new Chart.Series("Herald", List.of(new Chart.Point(1, 1))),
+                new Chart.Series("Socket.IO", List.of(new Chart.Point(1, 2))),
+                new Chart.Series("bare Netty", List.of(new Chart.Point(1, 3))));
+        List<Chart.Series> withoutSocketIo = List.of(series.get(0), new Chart.Series("Socket.IO", List.of()), series.get(2));
+
+        List<Element> all = byClass(parse(new Chart("t", "x", "y", Chart.Scale.LINEAR, series).svg()), "circle", "point");
+        Document partial = parse(new Chart("t", "x", "y", Chart.Scale.LINEAR, withoutSocketIo).svg());
+        List<Element> some = byClass(partial, "circle", "point");
+
+        assertThat(some).hasSize(2);
+        assertThat(some.get(1).getAttribute("fill")).isEqualTo(all.get(2).getAttribute("fill"));
+        assertThat(some.get(1).getAttribute("fill")).isNotEqualTo(all.get(1).getAttribute("fill"));
+        assertThat(byClass(partial, "g", "legend").getFirst().getTextContent()).doesNotContain("Socket.IO");
+    }
+
+    @Test
     void drawsAnEmptyChartAsValidSvg() throws Exception {
         Document doc = parse(new Chart("t", "x", "y", Chart.Scale.LOG, List.of()).svg());
 
