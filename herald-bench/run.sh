@@ -4,14 +4,20 @@
 # its own process, one at a time, under the same load from one load generator.
 #
 #   herald-bench/run.sh quick|full [options] [scenario...]
+#   herald-bench/run.sh curves|curves-quick [--targets LIST] [--charts DIR] [fanout|chat|idle...]
 #
 # Scenarios: idle fanout inbox chat storm (default: all; always run in this order, idle first
-# so that its memory figures come from a fresh server process). Options:
+# so that its memory figures come from a fresh server process). Curves (issue 13) sweep sizes
+# instead: fanout at 1k, 5k, 10k, 19.5k connections (~1M deliveries each), chat at 2.5k-25k
+# messages/s offered, idle at 1k-19.5k connections (a fresh server per idle point); charts (SVG)
+# go to DIR (default: docs/benchmarks/curves-<time>/, with BENCH_RECORD=0 the run directory).
+# curves-quick: 200-1,000 connections, low rates, to check the harness. Options:
 #   --store URL        also run the Herald inbox on PostgreSQL, e.g.
 #                      postgresql://postgres@127.0.0.1:5432/test (a schema bench_<time> is
 #                      created for the run and dropped afterwards)
 #   --targets LIST     comma-separated subset of herald,herald-sio,socketio,netty (default: all;
 #                      herald-sio is Herald again, its clients on /socket.io/)
+#   --charts DIR       curves: where the SVG charts go
 #   --cluster REDIS    also run Herald as two nodes (needs --store): both on the PostgreSQL of
 #                      --store and the Redis at REDIS (e.g. redis://127.0.0.1:6379), clients
 #                      spread over both nodes, publishes through the first; the fanout, inbox and
@@ -21,8 +27,8 @@
 # HERALD_JAVA_OPTS extra JVM options for Herald (after the defaults in jvm.options, which Herald
 # gets here as from ./herald); JAVA_HOME / HERALD_JVM_DIR as for ./herald.
 # Needs: a JDK 21+, Node 18+ with npm (for the Socket.IO peer), Linux (epoll).
-# Quick takes about 3 minutes; full took under 15 before herald-sio (not yet timed with it).
-# Every process started here is stopped on exit.
+# Quick takes about 3 minutes; full took under 15 before herald-sio (not yet timed with it),
+# curves about 20 (curves-quick about 5). Every process started here is stopped on exit.
 set -euo pipefail
 
 BENCH="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)"
@@ -31,15 +37,16 @@ MIN_JAVA=21
 JVM_DIR="${HERALD_JVM_DIR:-/usr/lib/jvm}"
 
 usage() {
-  sed -n '2,25p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,31p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
 COMMAND="herald-bench/run.sh $*"
 MODE="${1:-}"
-[[ $MODE == quick || $MODE == full ]] || usage
+[[ $MODE == quick || $MODE == full || $MODE == curves || $MODE == curves-quick ]] || usage
 shift
 STORE=""
+CHARTS=""
 CLUSTER=""
 TARGETS="herald,herald-sio,socketio,netty"
 SCENARIOS=()
@@ -48,11 +55,19 @@ while (( $# > 0 )); do
     --store) STORE="${2:?--store needs a URL}"; shift 2 ;;
     --targets) TARGETS="${2:?--targets needs a list}"; shift 2 ;;
     --cluster) CLUSTER="${2:?--cluster needs a Redis URL}"; shift 2 ;;
+    --charts) CHARTS="${2:?--charts needs a directory}"; shift 2 ;;
     fanout|inbox|chat|idle|storm) SCENARIOS+=("$1"); shift ;;
     -h|--help) usage ;;
     *) echo "run.sh: unknown argument '$1'" >&2; usage ;;
   esac
 done
+if [[ $MODE == curves* ]]; then
+  (( ${#SCENARIOS[@]} > 0 )) || SCENARIOS=(idle fanout chat)
+  for s in "${SCENARIOS[@]}"; do
+    [[ $s == idle || $s == fanout || $s == chat ]] || { echo "run.sh: curves sweep fanout, chat and idle, not $s" >&2; exit 2; }
+  done
+  [[ -z $STORE && -z $CLUSTER ]] || { echo "run.sh: curves run without --store and --cluster" >&2; exit 2; }
+fi
 (( ${#SCENARIOS[@]} > 0 )) || SCENARIOS=(idle fanout inbox chat storm)
 ORDERED=()
 for s in idle fanout inbox chat storm; do
@@ -162,7 +177,12 @@ RESULTS="$WORK/results.tsv"
 : >"$RESULTS"
 SECRET="bench-secret-0123456789-0123456789-abcdef"
 API_KEY="hk_bench_0123456789abcdef"
-LOAD_TIMEOUT=$([[ $MODE == quick ]] && echo 100 || echo 420)
+case "$MODE" in
+  quick) LOAD_TIMEOUT=100 ;;
+  full) LOAD_TIMEOUT=420 ;;
+  curves-quick) LOAD_TIMEOUT=400 ;;
+  curves) LOAD_TIMEOUT=900 ;;    # fanout and chat sweeps of one server in one load run (~4 min)
+esac
 
 psql_cmd() {  # psql against the --store database (host, port, user, db taken from the URL)
   local rest="${STORE#*://}" userpart hostpart db
@@ -173,7 +193,7 @@ psql_cmd() {  # psql against the --store database (host, port, user, db taken fr
     -U "${userpart%%:*}" -d "$db" "$@"
 }
 
-load() {  # load TARGET URL PID SCENARIOS [extra args]
+load() {  # load TARGET URL PID SCENARIOS [extra args]; at most LOAD_TIMEOUT seconds
   local target="$1" url="$2" pid="$3" scenarios="$4"
   shift 4
   timeout --kill-after=10 "$LOAD_TIMEOUT" "$JAVA" -Xms1g -Xmx2g -XX:+UseParallelGC \
@@ -198,9 +218,102 @@ start_herald() {  # start_herald NAME [extra herald args]; sets SERVER_PID and S
   SERVER_URL="$(wait_listening "$WORK/$name.out" "$SERVER_PID")"
 }
 
+start_server() {  # start_server TARGET NAME: a fresh server process; sets SERVER_PID and SERVER_URL
+  local target="$1" name="$2"
+  case "$target" in
+    herald) start_herald "$name" ;;
+    # One Socket.IO event per notification, as the Node peer emits (Herald's default sends each
+    # under two names, notification and newNotification: twice the frames for one delivery).
+    herald-sio) start_herald "$name" --socketio-notification-events notification ;;
+    socketio)
+      (cd "$PEER" && HOST=127.0.0.1 PORT=0 exec node --expose-gc server.js) >"$WORK/$name.out" 2>"$WORK/$name.err" &
+      SERVER_PID=$!
+      PIDS+=("$SERVER_PID")
+      SERVER_URL="$(wait_listening "$WORK/$name.out" "$SERVER_PID")"
+      ;;
+    netty)
+      "$JAVA" -jar "$BENCH_JAR" netty-server --host 127.0.0.1 --port 0 >"$WORK/$name.out" 2>"$WORK/$name.err" &
+      SERVER_PID=$!
+      PIDS+=("$SERVER_PID")
+      SERVER_URL="$(wait_listening "$WORK/$name.out" "$SERVER_PID")"
+      ;;
+    *) echo "run.sh: unknown target $target" >&2; exit 2 ;;
+  esac
+}
+
+report_header() {  # the heading of a run's section: when, the command, the machine and its load
+  local sio_out sio_line=""
+  sio_out="$(ls "$WORK"/socketio*.out 2>/dev/null | head -n 1 || true)"
+  [[ -n $sio_out ]] && sio_line="$(head -n 1 "$sio_out" | sed 's/.*(\(.*\))/\1/' || true)"
+  echo
+  echo "## $(date -u '+%Y-%m-%d %H:%M UTC'): $MODE run"
+  echo
+  echo "- Command: \`$COMMAND\` (${ELAPSED} s)"
+  echo "- Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo) RAM," \
+       "kernel $(uname -r), JDK $("$JAVA" -version 2>&1 | head -n 1 | sed 's/.*"\(.*\)".*/\1/')," \
+       "Node $(node --version)${sio_line:+ ($sio_line)}"
+  echo "- Load average (1, 5, 15 min) before: $LOAD_BEFORE; after: $LOAD_AFTER"
+  echo "- Raw figures: \`herald-bench/target/run-$RUN_ID/results.tsv\`"
+}
+
+record_report() {  # shows $WORK/report.md and appends it to docs/benchmarks.md unless BENCH_RECORD=0
+  cat "$WORK/report.md"
+  if [[ ${BENCH_RECORD:-1} != 0 ]]; then
+    cat "$WORK/report.md" >>"$ROOT/docs/benchmarks.md"
+    echo "run.sh: appended to docs/benchmarks.md" >&2
+  fi
+}
+
+# Curves (issue 13): per target, each idle point on a fresh server (so that RSS is not read from
+# a heap an earlier point grew), then fanout and chat sweeps on one more fresh server; then the
+# charts and their section.
+run_curves() {
+  local target n sweep_list sweep_timeout="$LOAD_TIMEOUT"
+  if [[ -z $CHARTS ]]; then
+    if [[ ${BENCH_RECORD:-1} != 0 ]]; then CHARTS="$ROOT/docs/benchmarks/curves-$RUN_ID"; else CHARTS="$WORK/charts"; fi
+  fi
+  mkdir -p "$CHARTS"
+  CHARTS="$(cd "$CHARTS" && pwd)"
+  sweep_list="$(IFS=,; for s in "${SCENARIOS[@]}"; do [[ $s == idle ]] || echo -n "$s,"; done)"
+  sweep_list="${sweep_list%,}"
+  for target in "${TARGET_LIST[@]}"; do
+    echo "run.sh: === $target ($MODE: $SCENARIO_LIST) load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+    if [[ " ${SCENARIOS[*]} " == *" idle "* ]]; then
+      for n in $("$JAVA" -jar "$BENCH_JAR" sweep --mode "$MODE" --scenario idle); do
+        start_server "$target" "$target-idle-$n"
+        LOAD_TIMEOUT=240   # one idle point: connects, two GCs, RSS settling
+        load "$target" "$SERVER_URL" "$SERVER_PID" idle --idle "$n"
+        LOAD_TIMEOUT="$sweep_timeout"
+        stop "$SERVER_PID"
+      done
+    fi
+    if [[ -n $sweep_list ]]; then
+      start_server "$target" "$target"
+      load "$target" "$SERVER_URL" "$SERVER_PID" "$sweep_list"
+      stop "$SERVER_PID"
+    fi
+  done
+  LOAD_AFTER="$(cut -d' ' -f1-3 /proc/loadavg)"
+  ELAPSED=$(( $(date +%s) - STARTED ))
+  # Links in docs/benchmarks.md are relative to docs/ when the charts are under it.
+  local link="$CHARTS/"
+  [[ $CHARTS == "$ROOT/docs/"* ]] && link="${CHARTS#"$ROOT/docs/"}/"
+  {
+    report_header
+    echo "- Charts: \`${CHARTS#"$ROOT/"}/\`"
+    echo
+    "$JAVA" -jar "$BENCH_JAR" curves --results "$RESULTS" --charts "$CHARTS" --link "$link"
+  } >"$WORK/report.md"
+  record_report
+}
+
 LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
 STARTED=$(date +%s)
 IFS=, read -r -a TARGET_LIST <<<"$TARGETS"
+if [[ $MODE == curves* ]]; then
+  run_curves
+  exit 0
+fi
 for target in "${TARGET_LIST[@]}"; do
   echo "run.sh: === $target ($MODE: $SCENARIO_LIST) load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
   case "$target" in
@@ -240,25 +353,17 @@ for target in "${TARGET_LIST[@]}"; do
       fi
       ;;
     herald-sio)
-      # One Socket.IO event per notification, as the Node peer emits (Herald's default sends each
-      # under two names, notification and newNotification: twice the frames for one delivery).
-      start_herald herald-sio --socketio-notification-events notification
+      start_server herald-sio herald-sio
       load herald-sio "$SERVER_URL" "$SERVER_PID" "$SCENARIO_LIST"
       stop "$SERVER_PID"
       ;;
     socketio)
-      (cd "$PEER" && HOST=127.0.0.1 PORT=0 exec node --expose-gc server.js) >"$WORK/socketio.out" 2>"$WORK/socketio.err" &
-      SERVER_PID=$!
-      PIDS+=("$SERVER_PID")
-      SERVER_URL="$(wait_listening "$WORK/socketio.out" "$SERVER_PID")"
+      start_server socketio socketio
       load socketio "$SERVER_URL" "$SERVER_PID" "$SCENARIO_LIST"
       stop "$SERVER_PID"
       ;;
     netty)
-      "$JAVA" -jar "$BENCH_JAR" netty-server --host 127.0.0.1 --port 0 >"$WORK/netty.out" 2>"$WORK/netty.err" &
-      SERVER_PID=$!
-      PIDS+=("$SERVER_PID")
-      SERVER_URL="$(wait_listening "$WORK/netty.out" "$SERVER_PID")"
+      start_server netty netty
       load netty "$SERVER_URL" "$SERVER_PID" "$SCENARIO_LIST"
       stop "$SERVER_PID"
       ;;
@@ -269,22 +374,9 @@ LOAD_AFTER="$(cut -d' ' -f1-3 /proc/loadavg)"
 ELAPSED=$(( $(date +%s) - STARTED ))
 
 # --- report
-SIO_LINE="$(head -n 1 "$WORK/socketio.out" 2>/dev/null | sed 's/.*(\(.*\))/\1/' || true)"
 {
-  echo
-  echo "## $(date -u '+%Y-%m-%d %H:%M UTC'): $MODE run"
-  echo
-  echo "- Command: \`$COMMAND\` (${ELAPSED} s)"
-  echo "- Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo) RAM," \
-       "kernel $(uname -r), JDK $("$JAVA" -version 2>&1 | head -n 1 | sed 's/.*"\(.*\)".*/\1/')," \
-       "Node $(node --version)${SIO_LINE:+ ($SIO_LINE)}"
-  echo "- Load average (1, 5, 15 min) before: $LOAD_BEFORE; after: $LOAD_AFTER"
-  echo "- Raw figures: \`herald-bench/target/run-$RUN_ID/results.tsv\`"
+  report_header
   echo
   "$JAVA" -jar "$BENCH_JAR" report --results "$RESULTS"
 } >"$WORK/report.md"
-cat "$WORK/report.md"
-if [[ ${BENCH_RECORD:-1} != 0 ]]; then
-  cat "$WORK/report.md" >>"$ROOT/docs/benchmarks.md"
-  echo "run.sh: appended to docs/benchmarks.md" >&2
-fi
+record_report

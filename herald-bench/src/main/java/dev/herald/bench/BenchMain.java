@@ -20,7 +20,13 @@ import java.util.Map;
  *        [--client-urls http://H:P1,http://H:P2] [--label "2 nodes"]
  *        [--fanout NxK[,NxK...]]                     fanout sizes instead of the mode's
  *        [--chat NxR]                                chat: N clients sending R messages/s each
+ *   load ... --mode curves|curves-quick --scenarios fanout,chat,idle [--idle N]
+ *                                                    the points of a {@link Sweep}; idle: only N
+ *   sweep --mode curves|curves-quick --scenario S    a sweep's sizes of S on stdout (for run.sh)
  *   report --results results.tsv                     markdown table on stdout
+ *   curves --results results.tsv --charts DIR [--link PREFIX]
+ *                                                    SVG charts into DIR, markdown linking them
+ *                                                    (as PREFIX + file name) on stdout
  * </pre>
  */
 public final class BenchMain {
@@ -46,6 +52,9 @@ public final class BenchMain {
             }
             case "load" -> load(opts);
             case "report" -> System.out.print(Report.markdown(Path.of(required(opts, "results"))));
+            case "sweep" -> System.out.println(Sweep.of(required(opts, "mode")).points(required(opts, "scenario")));
+            case "curves" -> System.out.print(Curves.write(Path.of(required(opts, "results")),
+                    Path.of(required(opts, "charts")), opts.getOrDefault("link", "")));
             default -> usage();
         }
     }
@@ -54,7 +63,9 @@ public final class BenchMain {
         Epoll.ensureAvailability();
         Target target = Target.of(required(opts, "target"));
         URI base = URI.create(required(opts, "url"));
-        Plan plan = Plan.of(opts.getOrDefault("mode", "quick"));
+        String mode = opts.getOrDefault("mode", "quick");
+        Sweep sweep = Sweep.isSweep(mode) ? Sweep.of(mode) : null;
+        Plan plan = sweep == null ? Plan.of(mode) : null;
         Results results = new Results(Path.of(required(opts, "out")), target, opts.get("label"));
         // --client-urls spreads the clients over several nodes of a cluster (round robin);
         // publishes and probes go to --url.
@@ -71,9 +82,13 @@ public final class BenchMain {
                     new ServerProbe(target, base, pid), results, clientLoops, publishLoops);
             for (String name : List.of(opts.getOrDefault("scenarios", "idle,fanout,inbox,chat,storm").split(","))) {
                 long start = System.nanoTime();
-                System.out.println(target.label + ": " + name + " (" + plan.mode() + ")");
+                System.out.println(target.label + ": " + name + " (" + mode + ")");
                 try {
-                    runOne(s, plan, name.trim(), opts);
+                    if (sweep != null) {
+                        runSweep(s, sweep, name.trim(), opts, results);
+                    } else {
+                        runOne(s, plan, name.trim(), opts);
+                    }
                 } catch (Exception | AssertionError e) {
                     // One broken scenario must not hide the others' figures.
                     results.note(name.trim(), "failed: " + e);
@@ -124,6 +139,58 @@ public final class BenchMain {
         }
     }
 
+    /**
+     * The points of {@code name} in {@code sweep}, smallest first; a point that fails is noted and
+     * the next one runs. Idle with {@code --idle N}: that size only (run.sh starts a fresh server
+     * for each, so that RSS is not measured on a heap an earlier point grew); without: every size
+     * in this process.
+     */
+    private static void runSweep(Scenarios s, Sweep sweep, String name, Map<String, String> opts, Results results)
+            throws Exception {
+        switch (name) {
+            case "fanout" -> {
+                System.out.println(s.targetLabel() + ": warm-up (fanout 1000x30, not recorded)");
+                s.warmUp();
+                for (int n : sweep.fanoutClients()) {
+                    int k = sweep.fanoutMessages(n);
+                    point(results, "fanout " + n + "x" + k, () -> s.fanout(n, k));
+                }
+            }
+            case "chat" -> {
+                for (int offered : sweep.chatOffered()) {
+                    String sc = Sweep.chatScenario(offered);
+                    point(results, sc, () -> s.chat(sc, sweep.chatClients(), sweep.chatSeconds(),
+                            sweep.chatRatePerClient(offered)));
+                }
+            }
+            case "idle" -> {
+                if (opts.containsKey("idle")) {
+                    s.idle(Math.min(Plan.MAX_CLIENTS, Integer.parseInt(opts.get("idle"))));
+                } else {
+                    for (int n : sweep.idleClients()) {
+                        point(results, "idle " + n, () -> s.idle(n));
+                    }
+                }
+            }
+            default -> throw new IllegalArgumentException("a sweep has fanout, chat and idle, not " + name);
+        }
+    }
+
+    private interface SweepPoint {
+        void run() throws Exception;
+    }
+
+    private static void point(Results results, String scenario, SweepPoint point) {
+        long start = System.nanoTime();
+        try {
+            point.run();
+        } catch (Exception | AssertionError e) {
+            results.note(scenario, "failed: " + e);
+            e.printStackTrace();
+        }
+        System.out.printf("  %s done in %.1f s%n", scenario, (System.nanoTime() - start) / 1e9);
+    }
+
     private static String required(Map<String, String> opts, String key) {
         String v = opts.get(key);
         if (v == null) {
@@ -138,7 +205,10 @@ public final class BenchMain {
                 + "       herald-bench.jar load --target herald|herald-sio|socketio|netty --url http://H:P --mode quick|full"
                 + " --scenarios fanout,inbox,chat,idle,storm --out FILE [--pid PID] [--api-key K] [--jwt-secret S]"
                 + " [--store-label L] [--fanout NxK,...] [--chat NxR] [--client-urls U1,U2] [--label L]\n"
-                + "       herald-bench.jar report --results FILE");
+                + "       herald-bench.jar load ... --mode curves|curves-quick --scenarios fanout,chat,idle [--idle N]\n"
+                + "       herald-bench.jar sweep --mode curves|curves-quick --scenario fanout|chat|idle\n"
+                + "       herald-bench.jar report --results FILE\n"
+                + "       herald-bench.jar curves --results FILE --charts DIR [--link PREFIX]");
         System.exit(2);
     }
 }

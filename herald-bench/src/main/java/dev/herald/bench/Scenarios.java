@@ -232,7 +232,11 @@ final class Scenarios {
      * {@link #heraldChat}.
      */
     void chat(int n, double seconds, double ratePerClient) {
-        String sc = "chat";
+        chat("chat", n, seconds, ratePerClient);
+    }
+
+    /** {@link #chat(int, double, double)} with its figures recorded as scenario {@code sc} (a point of a sweep). */
+    void chat(String sc, int n, double seconds, double ratePerClient) {
         if (target.herald()) {
             heraldChat(sc, n - n % 2, seconds, ratePerClient);
             return;
