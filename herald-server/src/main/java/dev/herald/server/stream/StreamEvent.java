@@ -6,7 +6,9 @@ import io.netty.buffer.Unpooled;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 /**
@@ -29,6 +31,8 @@ public final class StreamEvent {
     private final String excludeUserId;
     /** Wire encodings by format slot, computed on first use; a race computes one twice, harmlessly. */
     private final AtomicReferenceArray<ByteBuf> encodings = new AtomicReferenceArray<>(FORMATS);
+    /** {@link #json()} as one transport's value (see {@link #asValue}); computed on first use, like the encodings. */
+    private final AtomicReference<Object> value = new AtomicReference<>();
 
     /**
      * @param stream          stream key, e.g. {@code user:42}
@@ -93,6 +97,20 @@ public final class StreamEvent {
             encodings.set(format, shared);
         }
         return shared.duplicate();
+    }
+
+    /**
+     * This event's JSON as the value one transport hands on for every recipient (Socket.IO: a raw
+     * JSON node its encoder copies without parsing), derived on first use and shared. One
+     * transport only: a second {@code derive} of another type fails.
+     */
+    public <T> T asValue(Class<T> type, Function<byte[], T> derive) {
+        Object v = value.get();
+        if (v == null) {
+            v = derive.apply(json);
+            value.compareAndSet(null, v);
+        }
+        return type.cast(v);
     }
 
     public String stream() { return stream; }

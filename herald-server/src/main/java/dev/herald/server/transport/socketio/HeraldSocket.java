@@ -1,6 +1,8 @@
 package dev.herald.server.transport.socketio;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.util.RawValue;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.herald.server.auth.Principal;
 import dev.herald.server.chat.ChatConnection;
@@ -17,6 +19,7 @@ import dev.herald.socketio.SocketIoSocket;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -171,7 +174,9 @@ final class HeraldSocket implements Session {
         String stream = event.stream();
         if (stream.equals(principal.userStream())) {
             if (event.isSequenced()) {
-                JsonNode n = parse(event);
+                // The notification's JSON as it was stored, shared by every socket: the encoder
+                // copies it into each packet (with that socket's recovery offset) without a parse.
+                JsonNode n = event.asValue(JsonNode.class, HeraldSocket::rawJson);
                 for (String name : settings.notificationEvents()) {
                     socket.emit(name, n);
                 }
@@ -192,6 +197,10 @@ final class HeraldSocket implements Session {
         if (event.isSequenced() && conversationId >= 0) {
             socket.data().put(CONVERSATION + conversationId, event.seq());
         }
+    }
+
+    private static JsonNode rawJson(byte[] json) {
+        return JsonNodeFactory.instance.rawValueNode(new RawValue(new String(json, StandardCharsets.UTF_8)));
     }
 
     private JsonNode parse(StreamEvent event) {
