@@ -1,6 +1,7 @@
 package dev.herald.socketio;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,6 +10,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.BinaryNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.POJONode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import com.fasterxml.jackson.databind.util.RawValue;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -61,9 +65,40 @@ public final class SocketIoCodec {
             sb.append(p.ackId());
         }
         if (data != null) {
-            sb.append(toJson(data));
+            appendJson(sb, data);
         }
         return new Encoded(sb.toString(), attachments);
+    }
+
+    /**
+     * Appends {@code node} as JSON. Arrays (an event's argument list), strings, numbers and raw
+     * values (JSON an application already holds as text, e.g.
+     * {@code JsonNodeFactory.rawValueNode}) are written by hand, the raw values copied as they
+     * are; objects go through Jackson. A packet per socket is thus cheap when its arguments are
+     * raw JSON, however large.
+     */
+    static void appendJson(StringBuilder sb, JsonNode node) {
+        if (node instanceof ArrayNode array) {
+            sb.append('[');
+            for (int i = 0; i < array.size(); i++) {
+                if (i > 0) {
+                    sb.append(',');
+                }
+                appendJson(sb, array.get(i));
+            }
+            sb.append(']');
+        } else if (node instanceof TextNode text) {
+            sb.append('"');
+            JsonStringEncoder.getInstance().quoteAsString(text.textValue(), sb);
+            sb.append('"');
+        } else if (node instanceof POJONode pojo && pojo.getPojo() instanceof RawValue raw
+                && raw.rawValue() instanceof String json) {
+            sb.append(json);
+        } else if (node.isIntegralNumber() && node.canConvertToLong() || node.isBoolean() || node.isNull()) {
+            sb.append(node.asText());
+        } else {
+            sb.append(toJson(node));
+        }
     }
 
     static String toJson(JsonNode node) {

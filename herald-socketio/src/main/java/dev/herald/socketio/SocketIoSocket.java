@@ -3,6 +3,7 @@ package dev.herald.socketio;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.channel.EventLoop;
 import java.time.Duration;
@@ -167,8 +168,16 @@ public final class SocketIoSocket {
      * replayed if the client misses it.
      */
     public void emit(String event, Object... args) {
-        if (connected && namespace.recovery() != null) {
-            namespace.to(id).emit(event, args);
+        RecoveryLog log = namespace.recovery();
+        if (connected && log != null) {
+            // What namespace.to(id).emit does, without looking up the room this socket alone is in.
+            ArrayNode data = eventArguments(event, args);
+            sendEncoded(log.append(Set.of(id), Set.of(), seq -> {
+                data.add(TextNode.valueOf(log.offset(seq)));
+                SocketIoCodec.Encoded e = SocketIoCodec.encode(
+                        new SocketIoPacket(SocketIoPacketType.EVENT, namespace.name(), null, data));
+                return EncodedPacket.of(e.text(), e.attachments(), seq);
+            }));
             return;
         }
         sendEncoded(encodeEvent(event, args, null));
@@ -223,17 +232,22 @@ public final class SocketIoSocket {
     }
 
     private EncodedPacket encodeEvent(String event, Object[] args, Long ackId) {
+        SocketIoCodec.Encoded e = SocketIoCodec.encode(
+                new SocketIoPacket(SocketIoPacketType.EVENT, namespace.name(), ackId, eventArguments(event, args)));
+        return EncodedPacket.of(e.text(), e.attachments());
+    }
+
+    /** {@code [event, ...args]}; the event name must not be a reserved one. */
+    private static ArrayNode eventArguments(String event, Object[] args) {
         if (event == null || SocketIoCodec.RESERVED_EVENTS.contains(event)) {
             throw new IllegalArgumentException("event is reserved or null: " + event);
         }
-        ArrayNode arr = JsonNodeFactory.instance.arrayNode();
+        ArrayNode arr = JsonNodeFactory.instance.arrayNode(args.length + 2);
         arr.add(event);
         for (Object a : args) {
             arr.add(SocketIoCodec.toNode(a));
         }
-        SocketIoCodec.Encoded e = SocketIoCodec.encode(
-                new SocketIoPacket(SocketIoPacketType.EVENT, namespace.name(), ackId, arr));
-        return EncodedPacket.of(e.text(), e.attachments());
+        return arr;
     }
 
     void sendEncoded(EncodedPacket p) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.BinaryNode;
@@ -113,5 +114,27 @@ class SocketIoCodecTest {
         assertThat(SocketIoCodec.toNode(new Msg("hi", 2)).toString()).isEqualTo("{\"text\":\"hi\",\"n\":2}");
         assertThat(SocketIoCodec.toNode(new byte[] {1}).isBinary()).isTrue();
         assertThat(SocketIoCodec.toNode(null).isNull()).isTrue();
+    }
+
+    @Test
+    void writesEveryKindOfArgumentAsJacksonWouldAndRawJsonAsItIs() throws Exception {
+        ArrayNode args = JsonNodeFactory.instance.arrayNode();
+        args.add("quote \" backslash \\ newline \n tab \t bell \u0007 slash / \u00e9\u20ac\ud83d\ude00");
+        args.add(0).add(-42).add(Long.MAX_VALUE).add(new java.math.BigInteger("123456789012345678901234567890"))
+                .add(2.5).add(1e-7).add(true).add(false).addNull();
+        args.add(json("{\"k\":[1,\"\\u0000\"],\"o\":{}}"));
+        args.add(JsonNodeFactory.instance.arrayNode().add("nested").add(JsonNodeFactory.instance.arrayNode()));
+        String expected = JSON.writeValueAsString(args);
+
+        assertThat(SocketIoCodec.encode(new SocketIoPacket(SocketIoPacketType.EVENT, "/", null, args)).text())
+                .isEqualTo("2" + expected);
+        assertThat(JSON.readTree(expected)).isEqualTo(args);
+
+        String stored = "{\"type\":\"order_created\",\"seq\":7,\"data\":{\"note\":\"\u00e9 \\\" }\"}}";
+        ArrayNode withRaw = JsonNodeFactory.instance.arrayNode().add("notification")
+                .add(JsonNodeFactory.instance.rawValueNode(new com.fasterxml.jackson.databind.util.RawValue(stored)))
+                .add("offset-1");
+        assertThat(SocketIoCodec.encode(new SocketIoPacket(SocketIoPacketType.EVENT, "/", null, withRaw)).text())
+                .as("raw JSON is copied, not re-encoded").isEqualTo("2[\"notification\"," + stored + ",\"offset-1\"]");
     }
 }

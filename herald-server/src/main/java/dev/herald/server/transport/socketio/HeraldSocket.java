@@ -2,6 +2,7 @@ package dev.herald.server.transport.socketio;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.util.RawValue;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.herald.server.auth.Principal;
@@ -182,7 +183,8 @@ final class HeraldSocket implements Session {
                 }
                 socket.data().put(CURSOR, event.seq());
             } else if ("unread_count".equals(event.type())) {
-                socket.emit("unreadCount", event.unread() >= 0 ? event.unread() : parse(event).path("count").asLong());
+                long count = event.unread() >= 0 ? event.unread() : parse(event).path("count").asLong();
+                socket.emit("unreadCount", LongNode.valueOf(count)); // a node: no conversion per socket
             }
             return;
         }
