@@ -39,6 +39,7 @@ public final class SocketIoSocket {
     private final String pid;
     private final SocketIoNamespace namespace;
     private final SocketIoConnection conn;
+    private boolean readingPaused; // on the loop
     private final SocketIoHandshake handshake;
     private final boolean recovered;
     private final Set<String> rooms = ConcurrentHashMap.newKeySet();
@@ -113,6 +114,20 @@ public final class SocketIoSocket {
      */
     public long bufferedBytes() {
         return conn.session().bufferedBytes();
+    }
+
+    /**
+     * Stops ({@code true}) or resumes reading this socket's connection, for backpressure: while
+     * an application cannot take this client's events, the client is slowed down by TCP instead
+     * of being refused. The connection is shared by the client's namespaces; it is read again
+     * when every socket that paused it resumed. WebSocket only (a no-op on long-polling); pause
+     * briefly, heartbeats are not read meanwhile. On {@link #eventLoop()}.
+     */
+    public void pauseReading(boolean pause) {
+        if (pause != readingPaused) {
+            readingPaused = pause;
+            conn.session().pauseReading(pause);
+        }
     }
 
     /** Rooms this socket is in (a snapshot). */

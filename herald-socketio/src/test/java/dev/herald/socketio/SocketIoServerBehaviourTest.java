@@ -29,6 +29,7 @@ class SocketIoServerBehaviourTest {
     private static SuiteClient client;
     private static final Map<String, String> disconnectReasons = new ConcurrentHashMap<>();
     private static final Map<String, SocketIoSocket> byName = new ConcurrentHashMap<>();
+    private static final List<String> ticks = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @BeforeAll
     static void start() throws Exception {
@@ -57,6 +58,7 @@ class SocketIoServerBehaviourTest {
                         s.join(args.get(0).asText());
                         ack.send();
                     });
+                    socket.on("tick", (s, args, ack) -> ticks.add(s.data().get("user") + " " + args.get(0).asText()));
                     socket.on("name", (s, args, ack) -> {
                         byName.put(args.get(0).asText(), s);
                         s.onDisconnect((x, reason) -> disconnectReasons.put(args.get(0).asText(), reason));
@@ -168,6 +170,25 @@ class SocketIoServerBehaviourTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> disconnectReasons.containsKey("dropped"));
         assertThat(disconnectReasons.get("dropped")).isEqualTo("transport close");
         kicked.abort();
+    }
+
+    @Test
+    void aSocketThatPausedReadingIsReadAgainOnlyWhenItResumes() throws Exception {
+        SuiteClient.Ws ws = secure("pauser");
+        SocketIoSocket s = byName.get("pauser");
+        s.eventLoop().submit(() -> {
+            s.pauseReading(true);
+            s.pauseReading(true); // a socket's pause counts once
+        }).get(5, TimeUnit.SECONDS);
+        ws.send("42/secure,[\"tick\",\"1\"]");
+        Thread.sleep(300);
+        assertThat(ticks).as("not read while paused").doesNotContain("u-pauser 1");
+
+        s.eventLoop().submit(() -> s.pauseReading(false)).get(5, TimeUnit.SECONDS);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> ticks.contains("u-pauser 1"));
+        ws.send("42/secure,[\"tick\",\"2\"]");
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> ticks.contains("u-pauser 2"));
+        ws.abort();
     }
 
     @Test

@@ -51,6 +51,8 @@ public final class EngineSession {
     private boolean closed;
     private Channel wsChannel;
     private WebSocketWriter wsWriter;
+    /** Reads paused by the application ({@link #pauseReading}); only on the loop. */
+    private int readPauses;
     private Channel probeChannel;
     private WebSocketWriter probeWriter;
     private boolean probed;
@@ -134,6 +136,20 @@ public final class EngineSession {
             return wsWriter == null ? 0 : wsWriter.pendingBytes();
         }
         return queuedBytes;
+    }
+
+    /**
+     * Stops reading the client (counted: as many {@code false} calls as {@code true} ones resume
+     * it), for an application that cannot take more right now: TCP then slows the client down
+     * instead of the application refusing what it sends. Only on WebSocket: a long-polling POST is
+     * read whole, so there it changes nothing. Heartbeat answers are not read either, so pause for
+     * well under the ping timeout. Packets already read may still arrive. On the event loop.
+     */
+    public void pauseReading(boolean pause) {
+        readPauses = Math.max(0, readPauses + (pause ? 1 : -1));
+        if (wsChannel != null && wsChannel.isActive()) {
+            wsChannel.config().setAutoRead(readPauses == 0);
+        }
     }
 
     /** Whether the session is closed; exact only on the event loop. */
@@ -365,6 +381,9 @@ public final class EngineSession {
     void attachWebSocket(Channel ch) {
         wsChannel = ch;
         wsWriter = new WebSocketWriter(ch);
+        if (readPauses > 0) {
+            ch.config().setAutoRead(false); // upgraded while paused: stay paused
+        }
         ch.closeFuture().addListener(f -> loop.execute(() -> onWsClosed(ch)));
     }
 
@@ -429,6 +448,9 @@ public final class EngineSession {
             wsChannel = ch;
             wsWriter = probeWriter;
             probeWriter = null;
+            if (readPauses > 0) {
+                ch.config().setAutoRead(false); // upgraded while paused: stay paused
+            }
             if (pendingPoll != null) {
                 EngineHttp.ok(takePendingPoll(), config.allowedOrigins(), "6");
             }

@@ -91,7 +91,17 @@ final class HeraldSocket implements Session {
             socket.data().put(CURSOR, since < 0 ? st.lastSeq() : Math.min(since, st.lastSeq()));
             socket.emit("unreadCount", st.unread());
         });
-        chat = new ChatConnection(events.chatService(), context.hub(), this, context.blocking());
+        chat = new ChatConnection(events.chatService(), context.hub(), this, context.blocking(), new ChatConnection.Reads() {
+            @Override
+            public void pause() {
+                socket.pauseReading(true); // WebSocket only; on long-polling sends are just held
+            }
+
+            @Override
+            public void resume() {
+                socket.pauseReading(false);
+            }
+        });
         chat.open(() -> { });
         events.register();
         if (socket.recovered()) {
