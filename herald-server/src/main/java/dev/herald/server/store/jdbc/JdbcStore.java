@@ -34,6 +34,7 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeSet;
@@ -125,6 +126,14 @@ public final class JdbcStore implements Store {
      * @throws IllegalArgumentException   for an unsupported URL
      * @throws StoreUnavailableException when the database cannot be opened or migrated
      */
+    /**
+     * The values of the migrations' placeholders, which differ by database (see
+     * {@code V101__chat_message_id_cache.sql}). Whoever runs the migrations passes them.
+     */
+    public static Map<String, String> migrationPlaceholders(boolean h2) {
+        return Map.of("messageIdCache", h2 ? "1024" : "1");
+    }
+
     public static JdbcStore open(String storeUrl, Path dataDir, CommitListener listener, MeterRegistry registry) {
         Objects.requireNonNull(listener, "listener");
         Objects.requireNonNull(registry, "registry");
@@ -146,7 +155,8 @@ public final class JdbcStore implements Store {
             throw new StoreUnavailableException(failure + url.description() + ": " + rootMessage(e), e);
         }
         try {
-            var flyway = Flyway.configure().dataSource(pool).locations("classpath:db/migration");
+            var flyway = Flyway.configure().dataSource(pool).locations("classpath:db/migration")
+                    .placeholders(migrationPlaceholders(url.kind() == StoreUrl.Kind.H2));
             if (url.schema() != null) {
                 flyway.schemas(url.schema()).defaultSchema(url.schema()).createSchemas(true);
             }

@@ -39,6 +39,12 @@ public final class AppendCost {
                 conversations[p] = store.create(ConversationKind.DIRECT, null, "u" + 2 * p,
                         List.of("u" + 2 * p, "u" + (2 * p + 1))).conversation().id();
             }
+            String setup = System.getProperty("herald.setupSql");
+            if (setup != null) {
+                try (var st = c.createStatement()) {
+                    st.execute(setup); // an experiment's schema change, e.g. a sequence cache
+                }
+            }
             c.setAutoCommit(false);
             AppendTransaction tx = new AppendTransaction();
             int next = 0;

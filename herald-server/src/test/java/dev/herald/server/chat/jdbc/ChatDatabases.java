@@ -2,6 +2,7 @@ package dev.herald.server.chat.jdbc;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.herald.server.store.jdbc.JdbcStore;
 import org.flywaydb.core.Flyway;
 
 import java.nio.file.Path;
@@ -36,7 +37,8 @@ public final class ChatDatabases {
         c.setPassword("");
         c.setMaximumPoolSize(8);
         HikariDataSource pool = new HikariDataSource(c);
-        Flyway.configure().dataSource(pool).locations("classpath:db/migration").load().migrate();
+        Flyway.configure().dataSource(pool).locations("classpath:db/migration")
+                .placeholders(JdbcStore.migrationPlaceholders(true)).load().migrate();
         return pool;
     }
 
@@ -77,6 +79,7 @@ public final class ChatDatabases {
         c.setMaximumPoolSize(8);
         HikariDataSource pool = new HikariDataSource(c);
         Flyway.configure().dataSource(pool).schemas(schema).defaultSchema(schema).createSchemas(true)
+                .placeholders(JdbcStore.migrationPlaceholders(false))
                 .locations("classpath:db/migration").load().migrate();
         return new Pg(pool, schema);
     }

@@ -224,4 +224,16 @@ class PostgresStoreTest extends StoreContractTest {
                     .containsExactlyElementsOf(LongStream.rangeClosed(1, last).boxed().toList());
         }
     }
+
+    @Test
+    void chatMessageIdsKeepPostgresqlsDefaultCacheSoIdsFromDifferentConnectionsDoNotInterleave() throws Exception {
+        try (JdbcStore store = JdbcStore.open(pg.storeUrl(), dataDir, n -> { }, registry);
+             java.sql.Connection c = store.dataSource().getConnection();
+             java.sql.ResultSet rs = c.createStatement().executeQuery("SELECT s.cache_size FROM pg_sequences s"
+                     + " WHERE s.schemaname = current_schema() AND s.sequencename = pg_get_serial_sequence("
+                     + "'chat_messages', 'id')::regclass::text")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getLong(1)).isEqualTo(1);
+        }
+    }
 }
