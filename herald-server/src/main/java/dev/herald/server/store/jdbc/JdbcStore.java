@@ -131,7 +131,7 @@ public final class JdbcStore implements Store {
      * {@code V101__chat_message_id_cache.sql}). Whoever runs the migrations passes them.
      */
     public static Map<String, String> migrationPlaceholders(boolean h2) {
-        return Map.of("messageIdCache", h2 ? "1024" : "1");
+        return Map.of("messageIdCache", h2 ? "65536" : "1");
     }
 
     public static JdbcStore open(String storeUrl, Path dataDir, CommitListener listener, MeterRegistry registry) {

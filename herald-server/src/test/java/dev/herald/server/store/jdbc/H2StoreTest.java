@@ -44,13 +44,13 @@ class H2StoreTest extends StoreContractTest {
     }
 
     @Test
-    void chatMessageIdsAreHandedOutFromACacheOf1024SoTheSequenceIsNotWrittenEvery32() throws Exception {
+    void chatMessageIdsAreHandedOutFromACacheOf65536SoTheSequenceIsNotWrittenEvery32() throws Exception {
         try (JdbcStore store = JdbcStore.open(null, dataDir.resolve("ids"), n -> { }, new SimpleMeterRegistry());
              java.sql.Connection c = store.dataSource().getConnection();
              java.sql.ResultSet rs = c.createStatement().executeQuery("SELECT IDENTITY_CACHE FROM"
                      + " INFORMATION_SCHEMA.COLUMNS WHERE TABLE_NAME = 'CHAT_MESSAGES' AND COLUMN_NAME = 'ID'")) {
             assertThat(rs.next()).isTrue();
-            assertThat(rs.getLong(1)).isEqualTo(1024);
+            assertThat(rs.getLong(1)).isEqualTo(65536);
         }
     }
 
