@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * reach sockets through the store's commit listener ({@link CommitForwarder}), so a publish
  * is delivered only once it is durable.
  *
- * <p>Thread-safe. Methods block on the store: call them from virtual threads.
+ * <p>Thread-safe. Methods block on the store: call them from virtual threads; {@link #publishAsync}
+ * never blocks.
  */
 public final class NotificationService {
     private static final Logger log = LoggerFactory.getLogger(NotificationService.class);
@@ -57,6 +58,18 @@ public final class NotificationService {
     /** Stores the notification; returns after commit. */
     public PublishResult publish(PublishCommand command, String idempotencyKey, String requestHash) {
         return store.publish(new PublishRequest(command.streams(), command.allUsers(), command.type(),
+                command.json(), idempotencyKey, requestHash));
+    }
+
+    /**
+     * {@link #publish} without blocking, for an event loop: queued to the store at once; the
+     * future completes after commit, on the store's thread.
+     *
+     * @throws StoreUnavailableException at once when the store's write queue is full or closed
+     */
+    public CompletableFuture<PublishResult> publishAsync(PublishCommand command, String idempotencyKey,
+                                                         String requestHash) {
+        return store.publishAsync(new PublishRequest(command.streams(), command.allUsers(), command.type(),
                 command.json(), idempotencyKey, requestHash));
     }
 
