@@ -71,6 +71,8 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
     private final Queue<FullHttpRequest> waiting = new ArrayDeque<>();
     private long waitingBytes;
     private boolean pausedReading;
+    /** The API key last found valid on this connection (loop routes only), or null. */
+    private String validApiKey;
 
     public HttpRequestHandler(TransportContext context, List<HttpEndpoint> endpoints, List<Route> routes) {
         this(context, endpoints, routes, new LoopRequestDrain(context.blocking()));
@@ -282,7 +284,7 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
         request.release();
         CompletionStage<ApiResponse> answer;
         try {
-            Principal principal = authenticate(route.access(), method, headers, target.query(), trust);
+            Principal principal = authenticateOnLoop(route.access(), headers);
             answer = route.onLoop().handle(new ApiRequest(method, target.path(), params, target.query(), headers, body,
                     principal), ctx.executor());
         } catch (Exception e) {
@@ -363,6 +365,32 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
         }
         log.error("unexpected failure in {} {}", method, path, failure);
         return HttpResponses.error(json, HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error");
+    }
+
+    /**
+     * A loop route's caller: public, or an app backend with an API key. A connection's backend
+     * sends the same key on every request, so the last key found valid on this connection is
+     * kept and a request presenting it again costs a string comparison, not a SHA-256 (the keys
+     * are fixed for the node's life; only a key this connection presented is ever kept).
+     */
+    private Principal authenticateOnLoop(Route.Access access, HttpHeaders headers) {
+        if (access == Route.Access.PUBLIC) {
+            return null;
+        }
+        if (access != Route.Access.API_KEY) {
+            throw new IllegalStateException("a loop route with access " + access);
+        }
+        String key = Credentials.apiKey(headers);
+        if (key == null) {
+            throw ApiException.unauthorized("API key required: Authorization: Bearer <api key>");
+        }
+        if (!key.equals(validApiKey)) {
+            if (!context.apiKeys().isValid(key)) {
+                throw ApiException.unauthorized("invalid API key");
+            }
+            validApiKey = key;
+        }
+        return null;
     }
 
     private Principal authenticate(Route.Access access, HttpMethod method,

@@ -75,28 +75,46 @@ public record Route(HttpMethod method, String pattern, Access access, Handler ha
         return new Route(HttpMethod.POST, pattern, access, null, Objects.requireNonNull(handler, "handler"));
     }
 
-    /** The path parameters when {@code path} matches the pattern, else null. */
+    /**
+     * The path parameters when {@code path} matches the pattern, else null. Walks both strings
+     * segment by segment: the router tries every route on every request, so this allocates only
+     * for the parameters of the route that matches.
+     */
     Map<String, String> match(String path) {
-        String[] want = pattern.split("/", -1);
-        String[] got = path.split("/", -1);
-        if (want.length != got.length) {
-            return null;
-        }
         Map<String, String> params = null;
-        for (int i = 0; i < want.length; i++) {
-            String w = want[i];
-            if (w.startsWith("{") && w.endsWith("}")) {
-                if (got[i].isEmpty()) {
+        int p = 0;
+        int q = 0;
+        while (true) {
+            int pEnd = pattern.indexOf('/', p);
+            int qEnd = path.indexOf('/', q);
+            if (pEnd < 0) {
+                pEnd = pattern.length();
+            }
+            if (qEnd < 0) {
+                qEnd = path.length();
+            }
+            int pLen = pEnd - p;
+            if (pLen >= 2 && pattern.charAt(p) == '{' && pattern.charAt(pEnd - 1) == '}') {
+                if (qEnd == q) {
                     return null;
                 }
                 if (params == null) {
                     params = new HashMap<>();
                 }
-                params.put(w.substring(1, w.length() - 1), got[i]);
-            } else if (!w.equals(got[i])) {
+                params.put(pattern.substring(p + 1, pEnd - 1), path.substring(q, qEnd));
+            } else if (pLen != qEnd - q || !pattern.regionMatches(p, path, q, pLen)) {
                 return null;
             }
+            boolean patternDone = pEnd == pattern.length();
+            boolean pathDone = qEnd == path.length();
+            if (patternDone || pathDone) {
+                if (patternDone != pathDone) {
+                    return null;
+                }
+                return params == null ? Map.of() : params;
+            }
+            p = pEnd + 1;
+            q = qEnd + 1;
         }
-        return params == null ? Map.of() : params;
     }
 }

@@ -119,6 +119,26 @@ class LoopRouteTest {
     }
 
     @Test
+    void aWrongKeyAfterAValidOneOnTheSameConnectionIsStillRefused() {
+        AtomicInteger calls = new AtomicInteger();
+        EmbeddedChannel channel = channel(new LoopRequestDrain(blocking), (request, loop) -> {
+            calls.incrementAndGet();
+            return CompletableFuture.completedFuture(ApiResponse.created(Map.of()));
+        });
+        int[] expected = {201, 401, 401, 201};
+        String[] keys = {TestServer.API_KEY, TestServer.API_KEY + "x", null, TestServer.API_KEY};
+        for (int i = 0; i < keys.length; i++) {
+            channel.writeInbound(publish(keys[i]));
+            channel.runPendingTasks();
+            FullHttpResponse answer = channel.readOutbound();
+            assertThat(answer.status().code()).as("request %d", i).isEqualTo(expected[i]);
+            answer.release();
+        }
+        assertThat(calls).hasValue(2);
+        channel.finishAndReleaseAll();
+    }
+
+    @Test
     void failuresAreAnsweredAsABlockingRouteAnswersThemWhetherThrownOrInTheStage() {
         LoopRequestDrain drain = new LoopRequestDrain(blocking);
         Map<RuntimeException, Integer> expected = Map.of(
