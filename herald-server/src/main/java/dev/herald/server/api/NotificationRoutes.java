@@ -27,7 +27,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.IntConsumer;
 
 import static dev.herald.server.transport.http.Route.Access.API_KEY;
@@ -74,7 +74,7 @@ public final class NotificationRoutes {
      * store's writer here, with no hand-off to a virtual thread; the answer is built back on the
      * loop once the writer committed it.
      */
-    private CompletionStage<ApiResponse> publish(ApiRequest request, Executor loop) {
+    private CompletionStage<ApiResponse> publish(ApiRequest request, ScheduledExecutorService loop) {
         String key = request.headers().get("Idempotency-Key");
         if (key != null) {
             key = key.strip();
@@ -83,7 +83,7 @@ public final class NotificationRoutes {
             }
         }
         PublishCommand command = PublishCommand.parse(request.jsonBody(json), maxNotificationBytes, json);
-        return service.publishAsync(command, key, key == null ? null : Idempotency.fingerprint(request.body()))
+        return service.publishAsync(command, key, key == null ? null : Idempotency.fingerprint(request.body()), loop)
                 .thenApplyAsync(result -> {
                     if (!result.replayed()) {
                         publishedCounter.accept(result.notifications().size());

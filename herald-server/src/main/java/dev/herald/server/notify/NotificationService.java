@@ -19,6 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -63,14 +64,15 @@ public final class NotificationService {
 
     /**
      * {@link #publish} without blocking, for an event loop: queued to the store at once; the
-     * future completes after commit, on the store's thread.
+     * future completes after commit, on the store's thread, or fails after the store's bounded
+     * wait, timed on {@code loop}.
      *
      * @throws StoreUnavailableException at once when the store's write queue is full or closed
      */
     public CompletableFuture<PublishResult> publishAsync(PublishCommand command, String idempotencyKey,
-                                                         String requestHash) {
+                                                         String requestHash, ScheduledExecutorService loop) {
         return store.publishAsync(new PublishRequest(command.streams(), command.allUsers(), command.type(),
-                command.json(), idempotencyKey, requestHash));
+                command.json(), idempotencyKey, requestHash), loop);
     }
 
     /**

@@ -40,14 +40,15 @@ public interface Store extends AutoCloseable {
     /**
      * {@link #publish} for a caller that must not block (an event loop): queues the request and
      * returns at once; the future completes after the commit (on the store's own thread), or fails
-     * as {@link #publish} throws, within the same bounded wait. The default runs {@link #publish}
-     * on the calling thread, which suits only stores that never block (in-memory ones); a store
-     * on a database overrides it.
+     * as {@link #publish} throws, within the same bounded wait, timed on {@code timer} (the
+     * caller's loop). The default runs {@link #publish} on the calling thread, which suits only
+     * stores that never block (in-memory ones); a store on a database overrides it.
      *
      * @throws StoreUnavailableException at once when the store takes no more writes now (its
      *                                   queue is full, or it is closed)
      */
-    default java.util.concurrent.CompletableFuture<PublishResult> publishAsync(PublishRequest request) {
+    default java.util.concurrent.CompletableFuture<PublishResult> publishAsync(
+            PublishRequest request, java.util.concurrent.ScheduledExecutorService timer) {
         return java.util.concurrent.CompletableFuture.completedFuture(publish(request));
     }
 

@@ -64,7 +64,7 @@ class HttpBodyFuzzTest {
         ApiResponse answer;
         try {
             answer = r.handler() != null ? r.handler().handle(request)
-                    : r.onLoop().handle(request, Runnable::run).toCompletableFuture().join();
+                    : r.onLoop().handle(request, io.netty.util.concurrent.ImmediateEventExecutor.INSTANCE).toCompletableFuture().join();
         } catch (java.util.concurrent.CompletionException e) {
             if (e.getCause() instanceof ApiException || e.getCause() instanceof ValidationException) {
                 throw new AssertionError("a refusal came after the store, not before", e);

@@ -6,7 +6,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * One row of the route table: method, path pattern with {@code {name}} segments, who may call
@@ -51,11 +51,11 @@ public record Route(HttpMethod method, String pattern, Access access, Handler ha
      * future). It checks the request at once (throwing as a {@link Handler} would) and returns a
      * stage that completes with the answer, or fails with what a {@link Handler} would throw,
      * from any thread; whatever runs after the store should run on {@code loop}, the
-     * connection's event loop, where the answer is written.
+     * connection's event loop, where the answer is written, and timeouts are best timed there.
      */
     @FunctionalInterface
     public interface LoopHandler {
-        CompletionStage<ApiResponse> handle(ApiRequest request, Executor loop) throws Exception;
+        CompletionStage<ApiResponse> handle(ApiRequest request, ScheduledExecutorService loop) throws Exception;
     }
 
     public static Route get(String pattern, Access access, Handler handler) {
