@@ -48,16 +48,33 @@ public final class PublishThroughput {
         EventLoopGroup loops = new MultiThreadIoEventLoopGroup(1,
                 Thread.ofPlatform().name("load-", 0).daemon(true).factory(), NioIoHandler.newFactory());
         try (TestServer node = TestServer.start(b -> storeUrl == null ? b : b.storeUrl(storeUrl))) {
-            round(node.port(), loops, "warm-up", 10, connections);
+            round(node.port(), loops, "warm-up", 20, connections);
             for (int r = 1; r <= 3; r++) {
-                round(node.port(), loops, "measured " + r, seconds, connections);
+                double commits = batches(node.port());
+                long acked = round(node.port(), loops, "measured " + r, seconds, connections);
+                System.out.printf("  %.1f publishes per commit%n", acked / (batches(node.port()) - commits));
             }
         } finally {
             loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
         }
     }
 
-    private static void round(int port, EventLoopGroup loops, String name, double seconds, int connections)
+    /** Group-commit transactions so far, from the node's metrics. */
+    private static double batches(int port) throws Exception {
+        try (var client = java.net.http.HttpClient.newHttpClient()) {
+            String text = client.send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            for (String line : text.split("\n")) {
+                if (line.startsWith("herald_store_latency_seconds_count{") && line.contains("op=\"batch\"")) {
+                    return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                }
+            }
+            return 0;
+        }
+    }
+
+    private static long round(int port, EventLoopGroup loops, String name, double seconds, int connections)
             throws InterruptedException {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         long cpu0 = processCpuNanos();
@@ -136,6 +153,7 @@ public final class PublishThroughput {
                 name, acked.get(), acked.get() / took, failed.get(), firstError[0] == null ? "" : " (" + firstError[0] + ")",
                 node / 1e3 / n, load / 1e3 / n);
         System.out.println("  node CPU us/publish by thread:" + split);
+        return acked.get();
     }
 
     private static FullHttpRequest publish(int port, long i) {
