@@ -19,6 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -33,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * reach sockets through the store's commit listener ({@link CommitForwarder}), so a publish
  * is delivered only once it is durable.
  *
- * <p>Thread-safe. Methods block on the store: call them from virtual threads.
+ * <p>Thread-safe. Methods block on the store: call them from virtual threads; {@link #publishAsync}
+ * never blocks.
  */
 public final class NotificationService {
     private static final Logger log = LoggerFactory.getLogger(NotificationService.class);
@@ -58,6 +60,19 @@ public final class NotificationService {
     public PublishResult publish(PublishCommand command, String idempotencyKey, String requestHash) {
         return store.publish(new PublishRequest(command.streams(), command.allUsers(), command.type(),
                 command.json(), idempotencyKey, requestHash));
+    }
+
+    /**
+     * {@link #publish} without blocking, for an event loop: queued to the store at once; the
+     * future completes after commit, on the store's thread, or fails after the store's bounded
+     * wait, timed on {@code loop}.
+     *
+     * @throws StoreUnavailableException at once when the store's write queue is full or closed
+     */
+    public CompletableFuture<PublishResult> publishAsync(PublishCommand command, String idempotencyKey,
+                                                         String requestHash, ScheduledExecutorService loop) {
+        return store.publishAsync(new PublishRequest(command.streams(), command.allUsers(), command.type(),
+                command.json(), idempotencyKey, requestHash), loop);
     }
 
     /**

@@ -38,6 +38,21 @@ public interface Store extends AutoCloseable {
     PublishResult publish(PublishRequest request);
 
     /**
+     * {@link #publish} for a caller that must not block (an event loop): queues the request and
+     * returns at once; the future completes after the commit (on the store's own thread), or fails
+     * as {@link #publish} throws, within the same bounded wait, timed on {@code timer} (the
+     * caller's loop). The default runs {@link #publish} on the calling thread, which suits only
+     * stores that never block (in-memory ones); a store on a database overrides it.
+     *
+     * @throws StoreUnavailableException at once when the store takes no more writes now (its
+     *                                   queue is full, or it is closed)
+     */
+    default java.util.concurrent.CompletableFuture<PublishResult> publishAsync(
+            PublishRequest request, java.util.concurrent.ScheduledExecutorService timer) {
+        return java.util.concurrent.CompletableFuture.completedFuture(publish(request));
+    }
+
+    /**
      * Stores several publishes atomically: all are committed, or none is (one refused request,
      * e.g. an idempotency key reused with another body, refuses the whole list with its
      * exception). Returns one result per request, in order, after the commit. Each request's

@@ -230,6 +230,18 @@ public final class JdbcStore implements Store {
         }
     }
 
+    /** Never blocks: the writer's queue takes a lock held only for queue operations. */
+    @Override
+    public CompletableFuture<PublishResult> publishAsync(PublishRequest request, ScheduledExecutorService timer) {
+        check(request);
+        long start = System.nanoTime();
+        CompletableFuture<PublishResult> result = WriterWait.within(writer.submit(request, bytes(request)), PUBLISH_WAIT,
+                "publish", url.description(), timer);
+        Timer latency = timers.get("publish");
+        result.whenComplete((r, e) -> latency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS));
+        return result;
+    }
+
     @Override
     public List<PublishResult> publishAll(List<PublishRequest> requests) {
         Objects.requireNonNull(requests, "requests");

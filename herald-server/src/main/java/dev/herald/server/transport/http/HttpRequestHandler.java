@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
@@ -31,12 +32,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
  * Routes each HTTP request of a connection: first to the endpoints that take over requests
  * (WebSocket upgrades, Socket.IO, pages), then to the API route table. Route handlers run on
- * virtual threads; the answer is written back on the loop.
+ * virtual threads, except loop routes ({@link Route.LoopHandler}: the single publish), which are
+ * authenticated and handled on the loop; the answer is written back on the loop.
  *
  * <p>Requests of one connection are answered one at a time, in order (HTTP/1.1 pipelining):
  * later ones wait in a small queue, capped at {@value #MAX_PIPELINED} requests; once the bodies
@@ -60,19 +65,28 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
     private final List<Route> routes;
     private final ObjectMapper json;
     private final OriginPolicy origins;
+    private final LoopRequestDrain drain;
     // Only on the loop.
     private boolean busy;
     private final Queue<FullHttpRequest> waiting = new ArrayDeque<>();
     private long waitingBytes;
     private boolean pausedReading;
+    /** The API key last found valid on this connection (loop routes only), or null. */
+    private String validApiKey;
 
     public HttpRequestHandler(TransportContext context, List<HttpEndpoint> endpoints, List<Route> routes) {
+        this(context, endpoints, routes, new LoopRequestDrain(context.blocking()));
+    }
+
+    /** @param drain shared by every connection of the node: keeps shutdown waiting for loop routes' answers */
+    HttpRequestHandler(TransportContext context, List<HttpEndpoint> endpoints, List<Route> routes, LoopRequestDrain drain) {
         super(false);
         this.context = context;
         this.endpoints = endpoints;
         this.routes = routes;
         this.json = context.json();
         this.origins = context.origins();
+        this.drain = drain;
     }
 
     @Override
@@ -228,6 +242,10 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
             HttpResponses.write(ctx, response, keepAlive).addListener(f -> done.run());
             return;
         }
+        if (route.onLoop() != null) {
+            serveOnLoop(ctx, request, route, params, target, trust, corsOrigin, corsCredentials, keepAlive, done);
+            return;
+        }
         // Detach from Netty's buffers so the handler can run on another thread.
         byte[] body = ByteBufUtil.getBytes(request.content());
         HttpHeaders headers = request.headers().copy();
@@ -242,37 +260,140 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
         });
     }
 
+    /**
+     * A loop route: authenticated and handled here, on the loop, with no hand-off; its answer is
+     * written when the handler's stage completes (on the loop, or handed to it). Failures are
+     * answered as {@link #run} answers them. Counted in the {@link LoopRequestDrain} until
+     * answered, so a shutdown waits for it as for a request on a virtual thread.
+     */
+    private void serveOnLoop(ChannelHandlerContext ctx, FullHttpRequest request, Route route, Map<String, String> params,
+                             RequestTarget target, OriginPolicy.Trust trust, String corsOrigin, boolean corsCredentials,
+                             boolean keepAlive, Runnable done) {
+        drain.enter(); // throws RejectedExecutionException when shutting down: 503, as for a blocking route
+        // The body is copied out of Netty's buffer; the headers hold no buffer and are not
+        // changed once decoded, so the request's own are kept.
+        HttpHeaders headers = request.headers();
+        HttpMethod method = request.method();
+        byte[] body;
+        try {
+            body = ByteBufUtil.getBytes(request.content());
+        } catch (RuntimeException e) {
+            drain.exit();
+            throw e;
+        }
+        request.release();
+        CompletionStage<ApiResponse> answer;
+        try {
+            Principal principal = authenticateOnLoop(route.access(), headers);
+            answer = route.onLoop().handle(new ApiRequest(method, target.path(), params, target.query(), headers, body,
+                    principal), ctx.executor());
+        } catch (Exception e) {
+            answer = CompletableFuture.failedFuture(e);
+        }
+        answer.whenComplete((response, failure) -> {
+            if (ctx.executor().inEventLoop()) {
+                answerOnLoop(ctx, method, target.path(), response, failure, corsOrigin, corsCredentials, keepAlive, done);
+            } else {
+                ctx.executor().execute(() -> answerOnLoop(ctx, method, target.path(), response, failure, corsOrigin,
+                        corsCredentials, keepAlive, done));
+            }
+        });
+    }
+
+    private void answerOnLoop(ChannelHandlerContext ctx, HttpMethod method, String path, ApiResponse answer,
+                              Throwable failure, String corsOrigin, boolean corsCredentials, boolean keepAlive,
+                              Runnable done) {
+        try {
+            FullHttpResponse response;
+            try {
+                response = failure == null ? encode(answer) : failure(method, path, unwrap(failure));
+            } catch (RuntimeException e) {
+                response = failure(method, path, e);
+            }
+            Cors.decorate(response.headers(), corsOrigin, corsCredentials);
+            HttpResponses.write(ctx, response, keepAlive).addListener(f -> done.run());
+        } finally {
+            drain.exit();
+        }
+    }
+
+    private static Throwable unwrap(Throwable failure) {
+        Throwable e = failure;
+        while (e instanceof CompletionException && e.getCause() != null) {
+            e = e.getCause();
+        }
+        return e;
+    }
+
+    private FullHttpResponse encode(ApiResponse answer) {
+        if (answer.raw() != null) {
+            return HttpResponses.bytes(answer.status(), answer.contentType(), answer.raw());
+        }
+        return HttpResponses.json(json, answer.status(), answer.json());
+    }
+
     /** Authenticates, runs the handler, and maps every failure to a clear answer. Blocking. */
-    private FullHttpResponse run(Route route, io.netty.handler.codec.http.HttpMethod method, RequestTarget target,
+    private FullHttpResponse run(Route route, HttpMethod method, RequestTarget target,
                                  Map<String, String> pathParams, HttpHeaders headers, byte[] body,
                                  OriginPolicy.Trust trust) {
         String path = target.path();
         try {
             Principal principal = authenticate(route.access(), method, headers, target.query(), trust);
-            ApiResponse answer = route.handler().handle(
-                    new ApiRequest(method, path, pathParams, target.query(), headers, body, principal));
-            if (answer.raw() != null) {
-                return HttpResponses.bytes(answer.status(), answer.contentType(), answer.raw());
-            }
-            return HttpResponses.json(json, answer.status(), answer.json());
-        } catch (ApiException e) {
-            return HttpResponses.error(json, e.status(), e.getMessage());
-        } catch (ValidationException e) {
-            return HttpResponses.json(json, HttpResponseStatus.BAD_REQUEST,
-                    Map.of("error", e.getMessage(), "field", e.field()));
-        } catch (IdempotencyConflictException e) {
-            return HttpResponses.error(json, HttpResponseStatus.CONFLICT, e.getMessage());
-        } catch (StoreUnavailableException e) {
-            log.warn("store unavailable for {} {}: {}", method, path, e.getMessage());
-            return HttpResponses.error(json, HttpResponseStatus.SERVICE_UNAVAILABLE,
-                    "store unavailable; retry later (a publish may have been stored: retry it with the same Idempotency-Key)");
+            return encode(route.handler().handle(
+                    new ApiRequest(method, path, pathParams, target.query(), headers, body, principal)));
         } catch (Exception e) {
-            log.error("unexpected failure in {} {}", method, path, e);
-            return HttpResponses.error(json, HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error");
+            return failure(method, path, e);
         }
     }
 
-    private Principal authenticate(Route.Access access, io.netty.handler.codec.http.HttpMethod method,
+    /** The answer to a handler's failure, the same for both kinds of route. */
+    private FullHttpResponse failure(HttpMethod method, String path, Throwable failure) {
+        if (failure instanceof ApiException e) {
+            return HttpResponses.error(json, e.status(), e.getMessage());
+        }
+        if (failure instanceof ValidationException e) {
+            return HttpResponses.json(json, HttpResponseStatus.BAD_REQUEST,
+                    Map.of("error", e.getMessage(), "field", e.field()));
+        }
+        if (failure instanceof IdempotencyConflictException e) {
+            return HttpResponses.error(json, HttpResponseStatus.CONFLICT, e.getMessage());
+        }
+        if (failure instanceof StoreUnavailableException e) {
+            log.warn("store unavailable for {} {}: {}", method, path, e.getMessage());
+            return HttpResponses.error(json, HttpResponseStatus.SERVICE_UNAVAILABLE,
+                    "store unavailable; retry later (a publish may have been stored: retry it with the same Idempotency-Key)");
+        }
+        log.error("unexpected failure in {} {}", method, path, failure);
+        return HttpResponses.error(json, HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error");
+    }
+
+    /**
+     * A loop route's caller: public, or an app backend with an API key. A connection's backend
+     * sends the same key on every request, so the last key found valid on this connection is
+     * kept and a request presenting it again costs a string comparison, not a SHA-256 (the keys
+     * are fixed for the node's life; only a key this connection presented is ever kept).
+     */
+    private Principal authenticateOnLoop(Route.Access access, HttpHeaders headers) {
+        if (access == Route.Access.PUBLIC) {
+            return null;
+        }
+        if (access != Route.Access.API_KEY) {
+            throw new IllegalStateException("a loop route with access " + access);
+        }
+        String key = Credentials.apiKey(headers);
+        if (key == null) {
+            throw ApiException.unauthorized("API key required: Authorization: Bearer <api key>");
+        }
+        if (!key.equals(validApiKey)) {
+            if (!context.apiKeys().isValid(key)) {
+                throw ApiException.unauthorized("invalid API key");
+            }
+            validApiKey = key;
+        }
+        return null;
+    }
+
+    private Principal authenticate(Route.Access access, HttpMethod method,
                                    HttpHeaders headers, Map<String, List<String>> query, OriginPolicy.Trust trust) {
         switch (access) {
             case PUBLIC:

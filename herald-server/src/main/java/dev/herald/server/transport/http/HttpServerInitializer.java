@@ -26,6 +26,7 @@ public final class HttpServerInitializer extends ChannelInitializer<SocketChanne
     private final List<Route> routes;
     private final ConnectionLimiter limiter;
     private final BodyBudget bodies;
+    private final LoopRequestDrain drain;
 
     public HttpServerInitializer(TransportContext context, List<HttpEndpoint> endpoints, List<Route> routes,
                                  ConnectionLimiter limiter, BodyBudget bodies) {
@@ -34,6 +35,7 @@ public final class HttpServerInitializer extends ChannelInitializer<SocketChanne
         this.routes = List.copyOf(routes);
         this.limiter = limiter;
         this.bodies = bodies;
+        this.drain = new LoopRequestDrain(context.blocking());
     }
 
     @Override
@@ -46,6 +48,6 @@ public final class HttpServerInitializer extends ChannelInitializer<SocketChanne
                 .addLast("request-guard", new RequestGuard(context.config().requestTimeout().toNanos(),
                         context.metrics(), bodies))
                 .addLast("aggregator", new HttpObjectAggregator(context.config().maxHttpBodyBytes()))
-                .addLast("router", new HttpRequestHandler(context, endpoints, routes));
+                .addLast("router", new HttpRequestHandler(context, endpoints, routes, drain));
     }
 }
