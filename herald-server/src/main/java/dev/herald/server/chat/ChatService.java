@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.regex.Pattern;
 
 /**
@@ -170,7 +171,9 @@ public final class ChatService {
         long conversationId = request.conversationId();
         NewMessage message = newMessage(userId, senderName, conversationId, request.content(), request.clientId(),
                 request.messageType());
-        CompletableFuture<Optional<SendResult>> stored = store.appendAsync(message, this::publishCommitted);
+        // An event loop times the store's wait itself: no hand-off to the JDK's delay scheduler.
+        CompletableFuture<Optional<SendResult>> stored = store.appendAsync(message, this::publishCommitted,
+                here instanceof ScheduledExecutorService loop ? loop : null);
         return stored.thenComposeAsync(found -> {
             SendResult result = found.orElseThrow(() -> ChatException.notFound(conversationId));
             announce(result);

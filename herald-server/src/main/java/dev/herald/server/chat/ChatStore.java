@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
 
 /**
@@ -64,9 +65,13 @@ public interface ChatStore {
      * committed within the store's wait fails it with {@link dev.herald.server.store.StoreUnavailableException}
      * (a retry with its client id replays it if it did commit).
      *
+     * @param timer where the wait is timed: the caller's event loop (one entry in its timer queue,
+     *              no thread woken), or null for the JDK's shared delay scheduler (two hand-offs
+     *              to its thread per send)
      * @throws ChatStoreBusyException at once, when too many sends already wait for the database
      */
-    CompletableFuture<Optional<SendResult>> appendAsync(NewMessage message, Consumer<ChatMessage> committed);
+    CompletableFuture<Optional<SendResult>> appendAsync(NewMessage message, Consumer<ChatMessage> committed,
+                                                        ScheduledExecutorService timer);
 
     /**
      * Runs {@code wake} once, when a caller refused with {@link ChatStoreBusyException} may try

@@ -256,6 +256,39 @@ class ChatServiceTest {
     }
 
     @Test
+    void anAsyncSendFromAnEventLoopTimesTheStoresWaitOnThatLoop() throws Exception {
+        long conv = direct();
+        viewers.joined(conv, bob, "bob-connection");
+        java.util.List<Long> scheduledMillis = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.ScheduledThreadPoolExecutor loop = new java.util.concurrent.ScheduledThreadPoolExecutor(1) {
+            @Override
+            public <V> java.util.concurrent.ScheduledFuture<V> schedule(java.util.concurrent.Callable<V> task, long delay,
+                                                                        java.util.concurrent.TimeUnit unit) {
+                scheduledMillis.add(unit.toMillis(delay));
+                return super.schedule(task, delay, unit);
+            }
+
+            @Override
+            public java.util.concurrent.ScheduledFuture<?> schedule(Runnable command, long delay,
+                                                                    java.util.concurrent.TimeUnit unit) {
+                if (delay > 0) { // execute() schedules with no delay: not a timer
+                    scheduledMillis.add(unit.toMillis(delay));
+                }
+                return super.schedule(command, delay, unit);
+            }
+        };
+        try {
+            SendResult sent = chat.sendAsync(alice, null, new SendRequest(conv, "Hello Bob", "c-1", null), loop,
+                    Runnable::run).get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(sent.message().seq()).isEqualTo(1);
+            assertThat(scheduledMillis).as("the store's wait, timed on the caller's loop")
+                    .containsExactly(JdbcChatStore.APPEND_WAIT.toMillis());
+        } finally {
+            loop.shutdownNow();
+        }
+    }
+
+    @Test
     void anAsyncSendNotifiesAnAbsentMemberOnTheBlockingExecutorBeforeItCompletes() throws Exception {
         long conv = direct();
         try (NamedExecutor loop = new NamedExecutor("test-loop"); NamedExecutor blocking = new NamedExecutor("test-blocking")) {

@@ -40,6 +40,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
 
 /**
@@ -264,8 +265,10 @@ public final class JdbcChatStore implements ChatStore, AutoCloseable {
     }
 
     @Override
-    public CompletableFuture<Optional<SendResult>> appendAsync(NewMessage m, Consumer<ChatMessage> committed) {
-        return WriterWait.within(submit(m, committed), APPEND_WAIT, "message", "the database");
+    public CompletableFuture<Optional<SendResult>> appendAsync(NewMessage m, Consumer<ChatMessage> committed,
+                                                               ScheduledExecutorService timer) {
+        return timer == null ? WriterWait.within(submit(m, committed), APPEND_WAIT, "message", "the database")
+                : WriterWait.within(submit(m, committed), APPEND_WAIT, "message", "the database", timer);
     }
 
     /** Queues a send for the writer; the future completes after the commit. */
