@@ -25,6 +25,8 @@ public final class FloodGuard {
     static final int MAX_REFUSED_PER_WINDOW = 100;
     private static final long WINDOW_NANOS = 10_000_000_000L;
     private static final long TELL_INTERVAL_NANOS = 1_000_000_000L;
+    /** The longest pause credited: a chat send is held for at most 10 s (ChatConnection.MAX_HOLD). */
+    static final int MAX_CREDIT_SECONDS = 30;
 
     private final int ratePerSecond;
     private final double ratePerNano;
@@ -32,6 +34,9 @@ public final class FloodGuard {
     private double tokens;
     private long last;
     private int refusedInWindow;
+    /** Frames the client may send beyond the bucket until {@link #creditUntil}: see {@link #resumedAfter}. */
+    private double credit;
+    private long creditUntil;
     private long windowStart;
     private long lastTold;
 
@@ -52,6 +57,19 @@ public final class FloodGuard {
         return ratePerSecond;
     }
 
+    /**
+     * The server did not read this client for {@code pausedNanos} (backpressure, e.g. a chat send
+     * waiting for the store): what the client sent at the allowed rate meanwhile arrives at once
+     * when reading resumes. That many frames (at most {@value #MAX_CREDIT_SECONDS} s worth) are
+     * admitted beyond the bucket within the next second, so the server's own pause is not taken
+     * for a flood; unused, the allowance lapses.
+     */
+    public void resumedAfter(long pausedNanos) {
+        long now = System.nanoTime();
+        credit = Math.min(MAX_CREDIT_SECONDS * 1e9, Math.max(0, pausedNanos)) * ratePerNano;
+        creditUntil = now + TELL_INTERVAL_NANOS;
+    }
+
     /** Judges one more frame from the client. */
     public Verdict admit() {
         long now = System.nanoTime();
@@ -59,6 +77,10 @@ public final class FloodGuard {
         last = now;
         if (tokens >= 1) {
             tokens -= 1;
+            return Verdict.ADMIT;
+        }
+        if (credit >= 1 && now - creditUntil < 0) {
+            credit -= 1;
             return Verdict.ADMIT;
         }
         if (now - windowStart > WINDOW_NANOS) {

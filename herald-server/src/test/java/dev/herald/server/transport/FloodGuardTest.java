@@ -20,4 +20,25 @@ class FloodGuardTest {
         assertThat(verdicts.subList(4, 3 + FloodGuard.MAX_REFUSED_PER_WINDOW)).containsOnly(FloodGuard.Verdict.REFUSE);
         assertThat(verdicts.getLast()).isEqualTo(FloodGuard.Verdict.CLOSE);
     }
+
+    @Test
+    void afterTheServerPausedReadingWhatTheClientMaySendMeanwhileIsAdmittedOnceNotForever() throws Exception {
+        FloodGuard guard = new FloodGuard(1, 3);
+        guard.resumedAfter(5_000_000_000L); // 5 s not read: up to 5 frames at 1/s waited in TCP
+        List<FloodGuard.Verdict> verdicts = new ArrayList<>();
+        for (int i = 0; i < 9; i++) {
+            verdicts.add(guard.admit());
+        }
+        assertThat(verdicts.subList(0, 8)).as("the bucket's 3, then the pause's 5").containsOnly(FloodGuard.Verdict.ADMIT);
+        assertThat(verdicts.get(8)).isEqualTo(FloodGuard.Verdict.REFUSE_AND_TELL);
+
+        FloodGuard later = new FloodGuard(1, 3);
+        later.resumedAfter(5_000_000_000L);
+        for (int i = 0; i < 3; i++) {
+            assertThat(later.admit()).isEqualTo(FloodGuard.Verdict.ADMIT);
+        }
+        Thread.sleep(1_100); // the allowance lapses after a second; the bucket refilled one
+        assertThat(later.admit()).isEqualTo(FloodGuard.Verdict.ADMIT);
+        assertThat(later.admit()).as("no credit left to use later").isEqualTo(FloodGuard.Verdict.REFUSE_AND_TELL);
+    }
 }

@@ -92,14 +92,21 @@ final class HeraldSocket implements Session {
             socket.emit("unreadCount", st.unread());
         });
         chat = new ChatConnection(events.chatService(), context.hub(), this, context.blocking(), new ChatConnection.Reads() {
+            private long pausedAt; // on the loop
+
             @Override
             public void pause() {
                 socket.pauseReading(true); // WebSocket only; on long-polling sends are just held
+                pausedAt = System.nanoTime();
             }
 
             @Override
             public void resume() {
                 socket.pauseReading(false);
+                if (pausedAt != 0) {
+                    events.resumedAfter(System.nanoTime() - pausedAt); // the backlog is no flood
+                    pausedAt = 0;
+                }
             }
         });
         chat.open(() -> { });

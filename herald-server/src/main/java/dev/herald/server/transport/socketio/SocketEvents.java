@@ -55,6 +55,11 @@ final class SocketEvents {
         return chatService;
     }
 
+    /** Reading the socket was paused this long by backpressure: see {@link FloodGuard#resumedAfter}. */
+    void resumedAfter(long pausedNanos) {
+        flood.resumedAfter(pausedNanos);
+    }
+
     /** Registers every handler on the socket. */
     void register() {
         SocketIoSocket s = h.socket;

@@ -48,12 +48,12 @@ final class WsChatHandler extends WsConnectionHandler {
         connection = new ChatConnection(chat, context.hub(), session, context.blocking(), new ChatConnection.Reads() {
             @Override
             public void pause() {
-                ctx.channel().config().setAutoRead(false);
+                pauseReading();
             }
 
             @Override
             public void resume() {
-                ctx.channel().config().setAutoRead(true);
+                resumeReading();
             }
         });
         connection.open(() -> {

@@ -75,6 +75,7 @@ public abstract class WsConnectionHandler extends SimpleChannelInboundHandler<We
     private boolean expires;      // whether the token has an exp
     private long expiresAtNanos;  // that exp on the System.nanoTime() clock
     private FloodGuard flood;     // created by the first client frame: a silent client needs none
+    private long pausedAtNanos;   // when pauseReading stopped reading; 0 while reading
     private boolean closing;
     private boolean started;
 
@@ -127,6 +128,34 @@ public abstract class WsConnectionHandler extends SimpleChannelInboundHandler<We
     /** Starts reading client frames (after the endpoint sent its first frame). */
     protected final void ready() {
         ctx.channel().config().setAutoRead(true);
+    }
+
+    /**
+     * Stops reading the client (backpressure: TCP slows it down); frames already read may still
+     * arrive. Keepalive and the frame rate limit make allowance for the pause on {@link #resumeReading}.
+     */
+    protected final void pauseReading() {
+        if (pausedAtNanos == 0) {
+            pausedAtNanos = System.nanoTime();
+            ctx.channel().config().setAutoRead(false);
+        }
+    }
+
+    /**
+     * Reads the client again after {@link #pauseReading}. What it sent meanwhile arrives at once:
+     * the rate limit admits as many frames as its rate allowed during the pause
+     * ({@link FloodGuard#resumedAfter}), and the pause does not count as the client's silence.
+     */
+    protected final void resumeReading() {
+        if (pausedAtNanos != 0) {
+            long now = System.nanoTime();
+            if (flood != null) {
+                flood.resumedAfter(now - pausedAtNanos);
+            }
+            pausedAtNanos = 0;
+            lastReadNanos = now;
+            ctx.channel().config().setAutoRead(true);
+        }
     }
 
     @Override
