@@ -36,7 +36,9 @@ import java.util.function.Supplier;
  * has room again ({@link ChatService#whenStoreHasRoom}); then the held sends are queued and
  * reading resumes. A client sending faster than the database commits is thus slowed down by TCP
  * instead of being answered {@code rate_limited} per message (which cost the node more CPU than
- * storing did). At most {@link #MAX_HELD_SENDS} sends are held (the frames a transport had
+ * storing did). At most {@link #MAX_HELD_BYTES} of sends are held per connection (about what a
+ * transport reads at once, so what it had already read when it paused), and at most
+ * {@link ChatService#MAX_HELD_BYTES_PER_NODE} on the node (the frames a transport had
  * already read when it paused), each at most {@link #MAX_HOLD}; beyond either, the send is
  * answered {@code rate_limited} as before.
  *
@@ -45,8 +47,12 @@ import java.util.function.Supplier;
  * arrives after the connection closed is dropped.
  */
 public final class ChatConnection {
-    /** Sends held at most while the store has no room; more are refused at once. */
-    public static final int MAX_HELD_SENDS = 32;
+    /**
+     * Sends held at most while the store has no room, in bytes of memory (a send weighs twice its
+     * characters plus 256): a socket read is at most 64 KiB, so this holds what one read brought
+     * and the next; more are refused at once.
+     */
+    public static final long MAX_HELD_BYTES = 128L << 10;
     /**
      * How long a send is held at most: the writer refuses sends while its oldest has waited 2 s
      * ({@code JdbcChatStore.WRITE_LIMITS}), so a send still without room after 10 s means the
@@ -76,6 +82,11 @@ public final class ChatConnection {
     /** A send waiting for room in the store, with what to do once it is answered. */
     private record Held(SendRequest request, String senderName, Consumer<SendResult> onSent,
                         Consumer<RuntimeException> onError, long heldAtNanos) {
+        /** Its weight in memory, roughly in bytes. */
+        long bytes() {
+            String content = request.content();
+            return 2L * ((content == null ? 0 : content.length()) + (senderName == null ? 0 : senderName.length())) + 256;
+        }
     }
 
     /** What a join found, handed over on the loop before any message of the conversation. */
@@ -93,6 +104,7 @@ public final class ChatConnection {
     private final long maxHoldNanos;
     // All below: only on the session's loop.
     private final ArrayDeque<Held> held = new ArrayDeque<>();
+    private long heldBytes;
     private boolean waitingForRoom;
     private ScheduledFuture<?> holdTimer;
     private StreamSubscription personal;
@@ -230,12 +242,14 @@ public final class ChatConnection {
     }
 
     private void hold(Held send) {
-        if (held.size() >= MAX_HELD_SENDS) {
+        long bytes = send.bytes();
+        if (heldBytes + bytes > MAX_HELD_BYTES || !chat.reserveHeld(bytes)) {
             send.onError().accept(new ChatStoreBusyException("the server is storing messages as fast as it can and "
-                    + MAX_HELD_SENDS + " of this connection's messages are waiting; nothing was stored, retry later"
+                    + held.size() + " of this connection's messages are waiting; nothing was stored, retry later"
                     + " (with the same client_id)"));
             return;
         }
+        heldBytes += bytes;
         held.add(send);
         if (held.size() == 1) {
             reads.pause();
@@ -264,7 +278,7 @@ public final class ChatConnection {
             } catch (RuntimeException e) {
                 send.onError().accept(e);
             }
-            held.poll();
+            release(held.poll());
         }
         released();
     }
@@ -277,7 +291,9 @@ public final class ChatConnection {
         }
         long now = System.nanoTime();
         while (!held.isEmpty() && now - held.peek().heldAtNanos() >= maxHoldNanos) {
-            held.poll().onError().accept(new ChatStoreBusyException("the server is storing messages as fast as it"
+            Held expired = held.poll();
+            release(expired);
+            expired.onError().accept(new ChatStoreBusyException("the server is storing messages as fast as it"
                     + " can; this message waited " + TimeUnit.NANOSECONDS.toMillis(maxHoldNanos) + " ms for room and was not"
                     + " stored, retry later"
                     + " (with the same client_id)"));
@@ -303,6 +319,12 @@ public final class ChatConnection {
             holdTimer = null;
         }
         reads.resume();
+    }
+
+    private void release(Held send) {
+        long bytes = send.bytes();
+        heldBytes -= bytes;
+        chat.releaseHeld(bytes);
     }
 
     /** Sends held for room in the store (for tests and metrics). */
@@ -367,7 +389,8 @@ public final class ChatConnection {
         }
         joined.clear();
         joining.clear();
-        held.clear(); // their client is gone: nothing to answer
+        held.forEach(this::release); // their client is gone: nothing to answer
+        held.clear();
         if (holdTimer != null) {
             holdTimer.cancel(false);
             holdTimer = null;

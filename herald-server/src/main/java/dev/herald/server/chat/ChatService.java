@@ -204,6 +204,33 @@ public final class ChatService {
         store.whenRoom(wake);
     }
 
+    /**
+     * Bytes of sends held by all connections of this node while the store has no room
+     * ({@link ChatConnection}): within the heap the node is sized for whatever the number of
+     * connections; beyond it, a send is refused at once.
+     */
+    public static final long MAX_HELD_BYTES_PER_NODE = 64L << 20;
+
+    private final java.util.concurrent.atomic.AtomicLong heldBytes = new java.util.concurrent.atomic.AtomicLong();
+
+    /** Takes {@code bytes} of the node's budget for held sends; false (nothing taken) when it is spent. */
+    boolean reserveHeld(long bytes) {
+        if (heldBytes.addAndGet(bytes) > MAX_HELD_BYTES_PER_NODE) {
+            heldBytes.addAndGet(-bytes);
+            return false;
+        }
+        return true;
+    }
+
+    void releaseHeld(long bytes) {
+        heldBytes.addAndGet(-bytes);
+    }
+
+    /** Bytes of sends held on this node right now (for tests and metrics). */
+    public long heldBytes() {
+        return heldBytes.get();
+    }
+
     /** The message a send stores, once its fields are checked. */
     private NewMessage newMessage(String userId, String senderName, long conversationId, String content,
                                   String clientId, String messageType) {

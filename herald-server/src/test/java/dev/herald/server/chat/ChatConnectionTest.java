@@ -344,22 +344,26 @@ class ChatConnectionTest {
         RecordingReads reads = new RecordingReads();
         ChatConnection alices = new ChatConnection(busy, hub, new TestSession("h2", alice, loop), blocking, reads,
                 Duration.ofMillis(300));
+        String content = "x".repeat(4000);
+        int fit = (int) (ChatConnection.MAX_HELD_BYTES / (2L * content.length() + 256));
         List<RuntimeException> errors = new CopyOnWriteArrayList<>();
         List<String> sent = new CopyOnWriteArrayList<>();
         onLoop(() -> {
-            for (int i = 0; i <= ChatConnection.MAX_HELD_SENDS; i++) {
-                alices.send(new SendRequest(conv, "hello " + i, "c-" + i, null), null, r -> sent.add("c"), errors::add);
+            for (int i = 0; i <= fit; i++) {
+                alices.send(new SendRequest(conv, content, "c-" + i, null), null, r -> sent.add("c"), errors::add);
             }
         });
-        assertThat(errors).as("the one beyond the held limit is refused at once").hasSize(1);
+        assertThat(errors).as("the one beyond the held bytes is refused at once").hasSize(1);
         assertThat(ChatError.of(errors.get(0)).code()).isEqualTo("rate_limited");
-        assertThat(errors.get(0).getMessage()).contains(ChatConnection.MAX_HELD_SENDS + " of this connection's messages");
+        assertThat(errors.get(0).getMessage()).contains(fit + " of this connection's messages are waiting");
+        assertThat(busy.heldBytes()).isEqualTo(fit * (2L * content.length() + 256));
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> errors.size() == 1 + ChatConnection.MAX_HELD_SENDS);
+        await().atMost(Duration.ofSeconds(10)).until(() -> errors.size() == 1 + fit);
         assertThat(errors).allSatisfy(e -> assertThat(ChatError.of(e).code()).isEqualTo("rate_limited"));
         assertThat(errors.get(1).getMessage()).contains("waited 300 ms for room");
         assertThat(sent).isEmpty();
         assertThat(onLoop(alices::heldSends)).isZero();
+        assertThat(busy.heldBytes()).as("given back").isZero();
         await().atMost(Duration.ofSeconds(10)).until(() -> reads.calls.equals(List.of("pause", "resume")));
 
         full.room(); // the waiter registered for the expired sends finds nothing to send
@@ -368,16 +372,29 @@ class ChatConnectionTest {
     }
 
     @Test
+    void theNodesBudgetForHeldSendsIsSharedByItsConnections() {
+        ChatService service = serviceOn(new JdbcChatStore(pool));
+        assertThat(service.reserveHeld(ChatService.MAX_HELD_BYTES_PER_NODE)).isTrue();
+        assertThat(service.reserveHeld(1)).as("spent").isFalse();
+        assertThat(service.heldBytes()).isEqualTo(ChatService.MAX_HELD_BYTES_PER_NODE);
+        service.releaseHeld(ChatService.MAX_HELD_BYTES_PER_NODE);
+        assertThat(service.reserveHeld(1)).isTrue();
+    }
+
+    @Test
     void aConnectionClosedWhileHoldingAnswersNothingAndStoresNothing() throws Exception {
         long conv = direct();
         JdbcChatStore real = new JdbcChatStore(pool);
         FullStore full = new FullStore(real);
-        ChatConnection alices = new ChatConnection(serviceOn(full.store), hub, new TestSession("h3", alice, loop),
+        ChatService busy = serviceOn(full.store);
+        ChatConnection alices = new ChatConnection(busy, hub, new TestSession("h3", alice, loop),
                 blocking, new RecordingReads(), Duration.ofMillis(200));
         List<String> answers = new CopyOnWriteArrayList<>();
         onLoop(() -> alices.send(new SendRequest(conv, "hello", "c-1", null), null, r -> answers.add("sent"),
                 e -> answers.add("error")));
+        assertThat(busy.heldBytes()).isPositive();
         onLoop(alices::closed);
+        assertThat(busy.heldBytes()).as("given back with the connection").isZero();
         full.room();
         Thread.sleep(400); // past the hold limit: the timer was cancelled with the connection
         onLoop(() -> { });
