@@ -1,14 +1,9 @@
 package dev.herald.server.chat.jdbc;
 
-import com.zaxxer.hikari.HikariDataSource;
-import dev.herald.server.chat.ConversationKind;
 import dev.herald.server.chat.NewMessage;
-import dev.herald.server.testing.TempDirs;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,17 +23,10 @@ public final class AppendCost {
         int users = args.length > 1 ? Integer.parseInt(args[1]) : 4000;
         int batch = args.length > 2 ? Integer.parseInt(args[2]) : 500;
         int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 200;
-        Path dir = Files.createTempDirectory("herald-append-cost");
-        ChatDatabases.Pg pg = which.equals("postgres") ? ChatDatabases.postgres("cost", System.nanoTime()) : null;
-        HikariDataSource pool = pg != null ? pg.pool()
-                : ChatDatabases.h2(dir, System.getProperty("herald.h2Options", ";WRITE_DELAY=0"));
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-        try (JdbcChatStore store = new JdbcChatStore(pool); Connection c = pool.getConnection()) {
-            long[] conversations = new long[users / 2];
-            for (int p = 0; p < conversations.length; p++) {
-                conversations[p] = store.create(ConversationKind.DIRECT, null, "u" + 2 * p,
-                        List.of("u" + 2 * p, "u" + (2 * p + 1))).conversation().id();
-            }
+        try (ChatDatabases.Measured db = ChatDatabases.Measured.open(which, "cost");
+             JdbcChatStore store = new JdbcChatStore(db.pool()); Connection c = db.pool().getConnection()) {
+            long[] conversations = ChatDatabases.Measured.directConversations(store, users);
             String setup = System.getProperty("herald.setupSql");
             if (setup != null) {
                 try (var st = c.createStatement()) {
@@ -71,13 +59,6 @@ public final class AppendCost {
                         (threads.getCurrentThreadCpuTime() - cpu) / 1e3 / messages,
                         messages / ((System.nanoTime() - wall) / 1e9));
             }
-        } finally {
-            if (pg != null) {
-                pg.close();
-            } else {
-                pool.close();
-            }
-            TempDirs.delete(dir);
         }
     }
 }

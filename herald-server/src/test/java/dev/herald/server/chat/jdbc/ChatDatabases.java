@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
+import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 
@@ -82,5 +83,42 @@ public final class ChatDatabases {
                 .placeholders(JdbcStore.migrationPlaceholders(false))
                 .locations("classpath:db/migration").load().migrate();
         return new Pg(pool, schema);
+    }
+
+    /**
+     * The database a measuring main (not a test) runs on: {@code "postgres"}, a fresh schema of
+     * the local PostgreSQL, or else an H2 file in a temp dir opened as the node opens it (every
+     * commit written before it returns; {@code -Dherald.h2Options} overrides the options).
+     * Closing drops the schema or closes the pool and deletes the dir.
+     */
+    public record Measured(HikariDataSource pool, Pg pg, Path dir) implements AutoCloseable {
+        public static Measured open(String which, String owner) throws java.io.IOException {
+            Path dir = java.nio.file.Files.createTempDirectory("herald-" + owner);
+            if (which.equals("postgres")) {
+                Pg pg = postgres(owner, System.nanoTime());
+                return new Measured(pg.pool(), pg, dir);
+            }
+            return new Measured(h2(dir, System.getProperty("herald.h2Options", ";WRITE_DELAY=0")), null, dir);
+        }
+
+        /** One direct conversation per pair of users {@code u0, u1}, {@code u2, u3}, ...: their ids. */
+        public static long[] directConversations(JdbcChatStore store, int users) {
+            long[] conversations = new long[users / 2];
+            for (int p = 0; p < conversations.length; p++) {
+                conversations[p] = store.create(dev.herald.server.chat.ConversationKind.DIRECT, null, "u" + 2 * p,
+                        List.of("u" + 2 * p, "u" + (2 * p + 1))).conversation().id();
+            }
+            return conversations;
+        }
+
+        @Override
+        public void close() {
+            if (pg != null) {
+                pg.close();
+            } else {
+                pool.close();
+            }
+            dev.herald.server.testing.TempDirs.delete(dir);
+        }
     }
 }

@@ -1,12 +1,7 @@
 package dev.herald.server.chat.jdbc;
 
-import com.zaxxer.hikari.HikariDataSource;
-import dev.herald.server.chat.ConversationKind;
 import dev.herald.server.chat.NewMessage;
-import dev.herald.server.testing.TempDirs;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -26,27 +21,12 @@ public final class ChatStoreThroughput {
         String which = args.length > 0 ? args[0] : "h2";
         int users = args.length > 1 ? Integer.parseInt(args[1]) : 2000;
         int each = args.length > 2 ? Integer.parseInt(args[2]) : 20;
-        Path dir = Files.createTempDirectory("herald-chat-throughput");
-        ChatDatabases.Pg pg = which.equals("postgres") ? ChatDatabases.postgres("throughput", System.nanoTime()) : null;
-        // The H2 file opened as the node opens it: every commit written before it returns.
-        HikariDataSource pool = pg != null ? pg.pool()
-                : ChatDatabases.h2(dir, System.getProperty("herald.h2Options", ";WRITE_DELAY=0"));
-        try (JdbcChatStore store = new JdbcChatStore(pool)) {
-            long[] conversations = new long[users / 2];
-            for (int p = 0; p < conversations.length; p++) {
-                conversations[p] = store.create(ConversationKind.DIRECT, null, "u" + 2 * p,
-                        List.of("u" + 2 * p, "u" + (2 * p + 1))).conversation().id();
-            }
+        try (ChatDatabases.Measured db = ChatDatabases.Measured.open(which, "throughput");
+             JdbcChatStore store = new JdbcChatStore(db.pool())) {
+            long[] conversations = ChatDatabases.Measured.directConversations(store, users);
             round(store, conversations, "warm-up", each);
             round(store, conversations, "measured", each);
             round(store, conversations, "measured", each);
-        } finally {
-            if (pg != null) {
-                pg.close();
-            } else {
-                pool.close();
-            }
-            TempDirs.delete(dir);
         }
     }
 
