@@ -37,10 +37,9 @@ import java.util.function.Supplier;
  * reading resumes. A client sending faster than the database commits is thus slowed down by TCP
  * instead of being answered {@code rate_limited} per message (which cost the node more CPU than
  * storing did). At most {@link #MAX_HELD_BYTES} of sends are held per connection (about what a
- * transport reads at once, so what it had already read when it paused), and at most
- * {@link ChatService#MAX_HELD_BYTES_PER_NODE} on the node (the frames a transport had
- * already read when it paused), each at most {@link #MAX_HOLD}; beyond either, the send is
- * answered {@code rate_limited} as before.
+ * transport had already read when it paused) and {@link ChatService#MAX_HELD_BYTES_PER_NODE} on
+ * the node, each for at most {@link #MAX_HOLD}; beyond either, the send is answered
+ * {@code rate_limited} as before.
  *
  * <p>Threading: confined to the session's event loop. Service calls run on {@code blocking}
  * (they touch the store) and their results or failures come back on the loop; a result that
@@ -294,9 +293,8 @@ public final class ChatConnection {
             Held expired = held.poll();
             release(expired);
             expired.onError().accept(new ChatStoreBusyException("the server is storing messages as fast as it"
-                    + " can; this message waited " + TimeUnit.NANOSECONDS.toMillis(maxHoldNanos) + " ms for room and was not"
-                    + " stored, retry later"
-                    + " (with the same client_id)"));
+                    + " can; this message waited " + TimeUnit.NANOSECONDS.toMillis(maxHoldNanos) + " ms for room and"
+                    + " was not stored, retry later (with the same client_id)"));
         }
         if (held.isEmpty()) {
             released();

@@ -300,7 +300,8 @@ public final class JdbcChatStore implements ChatStore, AutoCloseable {
             try {
                 waiter.run();
             } catch (RuntimeException e) {
-                log.warn("a chat send waiting for room failed to resume: {}", e.toString());
+                // An event loop refusing work at shutdown: its connection is closing anyway.
+                log.debug("a chat send waiting for room failed to resume: {}", e.toString());
             }
         }
     }
