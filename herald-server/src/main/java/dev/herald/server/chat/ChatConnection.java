@@ -81,10 +81,9 @@ public final class ChatConnection {
     /** A send waiting for room in the store, with what to do once it is answered. */
     private record Held(SendRequest request, String senderName, Consumer<SendResult> onSent,
                         Consumer<RuntimeException> onError, long heldAtNanos) {
-        /** Its weight in memory, roughly in bytes. */
+        /** Its weight in memory, roughly in bytes, as the store's queue weighs it. */
         long bytes() {
-            String content = request.content();
-            return 2L * ((content == null ? 0 : content.length()) + (senderName == null ? 0 : senderName.length())) + 256;
+            return NewMessage.weight(request.content(), senderName);
         }
     }
 

@@ -79,8 +79,7 @@ final class AppendTransaction implements GroupCommitWriter.Transaction<AppendTra
     record Send(NewMessage message, Consumer<ChatMessage> committed) {
         /** Its weight in the writer's queue, roughly in bytes of memory. */
         long bytes() {
-            return 2L * (message.content().length()
-                    + (message.senderName() == null ? 0 : message.senderName().length())) + 256;
+            return NewMessage.weight(message.content(), message.senderName());
         }
     }
 
