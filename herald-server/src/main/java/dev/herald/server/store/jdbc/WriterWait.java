@@ -59,8 +59,7 @@ public final class WriterWait {
     public static <T> CompletableFuture<T> within(CompletableFuture<T> result, Duration wait, String what,
                                                   String place) {
         result.orTimeout(wait.toMillis(), TimeUnit.MILLISECONDS);
-        return result.exceptionallyCompose(e -> CompletableFuture.failedFuture(
-                failure(e instanceof CompletionException c && c.getCause() != null ? c.getCause() : e, wait, what, place)));
+        return failingAsAwaitThrows(result, wait, what, place);
     }
 
     /**
@@ -75,6 +74,12 @@ public final class WriterWait {
         ScheduledFuture<?> timeout = timer.schedule(() -> result.completeExceptionally(new TimeoutException()),
                 wait.toMillis(), TimeUnit.MILLISECONDS);
         result.whenComplete((r, e) -> timeout.cancel(false));
+        return failingAsAwaitThrows(result, wait, what, place);
+    }
+
+    /** {@code result}, its failure turned into what {@link #await} throws. */
+    private static <T> CompletableFuture<T> failingAsAwaitThrows(CompletableFuture<T> result, Duration wait, String what,
+                                                                  String place) {
         return result.exceptionallyCompose(e -> CompletableFuture.failedFuture(
                 failure(e instanceof CompletionException c && c.getCause() != null ? c.getCause() : e, wait, what, place)));
     }
