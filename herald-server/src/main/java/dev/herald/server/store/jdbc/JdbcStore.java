@@ -15,6 +15,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,6 +46,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+
+import javax.sql.DataSource;
 
 /**
  * The {@link Store} on JDBC: an embedded H2 file (the default) or PostgreSQL (clusters), migrated
@@ -127,11 +130,17 @@ public final class JdbcStore implements Store {
      * @throws StoreUnavailableException when the database cannot be opened or migrated
      */
     /**
-     * The values of the migrations' placeholders, which differ by database (see
-     * {@code V101__chat_message_id_cache.sql}). Whoever runs the migrations passes them.
+     * Flyway set up for this schema on H2 or PostgreSQL: the migrations both databases run
+     * ({@code db/migration}), those only H2 runs ({@code db/migration-h2}, see
+     * {@code V102__h2_chat_without_foreign_keys.sql}), and the placeholders whose values differ
+     * by database (see {@code V101__chat_message_id_cache.sql}). Whoever migrates (the node, tests)
+     * starts from here, so every database gets the same schema a node would.
      */
-    public static Map<String, String> migrationPlaceholders(boolean h2) {
-        return Map.of("messageIdCache", h2 ? "65536" : "1");
+    public static FluentConfiguration migrations(DataSource pool, boolean h2) {
+        String[] locations = h2 ? new String[] {"classpath:db/migration", "classpath:db/migration-h2"}
+                : new String[] {"classpath:db/migration"};
+        return Flyway.configure().dataSource(pool).locations(locations)
+                .placeholders(Map.of("messageIdCache", h2 ? "65536" : "1"));
     }
 
     public static JdbcStore open(String storeUrl, Path dataDir, CommitListener listener, MeterRegistry registry) {
@@ -155,8 +164,7 @@ public final class JdbcStore implements Store {
             throw new StoreUnavailableException(failure + url.description() + ": " + rootMessage(e), e);
         }
         try {
-            var flyway = Flyway.configure().dataSource(pool).locations("classpath:db/migration")
-                    .placeholders(migrationPlaceholders(url.kind() == StoreUrl.Kind.H2));
+            var flyway = migrations(pool, url.kind() == StoreUrl.Kind.H2);
             if (url.schema() != null) {
                 flyway.schemas(url.schema()).defaultSchema(url.schema()).createSchemas(true);
             }

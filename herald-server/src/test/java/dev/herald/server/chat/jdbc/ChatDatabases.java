@@ -3,7 +3,6 @@ package dev.herald.server.chat.jdbc;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.herald.server.store.jdbc.JdbcStore;
-import org.flywaydb.core.Flyway;
 
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -16,7 +15,7 @@ import java.util.Random;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * Real databases for chat tests, migrated with {@code classpath:db/migration} as the node does:
+ * Real databases for chat tests, migrated as the node migrates ({@link JdbcStore#migrations}):
  * an H2 file in a temp dir, or a schema of its own on the PostgreSQL at 127.0.0.1:5432 (db
  * {@code test}), dropped by {@link Pg#close()}.
  */
@@ -38,8 +37,7 @@ public final class ChatDatabases {
         c.setPassword("");
         c.setMaximumPoolSize(8);
         HikariDataSource pool = new HikariDataSource(c);
-        Flyway.configure().dataSource(pool).locations("classpath:db/migration")
-                .placeholders(JdbcStore.migrationPlaceholders(true)).load().migrate();
+        JdbcStore.migrations(pool, true).load().migrate();
         return pool;
     }
 
@@ -79,9 +77,7 @@ public final class ChatDatabases {
         c.setPassword("");
         c.setMaximumPoolSize(8);
         HikariDataSource pool = new HikariDataSource(c);
-        Flyway.configure().dataSource(pool).schemas(schema).defaultSchema(schema).createSchemas(true)
-                .placeholders(JdbcStore.migrationPlaceholders(false))
-                .locations("classpath:db/migration").load().migrate();
+        JdbcStore.migrations(pool, false).schemas(schema).defaultSchema(schema).createSchemas(true).load().migrate();
         return new Pg(pool, schema);
     }
 

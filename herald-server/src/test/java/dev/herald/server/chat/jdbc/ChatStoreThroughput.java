@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * the benchmark's chat scenario loads it: one direct conversation per pair of users, every user
  * sending in its own conversation one message at a time with a client id. A warm-up round first.
  *
- * <p>Run: {@code java -cp <test classpath> dev.herald.server.chat.jdbc.ChatStoreThroughput [h2|postgres] [users] [messages each]}
+ * <p>Run: {@code java -cp <test classpath> dev.herald.server.chat.jdbc.ChatStoreThroughput [h2|postgres] [users] [messages each] [measured rounds]}
  */
 public final class ChatStoreThroughput {
 
@@ -21,14 +21,19 @@ public final class ChatStoreThroughput {
         String which = args.length > 0 ? args[0] : "h2";
         int users = args.length > 1 ? Integer.parseInt(args[1]) : 2000;
         int each = args.length > 2 ? Integer.parseInt(args[2]) : 20;
+        int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 2;
         try (ChatDatabases.Measured db = ChatDatabases.Measured.open(which, "throughput");
              JdbcChatStore store = new JdbcChatStore(db.pool())) {
             long[] conversations = ChatDatabases.Measured.directConversations(store, users);
             round(store, conversations, "warm-up", each);
-            round(store, conversations, "measured", each);
-            round(store, conversations, "measured", each);
+            for (int r = 0; r < rounds; r++) {
+                round(store, conversations, "measured", each);
+            }
         }
     }
+
+    /** Client ids as the benchmark's load generator makes them: one counter for all senders. */
+    private static final AtomicLong CLIENT_IDS = new AtomicLong();
 
     private static long processCpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
@@ -38,7 +43,6 @@ public final class ChatStoreThroughput {
     private static void round(JdbcChatStore store, long[] conversations, String name, int each) throws Exception {
         long[] before = store.committed();
         AtomicLong refused = new AtomicLong();
-        String run = Long.toHexString(System.nanoTime());
         long start = System.nanoTime();
         long cpuStart = processCpuNanos();
         try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -49,7 +53,7 @@ public final class ChatStoreThroughput {
                     for (int i = 0; i < each; i++) {
                         String sender = "u" + user;
                         try {
-                            store.append(new NewMessage(conversations[user / 2], sender, sender, run + "-" + i,
+                            store.append(new NewMessage(conversations[user / 2], sender, sender, "m" + CLIENT_IDS.getAndIncrement(),
                                     "text_message", "{\"t\":" + System.nanoTime() + ",\"i\":" + i + "}"), m -> { });
                         } catch (RuntimeException e) {
                             refused.incrementAndGet();
