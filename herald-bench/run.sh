@@ -12,7 +12,7 @@
 # messages/s offered, idle at 1k-19.5k connections (a fresh server per idle point); charts (SVG)
 # go to DIR (default: docs/benchmarks/curves-<time>/, with BENCH_RECORD=0 the run directory).
 # curves-quick: 200-1,000 connections, low rates, to check the harness. Options:
-#   --store URL        also run the Herald inbox on PostgreSQL, e.g.
+#   --store URL        also run the Herald inbox and chat on PostgreSQL, e.g.
 #                      postgresql://postgres@127.0.0.1:5432/test (a schema bench_<time> is
 #                      created for the run and dropped afterwards)
 #   --targets LIST     comma-separated subset of herald,herald-sio,socketio,netty (default: all;
@@ -321,12 +321,15 @@ for target in "${TARGET_LIST[@]}"; do
       start_herald herald
       load herald "$SERVER_URL" "$SERVER_PID" "$SCENARIO_LIST"
       stop "$SERVER_PID"
-      if [[ -n $STORE && " ${SCENARIOS[*]} " == *" inbox "* ]]; then
+      # The scenarios that write to the store run again on PostgreSQL.
+      PG_SCENARIOS="$(IFS=,; for s in "${SCENARIOS[@]}"; do [[ $s == inbox || $s == chat ]] && echo -n "$s,"; done)"
+      PG_SCENARIOS="${PG_SCENARIOS%,}"
+      if [[ -n $STORE && -n $PG_SCENARIOS ]]; then
         SCHEMA="bench_$(date -u +%Y%m%d%H%M%S)"
         psql_cmd -c "CREATE SCHEMA $SCHEMA" || { echo "run.sh: cannot create schema $SCHEMA" >&2; exit 1; }
         sep='?'; [[ $STORE == *\?* ]] && sep='&'
         start_herald herald-pg --store "$STORE${sep}currentSchema=$SCHEMA"
-        load herald "$SERVER_URL" "$SERVER_PID" inbox --store-label postgresql
+        load herald "$SERVER_URL" "$SERVER_PID" "$PG_SCENARIOS" --store-label postgresql
         stop "$SERVER_PID"
         psql_cmd -c "DROP SCHEMA IF EXISTS $SCHEMA CASCADE" >/dev/null || true
         SCHEMA=""

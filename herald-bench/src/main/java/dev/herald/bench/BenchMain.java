@@ -128,9 +128,10 @@ public final class BenchMain {
                         throw new IllegalArgumentException("--chat must be NxR (clients x messages/s each), e.g. 1000x0.5, not "
                                 + opts.get("chat"));
                     }
-                    s.chat(Math.min(Plan.MAX_CLIENTS, Integer.parseInt(nr[0])), plan.chatSeconds(), Double.parseDouble(nr[1]));
+                    s.chat(Math.min(Plan.MAX_CLIENTS, Integer.parseInt(nr[0])), plan.chatSeconds(), Double.parseDouble(nr[1]),
+                            opts.get("store-label"));
                 } else {
-                    s.chat(plan.chatClients(), plan.chatSeconds(), plan.chatRatePerClient());
+                    s.chat(plan.chatClients(), plan.chatSeconds(), plan.chatRatePerClient(), opts.get("store-label"));
                 }
             }
             case "idle" -> s.idle(plan.idleClients());

@@ -231,11 +231,11 @@ final class Scenarios {
      * Socket.IO and bare Netty forward a message to the partner's user room; Herald: see
      * {@link #heraldChat}.
      */
-    void chat(int n, double seconds, double ratePerClient) {
-        chat("chat", n, seconds, ratePerClient);
+    void chat(int n, double seconds, double ratePerClient, String storeLabel) {
+        chat(storeLabel == null ? "chat" : "chat " + storeLabel, n, seconds, ratePerClient);
     }
 
-    /** {@link #chat(int, double, double)} with its figures recorded as scenario {@code sc} (a point of a sweep). */
+    /** {@link #chat(int, double, double, String)} with its figures recorded as scenario {@code sc} (a point of a sweep). */
     void chat(String sc, int n, double seconds, double ratePerClient) {
         if (target.herald()) {
             heraldChat(sc, n - n % 2, seconds, ratePerClient);
