@@ -5,6 +5,7 @@ import dev.herald.server.chat.NewMessage;
 import dev.herald.server.chat.SendResult;
 import dev.herald.server.store.jdbc.GroupCommitWriter;
 import dev.herald.server.store.jdbc.GroupCommitWriter.Outcome;
+import dev.herald.server.store.jdbc.SqlFailures;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -12,6 +13,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -33,22 +36,32 @@ import java.util.function.Consumer;
  * {@code committed} callback in commit order. Commit and rollback are the writer's; on any
  * exception nothing of the batch is stored.
  *
- * <p>Per batch, whatever its size: one membership query, one client id lookup, one batched
- * conversation row update, one batched insert, one batched read marker update, each with a
- * fixed statement text.
+ * <p>Per batch, whatever its size: one membership query, one batched conversation row update,
+ * one batched insert, one batched read marker update, each with a fixed statement text.
+ *
+ * <p>Retries: a send whose client id is already stored is a retry, answered with the stored
+ * message. The unique index on (conversation, sender, client id) is what finds them: the batch is
+ * stored behind a savepoint without looking its client ids up first, and only if the index
+ * refuses a row is it rolled back to the savepoint and run again after one lookup of all its
+ * client ids. Retries are rare (a client that lost an ack on a dropped connection), and looking
+ * up every send had cost the writer a tenth of its time; after a refusal the writer looks up
+ * first for {@link #LOOK_UP_AFTER_REPLAY}, so a client that keeps retrying costs at most one
+ * rolled-back batch per that period.
  *
  * <p>Seq allocation: each touched conversation's row is updated
  * ({@code last_seq = last_seq + n}) in id order before the inserts. The update takes the row
  * lock, held until commit, so two transactions (on this node or another) touching one
  * conversation commit in seq order, and id-ordered locking means two batches never wait on each
- * other in a cycle. Client ids are looked up before the lock: a retry racing on another node
- * fails this batch on the unique index, and the caller runs the batch again message by message,
- * which then finds the winner's row.
+ * other in a cycle. A retry racing on another node is refused by the unique index once the other
+ * transaction commits, and found by the lookup that follows.
  *
  * <p>Used only by the writer thread. Not thread-safe, but for {@link #stored()}.
  */
 final class AppendTransaction implements GroupCommitWriter.Transaction<AppendTransaction.Send, Optional<SendResult>> {
     private static final Logger log = LoggerFactory.getLogger(AppendTransaction.class);
+
+    /** How long the writer looks client ids up before storing, after the unique index refused one. */
+    static final Duration LOOK_UP_AFTER_REPLAY = Duration.ofSeconds(10);
 
     // Arrays joined as tables: one fixed statement text whatever the batch size (so both
     // databases keep it prepared), planned as one index lookup per element in both.
@@ -89,9 +102,18 @@ final class AppendTransaction implements GroupCommitWriter.Transaction<AppendTra
 
     /** Messages stored since construction (not counting replays). */
     private final LongAdder storedCount = new LongAdder();
+    /** Batches rolled back to their savepoint because the client id index refused a row. */
+    private final LongAdder refusedByIndex = new LongAdder();
+    /** {@link System#nanoTime} until which client ids are looked up first; writer thread only. */
+    private long lookUpUntil = System.nanoTime();
 
     long stored() {
         return storedCount.sum();
+    }
+
+    /** Batches run again because the unique index found a retry the writer had not looked up. */
+    long rerunForRetries() {
+        return refusedByIndex.sum();
     }
 
     /**
@@ -113,8 +135,6 @@ final class AppendTransaction implements GroupCommitWriter.Transaction<AppendTra
         Map<Long, Set<String>> memberSets = new HashMap<>();
         members.forEach((id, list) -> memberSets.put(id, new HashSet<>(list)));
 
-        // Decide per message: not a member, replay of a stored message, replay of an earlier one
-        // of this batch, or store.
         Set<ClientKey> keys = new HashSet<>();
         for (NewMessage m : batch) {
             Set<String> set = memberSets.get(m.conversationId());
@@ -122,7 +142,33 @@ final class AppendTransaction implements GroupCommitWriter.Transaction<AppendTra
                 keys.add(ClientKey.of(m));
             }
         }
-        Map<ClientKey, ChatMessage> earlier = lookup(c, keys);
+        if (!keys.isEmpty() && System.nanoTime() - lookUpUntil >= 0) {
+            Savepoint unchecked = c.setSavepoint();
+            try {
+                return store(c, batch, members, memberSets, Map.of());
+            } catch (SQLException e) {
+                if (!SqlFailures.isUniqueViolation(e)) {
+                    throw e;
+                }
+                c.rollback(unchecked);
+                refusedByIndex.increment();
+                lookUpUntil = System.nanoTime() + LOOK_UP_AFTER_REPLAY.toNanos();
+                log.debug("a batch of {} held a retried client id: storing it again after a lookup", n);
+            }
+        }
+        return store(c, batch, members, memberSets, lookup(c, keys));
+    }
+
+    /**
+     * Stores the batch: decides per message (not a member, replay of a stored message in
+     * {@code earlier}, replay of an earlier one of this batch, or new), allocates seqs, inserts,
+     * moves the read markers. One answer per send, in order.
+     */
+    private List<Outcome<Optional<SendResult>>> store(Connection c, List<NewMessage> batch,
+                                                      Map<Long, List<String>> members,
+                                                      Map<Long, Set<String>> memberSets,
+                                                      Map<ClientKey, ChatMessage> earlier) throws SQLException {
+        int n = batch.size();
         List<Optional<SendResult>> answers = new ArrayList<>(n);
         Map<ClientKey, Integer> firstInBatch = new HashMap<>();
         int[] replayOf = new int[n];

@@ -311,9 +311,12 @@ public final class JdbcChatStore implements ChatStore, AutoCloseable {
         return writer.queued();
     }
 
-    /** Transactions committed and messages stored since construction: {commits, messages}. */
+    /**
+     * Since construction: {transactions committed, messages stored, batches run again because the
+     * unique index found a retried client id}.
+     */
     long[] committed() {
-        return new long[] {writer.commits(), appends.stored()};
+        return new long[] {writer.commits(), appends.stored(), appends.rerunForRetries()};
     }
 
     /** Refuses new sends and waits (bounded) until the queued ones are written. Reads keep working. */

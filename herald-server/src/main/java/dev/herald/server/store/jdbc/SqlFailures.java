@@ -57,6 +57,22 @@ public final class SqlFailures {
         return false;
     }
 
+    /**
+     * A unique index refused a row (SQLState 23505 on both databases), looked for in the causes
+     * and, for a batch, in the failures it chained.
+     */
+    public static boolean isUniqueViolation(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            SQLException sql = t instanceof SQLException s ? s : null;
+            for (int chained = 0; sql != null && chained < 64; chained++, sql = sql.getNextException()) {
+                if ("23505".equals(sql.getSQLState())) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     /** The first line of the failure's message, for logs and errors. */
     public static String describe(Throwable e) {
         if (e == null) {
