@@ -1,12 +1,15 @@
 package dev.herald.server.chat;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.herald.server.stream.StreamEvent;
 import dev.herald.server.stream.Streams;
 
+import java.io.IOException;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -41,12 +44,32 @@ public final class ChatFrames {
         return n;
     }
 
-    /** {@code message}: a stored message, sequenced on its conversation's stream. */
+    /**
+     * {@code message}: a stored message, sequenced on its conversation's stream. The fields of
+     * {@link #messageObject} after {@code type}, written straight to bytes: this runs on the chat
+     * writer's thread for every stored message, where building the tree twice and serialising
+     * it was a tenth of the writer's time.
+     */
     public static StreamEvent message(ChatMessage m) {
-        ObjectNode n = JSON.createObjectNode().put("type", "message");
-        n.setAll(messageObject(m));
+        ByteArrayBuilder out = new ByteArrayBuilder(256 + 3 * m.content().length());
+        try (JsonGenerator g = JSON.getFactory().createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("type", "message");
+            g.writeNumberField("id", m.id());
+            g.writeNumberField("conversation_id", m.conversationId());
+            g.writeNumberField("seq", m.seq());
+            g.writeStringField("sender_id", m.senderId());
+            g.writeStringField("sender_name", m.senderName());
+            g.writeStringField("client_id", m.clientId());
+            g.writeStringField("message_type", m.messageType());
+            g.writeStringField("content", m.content());
+            g.writeStringField("created_at", time(m.createdAt()));
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new IllegalStateException("frame not serializable", e);
+        }
         return new StreamEvent(Streams.conversation(m.conversationId()), m.seq(), "message",
-                m.createdAt().toEpochMilli(), -1, bytes(n));
+                m.createdAt().toEpochMilli(), -1, out.toByteArray());
     }
 
     /** {@code ack}: the sender's answer to {@code send_message}. */

@@ -34,6 +34,19 @@ class ChatFramesTest {
                 + "\"content\":\"hi\",\"created_at\":\"2025-02-07T08:55:00.123Z\"}");
     }
 
+    /** The frame is written without a tree: the same bytes as the message object the API shows. */
+    @Test
+    void aMessageFrameIsByteForByteTheMessageObjectWithItsType() throws Exception {
+        for (ChatMessage m : List.of(message("456", "hi"),
+                new ChatMessage(1, 2, 3, "alice", null, null, "text_message", "quote \" slash \\ tab \t é 😀 \u0001", AT),
+                new ChatMessage(Long.MAX_VALUE, 7, 1, "u", "Ünïcode", "id-1", "image", "{\"url\":\"x\"}", AT))) {
+            com.fasterxml.jackson.databind.node.ObjectNode expected = JSON.createObjectNode().put("type", "message");
+            expected.setAll(ChatFrames.messageObject(m));
+            assertThat(new String(ChatFrames.message(m).json(), java.nio.charset.StandardCharsets.UTF_8))
+                    .isEqualTo(new String(JSON.writeValueAsBytes(expected), java.nio.charset.StandardCharsets.UTF_8));
+        }
+    }
+
     @Test
     void theNewMessageNotificationHasExactlyTheShapeOfStoryThree() throws Exception {
         String json = ChatFrames.newMessageNotification(message("456", "Hey, are you available for tomorrow's delivery?"), 30);
