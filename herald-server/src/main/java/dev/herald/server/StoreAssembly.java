@@ -45,11 +45,12 @@ record StoreAssembly(JdbcStore notifications, JdbcChatStore chat, JdbcPresenceSt
     }
 
     /**
-     * Commits the chat sends still queued while the pool is open, then the publishes still queued,
-     * then closes the pool.
+     * Commits the chat sends and last-seen times still queued while the pool is open, then the
+     * publishes still queued, then closes the pool.
      */
     void close() {
         chat.close();
+        presence.close();
         notifications.close();
     }
 }

@@ -231,11 +231,12 @@ public final class PresenceTracker implements SessionRegistry.UserListener {
             if (directory.heldAnywhere(key(userId))) {
                 return; // still connected on another node
             }
-            try {
-                store.saveLastSeen(userId, now);
-            } catch (RuntimeException e) {
-                log.warn("cannot store last seen user={}: {}", userId, e.toString());
-            }
+            // Queued, not awaited: the announcement carries the time itself.
+            store.saveLastSeen(userId, now).whenComplete((stored, failure) -> {
+                if (failure != null) {
+                    log.debug("last seen not stored user={}: {}", userId, failure.toString());
+                }
+            });
             announce(userId, epoch, ChatFrames.presence(userId, false, now));
         });
     }

@@ -269,16 +269,48 @@ abstract class ChatStoreContract {
 
     @Test
     void presenceKeepsStatusAndLastSeenPerUser() {
-        PresenceStore presence = new JdbcPresenceStore(dataSource());
-        String a = user("a"), b = user("b"), c = user("c");
-        Instant seen = Instant.parse("2026-01-02T03:04:05.678Z");
-        presence.saveStatus(a, "busy");
-        presence.saveLastSeen(a, seen);
-        presence.saveLastSeen(b, seen);
-        presence.saveStatus(a, "in a meeting");
-        Map<String, PresenceStore.Stored> read = presence.read(List.of(a, b, c));
-        assertThat(read).containsOnlyKeys(a, b);
-        assertThat(read.get(a)).isEqualTo(new PresenceStore.Stored("in a meeting", seen));
-        assertThat(read.get(b)).isEqualTo(new PresenceStore.Stored(null, seen));
+        try (JdbcPresenceStore presence = new JdbcPresenceStore(dataSource())) {
+            String a = user("a"), b = user("b"), c = user("c");
+            Instant seen = Instant.parse("2026-01-02T03:04:05.678Z");
+            presence.saveStatus(a, "busy");
+            presence.saveLastSeen(a, seen).join();
+            presence.saveLastSeen(b, seen).join();
+            presence.saveStatus(a, "in a meeting");
+            Map<String, PresenceStore.Stored> read = presence.read(List.of(a, b, c));
+            assertThat(read).containsOnlyKeys(a, b);
+            assertThat(read.get(a)).isEqualTo(new PresenceStore.Stored("in a meeting", seen));
+            assertThat(read.get(b)).isEqualTo(new PresenceStore.Stored(null, seen));
+        }
+    }
+
+    /**
+     * A mass disconnect's last-seen times are stored in a few batched transactions: new rows and
+     * existing ones in one batch, the latest time per user kept, every one stored.
+     */
+    @Test
+    void lastSeenTimesOfManyUsersAreStoredTogetherTheLatestPerUser() {
+        String prefix = user("many");
+        Instant early = Instant.parse("2026-01-02T03:04:05.678Z");
+        Instant late = early.plusSeconds(60);
+        try (JdbcPresenceStore presence = new JdbcPresenceStore(dataSource())) {
+            presence.saveStatus(prefix + "-0", "had a row before");
+            List<java.util.concurrent.CompletableFuture<Void>> writes = new java.util.ArrayList<>();
+            for (int i = 0; i < 2000; i++) {
+                writes.add(presence.saveLastSeen(prefix + "-" + i, i % 2 == 0 ? early : late));
+            }
+            for (int i = 0; i < 2000; i += 2) {
+                writes.add(presence.saveLastSeen(prefix + "-" + i, late));
+            }
+            writes.forEach(java.util.concurrent.CompletableFuture::join);
+            assertThat(presence.lastSeenCommits()).as("3,000 writes queued together share transactions").isLessThan(300);
+            List<String> users = new java.util.ArrayList<>();
+            for (int i = 0; i < 1000; i++) {
+                users.add(prefix + "-" + i);
+            }
+            Map<String, PresenceStore.Stored> read = presence.read(users);
+            assertThat(read).hasSize(1000);
+            assertThat(read.values()).extracting(PresenceStore.Stored::lastSeen).containsOnly(late);
+            assertThat(read.get(prefix + "-0").status()).isEqualTo("had a row before");
+        }
     }
 }
