@@ -322,8 +322,12 @@ for target in "${TARGET_LIST[@]}"; do
       load herald "$SERVER_URL" "$SERVER_PID" "$SCENARIO_LIST"
       stop "$SERVER_PID"
       # The scenarios that write to the store run again on PostgreSQL.
-      PG_SCENARIOS="$(IFS=,; for s in "${SCENARIOS[@]}"; do [[ $s == inbox || $s == chat ]] && echo -n "$s,"; done)"
-      PG_SCENARIOS="${PG_SCENARIOS%,}"
+      # (Built with if, not "[[ ]] && ...": a false last test would end the loop, and with set -e
+      # the script, with status 1.)
+      PG_SCENARIOS=""
+      for s in "${SCENARIOS[@]}"; do
+        if [[ $s == inbox || $s == chat ]]; then PG_SCENARIOS+="${PG_SCENARIOS:+,}$s"; fi
+      done
       if [[ -n $STORE && -n $PG_SCENARIOS ]]; then
         SCHEMA="bench_$(date -u +%Y%m%d%H%M%S)"
         psql_cmd -c "CREATE SCHEMA $SCHEMA" || { echo "run.sh: cannot create schema $SCHEMA" >&2; exit 1; }
@@ -345,8 +349,10 @@ for target in "${TARGET_LIST[@]}"; do
         PID_A=$SERVER_PID; URL_A=$SERVER_URL
         start_herald herald-node-b --store "$STORE${sep}currentSchema=$SCHEMA" --broker "$BROKER" --node-id b
         PID_B=$SERVER_PID; URL_B=$SERVER_URL
-        CLUSTER_SCENARIOS="$(IFS=,; for s in "${SCENARIOS[@]}"; do [[ $s == fanout || $s == inbox || $s == storm ]] && echo -n "$s,"; done)"
-        CLUSTER_SCENARIOS="${CLUSTER_SCENARIOS%,}"
+        CLUSTER_SCENARIOS=""
+        for s in "${SCENARIOS[@]}"; do
+          if [[ $s == fanout || $s == inbox || $s == storm ]]; then CLUSTER_SCENARIOS+="${CLUSTER_SCENARIOS:+,}$s"; fi
+        done
         if [[ -n $CLUSTER_SCENARIOS ]]; then
           load herald "$URL_A" "$PID_A" "$CLUSTER_SCENARIOS" --client-urls "$URL_A,$URL_B" --label "2 nodes"
         fi
