@@ -55,7 +55,8 @@ import java.util.function.Consumer;
  * other in a cycle. A retry racing on another node is refused by the unique index once the other
  * transaction commits, and found by the lookup that follows.
  *
- * <p>Used only by the writer thread. Not thread-safe, but for {@link #stored()}.
+ * <p>Used only by the writer thread. Not thread-safe, but for its counters ({@link #stored()},
+ * {@link #rerunForRetries()}).
  */
 final class AppendTransaction implements GroupCommitWriter.Transaction<AppendTransaction.Send, Optional<SendResult>> {
     private static final Logger log = LoggerFactory.getLogger(AppendTransaction.class);
