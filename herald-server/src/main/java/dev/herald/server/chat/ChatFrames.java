@@ -10,6 +10,7 @@ import dev.herald.server.stream.StreamEvent;
 import dev.herald.server.stream.Streams;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -29,18 +30,40 @@ public final class ChatFrames {
     private ChatFrames() {
     }
 
+    /** Where {@link #fields} writes a message's fields: a JSON tree or a generator. */
+    private interface MessageFields {
+        void number(String name, long value);
+
+        void text(String name, String value);
+    }
+
+    /** A message's fields, in the order every chat frame and the HTTP API show them. */
+    private static void fields(ChatMessage m, MessageFields out) {
+        out.number("id", m.id());
+        out.number("conversation_id", m.conversationId());
+        out.number("seq", m.seq());
+        out.text("sender_id", m.senderId());
+        out.text("sender_name", m.senderName());
+        out.text("client_id", m.clientId());
+        out.text("message_type", m.messageType());
+        out.text("content", m.content());
+        out.text("created_at", time(m.createdAt()));
+    }
+
     /** A message as every chat frame and the HTTP API show it. */
     public static ObjectNode messageObject(ChatMessage m) {
         ObjectNode n = JSON.createObjectNode();
-        n.put("id", m.id());
-        n.put("conversation_id", m.conversationId());
-        n.put("seq", m.seq());
-        n.put("sender_id", m.senderId());
-        n.put("sender_name", m.senderName());
-        n.put("client_id", m.clientId());
-        n.put("message_type", m.messageType());
-        n.put("content", m.content());
-        n.put("created_at", time(m.createdAt()));
+        fields(m, new MessageFields() {
+            @Override
+            public void number(String name, long value) {
+                n.put(name, value);
+            }
+
+            @Override
+            public void text(String name, String value) {
+                n.put(name, value);
+            }
+        });
         return n;
     }
 
@@ -55,17 +78,28 @@ public final class ChatFrames {
         try (JsonGenerator g = JSON.getFactory().createGenerator(out)) {
             g.writeStartObject();
             g.writeStringField("type", "message");
-            g.writeNumberField("id", m.id());
-            g.writeNumberField("conversation_id", m.conversationId());
-            g.writeNumberField("seq", m.seq());
-            g.writeStringField("sender_id", m.senderId());
-            g.writeStringField("sender_name", m.senderName());
-            g.writeStringField("client_id", m.clientId());
-            g.writeStringField("message_type", m.messageType());
-            g.writeStringField("content", m.content());
-            g.writeStringField("created_at", time(m.createdAt()));
+            fields(m, new MessageFields() {
+                @Override
+                public void number(String name, long value) {
+                    try {
+                        g.writeNumberField(name, value);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }
+
+                @Override
+                public void text(String name, String value) {
+                    try {
+                        g.writeStringField(name, value);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }
+            });
             g.writeEndObject();
-        } catch (IOException e) {
+        } catch (IOException | UncheckedIOException e) {
+            // A byte array builder does not fail; a message that cannot be written is a bug.
             throw new IllegalStateException("frame not serializable", e);
         }
         return new StreamEvent(Streams.conversation(m.conversationId()), m.seq(), "message",
