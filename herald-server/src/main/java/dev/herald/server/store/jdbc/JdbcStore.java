@@ -119,17 +119,6 @@ public final class JdbcStore implements Store {
     }
 
     /**
-     * Opens (and migrates) the store.
-     *
-     * @param storeUrl null for the H2 file {@code dataDir/herald}; {@code postgresql://[user@]host:port/db[?currentSchema=x]};
-     *                 or a {@code jdbc:h2:} / {@code jdbc:postgresql:} URL
-     * @param dataDir  directory of the H2 file, created if missing (unused for PostgreSQL)
-     * @param listener receives every committed batch on the writer thread
-     * @param registry where the {@code herald.store.latency} timers go
-     * @throws IllegalArgumentException   for an unsupported URL
-     * @throws StoreUnavailableException when the database cannot be opened or migrated
-     */
-    /**
      * Flyway set up for this schema on H2 or PostgreSQL: the migrations both databases run
      * ({@code db/migration}), those only H2 runs ({@code db/migration-h2}, see
      * {@code V102__h2_chat_without_foreign_keys.sql}), and the placeholders whose values differ
@@ -143,6 +132,17 @@ public final class JdbcStore implements Store {
                 .placeholders(Map.of("messageIdCache", h2 ? "65536" : "1"));
     }
 
+    /**
+     * Opens (and migrates) the store.
+     *
+     * @param storeUrl null for the H2 file {@code dataDir/herald}; {@code postgresql://[user@]host:port/db[?currentSchema=x]};
+     *                 or a {@code jdbc:h2:} / {@code jdbc:postgresql:} URL
+     * @param dataDir  directory of the H2 file, created if missing (unused for PostgreSQL)
+     * @param listener receives every committed batch on the writer thread
+     * @param registry where the {@code herald.store.latency} timers go
+     * @throws IllegalArgumentException   for an unsupported URL
+     * @throws StoreUnavailableException when the database cannot be opened or migrated
+     */
     public static JdbcStore open(String storeUrl, Path dataDir, CommitListener listener, MeterRegistry registry) {
         Objects.requireNonNull(listener, "listener");
         Objects.requireNonNull(registry, "registry");
