@@ -12,11 +12,11 @@ import dev.herald.server.auth.JwtVerifier;
 import dev.herald.server.broker.Broker;
 import dev.herald.server.chat.CreationQuota;
 import dev.herald.server.config.HeraldConfig;
+import dev.herald.server.memory.ByteBudget;
 import dev.herald.server.metrics.HeraldMetrics;
 import dev.herald.server.notify.NotificationService;
 import dev.herald.server.transport.OriginPolicy;
 import dev.herald.server.transport.TransportContext;
-import dev.herald.server.transport.http.BodyBudget;
 import dev.herald.server.transport.http.ConnectionLimiter;
 import dev.herald.server.transport.http.HttpEndpoint;
 import dev.herald.server.transport.http.HttpServerInitializer;
@@ -72,8 +72,11 @@ final class TransportAssembly {
                 config.maxConnectionsPerIp() == 0 ? "none" : config.maxConnectionsPerIp(),
                 config.maxConnectionsPerUser() == 0 ? "none" : config.maxConnectionsPerUser(),
                 config.requestTimeout().toMillis());
-        BodyBudget bodies = BodyBudget.ofHeap();
-        metrics.registry().gauge("herald.http.body.bytes.in.flight", bodies, BodyBudget::used);
+        // Request bodies in flight, all connections together: a quarter of the maximum heap
+        // (Netty's direct memory defaults to the same size), so they never take more than a
+        // quarter of either.
+        ByteBudget bodies = new ByteBudget(Math.max(16L * 1024 * 1024, Runtime.getRuntime().maxMemory() / 4));
+        metrics.registry().gauge("herald.http.body.bytes.in.flight", bodies, ByteBudget::used);
         return new HttpServerInitializer(context, endpoints, routes, limiter, bodies);
     }
 

@@ -1,6 +1,7 @@
 package dev.herald.server.chat;
 
 import dev.herald.server.broker.Broker;
+import dev.herald.server.memory.ByteBudget;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -211,24 +212,20 @@ public final class ChatService {
      */
     public static final long MAX_HELD_BYTES_PER_NODE = 64L << 20;
 
-    private final java.util.concurrent.atomic.AtomicLong heldBytes = new java.util.concurrent.atomic.AtomicLong();
+    private final ByteBudget held = new ByteBudget(MAX_HELD_BYTES_PER_NODE);
 
     /** Takes {@code bytes} of the node's budget for held sends; false (nothing taken) when it is spent. */
     boolean reserveHeld(long bytes) {
-        if (heldBytes.addAndGet(bytes) > MAX_HELD_BYTES_PER_NODE) {
-            heldBytes.addAndGet(-bytes);
-            return false;
-        }
-        return true;
+        return held.take(bytes);
     }
 
     void releaseHeld(long bytes) {
-        heldBytes.addAndGet(-bytes);
+        held.giveBack(bytes);
     }
 
     /** Bytes of sends held on this node right now (for tests and metrics). */
     public long heldBytes() {
-        return heldBytes.get();
+        return held.used();
     }
 
     /** The message a send stores, once its fields are checked. */

@@ -1,5 +1,6 @@
 package dev.herald.server.transport.http;
 
+import dev.herald.server.memory.ByteBudget;
 import dev.herald.server.transport.TransportContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
@@ -25,11 +26,11 @@ public final class HttpServerInitializer extends ChannelInitializer<SocketChanne
     private final List<HttpEndpoint> endpoints;
     private final List<Route> routes;
     private final ConnectionLimiter limiter;
-    private final BodyBudget bodies;
+    private final ByteBudget bodies;
     private final LoopRequestDrain drain;
 
     public HttpServerInitializer(TransportContext context, List<HttpEndpoint> endpoints, List<Route> routes,
-                                 ConnectionLimiter limiter, BodyBudget bodies) {
+                                 ConnectionLimiter limiter, ByteBudget bodies) {
         this.context = context;
         this.endpoints = List.copyOf(endpoints);
         this.routes = List.copyOf(routes);

@@ -1,13 +1,14 @@
 package dev.herald.server.transport.http;
 
+import dev.herald.server.memory.ByteBudget;
 import dev.herald.server.metrics.HeraldMetrics;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -28,7 +29,7 @@ import java.util.concurrent.TimeUnit;
  * sent nothing (an idle keep-alive connection or a silent client).
  *
  * <p>Memory: request bodies being received are counted against one budget for the node
- * ({@link BodyBudget}), before any credential is seen; a request whose body would take it past
+ * ({@link ByteBudget}), before any credential is seen; a request whose body would take it past
  * the budget is answered 503 at once and the connection closed, so many connections each sending
  * a large body slowly cannot fill the heap together.
  *
@@ -41,7 +42,7 @@ import java.util.concurrent.TimeUnit;
 final class RequestGuard extends ChannelDuplexHandler {
     private final long timeoutNanos;
     private final HeraldMetrics metrics;
-    private final BodyBudget budget;
+    private final ByteBudget budget;
     // Only on the loop.
     private long reserved;         // body bytes of the request being received, taken from the budget
     private boolean refusing;      // over the budget: everything read from now on is dropped
@@ -52,7 +53,7 @@ final class RequestGuard extends ChannelDuplexHandler {
     private boolean answeredEarly; // the begun request was refused before its body ended (e.g. 413)
     private ChannelHandlerContext ctx;
 
-    RequestGuard(long timeoutNanos, HeraldMetrics metrics, BodyBudget budget) {
+    RequestGuard(long timeoutNanos, HeraldMetrics metrics, ByteBudget budget) {
         this.timeoutNanos = timeoutNanos;
         this.metrics = metrics;
         this.budget = budget;

@@ -1,5 +1,6 @@
 package dev.herald.server.transport.http;
 
+import dev.herald.server.memory.ByteBudget;
 import dev.herald.server.metrics.HeraldMetrics;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -21,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RequestGuardTest {
     private static final int KIB = 1024;
 
-    private static EmbeddedChannel channel(BodyBudget budget) {
+    private static EmbeddedChannel channel(ByteBudget budget) {
         return new EmbeddedChannel(new RequestGuard(TimeUnit.SECONDS.toNanos(10), new HeraldMetrics(), budget));
     }
 
@@ -32,7 +33,7 @@ class RequestGuardTest {
 
     @Test
     void bodiesReceivedSlowlyOnManyConnectionsCannotPassTheNodesBudget() {
-        BodyBudget budget = new BodyBudget(100 * KIB);
+        ByteBudget budget = new ByteBudget(100 * KIB);
         EmbeddedChannel first = channel(budget);
         EmbeddedChannel second = channel(budget);
         startBody(first, 60 * KIB);
@@ -53,7 +54,7 @@ class RequestGuardTest {
 
     @Test
     void aConnectionThatDiesMidBodyGivesItsBytesBack() {
-        BodyBudget budget = new BodyBudget(100 * KIB);
+        ByteBudget budget = new ByteBudget(100 * KIB);
         EmbeddedChannel ch = channel(budget);
         startBody(ch, 30 * KIB);
         assertThat(budget.used()).isEqualTo(30 * KIB);
