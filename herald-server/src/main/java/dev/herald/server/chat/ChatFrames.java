@@ -10,7 +10,6 @@ import dev.herald.server.stream.StreamEvent;
 import dev.herald.server.stream.Streams;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -32,13 +31,13 @@ public final class ChatFrames {
 
     /** Where {@link #fields} writes a message's fields: a JSON tree or a generator. */
     private interface MessageFields {
-        void number(String name, long value);
+        void number(String name, long value) throws IOException;
 
-        void text(String name, String value);
+        void text(String name, String value) throws IOException;
     }
 
     /** A message's fields, in the order every chat frame and the HTTP API show them. */
-    private static void fields(ChatMessage m, MessageFields out) {
+    private static void fields(ChatMessage m, MessageFields out) throws IOException {
         out.number("id", m.id());
         out.number("conversation_id", m.conversationId());
         out.number("seq", m.seq());
@@ -53,17 +52,21 @@ public final class ChatFrames {
     /** A message as every chat frame and the HTTP API show it. */
     public static ObjectNode messageObject(ChatMessage m) {
         ObjectNode n = JSON.createObjectNode();
-        fields(m, new MessageFields() {
-            @Override
-            public void number(String name, long value) {
-                n.put(name, value);
-            }
+        try {
+            fields(m, new MessageFields() {
+                @Override
+                public void number(String name, long value) {
+                    n.put(name, value);
+                }
 
-            @Override
-            public void text(String name, String value) {
-                n.put(name, value);
-            }
-        });
+                @Override
+                public void text(String name, String value) {
+                    n.put(name, value);
+                }
+            });
+        } catch (IOException e) {
+            throw new IllegalStateException("a JSON tree does not fail", e);
+        }
         return n;
     }
 
@@ -80,25 +83,17 @@ public final class ChatFrames {
             g.writeStringField("type", "message");
             fields(m, new MessageFields() {
                 @Override
-                public void number(String name, long value) {
-                    try {
-                        g.writeNumberField(name, value);
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
+                public void number(String name, long value) throws IOException {
+                    g.writeNumberField(name, value);
                 }
 
                 @Override
-                public void text(String name, String value) {
-                    try {
-                        g.writeStringField(name, value);
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
+                public void text(String name, String value) throws IOException {
+                    g.writeStringField(name, value);
                 }
             });
             g.writeEndObject();
-        } catch (IOException | UncheckedIOException e) {
+        } catch (IOException e) {
             // A byte array builder does not fail; a message that cannot be written is a bug.
             throw new IllegalStateException("frame not serializable", e);
         }
