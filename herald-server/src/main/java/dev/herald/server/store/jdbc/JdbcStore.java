@@ -120,7 +120,7 @@ public final class JdbcStore implements Store {
 
     /**
      * Flyway set up for this schema on H2 or PostgreSQL: the migrations both databases run
-     * ({@code db/migration}), those only H2 runs ({@code db/migration-h2}: V102, V103), and the
+     * ({@code db/migration}), those only H2 runs ({@code db/migration-h2}, see {@code V102__h2_chat_without_foreign_keys.sql}), and the
      * placeholders whose values differ by database (see {@code V101__chat_message_id_cache.sql}). Whoever migrates (the node, tests)
      * starts from here, so every database gets the same schema a node would.
      */
