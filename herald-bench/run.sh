@@ -4,7 +4,7 @@
 # its own process, one at a time, under the same load from one load generator.
 #
 #   herald-bench/run.sh quick|full [options] [scenario...]
-#   herald-bench/run.sh curves|curves-quick [--targets LIST] [--charts DIR] [fanout|chat|idle...]
+#   herald-bench/run.sh curves|curves-quick [--targets LIST] [--store URL] [--charts DIR] [fanout|chat|idle...]
 #
 # Scenarios: idle fanout inbox chat storm (default: all; always run in this order, idle first
 # so that its memory figures come from a fresh server process). Curves (issue 13) sweep sizes
@@ -14,7 +14,7 @@
 # curves-quick: 200-1,000 connections, low rates, to check the harness. Options:
 #   --store URL        also run the Herald inbox and chat on PostgreSQL, e.g.
 #                      postgresql://postgres@127.0.0.1:5432/test (a schema bench_<time> is
-#                      created for the run and dropped afterwards)
+#                      created for the run and dropped afterwards); curves: the chat sweep
 #   --targets LIST     comma-separated subset of herald,herald-sio,socketio,netty (default: all;
 #                      herald-sio is Herald again, its clients on /socket.io/)
 #   --charts DIR       curves: where the SVG charts go
@@ -66,7 +66,7 @@ if [[ $MODE == curves* ]]; then
   for s in "${SCENARIOS[@]}"; do
     [[ $s == idle || $s == fanout || $s == chat ]] || { echo "run.sh: curves sweep fanout, chat and idle, not $s" >&2; exit 2; }
   done
-  [[ -z $STORE && -z $CLUSTER ]] || { echo "run.sh: curves run without --store and --cluster" >&2; exit 2; }
+  [[ -z $CLUSTER ]] || { echo "run.sh: curves run without --cluster" >&2; exit 2; }
 fi
 (( ${#SCENARIOS[@]} > 0 )) || SCENARIOS=(idle fanout inbox chat storm)
 ORDERED=()
@@ -218,6 +218,19 @@ start_herald() {  # start_herald NAME [extra herald args]; sets SERVER_PID and S
   SERVER_URL="$(wait_listening "$WORK/$name.out" "$SERVER_PID")"
 }
 
+new_schema() {  # new_schema: a fresh schema on the --store database; sets SCHEMA and SCHEMA_URL
+  SCHEMA="bench_$(date -u +%Y%m%d%H%M%S)"
+  psql_cmd -c "CREATE SCHEMA $SCHEMA" || { echo "run.sh: cannot create schema $SCHEMA" >&2; exit 1; }
+  local sep='?'
+  [[ $STORE == *\?* ]] && sep='&'
+  SCHEMA_URL="$STORE${sep}currentSchema=$SCHEMA"
+}
+
+drop_schema() {  # drop_schema: drops the schema of new_schema
+  psql_cmd -c "DROP SCHEMA IF EXISTS $SCHEMA CASCADE" >/dev/null || true
+  SCHEMA=""
+}
+
 start_server() {  # start_server TARGET NAME: a fresh server process; sets SERVER_PID and SERVER_URL
   local target="$1" name="$2"
   case "$target" in
@@ -292,6 +305,14 @@ run_curves() {
       load "$target" "$SERVER_URL" "$SERVER_PID" "$sweep_list"
       stop "$SERVER_PID"
     fi
+    # With --store, Herald's chat sweep again on PostgreSQL: a line of its own on the chat charts.
+    if [[ $target == herald && -n $STORE && " ${SCENARIOS[*]} " == *" chat "* ]]; then
+      new_schema
+      start_herald herald-pg --store "$SCHEMA_URL"
+      load herald "$SERVER_URL" "$SERVER_PID" chat --store-label postgresql
+      stop "$SERVER_PID"
+      drop_schema
+    fi
   done
   LOAD_AFTER="$(cut -d' ' -f1-3 /proc/loadavg)"
   ELAPSED=$(( $(date +%s) - STARTED ))
@@ -329,25 +350,20 @@ for target in "${TARGET_LIST[@]}"; do
         if [[ $s == inbox || $s == chat ]]; then PG_SCENARIOS+="${PG_SCENARIOS:+,}$s"; fi
       done
       if [[ -n $STORE && -n $PG_SCENARIOS ]]; then
-        SCHEMA="bench_$(date -u +%Y%m%d%H%M%S)"
-        psql_cmd -c "CREATE SCHEMA $SCHEMA" || { echo "run.sh: cannot create schema $SCHEMA" >&2; exit 1; }
-        sep='?'; [[ $STORE == *\?* ]] && sep='&'
-        start_herald herald-pg --store "$STORE${sep}currentSchema=$SCHEMA"
+        new_schema
+        start_herald herald-pg --store "$SCHEMA_URL"
         load herald "$SERVER_URL" "$SERVER_PID" "$PG_SCENARIOS" --store-label postgresql
         stop "$SERVER_PID"
-        psql_cmd -c "DROP SCHEMA IF EXISTS $SCHEMA CASCADE" >/dev/null || true
-        SCHEMA=""
+        drop_schema
       fi
       if [[ -n $CLUSTER ]]; then
         [[ -n $STORE ]] || { echo "run.sh: --cluster needs --store (the nodes share PostgreSQL)" >&2; exit 2; }
-        SCHEMA="bench_$(date -u +%Y%m%d%H%M%S)"
-        psql_cmd -c "CREATE SCHEMA $SCHEMA" || { echo "run.sh: cannot create schema $SCHEMA" >&2; exit 1; }
-        sep='?'; [[ $STORE == *\?* ]] && sep='&'
+        new_schema
         bsep='?'; [[ $CLUSTER == *\?* ]] && bsep='&'
         BROKER="$CLUSTER${bsep}prefix=bench$RUN_ID"
-        start_herald herald-node-a --store "$STORE${sep}currentSchema=$SCHEMA" --broker "$BROKER" --node-id a
+        start_herald herald-node-a --store "$SCHEMA_URL" --broker "$BROKER" --node-id a
         PID_A=$SERVER_PID; URL_A=$SERVER_URL
-        start_herald herald-node-b --store "$STORE${sep}currentSchema=$SCHEMA" --broker "$BROKER" --node-id b
+        start_herald herald-node-b --store "$SCHEMA_URL" --broker "$BROKER" --node-id b
         PID_B=$SERVER_PID; URL_B=$SERVER_URL
         CLUSTER_SCENARIOS=""
         for s in "${SCENARIOS[@]}"; do
@@ -357,8 +373,7 @@ for target in "${TARGET_LIST[@]}"; do
           load herald "$URL_A" "$PID_A" "$CLUSTER_SCENARIOS" --client-urls "$URL_A,$URL_B" --label "2 nodes"
         fi
         stop "$PID_A"; stop "$PID_B"
-        psql_cmd -c "DROP SCHEMA IF EXISTS $SCHEMA CASCADE" >/dev/null || true
-        SCHEMA=""
+        drop_schema
       fi
       ;;
     herald-sio)

@@ -159,7 +159,8 @@ public final class BenchMain {
             }
             case "chat" -> {
                 for (int offered : sweep.chatOffered()) {
-                    String sc = Sweep.chatScenario(offered);
+                    String label = opts.get("store-label");
+                    String sc = Sweep.chatScenario(offered) + (label == null ? "" : " " + label);
                     point(results, sc, () -> s.chat(sc, sweep.chatClients(), sweep.chatSeconds(),
                             sweep.chatRatePerClient(offered)));
                 }

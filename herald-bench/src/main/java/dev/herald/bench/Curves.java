@@ -21,14 +21,18 @@ import java.util.regex.Pattern;
  */
 final class Curves {
 
-    /** One chart: the rows it draws (scenario pattern whose group 1 is x, and the figure) and how. */
+    /**
+     * One chart: the rows it draws (scenario pattern whose group 1 is x and group 2 the rest of the
+     * name, and the figure) and how.
+     */
     record Curve(String file, String title, Pattern scenario, String metric, String xLabel, String yLabel,
                  Chart.Scale scale) {
     }
 
-    private static final Pattern FANOUT = Pattern.compile("fanout (\\d+)x\\d+");
-    private static final Pattern CHAT = Pattern.compile("chat (\\d+)/s");
-    private static final Pattern IDLE = Pattern.compile("idle (\\d+)");
+    // Group 2: what follows the size, e.g. " postgresql" for Herald on PostgreSQL: a line of its own.
+    private static final Pattern FANOUT = Pattern.compile("fanout (\\d+)x\\d+(.*)");
+    private static final Pattern CHAT = Pattern.compile("chat (\\d+)/s(.*)");
+    private static final Pattern IDLE = Pattern.compile("idle (\\d+)(.*)");
 
     static final List<Curve> CURVES = List.of(
             new Curve("fanout-deliveries.svg", "Fanout: deliveries/s against connections in the room", FANOUT,
@@ -52,23 +56,32 @@ final class Curves {
     /**
      * The series of {@code curve} in {@code lines} (results rows): one per target in the results,
      * in the order they first appear (so a server keeps its colour on every chart of a run), empty
-     * for a target without a point on this curve.
+     * for a target without a point on this curve; then one per variant of a target's points, named
+     * by what follows the size in their scenario ("chat 2500/s postgresql": "Herald (postgresql)").
      */
     static List<Chart.Series> series(Curve curve, List<String> lines) {
         Map<String, List<Chart.Point>> byTarget = new LinkedHashMap<>();
+        Map<String, List<Chart.Point>> variants = new LinkedHashMap<>();
         for (String line : lines) {
             String[] f = line.split("\t", -1);
             if (f.length < 6 || f[4].equals("note")) {
                 continue;
             }
-            byTarget.putIfAbsent(f[2], new ArrayList<>());
+            byTarget.putIfAbsent(label(f[2]), new ArrayList<>());
             Matcher m = curve.scenario().matcher(f[0]);
             if (m.matches() && f[1].equals(curve.metric())) {
-                byTarget.get(f[2]).add(new Chart.Point(Double.parseDouble(m.group(1)), Double.parseDouble(f[3])));
+                Chart.Point p = new Chart.Point(Double.parseDouble(m.group(1)), Double.parseDouble(f[3]));
+                if (m.group(2).isBlank()) {
+                    byTarget.get(label(f[2])).add(p);
+                } else {
+                    variants.computeIfAbsent(label(f[2]) + " (" + m.group(2).strip() + ")", k -> new ArrayList<>()).add(p);
+                }
             }
         }
+        // Variants after every plain target, so the plain ones keep their colours on every chart.
         List<Chart.Series> out = new ArrayList<>();
-        byTarget.forEach((target, points) -> out.add(new Chart.Series(label(target), points)));
+        byTarget.forEach((name, points) -> out.add(new Chart.Series(name, points)));
+        variants.forEach((name, points) -> out.add(new Chart.Series(name, points)));
         return out;
     }
 

@@ -47,6 +47,21 @@ class CurvesTest {
     }
 
     @Test
+    void drawsHeraldOnPostgresqlAsALineOfItsOwnAfterEveryServer() {
+        List<String> results = List.of(
+                "chat 2500/s\tdelivered messages/s\therald\t2500\t1/s\thigher",
+                "chat 5000/s\tdelivered messages/s\therald\t4900\t1/s\thigher",
+                "chat 2500/s postgresql\tdelivered messages/s\therald\t2400\t1/s\thigher",
+                "chat 2500/s\tdelivered messages/s\tsocketio\t2500\t1/s\thigher");
+
+        List<Chart.Series> series = Curves.series(curve("chat-delivered.svg"), results);
+
+        assertThat(series).extracting(Chart.Series::name).containsExactly("Herald", "Socket.IO", "Herald (postgresql)");
+        assertThat(series.getFirst().points()).containsExactly(new Chart.Point(2500, 2500), new Chart.Point(5000, 4900));
+        assertThat(series.get(2).points()).containsExactly(new Chart.Point(2500, 2400));
+    }
+
+    @Test
     void writesTheChartsWithPointsAndLinksThemWithTheirTables(@TempDir Path dir) throws Exception {
         Path results = dir.resolve("results.tsv");
         // Every target of one build (Report, which lists every figure below the charts, knows them all).
