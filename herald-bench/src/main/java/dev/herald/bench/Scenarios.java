@@ -46,6 +46,9 @@ final class Scenarios {
     /** Herald's batched inbox: notifications per batch request, and concurrent batch publishers. */
     private static final int INBOX_BATCH = 100;
     private static final int INBOX_BATCH_PUBLISHERS = 8;
+    /** When this load process started, and its Herald chat runs so far ({@link #chatClientIdPrefix}). */
+    private static final long LOAD_STARTED_MILLIS = System.currentTimeMillis();
+    private static final AtomicLong CHAT_RUNS = new AtomicLong();
     /** Concurrent requests creating the Herald chat conversations (setup, not measured). */
     private static final int SETUP_CONNECTIONS = 16;
 
@@ -318,9 +321,10 @@ final class Scenarios {
         }
         long errorsAtJoin = ctx.errors.sum();   // join refusals: those clients do not send
         AtomicLong sent = new AtomicLong();
+        String ids = chatClientIdPrefix();
         java.util.function.Function<BenchClient, Runnable> senderOf = cl -> () -> {
             long i = sent.getAndIncrement();
-            cl.sendChat("m" + i, Payload.of(System.nanoTime(), i));
+            cl.sendChat(ids + i, Payload.of(System.nanoTime(), i));
         };
         // Unrecorded warm-up; every warm-up send answered and every acked one delivered before the measured part.
         sendPaced(senders, ratePerClient * CHAT_WARM_UP_RATE_SHARE, CHAT_WARM_UP_SECONDS, senderOf);
@@ -362,6 +366,18 @@ final class Scenarios {
                     + " delivered: counted as lost too); first error: " + ctx.firstError.get());
         }
         ClientPool.closeAll(c.clients());
+    }
+
+    /**
+     * The start of every client id one Herald chat run sends, never used before against any server:
+     * the points of a sweep (and a second load process) chat in the same direct conversations
+     * (creating a pair's direct conversation again returns it), and a client id the server already
+     * stored from that sender there is a retry, answered with the stored message and not delivered
+     * again. With "m0", "m1", ... in every point, the curves runs reported a few hundred "acked, not
+     * delivered" messages with acks 100 s old: earlier points' messages, replayed as they should be.
+     */
+    static String chatClientIdPrefix() {
+        return "m" + Long.toString(LOAD_STARTED_MILLIS, 36) + "." + CHAT_RUNS.incrementAndGet() + "-";
     }
 
     /** The user chatting with {@code user} in the chat scenario: c0-c1, c2-c3, ... */
