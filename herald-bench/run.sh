@@ -18,6 +18,8 @@
 #   --targets LIST     comma-separated subset of herald,herald-sio,socketio,netty (default: all;
 #                      herald-sio is Herald again, its clients on /socket.io/)
 #   --charts DIR       curves: where the SVG charts go
+#   --chat NxR         quick/full: chat with N clients sending R messages/s each (e.g. 5000x2.5:
+#                      12,500/s offered) instead of the mode's size
 #   --cluster REDIS    also run Herald as two nodes (needs --store): both on the PostgreSQL of
 #                      --store and the Redis at REDIS (e.g. redis://127.0.0.1:6379), clients
 #                      spread over both nodes, publishes through the first; the fanout, inbox and
@@ -37,7 +39,7 @@ MIN_JAVA=21
 JVM_DIR="${HERALD_JVM_DIR:-/usr/lib/jvm}"
 
 usage() {
-  sed -n '2,31p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,33p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -48,6 +50,7 @@ shift
 STORE=""
 CHARTS=""
 CLUSTER=""
+CHAT_SIZE=""
 TARGETS="herald,herald-sio,socketio,netty"
 SCENARIOS=()
 while (( $# > 0 )); do
@@ -56,6 +59,7 @@ while (( $# > 0 )); do
     --targets) TARGETS="${2:?--targets needs a list}"; shift 2 ;;
     --cluster) CLUSTER="${2:?--cluster needs a Redis URL}"; shift 2 ;;
     --charts) CHARTS="${2:?--charts needs a directory}"; shift 2 ;;
+    --chat) CHAT_SIZE="${2:?--chat needs NxR}"; shift 2 ;;
     fanout|inbox|chat|idle|storm) SCENARIOS+=("$1"); shift ;;
     -h|--help) usage ;;
     *) echo "run.sh: unknown argument '$1'" >&2; usage ;;
@@ -196,6 +200,7 @@ psql_cmd() {  # psql against the --store database (host, port, user, db taken fr
 load() {  # load TARGET URL PID SCENARIOS [extra args]; at most LOAD_TIMEOUT seconds
   local target="$1" url="$2" pid="$3" scenarios="$4"
   shift 4
+  if [[ -n $CHAT_SIZE && $MODE != curves* ]]; then set -- "$@" --chat "$CHAT_SIZE"; fi
   timeout --kill-after=10 "$LOAD_TIMEOUT" "$JAVA" -Xms1g -Xmx2g -XX:+UseParallelGC \
     -jar "$BENCH_JAR" load --target "$target" --url "$url" --pid "$pid" --mode "$MODE" \
     --scenarios "$scenarios" --out "$RESULTS" --api-key "$API_KEY" --jwt-secret "$SECRET" "$@" \
