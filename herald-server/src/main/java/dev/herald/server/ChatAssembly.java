@@ -66,7 +66,7 @@ record ChatAssembly(ChatService chat, PresenceTracker presence, NodeDirectory di
                             users.stream().map(Streams::user).toList(), false, "new_message", notification), key, key),
                     settings);
             PresenceTracker presence = new PresenceTracker(stores.presence(),
-                    user -> stores.chat().partnersOf(user, MAX_PRESENCE_PARTNERS), user -> sessions.countOfUser(user) > 0,
+                    users -> stores.chat().partnersOf(users, MAX_PRESENCE_PARTNERS), user -> sessions.countOfUser(user) > 0,
                     broker, timers, blocking, PRESENCE_GRACE, Clock.systemUTC());
             presence.useDirectory(directory);
             sessions.addListener(presence);

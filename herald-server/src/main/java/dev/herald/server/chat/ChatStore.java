@@ -1,5 +1,6 @@
 package dev.herald.server.chat;
 
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -108,6 +109,10 @@ public interface ChatStore {
     /** Reactions on the given messages: message id to emoji to user ids. */
     Map<Long, Map<String, List<String>>> reactions(List<Long> messageIds);
 
-    /** Users who share at least one conversation with {@code userId}, at most {@code limit}. */
-    Set<String> partnersOf(String userId, int limit);
+    /**
+     * For each of {@code userIds}, the users who share at least one conversation with them, at
+     * most {@code limitEach} (the first by user id); a user without partners has no entry. One
+     * query for all of them: users who go offline together are looked up together.
+     */
+    Map<String, Set<String>> partnersOf(Collection<String> userIds, int limitEach);
 }

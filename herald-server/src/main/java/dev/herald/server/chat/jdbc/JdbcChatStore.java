@@ -31,6 +31,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -63,6 +64,15 @@ public final class JdbcChatStore implements ChatStore, AutoCloseable {
     public static final Duration APPEND_WAIT = Duration.ofSeconds(10);
 
     private static final Logger log = LoggerFactory.getLogger(JdbcChatStore.class);
+    /**
+     * The partners of several users, at most {@code ?} each (the first by id): the array joined as
+     * a table, one fixed statement text whatever the number of users, as the chat writer's.
+     */
+    private static final String PARTNERS = "SELECT u, p FROM (SELECT u, p, ROW_NUMBER() OVER (PARTITION BY u ORDER BY p) AS n"
+            + " FROM (SELECT DISTINCT mine.user_id AS u, other.user_id AS p FROM UNNEST(CAST(? AS VARCHAR ARRAY)) AS k(id)"
+            + " JOIN chat_members mine ON mine.user_id = k.id"
+            + " JOIN chat_members other ON other.conversation_id = mine.conversation_id AND other.user_id <> mine.user_id)"
+            + " pairs) ranked WHERE n <= ? ORDER BY u, p";
 
     private static final String MESSAGE_COLUMNS =
             "m.id, m.conversation_id, m.seq, m.sender_id, m.sender_name, m.client_id, m.message_type, m.content, m.created_at";
@@ -514,17 +524,18 @@ public final class JdbcChatStore implements ChatStore, AutoCloseable {
     }
 
     @Override
-    public Set<String> partnersOf(String userId, int limit) {
+    public Map<String, Set<String>> partnersOf(Collection<String> userIds, int limitEach) {
+        if (userIds.isEmpty()) {
+            return Map.of();
+        }
         return Transactions.run(pool, "read conversation partners", c -> {
-            Set<String> out = new LinkedHashSet<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT other.user_id FROM chat_members mine"
-                    + " JOIN chat_members other ON other.conversation_id = mine.conversation_id"
-                    + " WHERE mine.user_id = ? AND other.user_id <> ? ORDER BY other.user_id LIMIT " + limit)) {
-                ps.setString(1, userId);
-                ps.setString(2, userId);
+            Map<String, Set<String>> out = new HashMap<>();
+            try (PreparedStatement ps = c.prepareStatement(PARTNERS)) {
+                ps.setArray(1, c.createArrayOf("VARCHAR", new TreeSet<>(userIds).toArray(new String[0])));
+                ps.setInt(2, limitEach);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        out.add(rs.getString(1));
+                        out.computeIfAbsent(rs.getString(1), k -> new LinkedHashSet<>()).add(rs.getString(2));
                     }
                 }
             }

@@ -17,13 +17,13 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
@@ -38,9 +38,13 @@ import java.util.regex.Pattern;
  * {@link #setStatus} is stored and announced as {@code status_updated} to the partners and the
  * user's own other connections.
  *
- * <p>Thread-safe. The registry callbacks run on event loops and never block: store and
- * partner lookups run on {@code blocking}, timers on {@code scheduler}. Announcements of one
- * user carry an epoch; one that a newer change superseded before it was sent is dropped.
+ * <p>Thread-safe. The registry callbacks run on event loops and never block: announcements
+ * queue, and one worker at a time on {@code blocking} takes up to {@link #ANNOUNCE_BATCH} of them,
+ * does each one's directory and last-seen work, looks all their partners up in one query and
+ * publishes; timers run on {@code scheduler}. After a mass disconnect (a load balancer drain, a
+ * network cut, a restart) that is a few hundred queries for 20,000 users, not 20,000, and never
+ * more than one store connection. Announcements of one user carry an epoch; one that a newer
+ * change superseded before it was sent is dropped.
  * In a cluster ({@link #useDirectory}) online means online on any node, and the users of a
  * node that died go offline when its holds expire.
  */
@@ -56,7 +60,7 @@ public final class PresenceTracker implements SessionRegistry.UserListener {
     }
 
     private final PresenceStore store;
-    private final Function<String, Collection<String>> partners;
+    private final PartnerLookup partners;
     private final Predicate<String> connected;
     private final Broker broker;
     private final ScheduledExecutorService scheduler;
@@ -65,14 +69,31 @@ public final class PresenceTracker implements SessionRegistry.UserListener {
     private final Clock clock;
     private final Map<String, UserState> users = new ConcurrentHashMap<>();
     /**
-     * Background presence work (announcing, storing last seen) that may touch the database runs
-     * at most this many at a time: when thousands of users leave at once (a load balancer drain,
-     * a network blip), their last-seen writes and partner lookups queue here instead of taking
-     * every store connection, which made publishes and connects fail with 503 in the benchmark.
+     * Announcements one worker takes at a time, their partners looked up in one query. Bounded
+     * because each user may have up to the lookup's limit of partners (10,000 as assembled): 50
+     * users' partners are at most 500,000 ids in memory, in the worst case of 50 members of one
+     * huge group leaving together.
      */
-    static final int MAX_CONCURRENT_STORE_WORK = 2;
-    private final Semaphore storeWork = new Semaphore(MAX_CONCURRENT_STORE_WORK, true);
+    static final int ANNOUNCE_BATCH = 50;
+    /** Announcements waiting for the worker; unbounded but one per user change, as the sessions that caused them. */
+    private final ConcurrentLinkedQueue<Announcement> announcements = new ConcurrentLinkedQueue<>();
+    /** Whether a worker is taking announcements (at most one). */
+    private final AtomicBoolean announcing = new AtomicBoolean();
     private NodeDirectory directory = NodeDirectory.local();
+
+    /** The users who see each user's presence (those sharing a conversation). */
+    @FunctionalInterface
+    public interface PartnerLookup {
+        /** For each of {@code userIds}, their partners; a user without any may be missing. Blocking. */
+        Map<String, ? extends Collection<String>> partnersOf(Collection<String> userIds);
+    }
+
+    /** What to announce for one user: online, offline, or offline because their node died. */
+    private enum Change { ONLINE, OFFLINE, NODE_LOST }
+
+    /** A queued announcement; {@code epoch} -1: whatever the user's epoch is when it is sent. */
+    private record Announcement(String userId, long epoch, Change change, Instant at) {
+    }
 
     /**
      * @param partners  the users who see a user's presence (those sharing a conversation); blocking
@@ -80,7 +101,7 @@ public final class PresenceTracker implements SessionRegistry.UserListener {
      *                  consulted before going offline); must not block
      * @param grace     how long a user stays online after their last session closed
      */
-    public PresenceTracker(PresenceStore store, Function<String, Collection<String>> partners,
+    public PresenceTracker(PresenceStore store, PartnerLookup partners,
                            Predicate<String> connected, Broker broker, ScheduledExecutorService scheduler,
                            Executor blocking, Duration grace, Clock clock) {
         this.store = store;
@@ -112,20 +133,118 @@ public final class PresenceTracker implements SessionRegistry.UserListener {
         return KEY_PREFIX + userId;
     }
 
-    /** Runs presence work on {@code blocking}, at most {@link #MAX_CONCURRENT_STORE_WORK} at a time. */
-    private void inBackground(Runnable work) {
+    /** Queues an announcement and makes sure a worker takes it. */
+    private void queue(Announcement a) {
+        announcements.add(a);
+        startWorker();
+    }
+
+    /** Starts the worker on {@code blocking} unless one runs. */
+    private void startWorker() {
+        if (!announcing.compareAndSet(false, true)) {
+            return;
+        }
         try {
-            blocking.execute(() -> {
-                storeWork.acquireUninterruptibly();
-                try {
-                    work.run();
-                } finally {
-                    storeWork.release();
-                }
-            });
+            blocking.execute(this::announceQueued);
         } catch (RejectedExecutionException e) {
+            // The node is shutting down: what is queued goes with it (its directory entries too).
             shuttingDown("presence update");
         }
+    }
+
+    /** The worker: batches until the queue is empty; then it ends, unless more came meanwhile. */
+    private void announceQueued() {
+        try {
+            List<Announcement> batch = new ArrayList<>(ANNOUNCE_BATCH);
+            Announcement a;
+            while (true) {
+                while (batch.size() < ANNOUNCE_BATCH && (a = announcements.poll()) != null) {
+                    batch.add(a);
+                }
+                if (batch.isEmpty()) {
+                    return;
+                }
+                announce(batch);
+                batch.clear();
+            }
+        } catch (RuntimeException e) {
+            log.warn("presence announcements failed: {}", e.toString());
+        } finally {
+            announcing.set(false);
+            if (!announcements.isEmpty()) {
+                startWorker(); // came after the last poll
+            }
+        }
+    }
+
+    /** One batch: each announcement's directory and last-seen work, one partner lookup, the frames. */
+    private void announce(List<Announcement> batch) {
+        List<Announcement> due = new ArrayList<>(batch.size());
+        for (Announcement a : batch) {
+            try {
+                if (prepare(a)) {
+                    due.add(a);
+                }
+            } catch (RuntimeException e) {
+                log.warn("cannot announce presence user={}: {}", a.userId(), e.toString());
+            }
+        }
+        if (due.isEmpty()) {
+            return;
+        }
+        Map<String, ? extends Collection<String>> to;
+        try {
+            to = partners.partnersOf(due.stream().map(Announcement::userId).distinct().toList());
+        } catch (RuntimeException e) {
+            log.warn("cannot announce presence of {} user(s): partners not read: {}", due.size(), e.toString());
+            return;
+        }
+        for (Announcement a : due) {
+            Collection<String> partnersOfUser = to.get(a.userId());
+            if (partnersOfUser == null || partnersOfUser.isEmpty()) {
+                continue;
+            }
+            byte[] frame = a.change() == Change.ONLINE ? ChatFrames.presence(a.userId(), true, null)
+                    : ChatFrames.presence(a.userId(), false, a.at());
+            send(a.userId(), a.epoch(), frame, partnersOfUser);
+        }
+    }
+
+    /**
+     * The directory and last-seen work of one announcement, before its partners are looked up;
+     * false when there is nothing to announce (online elsewhere in the cluster already, or still).
+     */
+    private boolean prepare(Announcement a) {
+        String key = key(a.userId());
+        switch (a.change()) {
+            case ONLINE -> {
+                boolean elsewhere = directory.heldAnywhere(key);
+                directory.hold(key);
+                return !elsewhere;
+            }
+            case OFFLINE -> {
+                directory.release(key);
+                if (directory.heldAnywhere(key)) {
+                    return false; // still connected on another node
+                }
+                saveLastSeen(a);
+                return true;
+            }
+            case NODE_LOST -> {
+                saveLastSeen(a);
+                return true;
+            }
+            default -> throw new IllegalStateException("unknown change " + a.change());
+        }
+    }
+
+    /** Queued to the presence store, not awaited: the announcement carries the time itself. */
+    private void saveLastSeen(Announcement a) {
+        store.saveLastSeen(a.userId(), a.at()).whenComplete((stored, failure) -> {
+            if (failure != null) {
+                log.debug("last seen not stored user={}: {}", a.userId(), failure.toString());
+            }
+        });
     }
 
     /**
@@ -142,18 +261,7 @@ public final class PresenceTracker implements SessionRegistry.UserListener {
         if (isOnlineHere(userId)) {
             return;
         }
-        inBackground(() -> storeOfflineAfterNodeLoss(userId));
-    }
-
-    private void storeOfflineAfterNodeLoss(String userId) {
-        Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
-        try {
-            store.saveLastSeen(userId, now);
-        } catch (RuntimeException e) {
-            log.warn("cannot store last seen user={}: {}", userId, e.toString());
-        }
-        UserState state = users.get(userId);
-        announce(userId, state == null ? 0 : state.epoch, ChatFrames.presence(userId, false, now));
+        queue(new Announcement(userId, -1, Change.NODE_LOST, clock.instant().truncatedTo(ChronoUnit.MILLIS)));
     }
 
     @Override
@@ -172,14 +280,7 @@ public final class PresenceTracker implements SessionRegistry.UserListener {
             return state;
         });
         if (announce[0] >= 0) {
-            long epoch = announce[0];
-            inBackground(() -> {
-                boolean elsewhere = directory.heldAnywhere(key(userId));
-                directory.hold(key(userId));
-                if (!elsewhere) {
-                    announce(userId, epoch, ChatFrames.presence(userId, true, null));
-                }
-            });
+            queue(new Announcement(userId, announce[0], Change.ONLINE, null));
         }
     }
 
@@ -224,31 +325,17 @@ public final class PresenceTracker implements SessionRegistry.UserListener {
         if (announce[0] < 0) {
             return;
         }
-        Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS); // as stored
-        long epoch = announce[0];
-        inBackground(() -> {
-            directory.release(key(userId));
-            if (directory.heldAnywhere(key(userId))) {
-                return; // still connected on another node
-            }
-            // Queued, not awaited: the announcement carries the time itself.
-            store.saveLastSeen(userId, now).whenComplete((stored, failure) -> {
-                if (failure != null) {
-                    log.debug("last seen not stored user={}: {}", userId, failure.toString());
-                }
-            });
-            announce(userId, epoch, ChatFrames.presence(userId, false, now));
-        });
+        // The time as stored (milliseconds).
+        queue(new Announcement(userId, announce[0], Change.OFFLINE, clock.instant().truncatedTo(ChronoUnit.MILLIS)));
     }
 
-    private void announce(String userId, long epoch, byte[] frame) {
+    /** Publishes one user's presence frame to their partners, unless a newer change superseded it. */
+    private void send(String userId, long epoch, byte[] frame, Collection<String> to) {
+        UserState state = users.get(userId);
+        if (epoch >= 0 && state != null && state.epoch != epoch) {
+            return;
+        }
         try {
-            Collection<String> to = partners.apply(userId);
-            UserState state = users.get(userId);
-            long current = state == null ? epoch : state.epoch;
-            if (current != epoch || to.isEmpty()) {
-                return;
-            }
             for (StreamEvent e : ChatFrames.toUsers(to, "presence", frame)) {
                 broker.publish(e);
             }
@@ -280,7 +367,11 @@ public final class PresenceTracker implements SessionRegistry.UserListener {
         }
         String value = status.strip();
         store.saveStatus(userId, value);
-        List<String> to = new ArrayList<>(partners.apply(userId));
+        List<String> to = new ArrayList<>();
+        Collection<String> partnersOfUser = partners.partnersOf(List.of(userId)).get(userId);
+        if (partnersOfUser != null) {
+            to.addAll(partnersOfUser);
+        }
         to.add(userId);
         for (StreamEvent e : ChatFrames.toUsers(to, "status_updated", ChatFrames.statusUpdated(userId, value))) {
             broker.publish(e);

@@ -253,9 +253,16 @@ abstract class ChatStoreContract {
         store().create(ConversationKind.DIRECT, null, a, List.of(a, b));
         store().create(ConversationKind.GROUP, null, c, List.of(a, c, b));
         store().create(ConversationKind.DIRECT, null, c, List.of(c, d));
-        assertThat(store().partnersOf(a, 100)).containsExactlyInAnyOrder(b, c);
-        assertThat(store().partnersOf(d, 100)).containsExactly(c);
-        assertThat(store().partnersOf(user("nobody"), 100)).isEmpty();
+        String nobody = user("nobody");
+        Map<String, Set<String>> partners = store().partnersOf(List.of(a, d, nobody), 100);
+        assertThat(partners.get(a)).containsExactlyInAnyOrder(b, c);
+        assertThat(partners.get(d)).containsExactly(c);
+        assertThat(partners).doesNotContainKey(nobody);
+        // At most limitEach per user, the first by id; one user's limit does not cut another's.
+        assertThat(store().partnersOf(List.of(a, d), 1)).containsOnlyKeys(a, d)
+                .satisfies(m -> assertThat(m.get(a)).containsExactly(b.compareTo(c) < 0 ? b : c))
+                .satisfies(m -> assertThat(m.get(d)).containsExactly(c));
+        assertThat(store().partnersOf(List.of(), 100)).isEmpty();
     }
 
     @Test

@@ -63,8 +63,19 @@ class PresenceTrackerTest {
     private final ExecutorService blocking = Executors.newVirtualThreadPerTaskExecutor();
     private final Map<String, List<String>> partners = Map.of("ann", List.of("ben", "cat"), "ben", List.of("ann"));
     private final Set<String> connected = ConcurrentHashMap.newKeySet();
-    private final PresenceTracker tracker = new PresenceTracker(store, u -> partners.getOrDefault(u, List.of()),
+    private final PresenceTracker tracker = new PresenceTracker(store, users -> lookUp(partners, users),
             connected::contains, broker, scheduler, blocking, GRACE, Clock.fixed(NOW, ZoneOffset.UTC));
+
+    /** The lookup over a map of partners: the users in it. */
+    private static Map<String, List<String>> lookUp(Map<String, List<String>> partners, java.util.Collection<String> users) {
+        Map<String, List<String>> out = new java.util.HashMap<>();
+        for (String u : users) {
+            if (partners.containsKey(u)) {
+                out.put(u, partners.get(u));
+            }
+        }
+        return out;
+    }
 
     @AfterEach
     void stop() {
@@ -95,46 +106,61 @@ class PresenceTrackerTest {
 
     /**
      * After a mass disconnect the offline work (last seen queued to the store, the partners
-     * looked up, the announcement) runs a few users at a time, not all at once: here the partner
-     * lookup is the slow part.
+     * looked up, the announcement) runs on one worker, users in batches: one partner query per
+     * {@link PresenceTracker#ANNOUNCE_BATCH} users, never two at once, and every partner told.
      */
     @Test
-    void aMassDisconnectDoesItsOfflineWorkAFewAtATimeNotAllAtOnce() throws Exception {
+    void aMassDisconnectLooksPartnersUpInBatchesOnOneWorker() throws Exception {
         java.util.concurrent.atomic.AtomicInteger inside = new java.util.concurrent.atomic.AtomicInteger();
         java.util.concurrent.atomic.AtomicInteger most = new java.util.concurrent.atomic.AtomicInteger();
         java.util.concurrent.atomic.AtomicInteger lookups = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger looked = new java.util.concurrent.atomic.AtomicInteger();
         java.util.concurrent.atomic.AtomicBoolean slowNow = new java.util.concurrent.atomic.AtomicBoolean();
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        int users = 4 * PresenceTracker.ANNOUNCE_BATCH + 7;
         MapPresenceStore rows = new MapPresenceStore();
-        java.util.function.Function<String, java.util.Collection<String>> slowPartners = u -> {
-            if (slowNow.get()) {
-                most.accumulateAndGet(inside.incrementAndGet(), Math::max);
-                try {
+        PresenceTracker.PartnerLookup slowPartners = us -> {
+            most.accumulateAndGet(inside.incrementAndGet(), Math::max);
+            try {
+                if (slowNow.get()) {
                     release.await(10, java.util.concurrent.TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
                 }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
                 inside.decrementAndGet();
             }
             lookups.incrementAndGet();
-            return List.of();
+            looked.addAndGet(us.size());
+            Map<String, List<String>> out = new java.util.HashMap<>();
+            us.forEach(u -> out.put(u, List.of("watcher")));
+            return out;
         };
         PresenceTracker storm = new PresenceTracker(rows, slowPartners, connected::contains, broker, scheduler, blocking,
                 Duration.ofMillis(1), Clock.fixed(NOW, ZoneOffset.UTC));
-        for (int i = 0; i < 40; i++) {
+        for (int i = 0; i < users; i++) {
             storm.firstSessionOpened("storm" + i);
         }
-        await().atMost(Duration.ofSeconds(5)).until(() -> lookups.get() == 40);
+        await().atMost(Duration.ofSeconds(5)).until(() -> looked.get() == users);
+        int onlineLookups = lookups.get();
         slowNow.set(true);
-        for (int i = 0; i < 40; i++) {
+        for (int i = 0; i < users; i++) {
             storm.lastSessionClosed("storm" + i);
         }
-        await().atMost(Duration.ofSeconds(5)).until(() -> inside.get() == PresenceTracker.MAX_CONCURRENT_STORE_WORK);
-        Thread.sleep(200); // the other 38 are due too: they must wait, not pile onto the store
-        assertThat(most.get()).isEqualTo(PresenceTracker.MAX_CONCURRENT_STORE_WORK);
+        await().atMost(Duration.ofSeconds(5)).until(() -> inside.get() == 1);
+        Thread.sleep(200); // the rest are due too: they wait for the one worker, not pile onto the store
+        assertThat(inside.get()).isEqualTo(1);
         release.countDown();
-        await().atMost(Duration.ofSeconds(10)).until(() -> lookups.get() == 80 && rows.rows.size() == 40);
-        assertThat(most.get()).isEqualTo(PresenceTracker.MAX_CONCURRENT_STORE_WORK);
+        await().atMost(Duration.ofSeconds(10)).until(() -> looked.get() == 2 * users && rows.rows.size() == users);
+        assertThat(most.get()).isEqualTo(1);
+        // Batches, not one query per user: at least ANNOUNCE_BATCH users per query but for the last
+        // of a run (going online, the first users came before the rest were queued).
+        int offlineLookups = lookups.get() - onlineLookups;
+        assertThat(offlineLookups).isLessThanOrEqualTo(users / PresenceTracker.ANNOUNCE_BATCH + 2);
+        assertThat(onlineLookups).isLessThan(users);
+        // Every user's online and offline reached the partner.
+        await().atMost(Duration.ofSeconds(5)).until(() -> presenceFrames().size() == 2 * users);
+        assertThat(presenceFrames()).filteredOn(f -> f.path("status").asText().equals("offline")).hasSize(users);
     }
 
     @Test
