@@ -106,8 +106,8 @@ public final class BenchMain {
         switch (name) {
             case "fanout" -> {
                 // After idle (which wants a fresh process), before the first measured delivery.
-                System.out.println(s.targetLabel() + ": warm-up (fanout 1000x30, not recorded)");
-                s.warmUp();
+                System.out.println(s.targetLabel() + ": warm-up (fanout, " + fanoutWarmUpSeconds(plan.mode()) + " s, not recorded)");
+                s.warmUp(fanoutWarmUpSeconds(plan.mode()));
                 if (opts.containsKey("fanout")) {   // e.g. --fanout 5000x200,1000x10: sizes instead of the plan's
                     for (String size : opts.get("fanout").split(",")) {
                         String[] nk = size.split("x");
@@ -150,8 +150,8 @@ public final class BenchMain {
             throws Exception {
         switch (name) {
             case "fanout" -> {
-                System.out.println(s.targetLabel() + ": warm-up (fanout 1000x30, not recorded)");
-                s.warmUp();
+                System.out.println(s.targetLabel() + ": warm-up (fanout, " + fanoutWarmUpSeconds(sweep.mode()) + " s, not recorded)");
+                s.warmUp(fanoutWarmUpSeconds(sweep.mode()));
                 for (int n : sweep.fanoutClients()) {
                     int k = sweep.fanoutMessages(n);
                     point(results, "fanout " + n + "x" + k, () -> s.fanout(n, k));
@@ -176,6 +176,11 @@ public final class BenchMain {
             }
             default -> throw new IllegalArgumentException("a sweep has fanout, chat and idle, not " + name);
         }
+    }
+
+    /** How long the fanout warm-up runs ({@link Scenarios#warmUp}): 15 s in full and curves runs, one round in quick ones. */
+    static double fanoutWarmUpSeconds(String mode) {
+        return mode.equals("full") || mode.equals("curves") ? 15 : 0;
     }
 
     private interface SweepPoint {

@@ -124,19 +124,27 @@ final class Scenarios {
         results.lower(scenario, "duplicates", dups, "");
     }
 
-    /**
-     * A small fanout whose figures are thrown away, so that every server (and the load generator)
-     * has its JIT warmed up on the delivery path before the measured scenarios, the same for all.
-     */
     String targetLabel() {
         return target.label;
     }
 
-    void warmUp() {
+    /**
+     * Fanouts whose figures are thrown away, so that every server (and the load generator) has its
+     * JIT warmed up on the delivery path before the measured scenarios, the same for all: one small
+     * round, then rounds of 1,000 x 200 until {@code seconds} have passed (at most 20). A single
+     * 1,000 x 30 round had left a fresh Herald's C2 compiler at 0.3-0.4 of the 2 cores through the
+     * measured 5,000 x 200 fanout (CPU per thread from /proc), and the curves' first point (1k
+     * connections) at half the next one's rate against bare Netty.
+     */
+    void warmUp(double seconds) {
         Results real = results;
         results = real.muted();
         try {
+            long end = System.nanoTime() + (long) (seconds * 1e9);
             fanout(1000, 30);
+            for (int round = 0; round < 20 && System.nanoTime() < end; round++) {
+                fanout(1000, 200);
+            }
         } finally {
             results = real;
         }
