@@ -98,6 +98,30 @@ class RecoveryLogTest {
     }
 
     @Test
+    void aFullTableTakesNewSessionsAgainOnceItsExpiredOnesArePurged() {
+        RecoveryLog two = new RecoveryLog(new SocketIoConfig(config.engine(), config.connectTimeout(), true,
+                config.maxDisconnectionDuration(), config.replayMaxPackets(), config.replayMaxBytes(), 2), now::get);
+        for (String pid : List.of("a", "b", "c")) {
+            two.persist(new RecoveryLog.StoredSession("sid-" + pid, pid, Set.of(), Map.of(), now.get(), 0));
+        }
+        assertThat(two.storedSessions()).as("capped").isEqualTo(2);
+        assertThat(two.restore("c", null)).isNull();
+
+        now.addAndGet(Duration.ofMinutes(2).toMillis() + RecoveryLog.PURGE_INTERVAL_MILLIS + 1);
+        two.persist(new RecoveryLog.StoredSession("sid-d", "d", Set.of(), Map.of(), now.get(), 0));
+        assertThat(two.storedSessions()).isEqualTo(1);
+        assertThat(two.restore("d", null)).isNotNull();
+        assertThat(two.restore("a", null)).isNull();
+    }
+
+    @Test
+    void anExpiredSessionIsNeverRestoredEvenBeforeThePurge() {
+        disconnected("p1", Set.of("sid-p1"), 0);           // this scan is due: the next is a second later
+        now.addAndGet(Duration.ofMinutes(2).toMillis() + 1);
+        assertThat(log.restore("p1", null)).isNull();
+    }
+
+    @Test
     void dropsExpiredSessionsWhenStoringNewOnes() {
         disconnected("old", Set.of(), 0);
         now.addAndGet(Duration.ofMinutes(3).toMillis());
