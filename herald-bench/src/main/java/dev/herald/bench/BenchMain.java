@@ -106,7 +106,6 @@ public final class BenchMain {
         switch (name) {
             case "fanout" -> {
                 // After idle (which wants a fresh process), before the first measured delivery.
-                System.out.println(s.targetLabel() + ": warm-up (fanout, " + fanoutWarmUpSeconds(plan.mode()) + " s, not recorded)");
                 s.warmUp(fanoutWarmUpSeconds(plan.mode()));
                 if (opts.containsKey("fanout")) {   // e.g. --fanout 5000x200,1000x10: sizes instead of the plan's
                     for (String size : opts.get("fanout").split(",")) {
@@ -150,7 +149,6 @@ public final class BenchMain {
             throws Exception {
         switch (name) {
             case "fanout" -> {
-                System.out.println(s.targetLabel() + ": warm-up (fanout, " + fanoutWarmUpSeconds(sweep.mode()) + " s, not recorded)");
                 s.warmUp(fanoutWarmUpSeconds(sweep.mode()));
                 for (int n : sweep.fanoutClients()) {
                     int k = sweep.fanoutMessages(n);

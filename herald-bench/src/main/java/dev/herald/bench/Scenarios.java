@@ -124,10 +124,6 @@ final class Scenarios {
         results.lower(scenario, "duplicates", dups, "");
     }
 
-    String targetLabel() {
-        return target.label;
-    }
-
     /**
      * Fanouts whose figures are thrown away, so that every server (and the load generator) has its
      * JIT warmed up on the delivery path before the measured scenarios, the same for all: one small
@@ -137,6 +133,7 @@ final class Scenarios {
      * connections) at half the next one's rate against bare Netty.
      */
     void warmUp(double seconds) {
+        System.out.println(target.label + ": warm-up (fanout, " + seconds + " s, not recorded)");
         Results real = results;
         results = real.muted();
         try {

@@ -1,5 +1,7 @@
 package dev.herald.server.memory;
 
+import java.util.concurrent.atomic.AtomicLong;
+
 /**
  * A node-wide cap on bytes some kind of work may hold at once, taken before the bytes are held
  * and given back when they are let go, so that many connections each within their own cap cannot
@@ -9,7 +11,7 @@ package dev.herald.server.memory;
  */
 public final class ByteBudget {
     private final long capacity;
-    private final java.util.concurrent.atomic.AtomicLong used = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong used = new AtomicLong();
 
     public ByteBudget(long capacity) {
         if (capacity <= 0) {

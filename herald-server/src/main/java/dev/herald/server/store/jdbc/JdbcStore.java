@@ -120,9 +120,10 @@ public final class JdbcStore implements Store {
 
     /**
      * Flyway set up for this schema on H2 or PostgreSQL: the migrations both databases run
-     * ({@code db/migration}), those only H2 runs ({@code db/migration-h2}, see {@code V102__h2_chat_without_foreign_keys.sql}), and the
-     * placeholders whose values differ by database (see {@code V101__chat_message_id_cache.sql}). Whoever migrates (the node, tests)
-     * starts from here, so every database gets the same schema a node would.
+     * ({@code db/migration}), those only H2 runs ({@code db/migration-h2}, see
+     * {@code V102__h2_chat_without_foreign_keys.sql}), and the placeholders whose values differ
+     * by database (see {@code V101__chat_message_id_cache.sql}). Whoever migrates (the node,
+     * tests) starts from here, so every database gets the same schema a node would.
      */
     public static FluentConfiguration migrations(DataSource pool, boolean h2) {
         String[] locations = h2 ? new String[] {"classpath:db/migration", "classpath:db/migration-h2"}
