@@ -8,6 +8,7 @@ import dev.herald.server.store.PublishResult;
 import dev.herald.server.store.Store;
 import dev.herald.server.stream.StreamState;
 import dev.herald.server.store.StoreUnavailableException;
+import dev.herald.server.work.SingleWorker;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -22,7 +23,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,18 +42,17 @@ public final class NotificationService {
 
     private final Store store;
     private final Broker broker;
-    private final Executor background;
     private static final int RECORD_BATCH = 512;
 
     private final Set<String> known = ConcurrentHashMap.newKeySet();
     private final Map<String, CompletableFuture<Void>> pending = new ConcurrentHashMap<>();
-    private final AtomicBoolean recording = new AtomicBoolean();
+    private final SingleWorker recorder;
 
     /** @param background runs the recording of newly seen users (may block) */
     public NotificationService(Store store, Broker broker, Executor background) {
         this.store = store;
         this.broker = broker;
-        this.background = background;
+        this.recorder = new SingleWorker(background, this::recordUsers, () -> !pending.isEmpty());
     }
 
     /** Stores the notification; returns after commit. */
@@ -112,9 +111,7 @@ public final class NotificationService {
             return;
         }
         CompletableFuture<Void> recorded = pending.computeIfAbsent(userStream, k -> new CompletableFuture<>());
-        if (recording.compareAndSet(false, true)) {
-            background.execute(this::recordUsers);
-        }
+        recorder.wake();
         try {
             recorded.get(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
@@ -125,23 +122,17 @@ public final class NotificationService {
         }
     }
 
+    /** The recorder's task: batches until none is pending. */
     private void recordUsers() {
-        try {
-            while (!pending.isEmpty()) {
-                Map<String, CompletableFuture<Void>> batch = new HashMap<>();
-                for (Map.Entry<String, CompletableFuture<Void>> e : pending.entrySet()) {
-                    batch.put(e.getKey(), e.getValue());
-                    if (batch.size() == RECORD_BATCH) {
-                        break;
-                    }
+        while (!pending.isEmpty()) {
+            Map<String, CompletableFuture<Void>> batch = new HashMap<>();
+            for (Map.Entry<String, CompletableFuture<Void>> e : pending.entrySet()) {
+                batch.put(e.getKey(), e.getValue());
+                if (batch.size() == RECORD_BATCH) {
+                    break;
                 }
-                record(batch);
             }
-        } finally {
-            recording.set(false);
-            if (!pending.isEmpty() && recording.compareAndSet(false, true)) {
-                background.execute(this::recordUsers);
-            }
+            record(batch);
         }
     }
 

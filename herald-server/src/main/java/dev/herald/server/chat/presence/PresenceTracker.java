@@ -5,6 +5,7 @@ import dev.herald.server.chat.ChatFrames;
 import dev.herald.server.cluster.NodeDirectory;
 import dev.herald.server.delivery.SessionRegistry;
 import dev.herald.server.stream.StreamEvent;
+import dev.herald.server.work.SingleWorker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,7 +24,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
@@ -64,7 +64,6 @@ public final class PresenceTracker implements SessionRegistry.UserListener {
     private final Predicate<String> connected;
     private final Broker broker;
     private final ScheduledExecutorService scheduler;
-    private final Executor blocking;
     private final Duration grace;
     private final Clock clock;
     private final Map<String, UserState> users = new ConcurrentHashMap<>();
@@ -77,8 +76,8 @@ public final class PresenceTracker implements SessionRegistry.UserListener {
     static final int ANNOUNCE_BATCH = 50;
     /** Announcements waiting for the worker; unbounded but one per user change, as the sessions that caused them. */
     private final ConcurrentLinkedQueue<Announcement> announcements = new ConcurrentLinkedQueue<>();
-    /** Whether a worker is taking announcements (at most one). */
-    private final AtomicBoolean announcing = new AtomicBoolean();
+    /** Takes the announcements, one task at a time. */
+    private final SingleWorker announcer;
     private NodeDirectory directory = NodeDirectory.local();
 
     /** The users who see each user's presence (those sharing a conversation). */
@@ -109,9 +108,9 @@ public final class PresenceTracker implements SessionRegistry.UserListener {
         this.connected = connected;
         this.broker = broker;
         this.scheduler = scheduler;
-        this.blocking = blocking;
         this.grace = grace;
         this.clock = clock;
+        this.announcer = new SingleWorker(blocking, this::announceQueued, () -> !announcements.isEmpty());
     }
 
     /**
@@ -136,23 +135,15 @@ public final class PresenceTracker implements SessionRegistry.UserListener {
     /** Queues an announcement and makes sure a worker takes it. */
     private void queue(Announcement a) {
         announcements.add(a);
-        startWorker();
-    }
-
-    /** Starts the worker on {@code blocking} unless one runs. */
-    private void startWorker() {
-        if (!announcing.compareAndSet(false, true)) {
-            return;
-        }
         try {
-            blocking.execute(this::announceQueued);
+            announcer.wake();
         } catch (RejectedExecutionException e) {
             // The node is shutting down: what is queued goes with it (its directory entries too).
             shuttingDown("presence update");
         }
     }
 
-    /** The worker: batches until the queue is empty; then it ends, unless more came meanwhile. */
+    /** The announcer's task: batches until the queue is empty. */
     private void announceQueued() {
         try {
             List<Announcement> batch = new ArrayList<>(ANNOUNCE_BATCH);
@@ -169,11 +160,6 @@ public final class PresenceTracker implements SessionRegistry.UserListener {
             }
         } catch (RuntimeException e) {
             log.warn("presence announcements failed: {}", e.toString());
-        } finally {
-            announcing.set(false);
-            if (!announcements.isEmpty()) {
-                startWorker(); // came after the last poll
-            }
         }
     }
 
