@@ -49,12 +49,26 @@ import java.util.function.Consumer;
  * the node's connection pool.
  *
  * <p>Sends go through the node's group commit ({@link GroupCommitWriter}, with its ordering and
- * refusal guarantees): one writer thread commits every waiting send in one transaction
+ * refusal guarantees): a writer thread commits every waiting send in one transaction
  * ({@link AppendTransaction}); per batch it locks each touched conversation row once with
  * {@code UPDATE ... SET last_seq = last_seq + n}, inserts the messages with those seqs and moves
  * the senders' read markers. Sends beyond the {@link #WRITE_LIMITS} are refused at once with
- * {@link ChatStoreBusyException}. The writer holds one pool connection while it has work; every other method
- * runs its own short transaction on the caller's thread.
+ * {@link ChatStoreBusyException}.
+ *
+ * <p>Lanes: there may be several writers, each with its own queue, thread and connection; a
+ * conversation always goes to the same one ({@link #lane}). Everything a send writes (the
+ * conversation row, its messages, its members' read markers) is keyed by its conversation, so two
+ * lanes never wait for each other's locks, and the writer's per-queue guarantees become
+ * per-conversation ones: a conversation's sends commit in queue order, at most one of its batches
+ * is in flight, and a batch rolled back and rerun cannot fall behind a later one of the same
+ * conversation. Order across conversations was never promised. A server database commits two
+ * transactions in parallel (a single writer left half of PostgreSQL's 2 cores idle in the
+ * benchmark, the connection waiting on the round trip and the WAL flush); embedded H2 serializes
+ * its commits, so it runs one lane ({@link #SERVER_DATABASE_LANES}, chosen in
+ * {@code StoreAssembly}).
+ *
+ * <p>Each writer holds one pool connection while it has work; every other method runs its own
+ * short transaction on the caller's thread.
  *
  * <p>Thread-safe; every method blocks. {@link #close} before closing the pool lets queued sends
  * commit.
@@ -84,22 +98,55 @@ public final class JdbcChatStore implements ChatStore, AutoCloseable {
     public static final GroupCommitWriter.Limits WRITE_LIMITS =
             new GroupCommitWriter.Limits(4096, 32L << 20, Duration.ofSeconds(2));
 
+    /** Writer lanes on a database server (PostgreSQL); see the class comment. */
+    public static final int SERVER_DATABASE_LANES = 2;
+
     private final DataSource pool;
     private final GroupCommitWriter.Limits limits;
-    private final AppendTransaction appends = new AppendTransaction();
     /** Callers holding a refused send, woken as commits make room ({@link #whenRoom}). */
     private final ConcurrentLinkedQueue<Runnable> roomWaiters = new ConcurrentLinkedQueue<>();
-    private final GroupCommitWriter<AppendTransaction.Send, Optional<SendResult>> writer;
+    private final List<Lane> lanes;
 
-    /** With {@link #WRITE_LIMITS}. */
-    public JdbcChatStore(DataSource pool) {
-        this(pool, WRITE_LIMITS);
+    /** One writer and the transaction state that belongs to its thread. */
+    private record Lane(AppendTransaction appends,
+                        GroupCommitWriter<AppendTransaction.Send, Optional<SendResult>> writer) {
     }
 
-    /** @param limits how many sends may wait for the database; beyond, they are refused at once */
-    JdbcChatStore(DataSource pool, GroupCommitWriter.Limits limits) {
+    /** One lane, with {@link #WRITE_LIMITS}. */
+    public JdbcChatStore(DataSource pool) {
+        this(pool, 1);
+    }
+
+    /** With {@link #WRITE_LIMITS} per lane. */
+    public JdbcChatStore(DataSource pool, int lanes) {
+        this(pool, lanes, WRITE_LIMITS);
+    }
+
+    /**
+     * @param lanes  writers, each with a queue, a thread and (while it has work) a pool connection
+     * @param limits how many sends may wait for the database in each lane; beyond, they are
+     *               refused at once
+     */
+    JdbcChatStore(DataSource pool, int lanes, GroupCommitWriter.Limits limits) {
+        if (lanes < 1) {
+            throw new IllegalArgumentException("lanes: must be at least 1, was " + lanes);
+        }
         this.pool = pool;
         this.limits = limits;
+        List<Lane> all = new ArrayList<>(lanes);
+        for (int i = 0; i < lanes; i++) {
+            all.add(newLane(lanes == 1 ? "chat writer" : "chat writer " + (i + 1)));
+        }
+        this.lanes = List.copyOf(all);
+    }
+
+    /** One lane, with these limits. */
+    JdbcChatStore(DataSource pool, GroupCommitWriter.Limits limits) {
+        this(pool, 1, limits);
+    }
+
+    private Lane newLane(String name) {
+        AppendTransaction appends = new AppendTransaction();
         GroupCommitWriter.Transaction<AppendTransaction.Send, Optional<SendResult>> thenWake = new GroupCommitWriter.Transaction<>() {
             @Override
             public List<GroupCommitWriter.Outcome<Optional<SendResult>>> run(Connection c, List<AppendTransaction.Send> sends)
@@ -114,8 +161,13 @@ public final class JdbcChatStore implements ChatStore, AutoCloseable {
                 wakeWaiters();
             }
         };
-        this.writer = new GroupCommitWriter<>(pool, thenWake, new GroupCommitWriter.Settings("chat writer", "message",
-                "the database", limits, JdbcChatStore::busy, null, System::nanoTime));
+        return new Lane(appends, new GroupCommitWriter<>(pool, thenWake, new GroupCommitWriter.Settings(name, "message",
+                "the database", limits, JdbcChatStore::busy, null, System::nanoTime)));
+    }
+
+    /** The lane of a conversation: always the same one, so its sends stay in one queue. */
+    private Lane lane(long conversationId) {
+        return lanes.get((int) Math.floorMod(conversationId, (long) lanes.size()));
     }
 
     private static ChatStoreBusyException busy(GroupCommitWriter.Backlog backlog) {
@@ -124,14 +176,14 @@ public final class JdbcChatStore implements ChatStore, AutoCloseable {
                 + " (with the same client_id)");
     }
 
-    /** Exposes the chat writer: sends waiting, and commits and messages stored so far. */
+    /** Exposes the chat writers: sends waiting, and commits and messages stored so far (all lanes). */
     public void bindMetrics(MeterRegistry registry) {
-        Gauge.builder("herald.chat.queued", writer, GroupCommitWriter::queued)
-                .description("chat sends waiting for the chat writer").register(registry);
-        FunctionCounter.builder("herald.chat.commits", writer, GroupCommitWriter::commits)
-                .description("transactions the chat writer committed").register(registry);
-        FunctionCounter.builder("herald.chat.messages.stored", appends, AppendTransaction::stored)
-                .description("chat messages the chat writer stored").register(registry);
+        Gauge.builder("herald.chat.queued", this, JdbcChatStore::queued)
+                .description("chat sends waiting for the chat writers").register(registry);
+        FunctionCounter.builder("herald.chat.commits", this, store -> store.committed()[0])
+                .description("transactions the chat writers committed").register(registry);
+        FunctionCounter.builder("herald.chat.messages.stored", this, store -> store.committed()[1])
+                .description("chat messages the chat writers stored").register(registry);
     }
 
     @Override
@@ -284,24 +336,25 @@ public final class JdbcChatStore implements ChatStore, AutoCloseable {
     /** Queues a send for the writer; the future completes after the commit. */
     CompletableFuture<Optional<SendResult>> submit(NewMessage m, Consumer<ChatMessage> committed) {
         AppendTransaction.Send send = new AppendTransaction.Send(m, committed);
-        return writer.submit(send, send.bytes());
+        return lane(m.conversationId()).writer().submit(send, send.bytes());
     }
 
     @Override
     public void whenRoom(Runnable wake) {
         roomWaiters.add(wake);
-        if (writer.queued() == 0) {
+        if (queued() == 0) {
             wakeWaiters(); // nothing queued: no commit is coming to wake it
         }
     }
 
     /**
-     * After a commit (on the writer thread): wakes as many waiters as half the free places in the
-     * queue, so that their retries fit and the queue does not refill at once; the rest wait for
-     * the next commit.
+     * After a commit (on a writer thread): wakes as many waiters as half the free places in the
+     * queues, so that their retries fit and the queues do not refill at once; the rest wait for
+     * the next commit. A waiter woken by one lane's commit may retry into another lane: if that
+     * one is still full it is refused again and waits again.
      */
     private void wakeWaiters() {
-        int wake = Math.max(1, (limits.maxQueued() - writer.queued()) / 2);
+        int wake = Math.max(1, (limits.maxQueued() * lanes.size() - queued()) / 2);
         for (int i = 0; i < wake; i++) {
             Runnable waiter = roomWaiters.poll();
             if (waiter == null) {
@@ -316,23 +369,38 @@ public final class JdbcChatStore implements ChatStore, AutoCloseable {
         }
     }
 
-    /** Sends waiting for the writer. */
+    /** Sends waiting for the writers, all lanes. */
     int queued() {
-        return writer.queued();
+        int queued = 0;
+        for (Lane lane : lanes) {
+            queued += lane.writer().queued();
+        }
+        return queued;
     }
 
     /**
-     * Since construction: {transactions committed, messages stored, batches run again because the
-     * unique index found a retried client id}.
+     * Since construction, all lanes: {transactions committed, messages stored, batches run again
+     * because the unique index found a retried client id}.
      */
     long[] committed() {
-        return new long[] {writer.commits(), appends.stored(), appends.rerunForRetries()};
+        long[] sum = new long[3];
+        for (Lane lane : lanes) {
+            sum[0] += lane.writer().commits();
+            sum[1] += lane.appends().stored();
+            sum[2] += lane.appends().rerunForRetries();
+        }
+        return sum;
     }
 
-    /** Refuses new sends and waits (bounded) until the queued ones are written. Reads keep working. */
+    /**
+     * Refuses new sends and waits (bounded, per lane) until the queued ones are written. Reads
+     * keep working.
+     */
     @Override
     public void close() {
-        writer.close();
+        for (Lane lane : lanes) {
+            lane.writer().close();
+        }
     }
 
     private static List<ChatMessage> messages(Connection c, String where, String tail, long conversationId, long seq)

@@ -150,6 +150,16 @@ abstract class ChatWriterContract {
 
     @Test
     void manyConcurrentSendsGetGapFreeSeqsPerConversationOneAnswerEachAndRetriesReplay() throws Exception {
+        concurrentSends(1);
+    }
+
+    @Test
+    void withTwoLanesEachConversationStillGetsGapFreeSeqsAndCallbacksInSeqOrder() throws Exception {
+        concurrentSends(2);
+    }
+
+    /** 600 sends and 200 retries to 4 conversations from as many threads, through {@code lanes} writers. */
+    private void concurrentSends(int lanes) throws Exception {
         String[] users = {user("a"), user("b"), user("c")};
         long[] conversations = new long[4];
         for (int i = 0; i < conversations.length; i++) {
@@ -176,7 +186,8 @@ abstract class ChatWriterContract {
         java.util.Collections.shuffle(sends, random);
 
         Map<Long, ConcurrentLinkedQueue<Long>> callbacks = new ConcurrentHashMap<>();
-        JdbcChatStore writer = writer(10_000, 64L << 20);
+        JdbcChatStore writer = new JdbcChatStore(dataSource(), lanes,
+                new GroupCommitWriter.Limits(10_000, 64L << 20, Duration.ofHours(1)));
         List<Future<Optional<SendResult>>> answers = new ArrayList<>();
         try (ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor()) {
             for (Send s : sends) {
@@ -226,6 +237,32 @@ abstract class ChatWriterContract {
         long[] committed = writer.committed();
         assertThat(committed[1]).isEqualTo(600);
         assertThat(committed[0]).as("sends waiting together share a commit").isLessThan(600);
+    }
+
+    @Test
+    void aConversationWaitingForTheDatabaseDoesNotHoldUpOneInTheOtherLane() throws Exception {
+        String a = user("a"), b = user("b");
+        long first = group(a, b);
+        long second = group(a, b);
+        // Consecutive ids: one in each of the two lanes.
+        assertThat(Math.floorMod(first, 2)).isNotEqualTo(Math.floorMod(second, 2));
+        JdbcChatStore writer = new JdbcChatStore(dataSource(), 2,
+                new GroupCommitWriter.Limits(100, 1L << 20, Duration.ofHours(1)));
+        try (Blocker blocker = new Blocker().lock(first)) {
+            CompletableFuture<Optional<SendResult>> held = writer.submit(msg(first, a, "held-1", "1"), NOBODY);
+            blocker.awaitSomeoneWaiting();
+            CompletableFuture<Optional<SendResult>> behind = writer.submit(msg(first, b, "held-2", "2"), NOBODY);
+            // The other lane commits while the first waits for the row lock.
+            assertThat(done(writer.submit(msg(second, a, "free", "3"), NOBODY)).orElseThrow().message().seq())
+                    .isEqualTo(1);
+            assertThat(held).isNotDone();
+            assertThat(behind).isNotDone();
+            blocker.close();
+            assertThat(done(held).orElseThrow().message().seq()).isEqualTo(1);
+            assertThat(done(behind).orElseThrow().message().seq()).isEqualTo(2);
+        } finally {
+            writer.close();
+        }
     }
 
     @Test
