@@ -15,8 +15,7 @@ import dev.herald.server.store.jdbc.JdbcStore;
  * connection pool (their tables come from migration V100).
  *
  * @param notifications the notification store; owns the pool
- * @param chat          chat messages and conversations; its writers (one lane on H2, two on a
- *                      database server) hold queued sends
+ * @param chat          chat messages and conversations; its writers hold queued sends
  * @param presence      last seen and status
  */
 record StoreAssembly(JdbcStore notifications, JdbcChatStore chat, JdbcPresenceStore presence) {
@@ -36,8 +35,7 @@ record StoreAssembly(JdbcStore notifications, JdbcChatStore chat, JdbcPresenceSt
             throw new HeraldStartupException("invalid --store: " + e.getMessage(), e);
         }
         try {
-            JdbcChatStore chat = new JdbcChatStore(notifications.dataSource(),
-                    notifications.embedded() ? 1 : JdbcChatStore.SERVER_DATABASE_LANES);
+            JdbcChatStore chat = new JdbcChatStore(notifications.dataSource(), JdbcChatStore.LANES);
             chat.bindMetrics(metrics.registry());
             return new StoreAssembly(notifications, chat, new JdbcPresenceStore(notifications.dataSource()));
         } catch (RuntimeException e) {

@@ -412,14 +412,6 @@ public final class JdbcStore implements Store {
         return pool;
     }
 
-    /**
-     * Whether the database is H2 in this process: its commits go through one store, so more than
-     * one writer connection buys nothing; a database server commits several in parallel.
-     */
-    public boolean embedded() {
-        return url.kind() == StoreUrl.Kind.H2;
-    }
-
     @Override
     public boolean isReachable() {
         if (closed.get()) {
