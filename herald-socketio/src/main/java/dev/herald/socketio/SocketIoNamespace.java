@@ -16,6 +16,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.function.LongPredicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -185,13 +186,13 @@ public final class SocketIoNamespace {
         // Join first: from here on broadcasts reach the socket (held until the CONNECT answer).
         socket.join(socket.id());
         List<EncodedPacket> replay = List.of();
-        long replayedUpTo = 0;
+        LongPredicate replayed = seq -> false;
         if (restored != null) {
             restored.session().rooms().forEach(socket::join);
             // Broadcasts between the restore (before the middlewares) and these joins reached
-            // neither the replay nor the socket: collect them too. Held packets up to
-            // `replayedUpTo` are then duplicates and are skipped.
-            RecoveryLog.Restored extra = recovery.since(restored.session(), restored.upToSeq(), socket.rooms());
+            // neither the replay nor the socket: collect them too. Held packets the collections
+            // accounted for are then duplicates and are skipped.
+            RecoveryLog.Restored extra = recovery.since(restored, socket.rooms());
             if (extra == null) {
                 log.warn("socket.io recovery of {} in {} lost packets to eviction; closing", socket.id(), name);
                 removeSocket(socket);
@@ -200,11 +201,11 @@ public final class SocketIoNamespace {
             }
             replay = new java.util.ArrayList<>(restored.missed());
             replay.addAll(extra.missed());
-            replayedUpTo = extra.upToSeq();
+            replayed = extra::covers;
         }
         sockets.put(socket.id(), socket);
         conn.register(name, socket);
-        socket.markConnected(recovery == null ? 0 : recovery.currentSeq(), replay, replayedUpTo);
+        socket.markConnected(recovery == null ? 0 : recovery.currentSeq(), replay, replayed);
         for (Consumer<SocketIoSocket> h : connectionHandlers) {
             try {
                 h.accept(socket);

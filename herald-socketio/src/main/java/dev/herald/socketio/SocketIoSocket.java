@@ -18,6 +18,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongPredicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -282,9 +283,9 @@ public final class SocketIoSocket {
 
     /**
      * Sends the CONNECT answer, then the replayed packets, then anything emitted meanwhile except
-     * broadcasts already replayed (sequence up to {@code replayedUpTo}); on the loop.
+     * broadcasts the replay accounted for ({@code replayed} tests their sequence); on the loop.
      */
-    void markConnected(long seqAtConnect, List<EncodedPacket> missed, long replayedUpTo) {
+    void markConnected(long seqAtConnect, List<EncodedPacket> missed, LongPredicate replayed) {
         this.connectSeq = seqAtConnect;
         ObjectNode body = JsonNodeFactory.instance.objectNode().put("sid", id);
         if (pid != null) {
@@ -299,7 +300,7 @@ public final class SocketIoSocket {
             connected = true;
         }
         for (EncodedPacket p : held) {
-            if (p.seq() == 0 || p.seq() > replayedUpTo) {
+            if (p.seq() == 0 || !replayed.test(p.seq())) {
                 conn.send(p);
             }
         }
