@@ -17,6 +17,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 
@@ -29,7 +30,9 @@ import java.util.function.LongSupplier;
  * <ul>
  *   <li><b>Order.</b> Batches are committed and reported one after another, in queue order, on
  *       the writer thread: what a batch hands on after its commit (to delivery) leaves in commit
- *       order, and before any of its callers is answered.</li>
+ *       order, and before any of its callers is answered. Several writers on one database
+ *       (lanes) that may touch the same rows share a {@link Settings#commitOrder} lock: across
+ *       them too, what is handed on leaves in commit order.</li>
  *   <li><b>Groups.</b> A submission is a group of one or more writes that commit together or not
  *       at all: a group is never split across transactions, and if one of its writes is refused
  *       none of the group is stored. A refused write in a group of one fails only that caller.</li>
@@ -141,9 +144,14 @@ public final class GroupCommitWriter<T, R> implements AutoCloseable {
      * @param whenFull   the exception of a refused submission
      * @param batchTimer times each batch transaction; null for none
      * @param nanoTime   the clock of queue delays ({@link System#nanoTime} but in tests)
+     * @param commitOrder null, or a lock shared by writers whose batches may touch the same keys
+     *                   (rows): each takes it around its commit and committed step, so across
+     *                   them the committed steps run one at a time and in commit order. The
+     *                   database's row locks order the seqs of a key across writers; this orders
+     *                   what they hand on. Statements still run in parallel; only commits queue.
      */
     public record Settings(String name, String what, String place, Limits limits, Refusal whenFull,
-                           Timer batchTimer, LongSupplier nanoTime) {
+                           Timer batchTimer, LongSupplier nanoTime, Lock commitOrder) {
         public Settings {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(what, "what");
@@ -151,6 +159,12 @@ public final class GroupCommitWriter<T, R> implements AutoCloseable {
             Objects.requireNonNull(limits, "limits");
             Objects.requireNonNull(whenFull, "whenFull");
             Objects.requireNonNull(nanoTime, "nanoTime");
+        }
+
+        /** A writer that shares no keys with another: no commit order lock. */
+        public Settings(String name, String what, String place, Limits limits, Refusal whenFull,
+                        Timer batchTimer, LongSupplier nanoTime) {
+            this(name, what, place, limits, whenFull, batchTimer, nanoTime, null);
         }
     }
 
@@ -475,12 +489,22 @@ public final class GroupCommitWriter<T, R> implements AutoCloseable {
                 throw new GroupRefused();
             }
         }
-        c.commit();
-        countCommit();
+        Lock order = settings.commitOrder();
+        if (order != null) {
+            order.lock();
+        }
         try {
-            transaction.committed(writes, outcomes);
-        } catch (RuntimeException e) {
-            log.error("{}: the committed step failed on {} writes", settings.name(), writes.size(), e);
+            c.commit();
+            countCommit();
+            try {
+                transaction.committed(writes, outcomes);
+            } catch (RuntimeException e) {
+                log.error("{}: the committed step failed on {} writes", settings.name(), writes.size(), e);
+            }
+        } finally {
+            if (order != null) {
+                order.unlock();
+            }
         }
         int index = 0;
         for (Pending<T, R> p : batch) {

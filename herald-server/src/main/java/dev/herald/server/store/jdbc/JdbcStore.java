@@ -32,6 +32,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
@@ -46,6 +47,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantLock;
 
 import javax.sql.DataSource;
 
@@ -54,9 +57,11 @@ import javax.sql.DataSource;
  * with Flyway at open. See {@code docs/store.md} for the schema and the reasoning.
  *
  * <ul>
- *   <li>Publishes go through one writer thread per store that commits every pending request in
- *       one transaction (group commit); {@link #publish} returns after commit, or throws
- *       {@link StoreUnavailableException} within {@link #PUBLISH_WAIT} at most.</li>
+ *   <li>Publishes go through a writer thread that commits every pending request in one
+ *       transaction (group commit); {@link #publish} returns after commit, or throws
+ *       {@link StoreUnavailableException} within {@link #PUBLISH_WAIT} at most. On PostgreSQL
+ *       there are {@link #POSTGRESQL_LANES} writers ({@link #lane}): one left the database's
+ *       cores half idle, waiting on round trips and the WAL flush.</li>
  *   <li>Seqs come from a per-stream counter row updated in the publishing transaction, so they are
  *       gap-free and commit-ordered per stream, also with several stores on one PostgreSQL.</li>
  *   <li>H2 is opened with {@code WRITE_DELAY=0}: a commit is in the file before publish returns,
@@ -80,6 +85,8 @@ public final class JdbcStore implements Store {
      * {@link #PUBLISH_WAIT} for the oldest (a publisher that waited longer has been told it failed).
      */
     static final GroupCommitWriter.Limits WRITE_LIMITS = new GroupCommitWriter.Limits(20_000, 64L << 20, PUBLISH_WAIT);
+    /** Publish writers on PostgreSQL (one on H2: its single store gains nothing from a second). */
+    static final int POSTGRESQL_LANES = 2;
     private static final int MAX_KEY_LENGTH = 255;
     /** File name of the embedded H2 database in the data dir, as {@link StoreUrl} builds it. */
     static final String H2_BASE_NAME = "herald";
@@ -89,7 +96,8 @@ public final class JdbcStore implements Store {
     private final StoreUrl url;
     private final HikariDataSource pool;
     private final StreamRows streamRows = new StreamRows();
-    private final GroupCommitWriter<PublishRequest, PublishResult> writer;
+    /** The writers (lanes), each with its queue, thread and connection; see {@link #lane}. */
+    private final List<GroupCommitWriter<PublishRequest, PublishResult>> writers;
     private final StoreTimers timers;
     private final ScheduledExecutorService purger;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -101,14 +109,21 @@ public final class JdbcStore implements Store {
         this.h2Dir = h2Dir;
         this.pool = pool;
         this.timers = new StoreTimers(registry);
-        this.writer = new GroupCommitWriter<>(pool, new PublishTransaction(streamRows, listener),
-                new GroupCommitWriter.Settings("store writer", "publish", url.description(), WRITE_LIMITS,
-                        backlog -> new StoreUnavailableException("store write queue is full (" + backlog.waiting()
-                                + " publishes pending, the oldest for " + backlog.oldestWaitedMs() + " ms); "
-                                + url.description() + " is too slow or down", null),
-                        timers.get("batch"), System::nanoTime));
-        Gauge.builder("herald.store.queued", writer, GroupCommitWriter::queued)
-                .description("publishes waiting for the store writer").register(registry);
+        int lanes = url.kind() == StoreUrl.Kind.POSTGRESQL ? POSTGRESQL_LANES : 1;
+        Lock commitOrder = new ReentrantLock();
+        List<GroupCommitWriter<PublishRequest, PublishResult>> all = new ArrayList<>(lanes);
+        for (int i = 0; i < lanes; i++) {
+            all.add(new GroupCommitWriter<>(pool, new PublishTransaction(streamRows, listener),
+                    new GroupCommitWriter.Settings(lanes == 1 ? "store writer" : "store writer " + (i + 1), "publish",
+                            url.description(), WRITE_LIMITS,
+                            backlog -> new StoreUnavailableException("store write queue is full (" + backlog.waiting()
+                                    + " publishes pending, the oldest for " + backlog.oldestWaitedMs() + " ms); "
+                                    + url.description() + " is too slow or down", null),
+                            timers.get("batch"), System::nanoTime, lanes == 1 ? null : commitOrder)));
+        }
+        this.writers = List.copyOf(all);
+        Gauge.builder("herald.store.queued", this, JdbcStore::queued)
+                .description("publishes waiting for the store writers").register(registry);
         this.purger = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("herald-store-purge").daemon(true).factory());
         purger.scheduleWithFixedDelay(this::purgeQuietly, 1, 10, TimeUnit.MINUTES);
@@ -232,7 +247,7 @@ public final class JdbcStore implements Store {
         check(request);
         Timer.Sample sample = Timer.start();
         try {
-            return await(writer.submit(request, bytes(request)));
+            return await(lane(request).submit(request, bytes(request)));
         } finally {
             sample.stop(timers.get("publish"));
         }
@@ -243,7 +258,7 @@ public final class JdbcStore implements Store {
     public CompletableFuture<PublishResult> publishAsync(PublishRequest request, ScheduledExecutorService timer) {
         check(request);
         long start = System.nanoTime();
-        CompletableFuture<PublishResult> result = WriterWait.within(writer.submit(request, bytes(request)), PUBLISH_WAIT,
+        CompletableFuture<PublishResult> result = WriterWait.within(lane(request).submit(request, bytes(request)), PUBLISH_WAIT,
                 "publish", url.description(), timer);
         Timer latency = timers.get("publish");
         result.whenComplete((r, e) -> latency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS));
@@ -263,7 +278,7 @@ public final class JdbcStore implements Store {
             for (PublishRequest request : requests) {
                 bytes += bytes(request);
             }
-            return await(writer.submitAll(requests, bytes));
+            return await(lane(requests.get(0)).submitAll(requests, bytes));
         } finally {
             sample.stop(timers.get("publishAll"));
         }
@@ -277,6 +292,30 @@ public final class JdbcStore implements Store {
             checkLength("idempotencyKey", request.idempotencyKey());
             checkLength("requestHash", request.requestHash());
         }
+    }
+
+    /**
+     * The writer of a request (of a batch: of its first): by its first stream, so a stream's
+     * single-stream publishes always share one queue and commit in the order they were queued.
+     * A request to several streams (a user list, everyone) may touch streams of the other lanes
+     * too; the stream rows' locks then order the seqs, and the shared commit order lock what
+     * delivery gets. Publishes to one stream from concurrent requests were never ordered.
+     */
+    private GroupCommitWriter<PublishRequest, PublishResult> lane(PublishRequest request) {
+        if (writers.size() == 1) {
+            return writers.get(0);
+        }
+        int hash = request.streams().isEmpty() ? 0 : request.streams().get(0).hashCode();
+        return writers.get(Math.floorMod(hash, writers.size()));
+    }
+
+    /** Publishes waiting for the writers, all lanes. */
+    int queued() {
+        int queued = 0;
+        for (GroupCommitWriter<PublishRequest, PublishResult> w : writers) {
+            queued += w.queued();
+        }
+        return queued;
     }
 
     /** A request's weight in the writer's queue: its JSON and its stream names, roughly. */
@@ -482,7 +521,7 @@ public final class JdbcStore implements Store {
             return;
         }
         purger.shutdownNow();
-        writer.close();
+        writers.forEach(GroupCommitWriter::close);
         pool.close();
         if (h2Dir != null) {
             ownerOnlyH2Files(h2Dir);

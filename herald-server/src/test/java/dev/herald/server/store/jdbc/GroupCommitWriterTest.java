@@ -34,6 +34,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The guarantees of the group commit that notifications and chat share, tested once, on a real
@@ -411,5 +412,63 @@ class GroupCommitWriterTest {
         assertThat(held.isDone()).isTrue();
         assertThat(queued.getNow(null)).isEqualTo("stored queued");
         assertThat(storedKeys()).containsExactlyInAnyOrder("held", "queued");
+    }
+
+    @Test
+    void writersSharingACommitOrderLockHandOnOneAtATimeInCommitOrderWhileTheirStatementsRunInParallel()
+            throws Exception {
+        CountDownLatch reporting = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger bRuns = new AtomicInteger();
+        // Writer a's committed step waits for the test; writer b counts its runs.
+        GroupCommitWriter.Transaction<Item, String> a = new GroupCommitWriter.Transaction<>() {
+            @Override
+            public List<Outcome<String>> run(Connection c, List<Item> writes) throws SQLException {
+                return items.run(c, writes);
+            }
+
+            @Override
+            public void committed(List<Item> writes, List<Outcome<String>> outcomes) {
+                reporting.countDown();
+                try {
+                    assertThat(release.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                items.committed(writes, outcomes);
+            }
+        };
+        GroupCommitWriter.Transaction<Item, String> b = new GroupCommitWriter.Transaction<>() {
+            @Override
+            public List<Outcome<String>> run(Connection c, List<Item> writes) throws SQLException {
+                bRuns.incrementAndGet();
+                return items.run(c, writes);
+            }
+
+            @Override
+            public void committed(List<Item> writes, List<Outcome<String>> outcomes) {
+                items.committed(writes, outcomes);
+            }
+        };
+        java.util.concurrent.locks.ReentrantLock order = new java.util.concurrent.locks.ReentrantLock();
+        List<GroupCommitWriter<Item, String>> lanes = new ArrayList<>();
+        for (var transaction : List.of(a, b)) {
+            GroupCommitWriter<Item, String> w = new GroupCommitWriter<>(pool, transaction, new GroupCommitWriter.Settings(
+                    "lane writer", "item", "the test database", ROOMY, backlog -> new IllegalStateException("full"),
+                    null, System::nanoTime, order));
+            writers.add(w);
+            lanes.add(w);
+        }
+
+        CompletableFuture<String> first = lanes.get(0).submit(item("a1"), 10);
+        assertThat(reporting.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).as("a is handing on").isTrue();
+        CompletableFuture<String> second = lanes.get(1).submit(item("b1"), 10);
+        // b's statements run meanwhile; its commit and report wait for a's to finish.
+        await().atMost(WAIT).until(() -> bRuns.get() == 1 && order.hasQueuedThreads());
+        assertThat(second).isNotDone();
+        release.countDown();
+        assertThat(done(first)).isEqualTo("stored a1");
+        assertThat(done(second)).isEqualTo("stored b1");
+        assertThat(items.batches).containsExactly(List.of("a1"), List.of("b1"));
     }
 }

@@ -110,6 +110,47 @@ class PostgresStoreTest extends StoreContractTest {
     }
 
     @Test
+    void aStreamWaitingForARowLockDoesNotHoldUpAStreamInTheOtherLane() throws Exception {
+        assertThat(JdbcStore.POSTGRESQL_LANES).isEqualTo(2);
+        String held = user("held");
+        String free = user("free");
+        for (int i = 0; Math.floorMod(held.hashCode(), 2) == Math.floorMod(free.hashCode(), 2); i++) {
+            assertThat(i).as("a stream name in the other lane").isLessThan(100);
+            free = user("free" + i);
+        }
+        PublishRequest toHeld = new PublishRequest(List.of(held), false, "x", "{}", null, null);
+        PublishRequest toFree = new PublishRequest(List.of(free), false, "x", "{}", null, null);
+        store.publish(toHeld);
+        try (java.sql.Connection c = ((JdbcStore) store).dataSource().getConnection();
+             var publisher = Executors.newVirtualThreadPerTaskExecutor()) {
+            c.setAutoCommit(false);
+            // Another node's transaction holding the stream row, as a slow publish would.
+            try (java.sql.PreparedStatement ps = c.prepareStatement(
+                    "UPDATE streams SET last_seq = last_seq WHERE stream_key = ?")) {
+                ps.setString(1, held);
+                assertThat(ps.executeUpdate()).isEqualTo(1);
+            }
+            var waiting = java.util.concurrent.CompletableFuture.supplyAsync(() -> store.publish(toHeld), publisher);
+            await().atMost(Duration.ofSeconds(10)).until(() -> lockWaiters(c) > 0);
+            assertThat(store.publish(toFree).notifications().get(0).seq()).isEqualTo(1);
+            assertThat(waiting).isNotDone();
+            c.rollback();
+            assertThat(waiting.get(10, java.util.concurrent.TimeUnit.SECONDS).notifications().get(0).seq())
+                    .isEqualTo(2);
+        }
+    }
+
+    /** Sessions waiting for a lock held by the session of {@code c}. */
+    private static long lockWaiters(java.sql.Connection c) throws Exception {
+        try (java.sql.PreparedStatement ps = c.prepareStatement(
+                "SELECT count(*) FROM pg_stat_activity WHERE pg_backend_pid() = ANY(pg_blocking_pids(pid))");
+             java.sql.ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    @Test
     void concurrentRepeatsOfOneKeyOnTwoNodesStoreOnce() throws Exception {
         Store other = open(n -> { });
         String s = user("a");
