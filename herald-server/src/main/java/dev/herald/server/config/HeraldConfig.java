@@ -132,6 +132,11 @@ public record HeraldConfig(
         notNegative("maxConnectionsPerUser", maxConnectionsPerUser);
         notNegative("maxNewConversationsPerHour", maxNewConversationsPerHour);
         notNegative("eventLoops", eventLoops);
+        if (eventLoops > MAX_EVENT_LOOPS) {
+            // Each loop is a platform thread with its own epoll and wake-up descriptors: a typo
+            // (100000) would exhaust threads or files at start instead of failing clearly.
+            throw new IllegalArgumentException("eventLoops: must be at most " + MAX_EVENT_LOOPS + ", was " + eventLoops);
+        }
         Objects.requireNonNull(requestTimeout, "requestTimeout");
         if (requestTimeout.toMillis() < 100) {
             throw new IllegalArgumentException("requestTimeout: must be at least 100ms");
@@ -143,6 +148,9 @@ public record HeraldConfig(
             }
         }
     }
+
+    /** Event loops at most; one per processor is the default, and more rarely helps. */
+    public static final int MAX_EVENT_LOOPS = 256;
 
     private static void notNegative(String name, int value) {
         if (value < 0) {

@@ -122,6 +122,8 @@ class ConfigResolverTest {
                 .hasMessageContaining("is not a boolean");
         assertThatThrownBy(() -> resolve(Map.of("event-loops", "-1"), Map.of()))
                 .hasMessageStartingWith("Invalid value for option '--event-loops': '-1'");
+        assertThatThrownBy(() -> resolve(Map.of("event-loops", "100000"), Map.of()))
+                .hasMessageContaining("event-loops: must be at most 256, was 100000");
     }
 
     @Test
