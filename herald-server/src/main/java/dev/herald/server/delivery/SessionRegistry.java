@@ -33,6 +33,12 @@ public final class SessionRegistry {
     // concurrent Set<Session>, so that adding stays cheap.
     private final Map<String, Object> byUser = new ConcurrentHashMap<>();
     private final List<UserListener> listeners = new CopyOnWriteArrayList<>();
+    /**
+     * Set by {@link #closeAll}: a session added afterwards (a WebSocket whose upgrade was still
+     * being authorized when shutdown told everyone to leave) is closed with the same reason at
+     * once, instead of staying open until its channel is cut (1006 instead of 1001).
+     */
+    private volatile CloseReason closingAll;
 
     public void addListener(UserListener listener) {
         listeners.add(listener);
@@ -64,6 +70,11 @@ public final class SessionRegistry {
         });
         if (first[0]) {
             listeners.forEach(l -> l.firstSessionOpened(session.userId()));
+        }
+        // Read after the put: either closeAll's pass saw this session, or this sees its reason.
+        CloseReason closing = closingAll;
+        if (closing != null) {
+            session.eventLoop().execute(() -> session.close(closing));
         }
     }
 
@@ -136,8 +147,12 @@ public final class SessionRegistry {
         return byId.size();
     }
 
-    /** Closes every session, each on its own loop. */
+    /**
+     * Closes every session, each on its own loop, and every session added from now on (a session
+     * may so be told twice; closing is idempotent).
+     */
     public void closeAll(CloseReason reason) {
+        closingAll = reason;
         for (Session s : all()) {
             s.eventLoop().execute(() -> s.close(reason));
         }

@@ -117,4 +117,22 @@ class SessionRegistryTest {
         assertThat(registry.ofUser("9")).containsExactlyInAnyOrder(a, c);
         assertThat(registry.all()).containsExactlyInAnyOrder(a, c);
     }
+
+    @Test
+    void aSessionAddedAfterCloseAllIsClosedWithTheSameReason() throws Exception {
+        io.netty.channel.DefaultEventLoop loop = new io.netty.channel.DefaultEventLoop();
+        try {
+            RecordingSession before = new RecordingSession(loop);
+            registry.add(before);
+            registry.closeAll(CloseReason.SHUTDOWN);
+            // A WebSocket whose upgrade finished after shutdown told everyone to leave.
+            RecordingSession late = new RecordingSession(loop);
+            registry.add(late);
+            loop.submit(() -> { }).get(5, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(before.closedWith).isEqualTo(CloseReason.SHUTDOWN);
+            assertThat(late.closedWith).isEqualTo(CloseReason.SHUTDOWN);
+        } finally {
+            loop.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
 }
