@@ -138,28 +138,45 @@ class RecoveryLogTest {
 
     // Appends encode with no lock held, so they store their packets in any order.
 
-    /** Appends {@code text} on a new thread, its encoder waiting for {@code release} once started. */
-    private Thread slowBroadcast(String text, CountDownLatch encoding, CountDownLatch release,
-                                 AtomicReference<Throwable> failure) {
-        Thread t = new Thread(() -> {
-            try {
-                log.append(Set.of(), Set.of(), seq -> {
-                    encoding.countDown();
-                    try {
-                        if (!release.await(10, TimeUnit.SECONDS)) {
-                            throw new IllegalStateException("never released");
+    /**
+     * An append of {@code text} on a thread of its own whose encoder, once it has its offset,
+     * waits for {@link #finish}: its offset is taken and its packet not stored meanwhile.
+     */
+    private final class SlowAppend {
+        final CountDownLatch encoding = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        final AtomicReference<Throwable> failure = new AtomicReference<>();
+        final Thread thread;
+
+        /** Starts the append and returns once its encoder runs. */
+        SlowAppend(String text) throws InterruptedException {
+            thread = new Thread(() -> {
+                try {
+                    log.append(Set.of(), Set.of(), seq -> {
+                        encoding.countDown();
+                        try {
+                            if (!release.await(10, TimeUnit.SECONDS)) {
+                                throw new IllegalStateException("never released");
+                            }
+                        } catch (InterruptedException e) {
+                            throw new IllegalStateException(e);
                         }
-                    } catch (InterruptedException e) {
-                        throw new IllegalStateException(e);
-                    }
-                    return EncodedPacket.of(text, List.of(), seq);
-                });
-            } catch (Throwable e) {
-                failure.set(e);
-            }
-        }, "slow-append");
-        t.start();
-        return t;
+                        return EncodedPacket.of(text, List.of(), seq);
+                    });
+                } catch (Throwable e) {
+                    failure.set(e);
+                }
+            }, "slow-append");
+            thread.start();
+            awaitOrFail(encoding);
+        }
+
+        /** Lets the encoder return and waits until the packet is stored. */
+        void finish() throws InterruptedException {
+            release.countDown();
+            joinOrFail(thread);
+            assertThat(failure.get()).isNull();
+        }
     }
 
     private static void awaitOrFail(CountDownLatch latch) throws InterruptedException {
@@ -178,13 +195,9 @@ class RecoveryLogTest {
     @Test
     void scansReportTheWatermarkBelowAnOffsetStillBeingEncoded() throws Exception {
         broadcast(Set.of(), Set.of(), "m1");
-        CountDownLatch encoding = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        Thread slow = slowBroadcast("m2", encoding, release, failure);
+        SlowAppend slow = new SlowAppend("m2");             // offset 2 is taken, its packet not stored
         RecoveryLog.Restored r;
         try {
-            awaitOrFail(encoding);                          // offset 2 is taken, its packet not stored
             String third = broadcast(Set.of(), Set.of(), "m3");
             assertThat(third).endsWith("-3");
             assertThat(log.currentSeq()).as("watermark held below offset 2").isEqualTo(1);
@@ -201,10 +214,8 @@ class RecoveryLogTest {
             assertThat(meanwhile.upToSeq()).isEqualTo(1);
             assertThat(texts(meanwhile)).isEmpty();
         } finally {
-            release.countDown();
-            joinOrFail(slow);
+            slow.finish();
         }
-        assertThat(failure.get()).isNull();
         assertThat(log.currentSeq()).isEqualTo(3);
 
         RecoveryLog.Restored extra = log.since(r, Set.of("sid-p1"));
@@ -218,13 +229,9 @@ class RecoveryLogTest {
     @Test
     void anOffsetAboveTheWatermarkIsRestoredAndTheSlowerPacketStillComes() throws Exception {
         broadcast(Set.of(), Set.of(), "m1");
-        CountDownLatch encoding = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        Thread slow = slowBroadcast("m2", encoding, release, failure);
+        SlowAppend slow = new SlowAppend("m2");
         RecoveryLog.Restored r;
         try {
-            awaitOrFail(encoding);
             String third = broadcast(Set.of(), Set.of(), "m3");   // delivered to the client first
             broadcast(Set.of(), Set.of(), "m4");
             disconnected("p1", Set.of("sid-p1"), 0);
@@ -235,10 +242,8 @@ class RecoveryLogTest {
             assertThat(texts(r)).containsExactly("m4");
             assertThat(r.upToSeq()).isEqualTo(1);
         } finally {
-            release.countDown();
-            joinOrFail(slow);
+            slow.finish();
         }
-        assertThat(failure.get()).isNull();
         RecoveryLog.Restored extra = log.since(r, Set.of("sid-p1"));
         assertThat(texts(extra)).as("neither the client's m3 nor the replayed m4 again; m2 not skipped")
                 .containsExactly("m2");
