@@ -85,7 +85,11 @@ public final class JdbcStore implements Store {
      * {@link #PUBLISH_WAIT} for the oldest (a publisher that waited longer has been told it failed).
      */
     static final GroupCommitWriter.Limits WRITE_LIMITS = new GroupCommitWriter.Limits(20_000, 64L << 20, PUBLISH_WAIT);
-    /** Publish writers on PostgreSQL (one on H2: its single store gains nothing from a second). */
+    /**
+     * Publish writers on PostgreSQL. H2 keeps one: a publish to several streams can make one
+     * lane wait for stream rows the other holds, and H2 gives such a wait up after its lock
+     * timeout (1 s), where PostgreSQL waits for the commit.
+     */
     static final int POSTGRESQL_LANES = 2;
     private static final int MAX_KEY_LENGTH = 255;
     /** File name of the embedded H2 database in the data dir, as {@link StoreUrl} builds it. */
