@@ -62,6 +62,13 @@ final class Scenarios {
     private static final double CHAT_FIRST_WARM_UP_RUNS = 3;
     private static final double CHAT_WARM_UP_SECONDS = 4;
     private static final double CHAT_WARM_UP_RATE_SHARE = 0.2;
+    /**
+     * After the first warm-up at a fifth of the rate, this long at the rate itself: the compiler
+     * still had full-rate paths to compile (JFR of a PostgreSQL chat at 12,500/s, 01:46 on 12-07:
+     * 519 compilations and 6 s of compiler time inside the 10 s measured part, after 1.2 s in the
+     * 20 s before it; /proc put the compiler at 0.2-0.4 of the 2 cores there).
+     */
+    private static final double CHAT_FULL_RATE_WARM_UP_SECONDS = 5;
     /** Herald's batched inbox: notifications per batch request, and concurrent batch publishers. */
     private static final int INBOX_BATCH = 100;
     private static final int INBOX_BATCH_PUBLISHERS = 8;
@@ -76,7 +83,7 @@ final class Scenarios {
     private final List<URI> clientUrls;
     private final Jwt jwt;
     private final ServerProbe probe;
-    /** Whether a chat run has warmed this server up ({@link #chatWarmUpSeconds}). */
+    /** Whether a chat run has warmed this server up ({@link #chatWarmUp}). */
     private boolean chatWarmed;
     /** Where figures go; swapped for a muted one during the warm-up. */
     private Results results;
@@ -288,7 +295,7 @@ final class Scenarios {
             String peer = "c" + (Integer.parseInt(cl.sub.user().substring(1)) ^ 1);
             return () -> cl.send(target.chatFrame(peer, Payload.of(System.nanoTime(), sent.getAndIncrement())));
         };
-        sendPaced(senders, ratePerClient * CHAT_WARM_UP_RATE_SHARE, chatWarmUpSeconds(seconds), senderOf);
+        chatWarmUp(senders, ratePerClient, seconds, senderOf);
         ctx.barrier();
         long warmed = sent.get();
         ctx.awaitDelivered(warmed, java.time.Duration.ofSeconds(10), java.time.Duration.ofSeconds(60));
@@ -358,7 +365,7 @@ final class Scenarios {
             cl.sendChat(ids + i, Payload.of(System.nanoTime(), i));
         };
         // Unrecorded warm-up; every warm-up send answered and every acked one delivered before the measured part.
-        sendPaced(senders, ratePerClient * CHAT_WARM_UP_RATE_SHARE, chatWarmUpSeconds(seconds), senderOf);
+        chatWarmUp(senders, ratePerClient, seconds, senderOf);
         ctx.barrier();
         long warmed = sent.get();
         LoadContext.awaitCount(() -> ctx.acks.sum() + ctx.errors.sum() - errorsAtJoin, warmed,
@@ -411,11 +418,21 @@ final class Scenarios {
         return "m" + Long.toString(LOAD_STARTED_MILLIS, 36) + "." + CHAT_RUNS.incrementAndGet() + "-";
     }
 
-    /** How long the next chat run warms up (see {@link #CHAT_WARM_UP_SECONDS}). */
-    private double chatWarmUpSeconds(double measuredSeconds) {
+    /**
+     * The unrecorded chat before a measured one (see {@link #CHAT_WARM_UP_SECONDS}): at a fifth of
+     * the rate, and on the first run of a server then {@link #CHAT_FULL_RATE_WARM_UP_SECONDS} at
+     * the rate itself.
+     */
+    private void chatWarmUp(List<BenchClient> senders, double ratePerClient, double measuredSeconds,
+                            java.util.function.Function<BenchClient, Runnable> senderOf) {
         boolean first = !chatWarmed;
         chatWarmed = true;
-        return first ? Math.max(CHAT_WARM_UP_SECONDS, CHAT_FIRST_WARM_UP_RUNS * measuredSeconds) : CHAT_WARM_UP_SECONDS;
+        double seconds = first ? Math.max(CHAT_WARM_UP_SECONDS, CHAT_FIRST_WARM_UP_RUNS * measuredSeconds)
+                : CHAT_WARM_UP_SECONDS;
+        sendPaced(senders, ratePerClient * CHAT_WARM_UP_RATE_SHARE, seconds, senderOf);
+        if (first) {
+            sendPaced(senders, ratePerClient, Math.min(CHAT_FULL_RATE_WARM_UP_SECONDS, measuredSeconds), senderOf);
+        }
     }
 
     /** The user chatting with {@code user} in the chat scenario: c0-c1, c2-c3, ... */
