@@ -32,6 +32,9 @@ public final class PostgresSupport implements AutoCloseable {
     public static final int PORT = 5432;
     public static final String DATABASE = "test";
     public static final String USER = "postgres";
+    /** Counts the sessions waiting for a lock that the session running it holds. */
+    public static final String SESSIONS_BLOCKED_BY_ME =
+            "SELECT COUNT(*) FROM pg_stat_activity WHERE pg_backend_pid() = ANY(pg_blocking_pids(pid))";
 
     private final String schema;
 

@@ -15,6 +15,7 @@ import dev.herald.server.chat.SendResult;
 import dev.herald.server.chat.ChatStoreBusyException;
 import dev.herald.server.store.jdbc.GroupCommitWriter;
 import dev.herald.server.store.jdbc.Transactions;
+import dev.herald.server.store.jdbc.WriterLanes;
 import dev.herald.server.store.jdbc.WriterWait;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -56,7 +57,7 @@ import java.util.function.Consumer;
  * {@link ChatStoreBusyException}.
  *
  * <p>Lanes: there may be several writers, each with its own queue, thread and connection; a
- * conversation always goes to the same one ({@link #lane}). Everything a send writes (the
+ * conversation always goes to the same one ({@link WriterLanes}). Everything a send writes (the
  * conversation row, its messages, its members' read markers) is keyed by its conversation, so two
  * lanes never wait for each other's locks, and the writer's per-queue guarantees become
  * per-conversation ones: a conversation's sends commit in queue order, at most one of its batches
@@ -106,12 +107,9 @@ public final class JdbcChatStore implements ChatStore, AutoCloseable {
     private final GroupCommitWriter.Limits limits;
     /** Callers holding a refused send, woken as commits make room ({@link #whenRoom}). */
     private final ConcurrentLinkedQueue<Runnable> roomWaiters = new ConcurrentLinkedQueue<>();
-    private final List<Lane> lanes;
-
-    /** One writer and the transaction state that belongs to its thread. */
-    private record Lane(AppendTransaction appends,
-                        GroupCommitWriter<AppendTransaction.Send, Optional<SendResult>> writer) {
-    }
+    /** Each lane's transaction state (its writer thread's), for the counters. */
+    private final List<AppendTransaction> appends;
+    private final WriterLanes<AppendTransaction.Send, Optional<SendResult>> writers;
 
     /** One lane, with {@link #WRITE_LIMITS}. */
     public JdbcChatStore(DataSource pool) {
@@ -129,16 +127,15 @@ public final class JdbcChatStore implements ChatStore, AutoCloseable {
      *               refused at once
      */
     JdbcChatStore(DataSource pool, int lanes, GroupCommitWriter.Limits limits) {
-        if (lanes < 1) {
-            throw new IllegalArgumentException("lanes: must be at least 1, was " + lanes);
-        }
         this.pool = pool;
         this.limits = limits;
-        List<Lane> all = new ArrayList<>(lanes);
-        for (int i = 0; i < lanes; i++) {
-            all.add(newLane(lanes == 1 ? "chat writer" : "chat writer " + (i + 1)));
-        }
-        this.lanes = List.copyOf(all);
+        List<AppendTransaction> all = new ArrayList<>();
+        this.writers = new WriterLanes<>(lanes, i -> {
+            AppendTransaction lane = new AppendTransaction();
+            all.add(lane);
+            return writer(WriterLanes.name("chat writer", lanes, i), lane);
+        });
+        this.appends = List.copyOf(all);
     }
 
     /** One lane, with these limits. */
@@ -146,8 +143,9 @@ public final class JdbcChatStore implements ChatStore, AutoCloseable {
         this(pool, 1, limits);
     }
 
-    private Lane newLane(String name) {
-        AppendTransaction appends = new AppendTransaction();
+    /** A lane's writer, running {@code appends} and waking senders held for room after each commit. */
+    private GroupCommitWriter<AppendTransaction.Send, Optional<SendResult>> writer(String name,
+                                                                                 AppendTransaction appends) {
         GroupCommitWriter.Transaction<AppendTransaction.Send, Optional<SendResult>> thenWake = new GroupCommitWriter.Transaction<>() {
             @Override
             public List<GroupCommitWriter.Outcome<Optional<SendResult>>> run(Connection c, List<AppendTransaction.Send> sends)
@@ -162,13 +160,8 @@ public final class JdbcChatStore implements ChatStore, AutoCloseable {
                 wakeWaiters();
             }
         };
-        return new Lane(appends, new GroupCommitWriter<>(pool, thenWake, new GroupCommitWriter.Settings(name, "message",
-                "the database", limits, JdbcChatStore::busy, null, System::nanoTime)));
-    }
-
-    /** The lane of a conversation: always the same one, so its sends stay in one queue. */
-    private Lane lane(long conversationId) {
-        return lanes.get((int) Math.floorMod(conversationId, (long) lanes.size()));
+        return new GroupCommitWriter<>(pool, thenWake, new GroupCommitWriter.Settings(name, "message",
+                "the database", limits, JdbcChatStore::busy, null, System::nanoTime));
     }
 
     private static ChatStoreBusyException busy(GroupCommitWriter.Backlog backlog) {
@@ -337,7 +330,8 @@ public final class JdbcChatStore implements ChatStore, AutoCloseable {
     /** Queues a send for the writer; the future completes after the commit. */
     CompletableFuture<Optional<SendResult>> submit(NewMessage m, Consumer<ChatMessage> committed) {
         AppendTransaction.Send send = new AppendTransaction.Send(m, committed);
-        return lane(m.conversationId()).writer().submit(send, send.bytes());
+        // A conversation's lane: always the same one, so its sends stay in one queue.
+        return writers.of(m.conversationId()).submit(send, send.bytes());
     }
 
     @Override
@@ -355,7 +349,7 @@ public final class JdbcChatStore implements ChatStore, AutoCloseable {
      * one is still full it is refused again and waits again.
      */
     private void wakeWaiters() {
-        int wake = Math.max(1, (limits.maxQueued() * lanes.size() - queued()) / 2);
+        int wake = Math.max(1, (limits.maxQueued() * appends.size() - queued()) / 2);
         for (int i = 0; i < wake; i++) {
             Runnable waiter = roomWaiters.poll();
             if (waiter == null) {
@@ -372,11 +366,7 @@ public final class JdbcChatStore implements ChatStore, AutoCloseable {
 
     /** Sends waiting for the writers, all lanes. */
     int queued() {
-        int queued = 0;
-        for (Lane lane : lanes) {
-            queued += lane.writer().queued();
-        }
-        return queued;
+        return writers.queued();
     }
 
     /**
@@ -384,11 +374,10 @@ public final class JdbcChatStore implements ChatStore, AutoCloseable {
      * because the unique index found a retried client id}.
      */
     long[] committed() {
-        long[] sum = new long[3];
-        for (Lane lane : lanes) {
-            sum[0] += lane.writer().commits();
-            sum[1] += lane.appends().stored();
-            sum[2] += lane.appends().rerunForRetries();
+        long[] sum = {writers.commits(), 0, 0};
+        for (AppendTransaction lane : appends) {
+            sum[1] += lane.stored();
+            sum[2] += lane.rerunForRetries();
         }
         return sum;
     }
@@ -399,9 +388,7 @@ public final class JdbcChatStore implements ChatStore, AutoCloseable {
      */
     @Override
     public void close() {
-        for (Lane lane : lanes) {
-            lane.writer().close();
-        }
+        writers.close();
     }
 
     private static List<ChatMessage> messages(Connection c, String where, String tail, long conversationId, long seq)

@@ -32,7 +32,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
@@ -100,8 +99,8 @@ public final class JdbcStore implements Store {
     private final StoreUrl url;
     private final HikariDataSource pool;
     private final StreamRows streamRows = new StreamRows();
-    /** The writers (lanes), each with its queue, thread and connection; see {@link #lane}. */
-    private final List<GroupCommitWriter<PublishRequest, PublishResult>> writers;
+    /** The writers, each with its queue, thread and connection; see {@link #lane}. */
+    private final WriterLanes<PublishRequest, PublishResult> writers;
     private final StoreTimers timers;
     private final ScheduledExecutorService purger;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -115,18 +114,15 @@ public final class JdbcStore implements Store {
         this.timers = new StoreTimers(registry);
         int lanes = url.kind() == StoreUrl.Kind.POSTGRESQL ? POSTGRESQL_LANES : 1;
         Lock commitOrder = new ReentrantLock();
-        List<GroupCommitWriter<PublishRequest, PublishResult>> all = new ArrayList<>(lanes);
-        for (int i = 0; i < lanes; i++) {
-            all.add(new GroupCommitWriter<>(pool, new PublishTransaction(streamRows, listener),
-                    new GroupCommitWriter.Settings(lanes == 1 ? "store writer" : "store writer " + (i + 1), "publish",
-                            url.description(), WRITE_LIMITS,
-                            backlog -> new StoreUnavailableException("store write queue is full (" + backlog.waiting()
-                                    + " publishes pending, the oldest for " + backlog.oldestWaitedMs() + " ms); "
-                                    + url.description() + " is too slow or down", null),
-                            timers.get("batch"), System::nanoTime, lanes == 1 ? null : commitOrder)));
-        }
-        this.writers = List.copyOf(all);
-        Gauge.builder("herald.store.queued", this, JdbcStore::queued)
+        this.writers = new WriterLanes<>(lanes, i -> new GroupCommitWriter<>(pool,
+                new PublishTransaction(streamRows, listener),
+                new GroupCommitWriter.Settings(WriterLanes.name("store writer", lanes, i), "publish",
+                        url.description(), WRITE_LIMITS,
+                        backlog -> new StoreUnavailableException("store write queue is full (" + backlog.waiting()
+                                + " publishes pending, the oldest for " + backlog.oldestWaitedMs() + " ms); "
+                                + url.description() + " is too slow or down", null),
+                        timers.get("batch"), System::nanoTime, lanes == 1 ? null : commitOrder)));
+        Gauge.builder("herald.store.queued", writers, WriterLanes::queued)
                 .description("publishes waiting for the store writers").register(registry);
         this.purger = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("herald-store-purge").daemon(true).factory());
@@ -306,20 +302,7 @@ public final class JdbcStore implements Store {
      * delivery gets. Publishes to one stream from concurrent requests were never ordered.
      */
     private GroupCommitWriter<PublishRequest, PublishResult> lane(PublishRequest request) {
-        if (writers.size() == 1) {
-            return writers.get(0);
-        }
-        int hash = request.streams().isEmpty() ? 0 : request.streams().get(0).hashCode();
-        return writers.get(Math.floorMod(hash, writers.size()));
-    }
-
-    /** Publishes waiting for the writers, all lanes. */
-    int queued() {
-        int queued = 0;
-        for (GroupCommitWriter<PublishRequest, PublishResult> w : writers) {
-            queued += w.queued();
-        }
-        return queued;
+        return writers.of(request.streams().isEmpty() ? 0 : request.streams().get(0).hashCode());
     }
 
     /** A request's weight in the writer's queue: its JSON and its stream names, roughly. */
@@ -525,7 +508,7 @@ public final class JdbcStore implements Store {
             return;
         }
         purger.shutdownNow();
-        writers.forEach(GroupCommitWriter::close);
+        writers.close();
         pool.close();
         if (h2Dir != null) {
             ownerOnlyH2Files(h2Dir);

@@ -1,5 +1,7 @@
 package dev.herald.server.chat.jdbc;
 
+import dev.herald.server.testing.PostgresSupport;
+
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -30,6 +32,6 @@ class PostgresChatWriterTest extends ChatWriterContract {
 
     @Override
     protected String sessionsBlockedByMe() {
-        return "SELECT COUNT(*) FROM pg_stat_activity WHERE pg_backend_pid() = ANY(pg_blocking_pids(pid))";
+        return PostgresSupport.SESSIONS_BLOCKED_BY_ME;
     }
 }

@@ -17,14 +17,19 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -121,30 +126,29 @@ class PostgresStoreTest extends StoreContractTest {
         PublishRequest toHeld = new PublishRequest(List.of(held), false, "x", "{}", null, null);
         PublishRequest toFree = new PublishRequest(List.of(free), false, "x", "{}", null, null);
         store.publish(toHeld);
-        try (java.sql.Connection c = ((JdbcStore) store).dataSource().getConnection();
+        try (Connection c = ((JdbcStore) store).dataSource().getConnection();
              var publisher = Executors.newVirtualThreadPerTaskExecutor()) {
             c.setAutoCommit(false);
             // Another node's transaction holding the stream row, as a slow publish would.
-            try (java.sql.PreparedStatement ps = c.prepareStatement(
+            try (PreparedStatement ps = c.prepareStatement(
                     "UPDATE streams SET last_seq = last_seq WHERE stream_key = ?")) {
                 ps.setString(1, held);
                 assertThat(ps.executeUpdate()).isEqualTo(1);
             }
-            var waiting = java.util.concurrent.CompletableFuture.supplyAsync(() -> store.publish(toHeld), publisher);
+            var waiting = CompletableFuture.supplyAsync(() -> store.publish(toHeld), publisher);
             await().atMost(Duration.ofSeconds(10)).until(() -> lockWaiters(c) > 0);
             assertThat(store.publish(toFree).notifications().get(0).seq()).isEqualTo(1);
             assertThat(waiting).isNotDone();
             c.rollback();
-            assertThat(waiting.get(10, java.util.concurrent.TimeUnit.SECONDS).notifications().get(0).seq())
+            assertThat(waiting.get(10, TimeUnit.SECONDS).notifications().get(0).seq())
                     .isEqualTo(2);
         }
     }
 
     /** Sessions waiting for a lock held by the session of {@code c}. */
-    private static long lockWaiters(java.sql.Connection c) throws Exception {
-        try (java.sql.PreparedStatement ps = c.prepareStatement(
-                "SELECT count(*) FROM pg_stat_activity WHERE pg_backend_pid() = ANY(pg_blocking_pids(pid))");
-             java.sql.ResultSet rs = ps.executeQuery()) {
+    private static long lockWaiters(Connection c) throws Exception {
+        try (PreparedStatement ps = c.prepareStatement(PostgresSupport.SESSIONS_BLOCKED_BY_ME);
+             ResultSet rs = ps.executeQuery()) {
             rs.next();
             return rs.getLong(1);
         }
