@@ -47,6 +47,7 @@ class MigrationHistoryTest {
                 Map.entry("1", -933673882),
                 Map.entry("100", 560800411),
                 Map.entry("101", -657646905),
-                Map.entry("102", -1048653139));
+                Map.entry("102", -1048653139),
+                Map.entry("103", -318448700));
     }
 }
