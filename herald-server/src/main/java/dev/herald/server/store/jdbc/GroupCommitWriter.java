@@ -51,6 +51,10 @@ import java.util.function.LongSupplier;
  *       queued one is written.</li>
  * </ul>
  *
+ * <p>Linger ({@link Settings#linger}): while writes keep coming, a batch may wait up to that
+ * long for more company before it starts, so that a steady trickle commits in fewer, larger
+ * transactions; a write that arrives after a quiet spell goes at once.
+ *
  * <p>The writer thread starts with the first submission and ends after {@link #IDLE} without
  * work; while it runs it holds one pool connection, which it returns whenever the queue is empty.
  * Thread-safe; the queue fields are guarded by {@link #lock}, the connection belongs to the
@@ -67,6 +71,8 @@ public final class GroupCommitWriter<T, R> implements AutoCloseable {
     /** Runs of one group that keeps losing races (unique key, deadlock) before it fails. */
     static final int RACE_ATTEMPTS = 4;
     static final Duration IDLE = Duration.ofSeconds(1);
+    /** A lingering batch starts as soon as this many submissions wait. */
+    static final int LINGER_ENOUGH = 64;
     static final Duration REFUSAL_LOG_INTERVAL = Duration.ofSeconds(10);
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(30);
 
@@ -149,9 +155,13 @@ public final class GroupCommitWriter<T, R> implements AutoCloseable {
      *                   them the committed steps run one at a time and in commit order. The
      *                   database's row locks order the seqs of a key across writers; this orders
      *                   what they hand on. Statements still run in parallel; only commits queue.
+     * @param linger     zero, or how long the oldest waiting write may wait for company while
+     *                   the writer is busy (it last looked for work less than this long ago), until
+     *                   {@value #LINGER_ENOUGH} wait: each commit has a fixed cost in the database
+     *                   (the log flush), which a trickle of small batches pays per write
      */
     public record Settings(String name, String what, String place, Limits limits, Refusal whenFull,
-                           Timer batchTimer, LongSupplier nanoTime, Lock commitOrder) {
+                           Timer batchTimer, LongSupplier nanoTime, Lock commitOrder, Duration linger) {
         public Settings {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(what, "what");
@@ -159,12 +169,28 @@ public final class GroupCommitWriter<T, R> implements AutoCloseable {
             Objects.requireNonNull(limits, "limits");
             Objects.requireNonNull(whenFull, "whenFull");
             Objects.requireNonNull(nanoTime, "nanoTime");
+            Objects.requireNonNull(linger, "linger");
+            if (linger.isNegative() || linger.compareTo(limits.maxQueueDelay()) >= 0) {
+                throw new IllegalArgumentException("linger: must be at least zero and below the queue delay cap "
+                        + limits.maxQueueDelay() + ", was " + linger);
+            }
         }
 
-        /** A writer that shares no keys with another: no commit order lock. */
+        /** No linger. */
+        public Settings(String name, String what, String place, Limits limits, Refusal whenFull,
+                        Timer batchTimer, LongSupplier nanoTime, Lock commitOrder) {
+            this(name, what, place, limits, whenFull, batchTimer, nanoTime, commitOrder, Duration.ZERO);
+        }
+
+        /** A writer that shares no keys with another: no commit order lock; no linger. */
         public Settings(String name, String what, String place, Limits limits, Refusal whenFull,
                         Timer batchTimer, LongSupplier nanoTime) {
             this(name, what, place, limits, whenFull, batchTimer, nanoTime, null);
+        }
+
+        /** These settings with batches lingering for company up to {@code linger}. */
+        public Settings lingering(Duration linger) {
+            return new Settings(name, what, place, limits, whenFull, batchTimer, nanoTime, commitOrder, linger);
         }
     }
 
@@ -184,6 +210,10 @@ public final class GroupCommitWriter<T, R> implements AutoCloseable {
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition notEmpty = lock.newCondition();
+    /** Signalled when {@value #LINGER_ENOUGH} submissions wait, or at close: a lingering batch starts. */
+    private final Condition enough = lock.newCondition();
+    /** {@link Settings#nanoTime} when the writer last looked for a batch; for {@link Settings#linger}. */
+    private long lastTaken;
     // Guarded by lock.
     private final ArrayDeque<Pending<T, R>> queue = new ArrayDeque<>();
     private long queuedBytes;
@@ -200,6 +230,7 @@ public final class GroupCommitWriter<T, R> implements AutoCloseable {
         this.transaction = Objects.requireNonNull(transaction, "transaction");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.refusals = new RefusalCount(REFUSAL_LOG_INTERVAL, settings.nanoTime());
+        this.lastTaken = settings.nanoTime().getAsLong() - settings.linger().toNanos(); // quiet so far
     }
 
     /**
@@ -254,6 +285,9 @@ public final class GroupCommitWriter<T, R> implements AutoCloseable {
                     writer = startWriter();
                 } else {
                     notEmpty.signal();
+                    if (queue.size() == LINGER_ENOUGH) {
+                        enough.signal();
+                    }
                 }
             }
         } finally {
@@ -345,10 +379,15 @@ public final class GroupCommitWriter<T, R> implements AutoCloseable {
         }
     }
 
-    /** The next batch, possibly empty; never waits. A group is never split; one over the limits goes alone. */
+    /**
+     * The next batch, possibly empty; waits only to linger ({@link Settings#linger}). A group is
+     * never split; one over the limits goes alone.
+     */
     private List<Pending<T, R>> poll() {
         lock.lock();
         try {
+            linger();
+            lastTaken = settings.nanoTime().getAsLong();
             List<Pending<T, R>> batch = new ArrayList<>(Math.min(queue.size(), MAX_BATCH));
             long bytes = 0;
             int writes = 0;
@@ -363,6 +402,31 @@ public final class GroupCommitWriter<T, R> implements AutoCloseable {
             return batch;
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * Under the lock: while the writer is busy (it last looked for work less than the linger ago),
+     * waits until the oldest waiting write has waited the linger, {@value #LINGER_ENOUGH} wait,
+     * or the writer closes. At most the linger, whatever the clock says.
+     */
+    private void linger() {
+        long linger = settings.linger().toNanos();
+        Pending<T, R> oldest = queue.peek();
+        if (linger == 0 || oldest == null) {
+            return;
+        }
+        long now = settings.nanoTime().getAsLong();
+        if (now - lastTaken >= linger) {
+            return; // after a quiet spell: nothing else is likely to come soon
+        }
+        long left = Math.min(linger, linger - (now - oldest.queuedAt()));
+        while (left > 0 && queue.size() < LINGER_ENOUGH && !closed) {
+            try {
+                left = enough.awaitNanos(left);
+            } catch (InterruptedException e) {
+                return; // as awaitWork: the batch goes now
+            }
         }
     }
 
@@ -600,6 +664,7 @@ public final class GroupCommitWriter<T, R> implements AutoCloseable {
         try {
             closed = true;
             notEmpty.signalAll();
+            enough.signalAll();
             running = writer;
         } finally {
             lock.unlock();

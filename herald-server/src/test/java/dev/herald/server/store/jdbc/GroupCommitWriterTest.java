@@ -156,6 +156,15 @@ class GroupCommitWriterTest {
         return writer;
     }
 
+    /** A writer whose batches linger for company up to {@code linger}, on a clock the test moves. */
+    private GroupCommitWriter<Item, String> lingering(Duration linger, AtomicLong clock) {
+        GroupCommitWriter<Item, String> writer = new GroupCommitWriter<>(pool, items, new GroupCommitWriter.Settings(
+                "test writer", "item", "the test database", ROOMY,
+                backlog -> new IllegalStateException("full"), null, clock::get).lingering(linger));
+        writers.add(writer);
+        return writer;
+    }
+
     private static Item item(String key) {
         return new Item(key, "v");
     }
@@ -470,5 +479,69 @@ class GroupCommitWriterTest {
         assertThat(done(first)).isEqualTo("stored a1");
         assertThat(done(second)).isEqualTo("stored b1");
         assertThat(items.batches).containsExactly(List.of("a1"), List.of("b1"));
+    }
+
+    // Linger. The clock stands still unless the test moves it, so "the writer is busy" (it looked
+    // for work less than the linger ago) holds until then; the linger is far longer than WAIT, so
+    // a batch that lingered when it should not have fails the test instead of slowing it.
+
+    private static final Duration LONG_LINGER = Duration.ofMinutes(30);
+
+    @Test
+    void whileTheWriterIsBusyABatchWaitsForCompanyUntilEnoughWait() throws Exception {
+        AtomicLong clock = new AtomicLong();
+        GroupCommitWriter<Item, String> writer = lingering(LONG_LINGER, clock);
+        assertThat(done(writer.submit(item("first"), 10))).as("the first write: after a quiet spell")
+                .isEqualTo("stored first");
+
+        List<CompletableFuture<String>> company = new ArrayList<>();
+        CompletableFuture<String> c0 = writer.submit(item("c0"), 10);
+        company.add(c0);
+        await().during(Duration.ofMillis(200)).atMost(WAIT).until(() -> !c0.isDone());
+        for (int i = 1; i < GroupCommitWriter.LINGER_ENOUGH; i++) {
+            company.add(writer.submit(item("c" + i), 10));
+        }
+        for (CompletableFuture<String> f : company) {
+            done(f);
+        }
+        assertThat(items.batches).hasSize(2);
+        assertThat(items.batches.get(0)).containsExactly("first");
+        assertThat(items.batches.get(1)).hasSize(GroupCommitWriter.LINGER_ENOUGH).first().isEqualTo("c0");
+    }
+
+    @Test
+    void aWriteAfterAQuietSpellGoesAtOnce() throws Exception {
+        AtomicLong clock = new AtomicLong();
+        GroupCommitWriter<Item, String> writer = lingering(LONG_LINGER, clock);
+        done(writer.submit(item("a"), 10));
+        clock.addAndGet(LONG_LINGER.toNanos());
+
+        assertThat(done(writer.submit(item("b"), 10))).isEqualTo("stored b");
+        assertThat(items.batches).containsExactly(List.of("a"), List.of("b"));
+    }
+
+    @Test
+    void closeEndsALinger() throws Exception {
+        AtomicLong clock = new AtomicLong();
+        GroupCommitWriter<Item, String> writer = lingering(LONG_LINGER, clock);
+        done(writer.submit(item("a"), 10));
+        CompletableFuture<String> lingering = writer.submit(item("b"), 10);
+        await().during(Duration.ofMillis(200)).atMost(WAIT).until(() -> !lingering.isDone());
+
+        writer.close();
+        assertThat(done(lingering)).isEqualTo("stored b");
+        assertThat(storedKeys()).containsExactly("a", "b");
+    }
+
+    @Test
+    void aLingerMustStayBelowTheQueueDelayCap() {
+        GroupCommitWriter.Settings settings = new GroupCommitWriter.Settings("w", "item", "db",
+                new Limits(10, 1000, Duration.ofSeconds(2)), backlog -> new IllegalStateException(), null,
+                System::nanoTime);
+        assertThatThrownBy(() -> settings.lingering(Duration.ofSeconds(2)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("linger");
+        assertThatThrownBy(() -> settings.lingering(Duration.ofMillis(-1)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(settings.lingering(Duration.ofMillis(2)).linger()).isEqualTo(Duration.ofMillis(2));
     }
 }
