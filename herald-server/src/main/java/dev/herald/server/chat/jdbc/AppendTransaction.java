@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -36,7 +37,8 @@ import java.util.function.Consumer;
  * {@code committed} callback in commit order. Commit and rollback are the writer's; on any
  * exception nothing of the batch is stored.
  *
- * <p>Per batch, whatever its size: one membership query, one batched conversation row update,
+ * <p>Per batch, whatever its size: one membership query (only for conversations the lane has
+ * not sent to before: members never change, {@link KnownMembers}), one batched conversation row update,
  * one insert of every message (its columns as arrays), one batched read marker update, each
  * with a fixed statement text.
  *
@@ -115,6 +117,9 @@ final class AppendTransaction implements GroupCommitWriter.Transaction<AppendTra
     private record Stored(int index, ChatMessage message) {
     }
 
+    /** This lane's members of the conversations it writes to; the writer thread's. */
+    private final KnownMembers knownMembers = new KnownMembers(KnownMembers.CAPACITY);
+
     /** Messages stored since construction (not counting replays). */
     private final LongAdder storedCount = new LongAdder();
     /** Batches rolled back to their savepoint because the client id index refused a row. */
@@ -146,9 +151,12 @@ final class AppendTransaction implements GroupCommitWriter.Transaction<AppendTra
         for (NewMessage m : batch) {
             conversations.add(m.conversationId());
         }
-        Map<Long, List<String>> members = members(c, conversations);
+        Map<Long, List<String>> members = new HashMap<>();
         Map<Long, Set<String>> memberSets = new HashMap<>();
-        members.forEach((id, list) -> memberSets.put(id, new HashSet<>(list)));
+        knownMembers.members(c, conversations).forEach((id, known) -> {
+            members.put(id, known.sorted());
+            memberSets.put(id, known.set());
+        });
 
         Set<ClientKey> keys = new HashSet<>();
         for (NewMessage m : batch) {
@@ -255,7 +263,7 @@ final class AppendTransaction implements GroupCommitWriter.Transaction<AppendTra
     }
 
     /** Members of each existing conversation, sorted by user id; a conversation without rows is absent. */
-    private static Map<Long, List<String>> members(Connection c, TreeSet<Long> conversations) throws SQLException {
+    static Map<Long, List<String>> members(Connection c, Collection<Long> conversations) throws SQLException {
         Map<Long, List<String>> out = new HashMap<>();
         try (PreparedStatement ps = c.prepareStatement(MEMBERS)) {
             ps.setArray(1, c.createArrayOf("BIGINT", conversations.toArray(new Long[0])));
