@@ -212,9 +212,9 @@ public final class GroupCommitWriter<T, R> implements AutoCloseable {
     private final Condition notEmpty = lock.newCondition();
     /** Signalled when {@value #LINGER_ENOUGH} submissions wait, or at close: a lingering batch starts. */
     private final Condition enough = lock.newCondition();
+    // Guarded by lock.
     /** {@link Settings#nanoTime} when the writer last looked for a batch; for {@link Settings#linger}. */
     private long lastTaken;
-    // Guarded by lock.
     private final ArrayDeque<Pending<T, R>> queue = new ArrayDeque<>();
     private long queuedBytes;
     private boolean closed;
