@@ -18,7 +18,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -69,12 +68,6 @@ final class AppendTransaction implements GroupCommitWriter.Transaction<AppendTra
 
     // Arrays joined as tables: one fixed statement text whatever the batch size (so both
     // databases keep it prepared), planned as one index lookup per element in both.
-    // The members as one sorted array per conversation, from a subquery per element: a plan that
-    // is one index lookup per conversation whatever the planner thinks of the table. As a join,
-    // PostgreSQL chose a hash join over a scan of every member for a handful of conversations
-    // (5,000 members: 755 us per batch, a third of the writer's statement time at 12,500/s).
-    private static final String MEMBERS = "SELECT k.c, (SELECT ARRAY_AGG(m.user_id ORDER BY m.user_id) FROM chat_members m"
-            + " WHERE m.conversation_id = k.c) FROM UNNEST(CAST(? AS BIGINT ARRAY)) AS k(c)";
     private static final String LOOKUP = "SELECT m.id, m.conversation_id, m.seq, m.sender_id, m.sender_name,"
             + " m.client_id, m.message_type, m.content, m.created_at FROM UNNEST(CAST(? AS BIGINT ARRAY),"
             + " CAST(? AS VARCHAR ARRAY), CAST(? AS VARCHAR ARRAY)) AS k(c, s, i) JOIN chat_messages m"
@@ -151,24 +144,19 @@ final class AppendTransaction implements GroupCommitWriter.Transaction<AppendTra
         for (NewMessage m : batch) {
             conversations.add(m.conversationId());
         }
-        Map<Long, List<String>> members = new HashMap<>();
-        Map<Long, Set<String>> memberSets = new HashMap<>();
-        knownMembers.members(c, conversations).forEach((id, known) -> {
-            members.put(id, known.sorted());
-            memberSets.put(id, known.set());
-        });
+        Map<Long, KnownMembers.Members> members = knownMembers.members(c, conversations);
 
         Set<ClientKey> keys = new HashSet<>();
         for (NewMessage m : batch) {
-            Set<String> set = memberSets.get(m.conversationId());
-            if (m.clientId() != null && set != null && set.contains(m.senderId())) {
+            KnownMembers.Members of = members.get(m.conversationId());
+            if (m.clientId() != null && of != null && of.set().contains(m.senderId())) {
                 keys.add(ClientKey.of(m));
             }
         }
         if (!keys.isEmpty() && System.nanoTime() - lookUpUntil >= 0) {
             Savepoint unchecked = c.setSavepoint();
             try {
-                return store(c, batch, members, memberSets, Map.of());
+                return store(c, batch, members, Map.of());
             } catch (SQLException e) {
                 if (!SqlFailures.isUniqueViolation(e)) {
                     throw e;
@@ -179,7 +167,7 @@ final class AppendTransaction implements GroupCommitWriter.Transaction<AppendTra
                 log.debug("a batch of {} held a retried client id: storing it again after a lookup", n);
             }
         }
-        return store(c, batch, members, memberSets, lookup(c, keys));
+        return store(c, batch, members, lookup(c, keys));
     }
 
     /**
@@ -188,8 +176,7 @@ final class AppendTransaction implements GroupCommitWriter.Transaction<AppendTra
      * moves the read markers. One answer per send, in order.
      */
     private List<Outcome<Optional<SendResult>>> store(Connection c, List<NewMessage> batch,
-                                                      Map<Long, List<String>> members,
-                                                      Map<Long, Set<String>> memberSets,
+                                                      Map<Long, KnownMembers.Members> members,
                                                       Map<ClientKey, ChatMessage> earlier) throws SQLException {
         int n = batch.size();
         List<Optional<SendResult>> answers = new ArrayList<>(n);
@@ -200,15 +187,15 @@ final class AppendTransaction implements GroupCommitWriter.Transaction<AppendTra
         for (int i = 0; i < n; i++) {
             NewMessage m = batch.get(i);
             replayOf[i] = -1;
-            Set<String> set = memberSets.get(m.conversationId());
-            if (set == null || !set.contains(m.senderId())) {
+            KnownMembers.Members of = members.get(m.conversationId());
+            if (of == null || !of.set().contains(m.senderId())) {
                 answers.add(Optional.empty());
                 continue;
             }
             ClientKey key = ClientKey.of(m);
             ChatMessage stored = key == null ? null : earlier.get(key);
             if (stored != null) {
-                answers.add(Optional.of(new SendResult(stored, true, members.get(m.conversationId()))));
+                answers.add(Optional.of(new SendResult(stored, true, of.sorted())));
                 continue;
             }
             Integer first = key == null ? null : firstInBatch.putIfAbsent(key, i);
@@ -229,7 +216,7 @@ final class AppendTransaction implements GroupCommitWriter.Transaction<AppendTra
         moveReadMarkers(c, stored);
         for (Stored s : stored) {
             answers.set(s.index(), Optional.of(new SendResult(s.message(), false,
-                    members.get(s.message().conversationId()))));
+                    members.get(s.message().conversationId()).sorted())));
         }
         for (int i = 0; i < n; i++) {
             if (replayOf[i] >= 0) {
@@ -260,29 +247,6 @@ final class AppendTransaction implements GroupCommitWriter.Transaction<AppendTra
                 log.error("committed callback failed conversation={} seq={}", m.conversationId(), m.seq(), e);
             }
         }
-    }
-
-    /** Members of each existing conversation, sorted by user id; a conversation without rows is absent. */
-    static Map<Long, List<String>> members(Connection c, Collection<Long> conversations) throws SQLException {
-        Map<Long, List<String>> out = new HashMap<>();
-        try (PreparedStatement ps = c.prepareStatement(MEMBERS)) {
-            ps.setArray(1, c.createArrayOf("BIGINT", conversations.toArray(new Long[0])));
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    java.sql.Array users = rs.getArray(2);
-                    if (users == null) {
-                        continue; // no such conversation
-                    }
-                    List<String> list = new ArrayList<>();
-                    for (Object user : (Object[]) users.getArray()) {
-                        list.add((String) user);
-                    }
-                    users.free();
-                    out.put(rs.getLong(1), list);
-                }
-            }
-        }
-        return out;
     }
 
     /** Stored messages with these client keys: one exact lookup per key on the unique index. */
