@@ -39,13 +39,18 @@ export interface HeraldOptions {
   fetch?: typeof fetch;
 }
 
-/** A notification as delivered: the app's object plus Herald's id, seq and created_at. */
+/** A notification as delivered: the app's object plus Herald's id, seq and created_at (the feed adds the states' times). */
 export interface Notification {
   type: string;
   id: string;
   seq: number;
   created_at: string;
+  /** The publish's category and tags, when it gave them. */
+  category?: string;
+  tags?: string[];
   read_at?: string | null;
+  seen_at?: string | null;
+  archived_at?: string | null;
   [field: string]: unknown;
 }
 
@@ -53,6 +58,46 @@ export interface NotificationPage {
   notifications: Notification[];
   next_cursor: string | null;
   unread_count: number;
+  unseen_count: number;
+}
+
+/** Which notifications: every condition given must hold (docs/api.md#filters). */
+export interface InboxFilter {
+  /** false (default): active only; true: archived only; 'any': both. */
+  archived?: boolean | 'any';
+  read?: boolean;
+  seen?: boolean;
+  category?: string;
+  tag?: string;
+  /** An exact type or a prefix ending in '*'. */
+  type?: string;
+  createdAfter?: Date | string;
+  createdBefore?: Date | string;
+}
+
+export type InboxAction = 'seen' | 'read' | 'unread' | 'archive' | 'unarchive' | 'delete';
+
+export interface InboxCounts {
+  total: number;
+  unread: number;
+  unseen: number;
+}
+
+/** What an inbox action changed, from this or another tab or device. */
+export interface InboxFrame {
+  type: 'inbox';
+  action: InboxAction;
+  ids: string[];
+  unread_count: number;
+  unseen_count: number;
+}
+
+export interface InboxActionAnswer {
+  id: string;
+  action: InboxAction;
+  changed: boolean;
+  unread_count: number;
+  unseen_count: number;
 }
 
 export interface ChatMessage {
@@ -93,9 +138,12 @@ export interface JoinedFrame {
 
 export interface HeraldEvents {
   status: (status: Status, detail: { transport: Transport | null }) => void;
-  connected: (frame: { type: 'connected'; user_id: string; stream: string; seq: number; unread_count: number; since?: number }) => void;
+  connected: (frame: { type: 'connected'; user_id: string; stream: string; seq: number; unread_count: number; unseen_count: number; since?: number }) => void;
   notification: (n: Notification) => void;
   unread_count: (count: number) => void;
+  /** The unseen count changed: the bell's badge. */
+  unseen_count: (count: number) => void;
+  inbox: (frame: InboxFrame) => void;
   error: (error: HeraldError) => void;
   chat_status: (status: Status) => void;
   joined: (frame: JoinedFrame) => void;
@@ -125,6 +173,8 @@ export class Herald {
   /** Highest notification seq delivered: the resume cursor. */
   lastSeq: number | null;
   unreadCount: number | null;
+  /** Unseen, active notifications: the bell's badge. */
+  unseenCount: number | null;
   status: Status;
   transport: Transport | null;
   readonly offline: boolean;
@@ -145,11 +195,30 @@ export class Herald {
 }
 
 export interface Notifications {
-  list(query?: { limit?: number; cursor?: string; unread?: boolean; type?: string }): Promise<NotificationPage>;
+  list(query?: { limit?: number; cursor?: string; unread?: boolean } & InboxFilter): Promise<NotificationPage>;
   unreadCount(): Promise<number>;
-  markRead(id: string): Promise<{ id: string; read: true; unread_count: number }>;
-  readAll(): Promise<{ unread_count: number }>;
-  delete(id: string): Promise<{ id: string; deleted: true; unread_count: number }>;
+  count(filter?: InboxFilter): Promise<InboxCounts>;
+  /** Up to 20 named filters at once, e.g. {all: {}, unread: {read: false}}. */
+  counts<K extends string>(filters: Record<K, InboxFilter>): Promise<Record<K, InboxCounts>>;
+  markRead(id: string): Promise<InboxActionAnswer & { read: true }>;
+  markSeen(id: string): Promise<InboxActionAnswer>;
+  markSeen(ids: string[]): Promise<BulkAnswer>;
+  markUnread(id: string): Promise<InboxActionAnswer>;
+  archive(id: string): Promise<InboxActionAnswer>;
+  unarchive(id: string): Promise<InboxActionAnswer>;
+  delete(id: string): Promise<InboxActionAnswer & { deleted: true }>;
+  seenAll(filter?: InboxFilter): Promise<BulkAnswer>;
+  readAll(): Promise<{ unread_count: number; unseen_count: number }>;
+  bulk(action: InboxAction, target: { ids: string[] } | { filter: InboxFilter }): Promise<BulkAnswer>;
+}
+
+export interface BulkAnswer {
+  action: InboxAction;
+  changed: number;
+  /** By ids: those whose state changed. */
+  ids?: string[];
+  unread_count: number;
+  unseen_count: number;
 }
 
 export interface Chat {

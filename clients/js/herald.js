@@ -7,8 +7,9 @@
 // with full-jitter exponential backoff and resumes where it stopped: notifications from the
 // last seq seen, every joined conversation from the last message seq seen.
 
-const NOTIFICATION_FRAMES = new Set(['connected', 'unread_count', 'error', 'pong', 'ping', 'refresh',
+const NOTIFICATION_FRAMES = new Set(['connected', 'unread_count', 'inbox', 'error', 'pong', 'ping', 'refresh',
   'token_refreshed', 'mark_read', 'mark_all_read', 'closing']);
+const INBOX_ACTIONS = new Set(['seen', 'read', 'unread', 'archive', 'unarchive', 'delete']);
 // Close codes after which reconnecting with the same token is pointless (protocol.md).
 const FINAL_CODES = new Set([4003, 4009]);
 
@@ -104,6 +105,7 @@ export class Herald extends Emitter {
     this.#tokenSource = options.token;
     this.lastSeq = options.since ?? null;
     this.unreadCount = null;
+    this.unseenCount = null;
     this.status = 'idle';
     this.transport = null;
     this.notifications = new Notifications(this);
@@ -187,7 +189,7 @@ export class Herald extends Emitter {
   _frame(frame) {
     switch (frame.type) {
       case 'connected':
-        if (typeof frame.unread_count === 'number') this.#setUnread(frame.unread_count);
+        this._setCounts(frame);
         if (this.lastSeq === null) this.lastSeq = frame.seq ?? 0;
         // The stream is shorter than our cursor (e.g. the server's database was reset):
         // follow the server's resume point, or every new notification would look old.
@@ -196,6 +198,12 @@ export class Herald extends Emitter {
         return;
       case 'unread_count':
         this.#setUnread(frame.count);
+        this.#setUnseen(frame.unseen_count);
+        return;
+      case 'inbox':
+        // Another tab or device changed these notifications: counts first, then the listeners.
+        this._setCounts(frame);
+        this.emit('inbox', frame);
         return;
       case 'error':
         this.emit('error', new HeraldError(frame.code, frame.message, { frame }));
@@ -210,14 +218,23 @@ export class Herald extends Emitter {
     }
   }
 
-  _setUnread(count) {
-    this.#setUnread(count);
+  /** Takes `unread_count` and `unseen_count` from an answer or a frame, when present. */
+  _setCounts(body) {
+    if (!body) return;
+    this.#setUnread(body.unread_count);
+    this.#setUnseen(body.unseen_count);
   }
 
   #setUnread(count) {
     if (typeof count !== 'number' || count === this.unreadCount) return;
     this.unreadCount = count;
     this.emit('unread_count', count);
+  }
+
+  #setUnseen(count) {
+    if (typeof count !== 'number' || count === this.unseenCount) return;
+    this.unseenCount = count;
+    this.emit('unseen_count', count);
   }
 
   _setStatus(status, transport) {
@@ -501,12 +518,12 @@ class NotificationLink extends Link {
       try {
         const fresh = [];
         let cursor = null;
-        let unread = null;
+        let counts = null;
         for (let page = 0; page < 10; page++) {
           const q = new URLSearchParams({ limit: '100' });
           if (cursor) q.set('cursor', cursor);
           const body = await herald.request('GET', `/api/v1/me/notifications?${q}`);
-          unread = body.unread_count;
+          counts = body;
           let reachedKnown = herald.lastSeq === null;
           for (const n of body.notifications) {
             if (herald.lastSeq !== null && n.seq <= herald.lastSeq) { reachedKnown = true; break; }
@@ -522,16 +539,17 @@ class NotificationLink extends Link {
           this.setStatus('connected');
           if (herald.lastSeq === null) {
             // Like a socket without `since`: start live from the newest stored one.
-            herald._frame({ type: 'connected', seq: fresh.length ? fresh[0].seq : 0, unread_count: unread });
+            herald._frame({ type: 'connected', seq: fresh.length ? fresh[0].seq : 0, unread_count: counts.unread_count,
+              unseen_count: counts.unseen_count });
             fresh.length = 0;
           }
         }
         for (const n of fresh.reverse()) {
           if (!herald._matchesTypes(n.type)) { herald.lastSeq = Math.max(herald.lastSeq ?? 0, n.seq); continue; }
-          const { read_at, ...frame } = n;
+          const { read_at, seen_at, archived_at, ...frame } = n;
           herald._frame(frame);
         }
-        herald._setUnread(unread);
+        herald._setCounts(counts);
         conn.timer = setTimeout(poll, herald.options.pollIntervalMs);
       } catch (e) {
         if (conn !== this.current) return;
@@ -544,43 +562,111 @@ class NotificationLink extends Link {
   }
 }
 
-/** Notification inbox helpers over the HTTP API (work with every transport). */
+/** A filter as the API takes it: wire names, Dates as ISO strings (createdAfter/createdBefore accepted too). */
+function filterToWire(filter = {}) {
+  const out = {};
+  for (const [key, value] of Object.entries(filter)) {
+    if (value === undefined || value === null) continue;
+    const name = key === 'createdAfter' ? 'created_after' : key === 'createdBefore' ? 'created_before' : key;
+    out[name] = value instanceof Date ? value.toISOString() : value;
+  }
+  return out;
+}
+
+/** Notification inbox helpers over the HTTP API (work with every transport). See docs/client-js.md. */
 class Notifications {
   constructor(herald) {
     this.herald = herald;
   }
 
-  /** One page, newest first: `{notifications, next_cursor, unread_count}`. */
-  list({ limit, cursor, unread, type } = {}) {
+  /**
+   * One page, newest first: `{notifications, next_cursor, unread_count, unseen_count}`. Filters:
+   * `read`, `seen`, `archived` (false, true or 'any'), `category`, `tag`, `type`, `createdAfter`,
+   * `createdBefore`; `unread: true` is `read: false`.
+   */
+  async list({ limit, cursor, unread, ...filter } = {}) {
     const q = new URLSearchParams();
     if (limit) q.set('limit', String(limit));
     if (cursor) q.set('cursor', cursor);
-    if (unread) q.set('unread', 'true');
-    if (type) q.set('type', type);
-    return this.herald.request('GET', `/api/v1/me/notifications${q.size ? `?${q}` : ''}`);
+    if (unread) q.set('read', 'false');
+    for (const [k, v] of Object.entries(filterToWire(filter))) q.set(k, String(v));
+    const page = await this.herald.request('GET', `/api/v1/me/notifications${q.size ? `?${q}` : ''}`);
+    this.herald._setCounts(page);
+    return page;
   }
 
   async unreadCount() {
-    const { count } = await this.herald.request('GET', '/api/v1/me/notifications/unread-count');
-    this.herald._setUnread(count);
+    const { count, unseen_count } = await this.herald.request('GET', '/api/v1/me/notifications/unread-count');
+    this.herald._setCounts({ unread_count: count, unseen_count });
     return count;
   }
 
-  async markRead(id) {
-    const r = await this.herald.request('POST', `/api/v1/me/notifications/${encodeURIComponent(id)}/read`);
-    this.herald._setUnread(r.unread_count);
-    return r;
+  /** `{total, unread, unseen}` of one filter (none: the default feed). */
+  count(filter = {}) {
+    const q = new URLSearchParams();
+    for (const [k, v] of Object.entries(filterToWire(filter))) q.set(k, String(v));
+    return this.herald.request('GET', `/api/v1/me/notifications/counts${q.size ? `?${q}` : ''}`);
   }
 
-  async readAll() {
-    const r = await this.herald.request('POST', '/api/v1/me/notifications/read-all');
-    this.herald._setUnread(r.unread_count);
-    return r;
+  /** The counts of up to 20 named filters in one call, e.g. `{all: {}, unread: {read: false}}`: `{name: {total, unread, unseen}}`. */
+  async counts(filters) {
+    const wire = {};
+    for (const [name, filter] of Object.entries(filters)) wire[name] = filterToWire(filter);
+    const { counts } = await this.herald.request('POST', '/api/v1/me/notifications/counts', { filters: wire });
+    return counts;
+  }
+
+  markRead(id) {
+    return this.#one(id, 'read');
+  }
+
+  /** Marks one notification (an id) or several (an array of up to 1000 ids) seen: what the dropdown showed. */
+  markSeen(ids) {
+    return Array.isArray(ids) ? this.bulk('seen', { ids }) : this.#one(ids, 'seen');
+  }
+
+  markUnread(id) {
+    return this.#one(id, 'unread');
+  }
+
+  archive(id) {
+    return this.#one(id, 'archive');
+  }
+
+  unarchive(id) {
+    return this.#one(id, 'unarchive');
   }
 
   async delete(id) {
     const r = await this.herald.request('DELETE', `/api/v1/me/notifications/${encodeURIComponent(id)}`);
-    this.herald._setUnread(r.unread_count);
+    this.herald._setCounts(r);
+    return r;
+  }
+
+  /** Marks every notification of the active feed (or of `filter`) seen: the badge goes to zero. */
+  seenAll(filter = {}) {
+    return this.bulk('seen', { filter });
+  }
+
+  async readAll() {
+    const r = await this.herald.request('POST', '/api/v1/me/notifications/read-all');
+    this.herald._setCounts(r);
+    return r;
+  }
+
+  /** One action on `{ids}` (up to 1000, all or none) or on every match of `{filter}`: `{action, changed, ...counts}`. */
+  async bulk(action, { ids, filter } = {}) {
+    if (!INBOX_ACTIONS.has(action)) throw new TypeError(`action must be one of ${[...INBOX_ACTIONS].join(', ')}`);
+    if ((ids === undefined) === (filter === undefined)) throw new TypeError('give exactly one of ids and filter');
+    const body = ids !== undefined ? { action, ids } : { action, filter: filterToWire(filter) };
+    const r = await this.herald.request('POST', '/api/v1/me/notifications/bulk', body);
+    this.herald._setCounts(r);
+    return r;
+  }
+
+  async #one(id, action) {
+    const r = await this.herald.request('POST', `/api/v1/me/notifications/${encodeURIComponent(id)}/${action}`);
+    this.herald._setCounts(r);
     return r;
   }
 }

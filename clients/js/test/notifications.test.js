@@ -224,4 +224,52 @@ describe('inbox helpers', () => {
     await assert.rejects(herald.notifications.markRead('00000000-0000-0000-0000-000000000000'), (e) => e.code === 404);
     herald.disconnect();
   });
+
+  test('seen, archive and bulk in one tab reach the other tab as inbox events with both counts', async () => {
+    const user = nextUser();
+    const token = await node.token(user);
+    const { herald: tab1 } = client(token);
+    const { herald: tab2 } = client(token);
+    const changes = [];
+    const badges = [];
+    tab2.on('inbox', (frame) => changes.push(frame));
+    tab2.on('unseen_count', (c) => badges.push(c));
+    tab1.connect();
+    tab2.connect();
+    await until(() => tab1.status === 'connected' && tab2.status === 'connected', 10000, 'both connected');
+    const orders = [];
+    for (let i = 0; i < 3; i++) {
+      const body = await node.publish({ user }, { type: 'n', i }, { category: i < 2 ? 'orders' : 'news', tags: ['t'] });
+      orders.push(body.ids[0]);
+    }
+    await until(() => tab2.unseenCount === 3, 5000, 'three unseen on tab 2');
+
+    const seen = await tab1.notifications.markSeen([orders[0], orders[1]]);
+    assert.equal(seen.changed, 2);
+    assert.equal(tab1.unseenCount, 1);
+    await until(() => changes.length === 1 && tab2.unseenCount === 1, 5000, 'tab 2 saw the seen change');
+    assert.equal(changes[0].action, 'seen');
+    assert.deepEqual(changes[0].ids, [orders[0], orders[1]]);
+
+    const archived = await tab1.notifications.archive(orders[2]);
+    assert.equal(archived.changed, true);
+    await until(() => changes.length === 2 && tab2.unseenCount === 0, 5000, 'tab 2 saw the archive');
+    assert.deepEqual(badges, [0, 1, 2, 3, 1, 0]);
+
+    const tabs = await tab2.notifications.counts({ all: {}, orders: { category: 'orders' }, archive: { archived: true } });
+    assert.deepEqual(tabs, { all: { total: 2, unread: 2, unseen: 0 }, orders: { total: 2, unread: 2, unseen: 0 },
+      archive: { total: 1, unread: 1, unseen: 1 } });
+    assert.deepEqual(await tab2.notifications.count({ category: 'news', archived: 'any' }), { total: 1, unread: 1, unseen: 1 });
+    const feed = await tab2.notifications.list({ category: 'orders' });
+    assert.deepEqual(feed.notifications.map((n) => n.id), [orders[1], orders[0]]);
+    assert.ok(feed.notifications.every((n) => n.seen_at && n.category === 'orders' && n.tags[0] === 't'));
+
+    const read = await tab1.notifications.bulk('read', { filter: { category: 'orders' } });
+    assert.equal(read.changed, 2);
+    await until(() => tab2.unreadCount === 0, 5000, 'tab 2 unread 0');
+    await assert.rejects(tab1.notifications.bulk('explode', { ids: ['x'] }), TypeError);
+    await assert.rejects(tab1.notifications.list({ archived: 'maybe' }), (e) => e.code === 400 && e.field === 'archived');
+    tab1.disconnect();
+    tab2.disconnect();
+  });
 });

@@ -93,12 +93,12 @@ export class HeraldNode {
     return (await res.json()).token;
   }
 
-  /** Publishes with the API key, as an app backend does; answers the parsed 201 body. */
-  async publish(to, notification) {
+  /** Publishes with the API key, as an app backend does (`extra`: category, tags); answers the parsed 201 body. */
+  async publish(to, notification, extra = {}) {
     const res = await fetch(`${this.url}/api/v1/notifications`, {
       method: 'POST',
       headers: { Authorization: `Bearer ${API_KEY}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ to, notification }),
+      body: JSON.stringify({ ...extra, to, notification }),
     });
     if (res.status !== 201) throw new Error(`publish answered ${res.status}: ${await res.text()}`);
     return res.json();

@@ -10,6 +10,17 @@ h.connect();
 async function f() {
   const page = await h.notifications.list({ unread: true });
   page.notifications.forEach((n) => n.read_at);
+  const orders = await h.notifications.list({ category: 'orders', archived: 'any', createdAfter: new Date() });
+  orders.notifications.forEach((n) => [n.seen_at, n.archived_at, n.category, n.tags]);
+  const tabs = await h.notifications.counts({ all: {}, unread: { read: false } });
+  tabs.unread.unseen.toFixed();
+  const one = await h.notifications.archive(page.notifications[0].id);
+  one.changed.valueOf();
+  const bulk = await h.notifications.markSeen(['a', 'b']);
+  bulk.changed.toFixed();
+  await h.notifications.bulk('archive', { filter: { category: 'orders', read: true } });
+  h.on('inbox', (frame) => frame.ids.forEach((id) => id.toUpperCase()));
+  h.on('unseen_count', (c) => c.toFixed());
   const j = await h.chat.join(1);
   const m = await h.chat.send(j.conversation_id, 'hi');
   h.chat.typing(m.conversation_id);
@@ -22,3 +33,7 @@ f();
 new Herald({});
 // @ts-expect-error unread_count listeners get a number
 h.on('unread_count', (c: string) => c);
+// @ts-expect-error not an inbox action
+h.notifications.bulk('explode', { ids: ['a'] });
+// @ts-expect-error archived is false, true or 'any'
+h.notifications.list({ archived: 'maybe' });

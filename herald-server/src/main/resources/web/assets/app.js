@@ -5,10 +5,17 @@ import {
 } from './common.js';
 
 const QUICK = [
-  { label: 'Order created', n: { type: 'order_created', message: 'Order #1001 received', order_id: 1001 } },
-  { label: 'Order on its way', n: { type: 'order_status_changed', message: 'Order #1001 is on its way', order_id: 1001, status: 'delivering' } },
-  { label: 'Payment received', n: { type: 'payment_status_changed', message: 'Payment for #1001 confirmed', order_id: 1001, status: 'paid' } },
-  { label: 'Announcement', n: { type: 'general_announcement', message: 'We open at 9 tomorrow' } },
+  { label: 'Order created', category: 'orders', n: { type: 'order_created', message: 'Order #1001 received', order_id: 1001 } },
+  { label: 'Order on its way', category: 'orders', n: { type: 'order_status_changed', message: 'Order #1001 is on its way', order_id: 1001, status: 'delivering' } },
+  { label: 'Payment received', category: 'payments', n: { type: 'payment_status_changed', message: 'Payment for #1001 confirmed', order_id: 1001, status: 'paid' } },
+  { label: 'Announcement', category: 'news', n: { type: 'general_announcement', message: 'We open at 9 tomorrow' } },
+];
+// The inbox's tabs: each a filter of the API (docs/api.md#filters), counted in one call.
+const INBOX_TABS = [
+  { id: 'all', label: 'All', filter: {} },
+  { id: 'unread', label: 'Unread', filter: { read: false } },
+  { id: 'orders', label: 'Orders', filter: { category: 'orders' } },
+  { id: 'archived', label: 'Archived', filter: { archived: true } },
 ];
 
 let me = null;
@@ -16,7 +23,9 @@ let herald = null;
 const names = new Map(DEMO_USERS.map((u) => [u.id, u.name]));
 const presence = new Map(); // user id -> online
 const conversations = new Map(); // id -> summary from the API
-let notifications = []; // newest first, for the dropdown and the inbox
+let notifications = []; // the active feed, newest first, for the dropdown and the All tab
+let inboxTab = 'all';
+let tabItems = []; // the shown tab's page when it is not All
 let current = null; // {id, partner, partnerReadSeq}
 const typingUsers = new Map(); // user id -> timeout
 
@@ -68,7 +77,8 @@ function start() {
   $('app').hidden = false;
   $('me-avatar').replaceWith(Object.assign(avatar(me.id, me.name, 'small'), { id: 'me-avatar' }));
   $('quick').replaceChildren(...QUICK.map((q) => el('button', {
-    class: 'btn', type: 'button', onclick: () => herald.request('POST', '/api/v1/dev/notify-me', q.n).catch(showError),
+    class: 'btn', type: 'button',
+    onclick: () => herald.request('POST', `/api/v1/dev/notify-me?category=${q.category}`, q.n).catch(showError),
   }, q.label)));
 
   herald = new Herald({ token: tokenProvider() });
@@ -76,8 +86,9 @@ function start() {
     $('live').dataset.status = status;
     $('live-text').textContent = STATUS_TEXT[status] ?? status;
   });
-  herald.on('unread_count', renderBadge);
+  herald.on('unseen_count', renderBadge);
   herald.on('notification', onNotification);
+  herald.on('inbox', onInboxChange);
   herald.on('connected', () => loadNotifications());
   herald.on('message', onMessage);
   herald.on('typing', (e) => setTyping(e, true));
@@ -101,40 +112,91 @@ function renderBadge(count) {
   const badge = $('badge');
   badge.hidden = !count;
   badge.textContent = badgeText(count);
-  $('bell').setAttribute('aria-label', `Notifications, ${count} unread`);
+  $('bell').setAttribute('aria-label', `Notifications, ${count} new`);
 }
 
 async function loadNotifications() {
   const page = await herald.notifications.list({ limit: 30 }).catch(() => null);
   if (!page) return;
   notifications = page.notifications;
-  renderBadge(page.unread_count);
+  renderBadge(page.unseen_count);
+  renderNotifications();
+  loadTab();
+}
+
+/** The shown tab's items (All is the feed itself) and every tab's count, in one counts call. */
+async function loadTab() {
+  const tab = INBOX_TABS.find((t) => t.id === inboxTab);
+  const [page, counts] = await Promise.all([
+    tab.id === 'all' ? null : herald.notifications.list({ limit: 30, ...tab.filter }).catch(() => null),
+    herald.notifications.counts(Object.fromEntries(INBOX_TABS.map((t) => [t.id, t.filter]))).catch(() => null),
+  ]);
+  if (page) tabItems = page.notifications;
+  if (counts) {
+    for (const t of INBOX_TABS) $(`inbox-tab-${t.id}`).querySelector('.count').textContent = String(counts[t.id].total);
+  }
   renderNotifications();
 }
 
 function onNotification(n) {
-  if (!notifications.some((x) => x.id === n.id)) notifications.unshift({ ...n, read_at: null });
+  if (!notifications.some((x) => x.id === n.id)) notifications.unshift({ ...n, read_at: null, seen_at: null });
   notifications = notifications.slice(0, 100);
   renderNotifications();
+  loadTab();
   if (n.type === 'new_message') loadConversations();
   const { title, text } = describe(n);
   toast({ title, text, onclick: () => openNotification(n), kind: n.type });
 }
 
-function notificationItem(n) {
+/** Another tab or device (or this one) changed notifications: follow it here without refetching the feed. */
+function onInboxChange({ action, ids }) {
+  const now = new Date().toISOString();
+  const changed = new Set(ids);
+  if (action === 'archive' || action === 'delete') {
+    notifications = notifications.filter((n) => !changed.has(n.id));
+  } else if (action === 'unarchive') {
+    loadNotifications();
+    return;
+  }
+  for (const n of [...notifications, ...tabItems]) {
+    if (!changed.has(n.id)) continue;
+    if (action === 'seen') n.seen_at ??= now;
+    if (action === 'read') { n.read_at ??= now; n.seen_at ??= now; }
+    if (action === 'unread') n.read_at = null;
+  }
+  renderNotifications();
+  loadTab();
+}
+
+function notificationItem(n, { actions = false } = {}) {
   const { title, text } = describe(n);
+  const archiveButton = actions ? el('button', {
+    class: 'link-btn archive', type: 'button', title: n.archived_at ? 'Back to the inbox' : 'Archive',
+    onclick: (e) => {
+      e.stopPropagation();
+      const call = n.archived_at ? herald.notifications.unarchive(n.id) : herald.notifications.archive(n.id);
+      call.then(() => loadTab()).catch(showError);
+    },
+  }, n.archived_at ? 'Unarchive' : 'Archive') : null;
   return el('li', {
     class: `notif${n.read_at ? '' : ' unread'}`, dataset: { id: n.id, type: n.type }, onclick: () => openNotification(n),
   }, el('span', { class: 'dot' }), el('div', { class: 'body' },
     el('div', { class: 'title' }, title), text ? el('div', { class: 'text' }, text) : null,
-    el('div', { class: 'meta' }, `${n.type} · ${timeAgo(n.created_at)}`)));
+    el('div', { class: 'meta' }, `${n.category ? `${n.category} · ` : ''}${n.type} · ${timeAgo(n.created_at)}`)),
+  archiveButton);
 }
 
 function renderNotifications() {
-  $('dropdown-list').replaceChildren(...notifications.slice(0, 20).map(notificationItem));
+  $('dropdown-list').replaceChildren(...notifications.slice(0, 20).map((n) => notificationItem(n)));
   $('dropdown-empty').hidden = notifications.length > 0;
-  $('inbox').replaceChildren(...notifications.map(notificationItem));
-  $('inbox-empty').hidden = notifications.length > 0;
+  const shown = inboxTab === 'all' ? notifications : tabItems;
+  $('inbox').replaceChildren(...shown.map((n) => notificationItem(n, { actions: true })));
+  $('inbox-empty').hidden = shown.length > 0;
+  for (const t of INBOX_TABS) {
+    const button = $(`inbox-tab-${t.id}`);
+    button.classList.toggle('active', t.id === inboxTab);
+    button.setAttribute('aria-selected', String(t.id === inboxTab));
+  }
 }
 
 async function openNotification(n) {
@@ -171,7 +233,16 @@ $('bell').addEventListener('click', (e) => {
   const open = $('dropdown').hidden;
   $('dropdown').hidden = !open;
   $('bell').setAttribute('aria-expanded', String(open));
+  // Opening the dropdown marks what it shows as seen: the badge counts what the user has not seen.
+  const unseen = notifications.slice(0, 20).filter((n) => !n.seen_at).map((n) => n.id);
+  if (open && unseen.length) herald.notifications.markSeen(unseen).catch(showError);
 });
+for (const t of INBOX_TABS) {
+  $('inbox-tabs').append(el('button', {
+    id: `inbox-tab-${t.id}`, class: 'inbox-tab', type: 'button', role: 'tab', 'aria-selected': 'false',
+    onclick: () => { inboxTab = t.id; tabItems = []; renderNotifications(); loadTab(); },
+  }, t.label, ' ', el('span', { class: 'count' }, '')));
+}
 $('dropdown').addEventListener('click', (e) => e.stopPropagation());
 document.addEventListener('click', closeDropdown);
 $('read-all').addEventListener('click', async () => {

@@ -4,6 +4,7 @@ import { Herald } from '/herald.js';
 import { $, el, DEMO_USERS, session, signIn, tokenProvider, avatar, describe, STATUS_TEXT } from './common.js';
 
 let received = 0;
+let inboxTotal = null;
 
 function showSignIn() {
   $('signin-card').hidden = false;
@@ -31,7 +32,30 @@ function start() {
     $('transport').textContent = herald.transport ?? '-';
     $('last-seq').textContent = herald.lastSeq ?? '-';
     $('unread').textContent = herald.unreadCount ?? '-';
+    $('unseen').textContent = herald.unseenCount ?? '-';
+    $('inbox-total').textContent = inboxTotal ?? '-';
     $('received').textContent = String(received);
+  };
+  const item = (n, live) => {
+    const { title, text } = describe(n);
+    return el('li', { class: `notif${n.read_at ? '' : ' unread'}`, dataset: { id: n.id, type: n.type, seq: n.seq, live: String(live) } },
+      el('span', { class: 'dot' }),
+      el('div', { class: 'body' }, el('div', { class: 'title' }, title), text ? el('div', { class: 'text' }, text) : null,
+        el('div', { class: 'meta' }, `${n.type} · seq ${n.seq} · ${n.created_at}${live ? '' : ' · stored'}`)));
+  };
+  // On arrival (and after each reconnect) the page shows what is already in the inbox, not only
+  // what arrives live from now on.
+  const loadInbox = async () => {
+    const [page, counts] = await Promise.all([herald.notifications.list({ limit: 20 }), herald.notifications.count()])
+      .catch(() => [null, null]);
+    if (!page) return;
+    inboxTotal = counts.total;
+    const shown = new Set([...$('list').children].map((li) => li.dataset.id));
+    for (const n of page.notifications.slice().reverse()) {
+      if (!shown.has(n.id)) $('list').prepend(item(n, false));
+    }
+    $('list-empty').hidden = $('list').children.length > 0;
+    facts();
   };
   herald.on('status', (status) => {
     $('live').dataset.status = status;
@@ -39,13 +63,12 @@ function start() {
     facts();
   });
   herald.on('unread_count', facts);
+  herald.on('unseen_count', facts);
+  herald.on('connected', () => { facts(); loadInbox(); });
   herald.on('notification', (n) => {
     received++;
-    const { title, text } = describe(n);
-    $('list').prepend(el('li', { class: 'notif unread', dataset: { id: n.id, type: n.type, seq: n.seq } },
-      el('span', { class: 'dot' }),
-      el('div', { class: 'body' }, el('div', { class: 'title' }, title), text ? el('div', { class: 'text' }, text) : null,
-        el('div', { class: 'meta' }, `${n.type} · seq ${n.seq} · ${n.created_at}`))));
+    if (inboxTotal !== null) inboxTotal++;
+    $('list').prepend(item(n, true));
     $('list-empty').hidden = true;
     facts();
   });

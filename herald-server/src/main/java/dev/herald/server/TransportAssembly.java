@@ -6,6 +6,7 @@ import dev.herald.server.api.ChatRoutes;
 import dev.herald.server.api.DevRoutes;
 import dev.herald.server.api.NodeHealth;
 import dev.herald.server.api.NodeRoutes;
+import dev.herald.server.api.InboxRoutes;
 import dev.herald.server.api.NotificationRoutes;
 import dev.herald.server.auth.ApiKeyAuthenticator;
 import dev.herald.server.auth.JwtVerifier;
@@ -92,6 +93,7 @@ final class TransportAssembly {
             log.warn("development mode: /api/v1/dev/token mints tokens for anyone (also dev/notify-me, dev/presence); never use --dev in production");
         }
         routes.addAll(new NotificationRoutes(notifications, json, config.maxNotificationBytes(), metrics::published).routes());
+        routes.addAll(new InboxRoutes(notifications, json).routes());
         routes.addAll(new ChatRoutes(chat.chat(), chat.presence(), json,
                 new CreationQuota(config.maxNewConversationsPerHour(), System::currentTimeMillis)).routes());
         return routes;

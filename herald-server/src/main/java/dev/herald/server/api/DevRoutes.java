@@ -81,13 +81,25 @@ public final class DevRoutes {
     }
 
     /**
-     * {@code POST /api/v1/dev/notify-me} with the user's JWT and a notification object as the
-     * body: publishes it to the caller's own stream, validated exactly like the backend publish.
+     * {@code POST /api/v1/dev/notify-me[?category=C&tags=a,b]} with the user's JWT and a
+     * notification object as the body: publishes it to the caller's own stream, validated exactly
+     * like the backend publish.
      */
     private ApiResponse notifyMe(ApiRequest request) {
         Principal principal = request.requirePrincipal();
         ObjectNode body = json.createObjectNode();
         body.putObject("to").put("user", principal.userId());
+        String category = request.queryParam("category");
+        if (category != null && !category.isEmpty()) {
+            body.put("category", category);
+        }
+        String tags = request.queryParam("tags");
+        if (tags != null && !tags.isEmpty()) {
+            com.fasterxml.jackson.databind.node.ArrayNode list = body.putArray("tags");
+            for (String tag : tags.split(",", PublishCommand.MAX_TAGS + 2)) {
+                list.add(tag);
+            }
+        }
         body.set("notification", request.jsonBody(json));
         PublishCommand command = PublishCommand.parse(body, maxNotificationBytes, json);
         PublishResult result = notifications.publish(command, null, null);

@@ -13,37 +13,28 @@ import dev.herald.server.notify.Idempotency;
 import dev.herald.server.notify.NotificationService;
 import dev.herald.server.notify.PublishBatch;
 import dev.herald.server.notify.PublishCommand;
-import dev.herald.server.store.NotificationPage;
-import dev.herald.server.store.NotificationQuery;
 import dev.herald.server.store.PublishResult;
 import dev.herald.server.store.StoredNotification;
-import dev.herald.server.stream.StreamState;
 
 import io.netty.handler.codec.http.HttpResponseStatus;
 
 import java.io.IOException;
 import java.time.format.DateTimeFormatter;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.IntConsumer;
 
 import static dev.herald.server.transport.http.Route.Access.API_KEY;
-import static dev.herald.server.transport.http.Route.Access.USER;
 
 /**
- * The notification API: publishing for app backends, the inbox for users. Handlers are thin:
+ * The notification API's publishing, for app backends (the user's inbox is {@link InboxRoutes}). Handlers are thin:
  * they read the request, leave the validation of publish and batch bodies to
  * {@link PublishCommand} and {@link PublishBatch}, call {@link NotificationService}, and shape
  * the answer. The single publish, the API's hot path, runs on the event loop
  * ({@link Route#postOnLoop}); the other routes on virtual threads.
  */
 public final class NotificationRoutes {
-    private static final int DEFAULT_LIMIT = 20;
-    private static final int MAX_LIMIT = 100;
-
     private final NotificationService service;
     private final ObjectMapper json;
     private final int maxNotificationBytes;
@@ -61,12 +52,7 @@ public final class NotificationRoutes {
     public List<Route> routes() {
         return List.of(
                 Route.postOnLoop("/api/v1/notifications", API_KEY, this::publish),
-                Route.post("/api/v1/notifications/batch", API_KEY, this::publishBatch),
-                Route.get("/api/v1/me/notifications", USER, this::list),
-                Route.get("/api/v1/me/notifications/unread-count", USER, this::unreadCount),
-                Route.post("/api/v1/me/notifications/read-all", USER, this::readAll),
-                Route.post("/api/v1/me/notifications/{id}/read", USER, this::markRead),
-                Route.delete("/api/v1/me/notifications/{id}", USER, this::delete));
+                Route.post("/api/v1/notifications/batch", API_KEY, this::publishBatch));
     }
 
     /**
@@ -169,97 +155,5 @@ public final class NotificationRoutes {
                     .put("created_at", DateTimeFormatter.ISO_INSTANT.format(n.createdAt()));
         }
         return body;
-    }
-
-    private ApiResponse list(ApiRequest request) {
-        String stream = request.requirePrincipal().userStream();
-        service.knowUser(stream); // a user who only polls still receives broadcasts
-        int limit = intParam(request, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT);
-        long before = Long.MAX_VALUE;
-        String cursor = request.queryParam("cursor");
-        if (cursor != null && !cursor.isEmpty()) {
-            try {
-                before = Long.parseLong(cursor);
-            } catch (NumberFormatException e) {
-                throw ApiException.badRequest("cursor: not a cursor this API returned");
-            }
-            if (before < 1) {
-                throw ApiException.badRequest("cursor: not a cursor this API returned");
-            }
-        }
-        String unread = request.queryParam("unread");
-        if (unread != null && !unread.equals("true") && !unread.equals("false")) {
-            throw ApiException.badRequest("unread: must be true or false");
-        }
-        String type = request.queryParam("type");
-        if (type != null && (type.isBlank() || type.indexOf('*') >= 0 && type.indexOf('*') != type.length() - 1)) {
-            throw ApiException.badRequest("type: a type, or a prefix ending in * (e.g. order_*)");
-        }
-        NotificationPage page = service.list(stream, new NotificationQuery(before, limit, "true".equals(unread), type));
-        ObjectNode body = json.createObjectNode();
-        ArrayNode items = body.putArray("notifications");
-        for (StoredNotification n : page.notifications()) {
-            items.add(view(n));
-        }
-        body.put("next_cursor", page.nextBeforeSeq() == null ? null : page.nextBeforeSeq().toString());
-        body.put("unread_count", service.state(stream).unread());
-        return ApiResponse.ok(body);
-    }
-
-    private ApiResponse unreadCount(ApiRequest request) {
-        String stream = request.requirePrincipal().userStream();
-        service.knowUser(stream);
-        return ApiResponse.ok(Map.of("count", service.state(stream).unread()));
-    }
-
-    private ApiResponse readAll(ApiRequest request) {
-        StreamState state = service.markAllRead(request.requirePrincipal().userStream());
-        return ApiResponse.ok(Map.of("unread_count", state.unread()));
-    }
-
-    private ApiResponse markRead(ApiRequest request) {
-        String id = request.pathParam("id");
-        StreamState state = service.markRead(request.requirePrincipal().userStream(), id)
-                .orElseThrow(() -> ApiException.notFound("no notification " + id));
-        return ApiResponse.ok(Map.of("id", id, "read", true, "unread_count", state.unread()));
-    }
-
-    private ApiResponse delete(ApiRequest request) {
-        String id = request.pathParam("id");
-        StreamState state = service.delete(request.requirePrincipal().userStream(), id)
-                .orElseThrow(() -> ApiException.notFound("no notification " + id));
-        return ApiResponse.ok(Map.of("id", id, "deleted", true, "unread_count", state.unread()));
-    }
-
-    /** The app's object with Herald's fields, as the list API shows it. */
-    private ObjectNode view(StoredNotification n) {
-        ObjectNode node;
-        try {
-            node = (ObjectNode) json.readTree(n.json());
-        } catch (Exception e) {
-            throw new IllegalStateException("stored notification " + n.id() + " is not JSON", e);
-        }
-        node.put("id", n.id());
-        node.put("seq", n.seq());
-        node.put("created_at", DateTimeFormatter.ISO_INSTANT.format(n.createdAt()));
-        node.put("read_at", n.readAt() == null ? null
-                : DateTimeFormatter.ISO_INSTANT.format(n.readAt().truncatedTo(ChronoUnit.MILLIS)));
-        return node;
-    }
-
-    private static int intParam(ApiRequest request, String name, int dflt, int min, int max) {
-        String raw = request.queryParam(name);
-        if (raw == null || raw.isEmpty()) {
-            return dflt;
-        }
-        try {
-            int v = Integer.parseInt(raw);
-            if (v < min || v > max) {
-                throw ApiException.badRequest(name + ": must be " + min + ".." + max);
-            }
-            return v;
-        } catch (NumberFormatException e) {
-            throw ApiException.badRequest(name + ": must be an integer " + min + ".." + max);
-        }
     }
 }

@@ -8,32 +8,38 @@ import java.nio.charset.StandardCharsets;
  * The binary form of a {@link StreamEvent} on a Redis channel, and of the control messages
  * beside it. Pure functions, thread-safe, no allocation beyond the result.
  *
- * <h2>Event message, version 1</h2>
+ * <h2>Event message, version 2</h2>
  * <pre>
- * u8      version = 1
+ * u8      version = 2
  * u8      kind    = 'E'
  * i64     origin            broker instance that published it (skips our own echo)
  * varint  seq               0 for an ephemeral event
  * i64     createdAtMillis
  * zigzag  unread            -1 when the count did not change
+ * zigzag  unseen            -1 when the count did not change (absent in version 1)
  * varint  excludeUserId length + 1, UTF-8 bytes   (0: none; else sessions of that user skip it)
  * varint  stream length, UTF-8 bytes
  * varint  type length,   UTF-8 bytes
  * varint  json length,   bytes          (the message must end exactly here)
  * </pre>
  * Integers are big-endian; varints are unsigned LEB128 (at most 10 bytes). A typical event
- * (seq below 16384, unread below 64, no excluded user) costs 26 bytes besides its stream,
- * type and JSON.
+ * (seq below 16384, counts below 64, no excluded user) costs 27 bytes besides its stream,
+ * type and JSON. Version 1 messages (from a node of the release before the unseen count) are
+ * still read, as events whose unseen count is not known; a version 1 node drops version 2
+ * messages (logged once), so during a rolling upgrade the nodes' sockets miss some live events
+ * between them and catch up from the store on their next gap or reconnect.
  *
- * <h2>Resync hint, version 1</h2>
- * {@code u8 1, u8 'R', i64 origin, then the node id in UTF-8}: "I dropped events while my
+ * <h2>Resync hint, version 2 (or 1)</h2>
+ * {@code u8 2, u8 'R', i64 origin, then the node id in UTF-8}: "I dropped events while my
  * publish link was down; read the store".
  *
  * <p>A message that does not parse throws {@link MalformedMessageException} carrying a short
  * {@link MalformedMessageException#kind() kind}, so the receiver can log each kind once.
  */
 final class StreamEventCodec {
-    static final byte VERSION = 1;
+    static final byte VERSION = 2;
+    /** The release before the unseen count: events without it. Read, never written. */
+    static final byte VERSION_1 = 1;
     static final byte EVENT = 'E';
     static final byte RESYNC = 'R';
 
@@ -68,7 +74,8 @@ final class StreamEventCodec {
         byte[] json = event.json();
         byte[] exclude = event.excludeUserId() == null ? null : event.excludeUserId().getBytes(StandardCharsets.UTF_8);
         long unread = zigzag(event.unread());
-        int size = 2 + 8 + varintSize(event.seq()) + 8 + varintSize(unread)
+        long unseen = zigzag(event.unseen());
+        int size = 2 + 8 + varintSize(event.seq()) + 8 + varintSize(unread) + varintSize(unseen)
                 + (exclude == null ? 1 : varintSize(exclude.length + 1L) + exclude.length)
                 + varintSize(stream.length) + stream.length
                 + varintSize(type.length) + type.length
@@ -80,6 +87,7 @@ final class StreamEventCodec {
         w.varint(event.seq());
         w.i64(event.createdAtMillis());
         w.varint(unread);
+        w.varint(unseen);
         if (exclude == null) {
             w.varint(0);
         } else {
@@ -108,6 +116,7 @@ final class StreamEventCodec {
         long seq = r.varint();
         long createdAt = r.i64();
         long unread = unzigzag(r.varint());
+        long unseen = message[0] == VERSION_1 ? -1 : unzigzag(r.varint());
         long excludeLength = r.varint();
         String exclude = excludeLength == 0 ? null : new String(r.bytes(excludeLength - 1), StandardCharsets.UTF_8);
         String stream = new String(r.bytes(), StandardCharsets.UTF_8);
@@ -120,7 +129,7 @@ final class StreamEventCodec {
         if (seq < 0) {
             throw new MalformedMessageException("bad-seq", "seq out of range");
         }
-        return new Decoded(origin, new StreamEvent(stream, seq, type, createdAt, unread, json, exclude));
+        return new Decoded(origin, new StreamEvent(stream, seq, type, createdAt, unread, unseen, json, exclude));
     }
 
     static ResyncHint decodeResyncHint(byte[] message) throws MalformedMessageException {
@@ -133,7 +142,7 @@ final class StreamEventCodec {
         if (message == null || message.length < 2) {
             throw new MalformedMessageException("truncated", "message shorter than its header");
         }
-        if (message[0] != VERSION) {
+        if (message[0] != VERSION && message[0] != VERSION_1) {
             throw new MalformedMessageException("unknown-version", "version " + (message[0] & 0xff) + ", expected " + VERSION);
         }
         if (message[1] != expectedKind) {

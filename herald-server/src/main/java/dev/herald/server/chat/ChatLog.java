@@ -26,7 +26,7 @@ public final class ChatLog implements StreamLog {
     @Override
     public StreamState state(String stream) {
         long id = Streams.conversationId(stream);
-        return id < 0 ? StreamState.EMPTY : new StreamState(store.lastSeq(id), 0);
+        return id < 0 ? StreamState.EMPTY : new StreamState(store.lastSeq(id), 0, 0);
     }
 
     @Override

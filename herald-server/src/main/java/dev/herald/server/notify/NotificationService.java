@@ -1,6 +1,10 @@
 package dev.herald.server.notify;
 
 import dev.herald.server.broker.Broker;
+import dev.herald.server.store.InboxAction;
+import dev.herald.server.store.InboxChange;
+import dev.herald.server.store.InboxCounts;
+import dev.herald.server.store.InboxFilter;
 import dev.herald.server.store.NotificationPage;
 import dev.herald.server.store.NotificationQuery;
 import dev.herald.server.store.PublishRequest;
@@ -29,8 +33,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Notifications as the HTTP API and the sockets use them: publish, inbox, read state.
  *
- * <p>Every change to a user's read state is pushed to the user's live connections as an
- * {@code unread_count} frame, through the broker so it reaches every node. New notifications
+ * <p>Every change to a user's inbox (seen, read, archived, deleted) is pushed to the user's live
+ * connections as an {@code inbox} frame and an {@code unread_count} frame with the new counts,
+ * through the broker so it reaches every node. New notifications
  * reach sockets through the store's commit listener ({@link CommitForwarder}), so a publish
  * is delivered only once it is durable.
  *
@@ -43,6 +48,10 @@ public final class NotificationService {
     private final Store store;
     private final Broker broker;
     private static final int RECORD_BATCH = 512;
+    /** Most ids one inbox action takes, and the batch of an action by filter. */
+    public static final int MAX_IDS = 1000;
+    /** Most filters one counts call takes. */
+    public static final int MAX_FILTERS = 20;
 
     private final Set<String> known = ConcurrentHashMap.newKeySet();
     private final Map<String, CompletableFuture<Void>> pending = new ConcurrentHashMap<>();
@@ -57,8 +66,7 @@ public final class NotificationService {
 
     /** Stores the notification; returns after commit. */
     public PublishResult publish(PublishCommand command, String idempotencyKey, String requestHash) {
-        return store.publish(new PublishRequest(command.streams(), command.allUsers(), command.type(),
-                command.json(), idempotencyKey, requestHash));
+        return store.publish(request(command, idempotencyKey, requestHash));
     }
 
     /**
@@ -70,8 +78,7 @@ public final class NotificationService {
      */
     public CompletableFuture<PublishResult> publishAsync(PublishCommand command, String idempotencyKey,
                                                          String requestHash, ScheduledExecutorService loop) {
-        return store.publishAsync(new PublishRequest(command.streams(), command.allUsers(), command.type(),
-                command.json(), idempotencyKey, requestHash), loop);
+        return store.publishAsync(request(command, idempotencyKey, requestHash), loop);
     }
 
     /**
@@ -82,10 +89,14 @@ public final class NotificationService {
         List<PublishRequest> requests = new ArrayList<>(commands.size());
         for (int i = 0; i < commands.size(); i++) {
             PublishCommand command = commands.get(i);
-            requests.add(new PublishRequest(command.streams(), command.allUsers(), command.type(), command.json(),
-                    keys.get(i), keys.get(i) == null ? null : hashes.get(i)));
+            requests.add(request(command, keys.get(i), keys.get(i) == null ? null : hashes.get(i)));
         }
         return store.publishAll(requests);
+    }
+
+    private static PublishRequest request(PublishCommand command, String idempotencyKey, String requestHash) {
+        return new PublishRequest(command.streams(), command.allUsers(), command.type(), command.json(),
+                idempotencyKey, requestHash, command.category(), command.tags());
     }
 
     public NotificationPage list(String userStream, NotificationQuery query) {
@@ -161,24 +172,76 @@ public final class NotificationService {
 
     /** Marks one of the user's notifications read; empty when the user has no such notification. */
     public Optional<StreamState> markRead(String userStream, String id) {
-        Optional<StreamState> state = store.markRead(userStream, id);
-        state.ifPresent(s -> pushUnread(userStream, s));
-        return state;
+        InboxChange change = apply(userStream, InboxAction.READ, List.of(id));
+        return change.matched().isEmpty() ? Optional.empty() : Optional.of(change.state());
     }
 
+    /** Marks every notification of the user read, archived ones too. */
     public StreamState markAllRead(String userStream) {
-        StreamState state = store.markAllRead(userStream);
-        pushUnread(userStream, state);
-        return state;
+        return applyToMatching(userStream, InboxAction.READ, InboxFilter.EVERYTHING).state();
     }
 
+    /** Deletes one of the user's notifications; empty when the user has no such notification. */
     public Optional<StreamState> delete(String userStream, String id) {
-        Optional<StreamState> state = store.delete(userStream, id);
-        state.ifPresent(s -> pushUnread(userStream, s));
-        return state;
+        InboxChange change = apply(userStream, InboxAction.DELETE, List.of(id));
+        return change.matched().isEmpty() ? Optional.empty() : Optional.of(change.state());
     }
 
-    private void pushUnread(String userStream, StreamState state) {
-        broker.publish(NotificationFrames.unreadCount(userStream, state.unread()));
+    /**
+     * An inbox action on the user's notifications with these ids (at most {@value #MAX_IDS}), in
+     * one transaction; ids the user does not have are skipped. The change reaches every connection
+     * of the user, on every node: an {@code inbox} frame naming what changed (when anything did),
+     * then the counts.
+     */
+    public InboxChange apply(String userStream, InboxAction action, List<String> ids) {
+        InboxChange change = store.apply(userStream, action, ids);
+        announce(userStream, change);
+        return change;
+    }
+
+    /**
+     * An inbox action on every notification of the user that matches the filter and existed when
+     * the call started (those published meanwhile are left alone). Runs in batches of
+     * {@value #MAX_IDS}, each its own transaction, announced as it commits: a filter that matches
+     * 100,000 notifications holds the stream's lock for one batch at a time, never for the whole
+     * job. A failure part way leaves the batches before it applied; calling again finishes the job.
+     */
+    public BulkChange applyToMatching(String userStream, InboxAction action, InboxFilter filter) {
+        StreamState start = store.streamState(userStream);
+        long after = 0;
+        long changed = 0;
+        StreamState state = start;
+        // Each batch moves `after` up by at least one seq; the bound is a backstop.
+        for (long batches = start.lastSeq() / MAX_IDS + 2; batches > 0; batches--) {
+            InboxChange change = store.applyToMatching(userStream, action, filter, after, start.lastSeq(), MAX_IDS);
+            announce(userStream, change);
+            changed += change.changed().size();
+            state = change.state();
+            if (!change.more()) {
+                break;
+            }
+            after = change.lastSeq();
+        }
+        return new BulkChange(action, changed, state);
+    }
+
+    /** What an action by filter changed in all: how many notifications, and the counts after. */
+    public record BulkChange(InboxAction action, long changed, StreamState state) {
+    }
+
+    /** Counts of several filters of the user's inbox, in order (at most {@value #MAX_FILTERS}). */
+    public List<InboxCounts> counts(String userStream, List<InboxFilter> filters) {
+        if (filters.isEmpty() || filters.size() > MAX_FILTERS) {
+            throw new IllegalArgumentException("filters: 1.." + MAX_FILTERS + ", was " + filters.size());
+        }
+        return store.counts(userStream, filters);
+    }
+
+    private void announce(String userStream, InboxChange change) {
+        if (!change.changed().isEmpty()) {
+            broker.publish(NotificationFrames.inboxChanged(userStream, change));
+        }
+        StreamState s = change.state();
+        broker.publish(NotificationFrames.unreadCount(userStream, s.unread(), s.unseen()));
     }
 }

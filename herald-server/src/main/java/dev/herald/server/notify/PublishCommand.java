@@ -16,15 +16,35 @@ import java.util.regex.Pattern;
 /**
  * A validated publish request from an app backend:
  * {@code {"to": {"user": "42"} | {"users": [...]} | {"topic": "branch:7"} | {"all": true},
- * "notification": {"type": "...", ...}}}.
+ * "notification": {"type": "...", ...}, "category": "orders", "tags": ["urgent"]}}} ({@code category}
+ * and {@code tags} optional).
  *
  * @param streams     target streams ({@code user:42}, {@code branch:7})
  * @param allUsers    broadcast to every user Herald knows
  * @param type        the notification type
- * @param json        the notification object, compact, {@code type} first
+ * @param json        the notification object, compact, {@code type} first, then {@code category}
+ *                    and {@code tags} when given, then the app's fields
+ * @param category    the inbox category, or null
+ * @param tags        the inbox tags, distinct, in the order given; empty for none
  */
-public record PublishCommand(List<String> streams, boolean allUsers, String type, String json) {
+public record PublishCommand(List<String> streams, boolean allUsers, String type, String json,
+                             String category, List<String> tags) {
     public static final int MAX_USERS = 10_000;
+    public static final int MAX_TAGS = 16;
+    /** A category: 1-64 letters, digits, {@code _ . -}. */
+    public static final Pattern CATEGORY = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+    /** A tag: 1-64 letters, digits, {@code _ . : @ -} (no comma: the store keeps them comma-separated). */
+    public static final Pattern TAG = Pattern.compile("[A-Za-z0-9_.:@-]{1,64}");
+
+    public PublishCommand {
+        streams = List.copyOf(streams);
+        tags = List.copyOf(tags);
+    }
+
+    /** A command without category or tags. */
+    public PublishCommand(List<String> streams, boolean allUsers, String type, String json) {
+        this(streams, allUsers, type, json, null, List.of());
+    }
     private static final int MAX_TYPE_LENGTH = 128;
     private static final Pattern USER_ID = Pattern.compile("[A-Za-z0-9_.@:-]{1,128}");
     private static final Pattern TOPIC = Pattern.compile("[A-Za-z0-9_.-]{1,64}:[A-Za-z0-9_.:@-]{1,128}");
@@ -112,9 +132,18 @@ public record PublishCommand(List<String> streams, boolean allUsers, String type
                 throw new ValidationException("notification." + reserved, "is set by Herald and may not be given");
             }
         }
-        // type first, then the app's fields in their order: clients reading frames see type first.
+        String category = category(body.get("category"), notification);
+        List<String> tags = tags(body.get("tags"), notification);
+        // type first, then Herald's category and tags, then the app's fields in their order:
+        // clients reading frames see type first.
         ObjectNode ordered = mapper.createObjectNode();
         ordered.put("type", typeText);
+        if (category != null) {
+            ordered.put("category", category);
+        }
+        if (!tags.isEmpty()) {
+            tags.forEach(ordered.putArray("tags")::add);
+        }
         for (Iterator<Map.Entry<String, JsonNode>> it = notification.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> field = it.next();
             if (!field.getKey().equals("type")) {
@@ -130,7 +159,48 @@ public record PublishCommand(List<String> streams, boolean allUsers, String type
         if (json.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > maxNotificationBytes) {
             throw new ValidationException("notification", "larger than " + maxNotificationBytes + " bytes");
         }
-        return new PublishCommand(List.copyOf(streams), all, typeText, json);
+        return new PublishCommand(List.copyOf(streams), all, typeText, json, category, tags);
+    }
+
+    /** The publish's {@code category}, or null; the notification may not carry one of its own then. */
+    private static String category(JsonNode node, JsonNode notification) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isTextual() || !CATEGORY.matcher(node.asText()).matches()) {
+            throw new ValidationException("category", "1-64 characters of letters, digits and _ . -");
+        }
+        if (notification.has("category")) {
+            throw new ValidationException("notification.category",
+                    "given beside the publish's category; Herald puts the publish's category into the notification");
+        }
+        return node.asText();
+    }
+
+    /** The publish's {@code tags}, distinct, in order; empty when absent. */
+    private static List<String> tags(JsonNode node, JsonNode notification) {
+        if (node == null || node.isNull()) {
+            return List.of();
+        }
+        if (!node.isArray()) {
+            throw new ValidationException("tags", "must be an array of tags");
+        }
+        if (node.size() > MAX_TAGS) {
+            throw new ValidationException("tags", "at most " + MAX_TAGS + " tags");
+        }
+        Set<String> unique = new LinkedHashSet<>();
+        for (int i = 0; i < node.size(); i++) {
+            JsonNode tag = node.get(i);
+            if (!tag.isTextual() || !TAG.matcher(tag.asText()).matches()) {
+                throw new ValidationException("tags[" + i + "]", "1-64 characters of letters, digits and _ . : @ -");
+            }
+            unique.add(tag.asText());
+        }
+        if (!unique.isEmpty() && notification.has("tags")) {
+            throw new ValidationException("notification.tags",
+                    "given beside the publish's tags; Herald puts the publish's tags into the notification");
+        }
+        return List.copyOf(unique);
     }
 
     private static String userId(JsonNode node, String field) {

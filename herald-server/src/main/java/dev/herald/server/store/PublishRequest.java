@@ -13,11 +13,26 @@ import java.util.Objects;
  * @param json            the app's notification object, serialized; stored as is
  * @param idempotencyKey  optional key; a second publish with the same key returns the first result
  * @param requestHash     fingerprint of the request, to detect a key reused with another body
+ * @param category        the inbox category (also in {@code json}), or null
+ * @param tags            the inbox tags (also in {@code json}); empty for none; none may contain a comma
  */
 public record PublishRequest(List<String> streams, boolean allUserStreams, String type, String json,
-                             String idempotencyKey, String requestHash) {
+                             String idempotencyKey, String requestHash, String category, List<String> tags) {
+
+    /** A request without category or tags. */
+    public PublishRequest(List<String> streams, boolean allUserStreams, String type, String json,
+                          String idempotencyKey, String requestHash) {
+        this(streams, allUserStreams, type, json, idempotencyKey, requestHash, null, List.of());
+    }
+
     public PublishRequest {
         streams = List.copyOf(Objects.requireNonNull(streams, "streams"));
+        tags = List.copyOf(Objects.requireNonNull(tags, "tags"));
+        for (String tag : tags) {
+            if (tag.isEmpty() || tag.indexOf(',') >= 0) {
+                throw new IllegalArgumentException("tags: a tag is non-empty and has no comma, was '" + tag + "'");
+            }
+        }
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(json, "json");
         if (streams.isEmpty() && !allUserStreams) {

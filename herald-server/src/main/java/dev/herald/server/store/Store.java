@@ -3,7 +3,6 @@ package dev.herald.server.store;
 import dev.herald.server.stream.StreamState;
 import java.util.Collection;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * Durable storage of notification streams.
@@ -85,14 +84,27 @@ public interface Store extends AutoCloseable {
      */
     void ensureStreams(Collection<String> streams);
 
-    /** Marks one notification read; empty when the stream has no notification with that id. */
-    Optional<StreamState> markRead(String stream, String notificationId);
+    /**
+     * Applies an inbox action to the stream's notifications with these ids, in one transaction:
+     * all of them change, or none. Ids the stream does not have are skipped (they are not in
+     * {@link InboxChange#matched()}). On a stream that does not exist, nothing matches.
+     *
+     * @throws IllegalArgumentException for more than 1000 ids
+     */
+    InboxChange apply(String stream, InboxAction action, Collection<String> ids);
 
-    /** Marks every notification of the stream read. */
-    StreamState markAllRead(String stream);
+    /**
+     * Applies an inbox action to one batch of the notifications matching the filter: at most
+     * {@code limit} (1..1000) of those with {@code afterSeq < seq <= upToSeq} that the action
+     * changes, lowest seq first, in one transaction. A caller covers everything by calling again
+     * from {@link InboxChange#lastSeq()} while {@link InboxChange#more()}; fixing {@code upToSeq}
+     * at the start leaves notifications published meanwhile alone.
+     */
+    InboxChange applyToMatching(String stream, InboxAction action, InboxFilter filter, long afterSeq, long upToSeq,
+                                int limit);
 
-    /** Deletes one notification; empty when the stream has no notification with that id. */
-    Optional<StreamState> delete(String stream, String notificationId);
+    /** The counts of each filter, in order. */
+    List<InboxCounts> counts(String stream, List<InboxFilter> filters);
 
     /** True when the database answers a trivial query within a short timeout. */
     boolean isReachable();

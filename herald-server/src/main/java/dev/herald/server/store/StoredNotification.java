@@ -12,9 +12,19 @@ import java.time.Instant;
  * @param json        the app's notification object as published (contains {@code type})
  * @param createdAt   commit time, millisecond precision
  * @param readAt      when it was marked read, or null
+ * @param seenAt      when it was marked seen (or read), or null
+ * @param archivedAt  when it was archived, or null while it is active
  * @param unreadAfter the stream's unread count right after this notification was stored;
  *                    -1 when not known (e.g. rows read back from history)
+ * @param unseenAfter the stream's unseen count right after it was stored; -1 when not known
  */
 public record StoredNotification(String id, String stream, long seq, String type, String json,
-                                 Instant createdAt, Instant readAt, long unreadAfter) {
+                                 Instant createdAt, Instant readAt, Instant seenAt, Instant archivedAt,
+                                 long unreadAfter, long unseenAfter) {
+
+    /** A notification as a publish stores it: unread, unseen, active. */
+    public static StoredNotification fresh(String id, String stream, long seq, String type, String json,
+                                           Instant createdAt, long unreadAfter, long unseenAfter) {
+        return new StoredNotification(id, stream, seq, type, json, createdAt, null, null, null, unreadAfter, unseenAfter);
+    }
 }

@@ -27,6 +27,7 @@ public final class StreamEvent {
     private final String type;
     private final long createdAtMillis;
     private final long unread;
+    private final long unseen;
     private final byte[] json;
     private final String excludeUserId;
     /** Wire encodings by format slot, computed on first use; a race computes one twice, harmlessly. */
@@ -51,6 +52,15 @@ public final class StreamEvent {
      */
     public StreamEvent(String stream, long seq, String type, long createdAtMillis, long unread, byte[] json,
                        String excludeUserId) {
+        this(stream, seq, type, createdAtMillis, unread, -1, json, excludeUserId);
+    }
+
+    /**
+     * @param unseen the stream's unseen count after this event, or -1 when it did not change or is
+     *               not known
+     */
+    public StreamEvent(String stream, long seq, String type, long createdAtMillis, long unread, long unseen,
+                       byte[] json, String excludeUserId) {
         this.excludeUserId = excludeUserId;
         this.stream = Objects.requireNonNull(stream, "stream");
         if (seq < 0) {
@@ -60,6 +70,7 @@ public final class StreamEvent {
         this.type = Objects.requireNonNull(type, "type");
         this.createdAtMillis = createdAtMillis;
         this.unread = unread;
+        this.unseen = unseen;
         this.json = Objects.requireNonNull(json, "json");
     }
 
@@ -120,6 +131,8 @@ public final class StreamEvent {
     public String type() { return type; }
     public long createdAtMillis() { return createdAtMillis; }
     public long unread() { return unread; }
+    /** The stream's unseen count after this event, or -1 when it did not change or is not known. */
+    public long unseen() { return unseen; }
     public byte[] json() { return json; }
 
     @Override

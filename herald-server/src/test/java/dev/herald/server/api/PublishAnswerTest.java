@@ -23,7 +23,7 @@ class PublishAnswerTest {
         List<StoredNotification> ns = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             ns.add(new StoredNotification("0190a1b2-c3d4-7e5f-8a9b-" + String.format("%012d", i), "user:u\"" + i,
-                    41 + i, "t", "{\"type\":\"t\"}", Instant.parse("2026-12-06T16:30:00.123Z").plusMillis(i), null, i));
+                    41 + i, "t", "{\"type\":\"t\"}", Instant.parse("2026-12-06T16:30:00.123Z").plusMillis(i), null, null, null, i, i));
         }
         return new PublishResult(ns, replayed);
     }

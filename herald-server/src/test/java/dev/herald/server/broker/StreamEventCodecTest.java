@@ -24,6 +24,18 @@ class StreamEventCodecTest {
     }
 
     @Test
+    void aVersion1EventFromTheReleaseBeforeIsReadWithItsUnseenCountUnknown() throws Exception {
+        // version 1, event, origin 5, seq 3, time 0, unread 4 (zigzag 8), no excluded user, "s", "t", "{}"
+        byte[] v1 = new byte[]{1, 'E', 0, 0, 0, 0, 0, 0, 0, 5, 3, 0, 0, 0, 0, 0, 0, 0, 0, 8, 0,
+                1, 's', 1, 't', 2, '{', '}'};
+
+        StreamEventCodec.Decoded decoded = StreamEventCodec.decode(v1);
+
+        assertThat(decoded.origin()).isEqualTo(5);
+        assertSame(decoded.event(), new StreamEvent("s", 3, "t", 0, 4, -1, "{}".getBytes(StandardCharsets.UTF_8), null));
+    }
+
+    @Test
     void ephemeralEventsWithNoUnreadChangeAndEmptyFieldsRoundTrip() throws Exception {
         StreamEvent event = new StreamEvent("u", 0, "", -1L, -1, new byte[0]);
         assertSame(StreamEventCodec.decode(StreamEventCodec.encode(event, 0)).event(), event);
@@ -52,14 +64,15 @@ class StreamEventCodecTest {
             random.nextBytes(json);
             long seq = random.nextBoolean() ? random.nextInt(1_000) : random.nextLong() & Long.MAX_VALUE;
             long unread = random.nextInt(3) == 0 ? -1 : random.nextLong();
+            long unseen = random.nextInt(3) == 0 ? -1 : random.nextLong();
             StreamEvent event = new StreamEvent("user:" + random.nextInt(), seq, "t" + random.nextInt(9),
-                    random.nextLong(), unread, json, random.nextInt(4) == 0 ? "user-" + random.nextInt(1000) : null);
+                    random.nextLong(), unread, unseen, json, random.nextInt(4) == 0 ? "user-" + random.nextInt(1000) : null);
             byte[] encoded = StreamEventCodec.encode(event, random.nextLong());
             assertSame(StreamEventCodec.decode(encoded).event(), event);
         }
         StreamEvent typical = new StreamEvent("user:123456", 1_234, "notification", 1_732_334_455_123L, 7, new byte[150]);
         assertThat(StreamEventCodec.encode(typical, 1L).length - 150 - "user:123456".length() - "notification".length())
-                .as("header bytes: version, kind, origin, 2-byte seq, time, 1-byte unread, four lengths").isEqualTo(26);
+                .as("header bytes: version, kind, origin, 2-byte seq, time, 1-byte unread and unseen, four lengths").isEqualTo(27);
     }
 
     @Test
@@ -77,7 +90,7 @@ class StreamEventCodecTest {
     void unknownVersionsKindsTrailingBytesAndEndlessVarintsAreNamedByKind() {
         byte[] valid = StreamEventCodec.encode(new StreamEvent("s", 1, "t", 0, -1, new byte[]{'{', '}'}), 1);
         byte[] future = valid.clone();
-        future[0] = 2;
+        future[0] = 3;
         byte[] otherKind = valid.clone();
         otherKind[1] = 'Z';
         byte[] trailing = Arrays.copyOf(valid, valid.length + 1);
@@ -96,9 +109,9 @@ class StreamEventCodecTest {
 
     @Test
     void aLengthLargerThanTheMessageIsRejectedWithoutAllocatingIt() {
-        // origin, seq 1, time 0, unread 0, no excluded user, then a stream "of" 2^35-1 bytes
+        // origin, seq 1, time 0, unread 0, unseen 0, no excluded user, then a stream "of" 2^35-1 bytes
         byte[] message = new byte[]{StreamEventCodec.VERSION, StreamEventCodec.EVENT, 0, 0, 0, 0, 0, 0, 0, 1,
-                1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x07};
+                1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x07};
         assertKind(message, "truncated");
     }
 
@@ -122,6 +135,7 @@ class StreamEventCodecTest {
         assertThat(actual.type()).isEqualTo(expected.type());
         assertThat(actual.createdAtMillis()).isEqualTo(expected.createdAtMillis());
         assertThat(actual.unread()).isEqualTo(expected.unread());
+        assertThat(actual.unseen()).isEqualTo(expected.unseen());
         assertThat(actual.json()).isEqualTo(expected.json());
         assertThat(actual.excludeUserId()).isEqualTo(expected.excludeUserId());
     }

@@ -102,6 +102,46 @@ class ClusterEndToEndTest {
     }
 
     @Test
+    void anInboxChangeOnOneNodeReachesTheUsersSocketOnTheOtherWithTheCountsAndTheStoreAgrees() throws Exception {
+        String broker = RedisSupport.brokerUrl(RedisSupport.PORT);
+        try (PostgresSupport pg = PostgresSupport.freshSchema("inbox")) {
+            List<TestServer> nodes = startNodes(pg.storeUrl(), List.of(broker, broker));
+            try (WsClient onB = nodes.get(1).connectAs("inbox-user", "/ws/notifications")) {
+                assertThat(onB.nextOfType("connected", Duration.ofSeconds(10)).get("unseen_count").asInt()).isZero();
+                TestServer a = nodes.get(0);
+                List<String> ids = new ArrayList<>();
+                for (int i = 0; i < 3; i++) {
+                    ids.add(a.api.publish("{\"to\":{\"user\":\"inbox-user\"},\"category\":\"orders\",\"notification\":{\"type\":\"t\"}}")
+                            .json().get("ids").get(0).asText());
+                }
+                await().atMost(Duration.ofSeconds(10)).until(() -> {
+                    JsonNode f = onB.nextOfType("unread_count", Duration.ofSeconds(10));
+                    return f.get("unseen_count").asInt() == 3;
+                });
+                String token = a.tokens.forUser("inbox-user");
+                Api.Reply seen = a.api.asUser("POST", "/api/v1/me/notifications/bulk", token,
+                        "{\"action\":\"seen\",\"filter\":{\"category\":\"orders\"}}");
+                assertThat(seen.json().get("changed").asInt()).isEqualTo(3);
+                JsonNode inbox = onB.nextOfType("inbox", Duration.ofSeconds(10));
+                assertThat(inbox.get("action").asText()).isEqualTo("seen");
+                assertThat(inbox.get("ids")).extracting(JsonNode::asText).containsExactlyElementsOf(ids);
+                assertThat(onB.nextOfType("unread_count", Duration.ofSeconds(10)).get("unseen_count").asInt()).isZero();
+
+                assertThat(a.api.asUser("POST", "/api/v1/me/notifications/" + ids.get(1) + "/archive", token, null).status())
+                        .isEqualTo(200);
+                JsonNode archived = onB.nextOfType("inbox", Duration.ofSeconds(10));
+                assertThat(archived.get("action").asText()).isEqualTo("archive");
+                assertThat(archived.get("unread_count").asInt()).isEqualTo(2);
+                JsonNode counts = nodes.get(1).api.asUser("GET", "/api/v1/me/notifications/counts?archived=any",
+                        nodes.get(1).tokens.forUser("inbox-user"), null).json();
+                assertThat(counts.toString()).isEqualTo("{\"total\":3,\"unread\":3,\"unseen\":0}");
+            } finally {
+                nodes.forEach(TestServer::close);
+            }
+        }
+    }
+
+    @Test
     void topicsAndBroadcastsPublishedOnOneNodeReachTheirFollowersOnEveryNode() throws Exception {
         String broker = RedisSupport.brokerUrl(RedisSupport.PORT);
         try (PostgresSupport pg = PostgresSupport.freshSchema("topic")) {

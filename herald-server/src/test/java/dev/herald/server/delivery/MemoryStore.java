@@ -1,5 +1,9 @@
 package dev.herald.server.delivery;
 
+import dev.herald.server.store.InboxAction;
+import dev.herald.server.store.InboxChange;
+import dev.herald.server.store.InboxCounts;
+import dev.herald.server.store.InboxFilter;
 import dev.herald.server.store.NotificationPage;
 import dev.herald.server.store.NotificationQuery;
 import dev.herald.server.store.PublishRequest;
@@ -30,7 +34,7 @@ final class MemoryStore implements Store {
         long seq = lastSeq.merge(stream, 1L, Long::sum);
         String json = "{\"type\":\"" + type + "\",\"n\":" + seq + "}";
         StoredNotification n = new StoredNotification(UUID.randomUUID().toString(), stream, seq, type, json,
-                Instant.now(), null, -1);
+                Instant.now(), null, null, null, -1, -1);
         streams.computeIfAbsent(stream, s -> new ArrayList<>()).add(n);
         return n;
     }
@@ -48,7 +52,7 @@ final class MemoryStore implements Store {
 
     @Override
     public synchronized StreamState streamState(String stream) {
-        return new StreamState(lastSeq.getOrDefault(stream, 0L), 0);
+        return new StreamState(lastSeq.getOrDefault(stream, 0L), 0, 0);
     }
 
     @Override
@@ -70,19 +74,23 @@ final class MemoryStore implements Store {
     public void ensureStreams(java.util.Collection<String> streams) {
     }
 
+
+
+
     @Override
-    public Optional<StreamState> markRead(String stream, String notificationId) {
-        throw new UnsupportedOperationException();
+    public InboxChange apply(String stream, InboxAction action, java.util.Collection<String> ids) {
+        throw new UnsupportedOperationException("delivery tests have no inbox");
     }
 
     @Override
-    public StreamState markAllRead(String stream) {
-        throw new UnsupportedOperationException();
+    public InboxChange applyToMatching(String stream, InboxAction action, InboxFilter filter, long afterSeq,
+                                       long upToSeq, int limit) {
+        throw new UnsupportedOperationException("delivery tests have no inbox");
     }
 
     @Override
-    public Optional<StreamState> delete(String stream, String notificationId) {
-        throw new UnsupportedOperationException();
+    public List<InboxCounts> counts(String stream, List<InboxFilter> filters) {
+        throw new UnsupportedOperationException("delivery tests have no inbox");
     }
 
     @Override

@@ -9,7 +9,9 @@ import dev.herald.server.notify.ValidationException;
 import dev.herald.server.transport.ApiException;
 import dev.herald.server.transport.http.ApiRequest;
 import dev.herald.server.transport.http.ApiResponse;
+import dev.herald.server.api.InboxRoutes;
 import dev.herald.server.api.NotificationRoutes;
+import dev.herald.server.broker.InProcessBroker;
 import dev.herald.server.transport.http.Route;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
@@ -24,9 +26,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The HTTP notification API's parsing of untrusted requests, through the real route handlers
  * over a store that keeps nothing: the publish body ({@code POST /api/v1/notifications}), the
- * batch body ({@code POST /api/v1/notifications/batch}) and the inbox query parameters
- * ({@code cursor}, {@code limit}, {@code unread}, {@code type} on
- * {@code GET /api/v1/me/notifications}). Contract: an answer, or {@link ApiException} with a 4xx
+ * batch body ({@code POST /api/v1/notifications/batch}), the inbox's bodies (bulk actions and
+ * counts, {@code POST /api/v1/me/notifications/bulk} and {@code .../counts}) and its query
+ * parameters (cursor, limit and every filter on {@code GET /api/v1/me/notifications}). Contract: an answer, or {@link ApiException} with a 4xx
  * status, or {@link ValidationException} (both answered 400 by the router); anything else would
  * be a 500.
  */
@@ -47,9 +49,16 @@ class HttpBodyFuzzTest {
     }
 
     @FuzzTest(maxDuration = "2m")
+    void inboxBodiesAreAnsweredOrRefusedAsBadRequests(FuzzedDataProvider data) {
+        String route = data.consumeBoolean() ? "POST /api/v1/me/notifications/bulk" : "POST /api/v1/me/notifications/counts";
+        call(route, Map.of(), data.consumeRemainingAsBytes(), USER);
+    }
+
+    @FuzzTest(maxDuration = "2m")
     void inboxCursorsAndFiltersAreAnsweredOrRefusedAsBadRequests(FuzzedDataProvider data) {
         Map<String, List<String>> query = new HashMap<>();
-        for (String name : List.of("cursor", "limit", "unread", "type")) {
+        for (String name : List.of("cursor", "limit", "unread", "read", "seen", "archived", "category", "tag", "type",
+                "created_after", "created_before")) {
             if (data.consumeBoolean()) {
                 query.put(name, List.of(data.consumeString(40)));
             }
@@ -84,13 +93,17 @@ class HttpBodyFuzzTest {
     }
 
     private static Map<String, Route> routes() {
-        NotificationService service = new NotificationService(new InertStore(), null, Runnable::run);
+        InProcessBroker broker = new InProcessBroker();
+        broker.start(event -> { });
+        NotificationService service = new NotificationService(new InertStore(), broker, Runnable::run);
         Map<String, Route> routes = new HashMap<>();
-        for (Route r : new NotificationRoutes(service, JSON, MAX_NOTIFICATION_BYTES, n -> { }).routes()) {
+        List<Route> all = new java.util.ArrayList<>(new NotificationRoutes(service, JSON, MAX_NOTIFICATION_BYTES, n -> { }).routes());
+        all.addAll(new InboxRoutes(service, JSON).routes());
+        for (Route r : all) {
             routes.put(r.method() + " " + r.pattern(), r);
         }
         assertThat(routes).containsKeys("POST /api/v1/notifications", "POST /api/v1/notifications/batch",
-                "GET /api/v1/me/notifications");
+                "GET /api/v1/me/notifications", "POST /api/v1/me/notifications/bulk", "POST /api/v1/me/notifications/counts");
         return routes;
     }
 }

@@ -1,5 +1,9 @@
 package dev.herald.server.fuzz;
 
+import dev.herald.server.store.InboxAction;
+import dev.herald.server.store.InboxChange;
+import dev.herald.server.store.InboxCounts;
+import dev.herald.server.store.InboxFilter;
 import dev.herald.server.store.NotificationPage;
 import dev.herald.server.store.NotificationQuery;
 import dev.herald.server.store.PublishRequest;
@@ -47,19 +51,23 @@ final class InertStore implements Store {
     public void ensureStreams(Collection<String> streams) {
     }
 
+
+
+
     @Override
-    public Optional<StreamState> markRead(String stream, String notificationId) {
-        return Optional.empty();
+    public InboxChange apply(String stream, InboxAction action, java.util.Collection<String> ids) {
+        return new InboxChange(action, List.of(), List.of(), StreamState.EMPTY, 0, false);
     }
 
     @Override
-    public StreamState markAllRead(String stream) {
-        return StreamState.EMPTY;
+    public InboxChange applyToMatching(String stream, InboxAction action, InboxFilter filter, long afterSeq,
+                                       long upToSeq, int limit) {
+        return new InboxChange(action, List.of(), List.of(), StreamState.EMPTY, upToSeq, false);
     }
 
     @Override
-    public Optional<StreamState> delete(String stream, String notificationId) {
-        return Optional.empty();
+    public List<InboxCounts> counts(String stream, List<InboxFilter> filters) {
+        return filters.stream().map(f -> new InboxCounts(0, 0, 0)).toList();
     }
 
     @Override

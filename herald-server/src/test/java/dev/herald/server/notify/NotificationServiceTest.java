@@ -1,5 +1,9 @@
 package dev.herald.server.notify;
 
+import dev.herald.server.store.InboxAction;
+import dev.herald.server.store.InboxChange;
+import dev.herald.server.store.InboxCounts;
+import dev.herald.server.store.InboxFilter;
 import dev.herald.server.broker.InProcessBroker;
 import dev.herald.server.store.NotificationPage;
 import dev.herald.server.store.NotificationQuery;
@@ -82,18 +86,22 @@ class NotificationServiceTest {
             throw new UnsupportedOperationException("not used here");
         }
 
+
+
+
         @Override
-        public Optional<StreamState> markRead(String stream, String notificationId) {
+        public InboxChange apply(String stream, InboxAction action, java.util.Collection<String> ids) {
             throw new UnsupportedOperationException("not used here");
         }
 
         @Override
-        public StreamState markAllRead(String stream) {
+        public InboxChange applyToMatching(String stream, InboxAction action, InboxFilter filter, long afterSeq,
+                                           long upToSeq, int limit) {
             throw new UnsupportedOperationException("not used here");
         }
 
         @Override
-        public Optional<StreamState> delete(String stream, String notificationId) {
+        public List<InboxCounts> counts(String stream, List<InboxFilter> filters) {
             throw new UnsupportedOperationException("not used here");
         }
 

@@ -13,6 +13,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
@@ -100,7 +101,7 @@ public abstract class StoreContractTest {
         assertThat(second.seq()).isEqualTo(2);
         assertThat(second.unreadAfter()).isEqualTo(2);
         assertThat(second.id()).isNotEqualTo(first.id());
-        assertThat(store.streamState(s)).isEqualTo(new StreamState(2, 2));
+        assertThat(store.streamState(s)).isEqualTo(new StreamState(2, 2, 2));
         assertThat(store.readSince(s, 0, 10)).extracting(StoredNotification::id).containsExactly(first.id(), second.id());
     }
 
@@ -122,7 +123,7 @@ public abstract class StoreContractTest {
         assertThat(r.replayed()).isFalse();
         assertThat(r.notifications()).extracting(StoredNotification::stream, StoredNotification::seq)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple(a, 2L), org.assertj.core.groups.Tuple.tuple(b, 1L));
-        assertThat(store.streamState(b)).isEqualTo(new StreamState(1, 1));
+        assertThat(store.streamState(b)).isEqualTo(new StreamState(1, 1, 1));
     }
 
     @Test
@@ -147,7 +148,7 @@ public abstract class StoreContractTest {
         int n = threads * each;
         assertThat(seqs).hasSize(n).doesNotHaveDuplicates();
         assertThat(seqs).containsExactlyInAnyOrderElementsOf(IntStream.rangeClosed(1, n).mapToObj(i -> (long) i).toList());
-        assertThat(store.streamState(s)).isEqualTo(new StreamState(n, n));
+        assertThat(store.streamState(s)).isEqualTo(new StreamState(n, n, n));
         assertThat(store.readSince(s, 0, n + 1)).extracting(StoredNotification::seq)
                 .containsExactlyElementsOf(IntStream.rangeClosed(1, n).mapToObj(i -> (long) i).toList());
     }
@@ -195,7 +196,7 @@ public abstract class StoreContractTest {
         assertThat(again.notifications()).extracting(StoredNotification::id, StoredNotification::seq)
                 .containsExactlyElementsOf(first.notifications().stream()
                         .map(n -> org.assertj.core.groups.Tuple.tuple(n.id(), n.seq())).toList());
-        assertThat(store.streamState(s)).isEqualTo(new StreamState(1, 1));
+        assertThat(store.streamState(s)).isEqualTo(new StreamState(1, 1, 1));
         assertThat(listener.all()).hasSize(1);
     }
 
@@ -207,7 +208,7 @@ public abstract class StoreContractTest {
         assertThatThrownBy(() -> store.publish(keyed(s, p + "k2", "other")))
                 .isInstanceOf(IdempotencyConflictException.class)
                 .hasMessageContaining(p + "k2");
-        assertThat(store.streamState(s)).isEqualTo(new StreamState(1, 1));
+        assertThat(store.streamState(s)).isEqualTo(new StreamState(1, 1, 1));
     }
 
     @Test
@@ -255,9 +256,9 @@ public abstract class StoreContractTest {
 
         assertThat(r.notifications()).extracting(StoredNotification::stream).contains(a, b, topic).doesNotHaveDuplicates()
                 .allMatch(s -> s.startsWith("user:") || s.equals(topic));
-        assertThat(store.streamState(a)).isEqualTo(new StreamState(2, 2));
-        assertThat(store.streamState(b)).isEqualTo(new StreamState(1, 1));
-        assertThat(store.streamState(topic)).isEqualTo(new StreamState(2, 2));
+        assertThat(store.streamState(a)).isEqualTo(new StreamState(2, 2, 2));
+        assertThat(store.streamState(b)).isEqualTo(new StreamState(1, 1, 1));
+        assertThat(store.streamState(topic)).isEqualTo(new StreamState(2, 2, 2));
     }
 
     @Test
@@ -272,7 +273,7 @@ public abstract class StoreContractTest {
         assertThat(results).hasSize(3);
         assertThat(results.get(0).notifications().get(0).seq()).isEqualTo(1);
         assertThat(results.get(2).notifications().get(0).seq()).isEqualTo(2);
-        assertThat(store.streamState(a)).isEqualTo(new StreamState(2, 2));
+        assertThat(store.streamState(a)).isEqualTo(new StreamState(2, 2, 2));
         PublishResult replay = store.publishAll(List.of(new PublishRequest(List.of(b), false, "y", "{}", p + "all-k", "h"))).get(0);
         assertThat(replay.replayed()).isTrue();
         assertThat(replay.notifications()).extracting(StoredNotification::id)
@@ -322,7 +323,7 @@ public abstract class StoreContractTest {
                 ensure.get(30, java.util.concurrent.TimeUnit.SECONDS);
                 publish.get(30, java.util.concurrent.TimeUnit.SECONDS);
                 for (String k : keys) {
-                    assertThat(store.streamState(k)).as(k).isEqualTo(new StreamState(1, 1));
+                    assertThat(store.streamState(k)).as(k).isEqualTo(new StreamState(1, 1, 1));
                 }
             }
         } finally {
@@ -348,8 +349,8 @@ public abstract class StoreContractTest {
         PublishResult r = store.publish(new PublishRequest(List.of(), true, "all", "{}", null, null));
         assertThat(r.notifications()).extracting(StoredNotification::stream).containsAll(fresh).contains(known)
                 .doesNotHaveDuplicates();
-        assertThat(store.streamState(fresh.get(299))).isEqualTo(new StreamState(1, 1));
-        assertThat(store.streamState(known)).isEqualTo(new StreamState(2, 2));
+        assertThat(store.streamState(fresh.get(299))).isEqualTo(new StreamState(1, 1, 1));
+        assertThat(store.streamState(known)).isEqualTo(new StreamState(2, 2, 2));
     }
 
     @Test
@@ -399,7 +400,7 @@ public abstract class StoreContractTest {
         store.publish(to(s, "orderXcreated"));
         store.publish(to(s, "order%paid"));
         store.publish(to(s, "chat"));
-        store.markRead(s, created);
+        markRead(s, created);
 
         assertThat(types(s, new NotificationQuery(Long.MAX_VALUE, 10, false, "order_*")))
                 .containsExactly("order_created");
@@ -426,13 +427,13 @@ public abstract class StoreContractTest {
         store.publish(to(a, "x"));
         store.publish(to(b, "x"));
 
-        assertThat(store.markRead(b, id)).isEmpty();
-        assertThat(store.markRead(a, "no-such-id")).isEmpty();
-        assertThat(store.markRead(user("never"), id)).isEmpty();
-        assertThat(store.markRead(a, id)).contains(new StreamState(2, 1));
-        assertThat(store.markRead(a, id)).contains(new StreamState(2, 1));
+        assertThat(markRead(b, id)).isEmpty();
+        assertThat(markRead(a, "no-such-id")).isEmpty();
+        assertThat(markRead(user("never"), id)).isEmpty();
+        assertThat(markRead(a, id)).contains(new StreamState(2, 1, 1));
+        assertThat(markRead(a, id)).contains(new StreamState(2, 1, 1));
         assertThat(store.readSince(a, 0, 1).getFirst().readAt()).isNotNull();
-        assertThat(store.streamState(b)).isEqualTo(new StreamState(1, 1));
+        assertThat(store.streamState(b)).isEqualTo(new StreamState(1, 1, 1));
     }
 
     @Test
@@ -441,10 +442,10 @@ public abstract class StoreContractTest {
         store.publish(to(s, "x"));
         store.publish(to(s, "x"));
 
-        assertThat(store.markAllRead(s)).isEqualTo(new StreamState(2, 0));
+        assertThat(markAllRead(s)).isEqualTo(new StreamState(2, 0, 0));
         assertThat(store.list(s, new NotificationQuery(Long.MAX_VALUE, 10, true, null)).notifications()).isEmpty();
         assertThat(store.publish(to(s, "x")).notifications().getFirst().unreadAfter()).isEqualTo(1);
-        assertThat(store.markAllRead(user("never"))).isEqualTo(StreamState.EMPTY);
+        assertThat(markAllRead(user("never"))).isEqualTo(StreamState.EMPTY);
     }
 
     @Test
@@ -452,12 +453,12 @@ public abstract class StoreContractTest {
         String s = user("a");
         String read = store.publish(to(s, "x")).notifications().getFirst().id();
         String unread = store.publish(to(s, "x")).notifications().getFirst().id();
-        store.markRead(s, read);
+        markRead(s, read);
 
-        assertThat(store.delete(user("b"), unread)).isEmpty();
-        assertThat(store.delete(s, read)).contains(new StreamState(2, 1));
-        assertThat(store.delete(s, unread)).contains(new StreamState(2, 0));
-        assertThat(store.delete(s, unread)).isEmpty();
+        assertThat(delete(user("b"), unread)).isEmpty();
+        assertThat(delete(s, read)).contains(new StreamState(2, 1, 1));
+        assertThat(delete(s, unread)).contains(new StreamState(2, 0, 0));
+        assertThat(delete(s, unread)).isEmpty();
         assertThat(store.readSince(s, 0, 10)).isEmpty();
         assertThat(store.publish(to(s, "x")).notifications().getFirst().seq()).isEqualTo(3);
     }
@@ -473,15 +474,20 @@ public abstract class StoreContractTest {
                 futures.add(pool.submit(() -> {
                     Random random = new Random(seed);
                     for (int i = 0; i < 25; i++) {
-                        int action = random.nextInt(10);
+                        int action = random.nextInt(14);
                         if (action < 6 || ids.isEmpty()) {
                             ids.add(store.publish(to(s, "x")).notifications().getFirst().id());
                         } else if (action < 8) {
-                            store.markRead(s, ids.get(random.nextInt(ids.size())));
+                            markRead(s, ids.get(random.nextInt(ids.size())));
                         } else if (action < 9) {
-                            store.delete(s, ids.get(random.nextInt(ids.size())));
+                            delete(s, ids.get(random.nextInt(ids.size())));
+                        } else if (action < 10) {
+                            markAllRead(s);
                         } else {
-                            store.markAllRead(s);
+                            InboxAction inbox = List.of(InboxAction.SEEN, InboxAction.UNREAD, InboxAction.ARCHIVE,
+                                    InboxAction.UNARCHIVE).get(action - 10);
+                            store.apply(s, inbox, List.of(ids.get(random.nextInt(ids.size())),
+                                    ids.get(random.nextInt(ids.size()))));
                         }
                     }
                 }));
@@ -491,8 +497,219 @@ public abstract class StoreContractTest {
             }
         }
         List<StoredNotification> left = store.readSince(s, 0, 1000);
-        long unread = left.stream().filter(n -> n.readAt() == null).count();
-        assertThat(store.streamState(s)).isEqualTo(new StreamState(ids.size(), unread));
+        long unread = left.stream().filter(n -> n.archivedAt() == null && n.readAt() == null).count();
+        long unseen = left.stream().filter(n -> n.archivedAt() == null && n.seenAt() == null).count();
+        assertThat(store.streamState(s)).isEqualTo(new StreamState(ids.size(), unread, unseen));
+        assertThat(store.counts(s, List.of(InboxFilter.ACTIVE)).getFirst()).isEqualTo(new InboxCounts(
+                left.stream().filter(n -> n.archivedAt() == null).count(), unread, unseen));
+    }
+
+    // The inbox: seen, archive, filters, counts, actions by ids and by filter.
+
+    protected Optional<StreamState> markRead(String stream, String id) {
+        InboxChange change = store.apply(stream, InboxAction.READ, List.of(id));
+        return change.matched().isEmpty() ? Optional.empty() : Optional.of(change.state());
+    }
+
+    protected StreamState markAllRead(String stream) {
+        return store.applyToMatching(stream, InboxAction.READ, InboxFilter.EVERYTHING, 0, Long.MAX_VALUE, 1000).state();
+    }
+
+    protected Optional<StreamState> delete(String stream, String id) {
+        InboxChange change = store.apply(stream, InboxAction.DELETE, List.of(id));
+        return change.matched().isEmpty() ? Optional.empty() : Optional.of(change.state());
+    }
+
+    protected static PublishRequest labelled(String stream, String type, String category, String... tags) {
+        String json = "{\"type\":\"" + type + "\"" + (category == null ? "" : ",\"category\":\"" + category + "\"") + "}";
+        return new PublishRequest(List.of(stream), false, type, json, null, null, category, List.of(tags));
+    }
+
+    private String id(String stream, PublishRequest request) {
+        return store.publish(request).notifications().getFirst().id();
+    }
+
+    private InboxFilter active() {
+        return InboxFilter.ACTIVE;
+    }
+
+    @Test
+    void eachInboxActionMovesTheUnreadAndUnseenCountersByWhatItChanged() {
+        String s = user("a");
+        String a = id(s, to(s, "x"));
+        String b = id(s, to(s, "x"));
+        String c = id(s, to(s, "x"));
+        assertThat(store.streamState(s)).isEqualTo(new StreamState(3, 3, 3));
+
+        InboxChange seen = store.apply(s, InboxAction.SEEN, List.of(a));
+        assertThat(seen.changed()).containsExactly(a);
+        assertThat(seen.state()).isEqualTo(new StreamState(3, 3, 2));
+        assertThat(store.apply(s, InboxAction.SEEN, List.of(a)).changed()).isEmpty(); // already seen
+        assertThat(store.apply(s, InboxAction.READ, List.of(a, b)).state()).as("read is seen too")
+                .isEqualTo(new StreamState(3, 1, 1));
+        assertThat(store.apply(s, InboxAction.UNREAD, List.of(b)).state()).as("unread stays seen")
+                .isEqualTo(new StreamState(3, 2, 1));
+        assertThat(store.apply(s, InboxAction.ARCHIVE, List.of(b, c)).state()).as("archived leave the counts")
+                .isEqualTo(new StreamState(3, 0, 0));
+        assertThat(store.apply(s, InboxAction.READ, List.of(c)).state()).as("reading an archived one counts nothing")
+                .isEqualTo(new StreamState(3, 0, 0));
+        assertThat(store.apply(s, InboxAction.UNARCHIVE, List.of(b, c)).state()).as("back with their own state")
+                .isEqualTo(new StreamState(3, 1, 0));
+        assertThat(store.apply(s, InboxAction.DELETE, List.of(b)).state()).isEqualTo(new StreamState(3, 0, 0));
+
+        StoredNotification left = store.readSince(s, 2, 1).getFirst();
+        assertThat(left.id()).isEqualTo(c);
+        assertThat(left.readAt()).isNotNull();
+        assertThat(left.seenAt()).isNotNull();
+        assertThat(left.archivedAt()).isNull();
+    }
+
+    @Test
+    void anActionByIdsSkipsIdsOfOtherStreamsAndUnknownOnesAndChangesTheRestTogether() {
+        String a = user("a");
+        String b = user("b");
+        String mine = id(a, to(a, "x"));
+        String theirs = id(b, to(b, "x"));
+
+        InboxChange change = store.apply(a, InboxAction.ARCHIVE, List.of(theirs, "no-such-id", mine, mine));
+
+        assertThat(change.matched()).containsExactly(mine);
+        assertThat(change.changed()).containsExactly(mine);
+        assertThat(store.streamState(b)).isEqualTo(new StreamState(1, 1, 1));
+        assertThat(store.list(b, new NotificationQuery(Long.MAX_VALUE, 10, active())).notifications()).hasSize(1);
+        assertThat(store.apply(user("never"), InboxAction.READ, List.of(mine)).matched()).isEmpty();
+        assertThat(store.apply(a, InboxAction.READ, List.of()).state()).isEqualTo(new StreamState(1, 0, 0));
+        assertThatThrownBy(() -> store.apply(a, InboxAction.READ, IntStream.range(0, 1001).mapToObj(i -> "id" + i).toList()))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void publishesKeepCategoryAndTagsAndTheFeedFiltersByThemWithLikeWildcardsTakenLiterally() {
+        String s = user("a");
+        String order = id(s, labelled(s, "order_created", "orders", "urgent", "a_b"));
+        String promo = id(s, labelled(s, "promo", "marketing", "aXb"));
+        String plain = id(s, to(s, "chat"));
+
+        assertThat(ids(s, filter().category("orders"))).containsExactly(order);
+        assertThat(ids(s, filter().tag("urgent"))).containsExactly(order);
+        assertThat(ids(s, filter().tag("a_b"))).containsExactly(order);
+        assertThat(ids(s, filter().tag("urg"))).isEmpty();
+        assertThat(ids(s, filter().category("marketing").tag("aXb"))).containsExactly(promo);
+        assertThat(ids(s, filter())).containsExactly(plain, promo, order);
+        assertThat(store.readSince(s, 0, 1).getFirst().json())
+                .isEqualTo("{\"type\":\"order_created\",\"category\":\"orders\"}");
+    }
+
+    @Test
+    void theFeedFiltersByStateArchiveAndTimeRange() {
+        String s = user("a");
+        String a = id(s, to(s, "x"));
+        String b = id(s, to(s, "x"));
+        String c = id(s, to(s, "x"));
+        store.apply(s, InboxAction.SEEN, List.of(a));
+        store.apply(s, InboxAction.READ, List.of(b));
+        store.apply(s, InboxAction.ARCHIVE, List.of(c));
+        java.time.Instant created = store.readSince(s, 0, 1).getFirst().createdAt();
+
+        assertThat(ids(s, filter())).containsExactly(b, a);
+        assertThat(ids(s, filter().archived(InboxFilter.Archived.ARCHIVED))).containsExactly(c);
+        assertThat(ids(s, filter().archived(InboxFilter.Archived.ANY))).containsExactly(c, b, a);
+        assertThat(ids(s, filter().read(false))).containsExactly(a);
+        assertThat(ids(s, filter().read(true))).containsExactly(b);
+        assertThat(ids(s, filter().seen(false).archived(InboxFilter.Archived.ANY))).containsExactly(c);
+        assertThat(ids(s, filter().seen(true))).containsExactly(b, a);
+        assertThat(ids(s, filter().after(created))).containsExactly(b, a);
+        assertThat(ids(s, filter().after(created.plusSeconds(60)))).isEmpty();
+        assertThat(ids(s, filter().before(created))).isEmpty();
+        assertThat(ids(s, filter().before(created.plusSeconds(60)))).containsExactly(b, a);
+    }
+
+    @Test
+    void countsAnswerEachFilterInOrder() {
+        String s = user("a");
+        String a = id(s, labelled(s, "order_created", "orders"));
+        id(s, labelled(s, "order_paid", "orders"));
+        String c = id(s, labelled(s, "promo", "marketing"));
+        store.apply(s, InboxAction.READ, List.of(a));
+        store.apply(s, InboxAction.ARCHIVE, List.of(c));
+
+        assertThat(store.counts(s, List.of(InboxFilter.ACTIVE, filter().category("orders").build(),
+                filter().archived(InboxFilter.Archived.ARCHIVED).build(), filter().type("order_*").read(false).build(),
+                filter().category("none").build())))
+                .containsExactly(new InboxCounts(2, 1, 1), new InboxCounts(2, 1, 1), new InboxCounts(1, 1, 1),
+                        new InboxCounts(1, 1, 1), new InboxCounts(0, 0, 0));
+        assertThat(store.counts(user("never"), List.of(InboxFilter.ACTIVE))).containsExactly(new InboxCounts(0, 0, 0));
+    }
+
+    @Test
+    void anActionByFilterRunsInBatchesUpToTheSeqItWasGivenAndTouchesOnlyMatches() {
+        String s = user("a");
+        List<String> orders = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            orders.add(id(s, labelled(s, "order", "orders")));
+            id(s, labelled(s, "promo", "marketing"));
+        }
+        InboxFilter inOrders = filter().category("orders").build();
+
+        InboxChange first = store.applyToMatching(s, InboxAction.ARCHIVE, inOrders, 0, 8, 2);
+        assertThat(first.changed()).containsExactlyElementsOf(orders.subList(0, 2));
+        assertThat(first.more()).isTrue();
+        InboxChange second = store.applyToMatching(s, InboxAction.ARCHIVE, inOrders, first.lastSeq(), 8, 2);
+        assertThat(second.changed()).containsExactlyElementsOf(orders.subList(2, 4));
+        InboxChange third = store.applyToMatching(s, InboxAction.ARCHIVE, inOrders, second.lastSeq(), 8, 2);
+        assertThat(third.changed()).as("seq 9 is above the bound").isEmpty();
+        assertThat(third.more()).isFalse();
+        assertThat(third.state()).isEqualTo(new StreamState(10, 6, 6));
+        assertThat(ids(s, filter().category("orders"))).containsExactly(orders.get(4));
+        assertThat(store.applyToMatching(user("never"), InboxAction.READ, inOrders, 0, 10, 10).changed()).isEmpty();
+    }
+
+    private List<String> ids(String s, Filter f) {
+        return store.list(s, new NotificationQuery(Long.MAX_VALUE, 100, f.build())).notifications().stream()
+                .map(StoredNotification::id).toList();
+    }
+
+    private static Filter filter() {
+        return new Filter(InboxFilter.ACTIVE);
+    }
+
+    /** Builds filters in tests without eight positional arguments. */
+    private record Filter(InboxFilter f) {
+        Filter category(String v) {
+            return new Filter(new InboxFilter(f.archived(), f.read(), f.seen(), v, f.tag(), f.type(), f.createdAfter(), f.createdBefore()));
+        }
+
+        Filter tag(String v) {
+            return new Filter(new InboxFilter(f.archived(), f.read(), f.seen(), f.category(), v, f.type(), f.createdAfter(), f.createdBefore()));
+        }
+
+        Filter type(String v) {
+            return new Filter(new InboxFilter(f.archived(), f.read(), f.seen(), f.category(), f.tag(), v, f.createdAfter(), f.createdBefore()));
+        }
+
+        Filter read(boolean v) {
+            return new Filter(f.withRead(v));
+        }
+
+        Filter seen(boolean v) {
+            return new Filter(new InboxFilter(f.archived(), f.read(), v, f.category(), f.tag(), f.type(), f.createdAfter(), f.createdBefore()));
+        }
+
+        Filter archived(InboxFilter.Archived v) {
+            return new Filter(f.withArchived(v));
+        }
+
+        Filter after(java.time.Instant v) {
+            return new Filter(new InboxFilter(f.archived(), f.read(), f.seen(), f.category(), f.tag(), f.type(), v, f.createdBefore()));
+        }
+
+        Filter before(java.time.Instant v) {
+            return new Filter(new InboxFilter(f.archived(), f.read(), f.seen(), f.category(), f.tag(), f.type(), f.createdAfter(), v));
+        }
+
+        InboxFilter build() {
+            return f;
+        }
     }
 
     @Test
@@ -557,8 +774,12 @@ public abstract class StoreContractTest {
         assertThatThrownBy(() -> store.publish(to("user:" + "x".repeat(300), "t")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("stream");
         assertThatThrownBy(() -> store.streamState("")).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> store.markRead(user("a"), null)).isInstanceOf(NullPointerException.class)
-                .hasMessageContaining("notificationId");
+        assertThatThrownBy(() -> store.apply(user("a"), InboxAction.READ, java.util.Arrays.asList("x", null)))
+                .isInstanceOf(NullPointerException.class).hasMessageContaining("ids");
+        assertThatThrownBy(() -> store.apply(user("a"), null, List.of("x"))).isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("action");
+        assertThatThrownBy(() -> store.applyToMatching(user("a"), InboxAction.READ, InboxFilter.ACTIVE, 0, 10, 1001))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("limit");
     }
 
     @Test

@@ -48,6 +48,11 @@ public final class Api {
                 Map.of("Authorization", "Bearer " + apiKey, "Idempotency-Key", idempotencyKey));
     }
 
+    /** POST /api/v1/notifications/batch with the configured API key. */
+    public Reply publishBatch(String body) {
+        return send("POST", "/api/v1/notifications/batch", body, Map.of("Authorization", "Bearer " + apiKey));
+    }
+
     /** Publishes {@code notification} (a JSON object) to one user; fails unless 201. */
     public JsonNode notifyUser(String userId, String notification) {
         Reply r = publish("{\"to\":{\"user\":\"" + userId + "\"},\"notification\":" + notification + "}");

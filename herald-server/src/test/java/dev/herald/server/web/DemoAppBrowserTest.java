@@ -171,6 +171,79 @@ class DemoAppBrowserTest {
     }
 
     @Test
+    void theInboxHasTabsWithCountsAnUnseenBadgeTheDropdownClearsAndArchiveThatReachesTheOtherTab() {
+        try (WebNode node = WebNode.start();
+             Browser tab1 = Browser.open(1280, 900);
+             Browser tab2 = Browser.open(1280, 900)) {
+            for (String category : new String[] {"orders", "orders", "news"}) {
+                assertThat(node.api.publish("{\"to\":{\"user\":\"carol\"},\"category\":\"" + category
+                        + "\",\"notification\":{\"type\":\"order_created\",\"message\":\"in " + category + "\"}}")
+                        .status()).isEqualTo(201);
+            }
+            tab1.signInAs(node.baseUrl(), "/", "carol");
+            tab2.signInAs(node.baseUrl(), "/", "carol");
+            live(tab1);
+            live(tab2);
+            within(Duration.ofSeconds(5), "three new on the badge and every tab counted", () ->
+                    tab1.text("#badge").equals("3") && tab1.text("#inbox-tab-all .count").equals("3")
+                            && tab1.text("#inbox-tab-unread .count").equals("3")
+                            && tab1.text("#inbox-tab-orders .count").equals("2")
+                            && tab1.text("#inbox-tab-archived .count").equals("0"));
+            tab1.screenshot("inbox-1-tabs-and-badge");
+
+            // Opening the dropdown marks what it shows as seen: the badge clears in both tabs,
+            // and the notifications stay unread.
+            tab1.find("#bell").click();
+            within(Duration.ofSeconds(3), "the badge clears", () -> !tab1.visible("#badge"));
+            within(Duration.ofSeconds(3), "in the other tab too", () -> !tab2.visible("#badge"));
+            assertThat(tab1.all("#inbox .notif.unread")).hasSize(3);
+            tab1.js("document.body.click()");
+
+            // Archive one in the first tab: it leaves both tabs' feeds and the counts follow.
+            tab1.find("#inbox .notif .archive").click();
+            within(Duration.ofSeconds(3), "archived in the first tab", () -> tab1.all("#inbox .notif").size() == 2
+                    && tab1.text("#inbox-tab-archived .count").equals("1") && tab1.text("#inbox-tab-all .count").equals("2"));
+            within(Duration.ofSeconds(3), "gone from the second tab without a reload", () ->
+                    tab2.all("#inbox .notif").size() == 2 && tab2.text("#inbox-tab-archived .count").equals("1"));
+
+            // The Orders tab filters by category; the Archived tab lists it and brings it back.
+            tab2.find("#inbox-tab-orders").click();
+            within(Duration.ofSeconds(3), "the orders tab (the newest, in news, was archived)", () ->
+                    tab2.all("#inbox .notif").size() == 2
+                            && tab2.all("#inbox .notif .meta").stream().allMatch(m -> m.getText().startsWith("orders")));
+            tab2.find("#inbox-tab-archived").click();
+            within(Duration.ofSeconds(3), "the archive", () -> tab2.all("#inbox .notif").size() == 1
+                    && tab2.text("#inbox .notif .archive").equals("Unarchive")
+                    && tab2.text("#inbox .notif .meta").startsWith("news"));
+            tab2.screenshot("inbox-2-archived-tab");
+            tab2.find("#inbox .notif .archive").click();
+            within(Duration.ofSeconds(3), "back in the first tab's feed", () -> tab1.all("#inbox .notif").size() == 3
+                    && tab1.text("#inbox-tab-archived .count").equals("0"));
+        }
+    }
+
+    @Test
+    void theTestNotificationsPageShowsTheInboxThatWasThereOnArrival() {
+        try (WebNode node = WebNode.start(); Browser b = Browser.open(1280, 900)) {
+            for (int i = 1; i <= 3; i++) {
+                node.api.notifyUser("alice", "{\"type\":\"order_created\",\"message\":\"stored " + i + "\"}");
+            }
+            b.signInAs(node.baseUrl(), "/test-notifications", "alice");
+            live(b);
+            within(Duration.ofSeconds(5), "the stored three, their last seq and counts", () ->
+                    b.all("#list .notif[data-live='false']").size() == 3 && b.text("#last-seq").equals("3")
+                            && b.text("#unread").equals("3") && b.text("#unseen").equals("3")
+                            && b.text("#inbox-total").equals("3"));
+            assertThat(b.text("#received")).isEqualTo("0");
+            assertThat(b.visible("#list-empty")).isFalse();
+            node.api.notifyUser("alice", "{\"type\":\"order_created\",\"message\":\"live\"}");
+            within(Duration.ofSeconds(3), "the live one on top", () -> b.all("#list .notif").size() == 4
+                    && "true".equals(b.find("#list .notif").getDomAttribute("data-live")) && b.text("#inbox-total").equals("4"));
+            b.screenshot("test-notifications-2-arrival");
+        }
+    }
+
+    @Test
     void theTestNotificationsPageShowsStatusReceivesSendsToOneselfAndClears() {
         try (WebNode node = WebNode.start(); Browser b = Browser.open(1280, 900)) {
             b.signInAs(node.baseUrl(), "/test-notifications", "bob");

@@ -3,6 +3,10 @@ package dev.herald.server.store.jdbc;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.herald.server.config.DataDirectory;
+import dev.herald.server.store.InboxAction;
+import dev.herald.server.store.InboxChange;
+import dev.herald.server.store.InboxCounts;
+import dev.herald.server.store.InboxFilter;
 import dev.herald.server.store.NotificationPage;
 import dev.herald.server.store.NotificationQuery;
 import dev.herald.server.store.PublishRequest;
@@ -336,26 +340,14 @@ public final class JdbcStore implements Store {
     public NotificationPage list(String stream, NotificationQuery query) {
         checkStream(stream);
         Objects.requireNonNull(query, "query");
-        StringBuilder sql = new StringBuilder("SELECT ").append(NotificationRows.COLUMNS)
-                .append(" FROM notifications WHERE stream_key = ? AND seq < ?");
-        if (query.unreadOnly()) {
-            sql.append(" AND read_at IS NULL");
-        }
-        String type = query.type();
-        boolean prefix = type != null && type.endsWith("*");
-        if (type != null) {
-            sql.append(prefix ? " AND type LIKE ? ESCAPE '!'" : " AND type = ?");
-        }
-        sql.append(" ORDER BY seq DESC LIMIT ?");
+        FilterSql where = FilterSql.of(query.filter());
+        String sql = "SELECT " + NotificationRows.COLUMNS + " FROM notifications WHERE stream_key = ? AND seq < ?"
+                + where.sql() + " ORDER BY seq DESC LIMIT ?";
         return timers.call("list", url, c -> {
-            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
-                int i = 1;
-                ps.setString(i++, stream);
-                ps.setLong(i++, query.beforeSeq());
-                if (type != null) {
-                    ps.setString(i++, prefix ? likePrefix(type.substring(0, type.length() - 1)) : type);
-                }
-                ps.setInt(i, query.limit() + 1);
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setString(1, stream);
+                ps.setLong(2, query.beforeSeq());
+                ps.setInt(where.bind(ps, 3), query.limit() + 1);
                 List<StoredNotification> rows = NotificationRows.readAll(ps);
                 if (rows.size() <= query.limit()) {
                     return new NotificationPage(rows, null);
@@ -366,15 +358,10 @@ public final class JdbcStore implements Store {
         }, pool);
     }
 
-    /** LIKE pattern matching values that start with {@code prefix}, its wildcards taken literally. */
-    static String likePrefix(String prefix) {
-        return prefix.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%";
-    }
-
     @Override
     public StreamState streamState(String stream) {
         checkStream(stream);
-        return timers.call("streamState", url, c -> StreamCounters.state(c, stream).orElse(StreamState.EMPTY), pool);
+        return timers.call("streamState", url, c -> InboxRows.state(c, stream).orElse(StreamState.EMPTY), pool);
     }
 
     @Override
@@ -411,23 +398,32 @@ public final class JdbcStore implements Store {
     }
 
     @Override
-    public Optional<StreamState> markRead(String stream, String notificationId) {
+    public InboxChange apply(String stream, InboxAction action, Collection<String> ids) {
         checkStream(stream);
-        Objects.requireNonNull(notificationId, "notificationId");
-        return timers.inTransaction("markRead", url, c -> StreamCounters.markRead(c, stream, notificationId), pool);
+        Objects.requireNonNull(action, "action");
+        for (String id : ids) {
+            Objects.requireNonNull(id, "ids: an id is null");
+        }
+        List<String> copy = List.copyOf(ids);
+        return timers.inTransaction("inbox." + action.wireName(), url,
+                c -> InboxRows.applyToIds(c, stream, action, copy), pool);
     }
 
     @Override
-    public StreamState markAllRead(String stream) {
+    public InboxChange applyToMatching(String stream, InboxAction action, InboxFilter filter,
+                                       long afterSeq, long upToSeq, int limit) {
         checkStream(stream);
-        return timers.inTransaction("markAllRead", url, c -> StreamCounters.markAllRead(c, stream), pool);
+        Objects.requireNonNull(action, "action");
+        Objects.requireNonNull(filter, "filter");
+        return timers.inTransaction("inbox." + action.wireName(), url,
+                c -> InboxRows.applyToMatching(c, stream, action, filter, afterSeq, upToSeq, limit), pool);
     }
 
     @Override
-    public Optional<StreamState> delete(String stream, String notificationId) {
+    public List<InboxCounts> counts(String stream, List<InboxFilter> filters) {
         checkStream(stream);
-        Objects.requireNonNull(notificationId, "notificationId");
-        return timers.inTransaction("delete", url, c -> StreamCounters.delete(c, stream, notificationId), pool);
+        List<InboxFilter> copy = List.copyOf(filters);
+        return timers.call("counts", url, c -> InboxRows.counts(c, stream, copy), pool);
     }
 
     /**

@@ -16,7 +16,7 @@ import java.util.List;
 /** Column list, row mapping and chunked IN queries shared by the reads and the writer. Stateless. */
 final class NotificationRows {
 
-    static final String COLUMNS = "id, stream_key, seq, type, body, created_at, read_at";
+    static final String COLUMNS = "id, stream_key, seq, type, body, created_at, read_at, seen_at, archived_at";
 
     /** IN lists are sent with this many placeholders (padded), so few distinct statements get prepared. */
     static final int IN_CHUNK = 64;
@@ -27,7 +27,12 @@ final class NotificationRows {
     /** Maps a row selected with {@link #COLUMNS}; history rows do not know their unread-after count. */
     static StoredNotification read(ResultSet rs) throws SQLException {
         return new StoredNotification(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getString(4),
-                rs.getString(5), instant(rs, 6), instant(rs, 7), -1);
+                rs.getString(5), instant(rs, 6), instant(rs, 7), instant(rs, 8), instant(rs, 9), -1, -1);
+    }
+
+    /** Tags as the {@code tags} column keeps them, {@code ,a,b,}, so {@code LIKE '%,a,%'} finds one; null for none. */
+    static String tagsToDb(List<String> tags) {
+        return tags.isEmpty() ? null : "," + String.join(",", tags) + ",";
     }
 
     static List<StoredNotification> readAll(PreparedStatement ps) throws SQLException {

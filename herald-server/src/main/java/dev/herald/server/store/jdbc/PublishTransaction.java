@@ -43,9 +43,9 @@ final class PublishTransaction implements GroupCommitWriter.Transaction<PublishR
     private static final Logger log = LoggerFactory.getLogger(PublishTransaction.class);
 
     private static final String LOCK_AND_COUNT =
-            "UPDATE streams SET last_seq = last_seq + ?, unread = unread + ? WHERE stream_key = ?";
+            "UPDATE streams SET last_seq = last_seq + ?, unread = unread + ?, unseen = unseen + ? WHERE stream_key = ?";
     private static final String INSERT_NOTIFICATION = "INSERT INTO notifications "
-            + "(stream_key, seq, id, type, body, created_at, read_at) VALUES (?, ?, ?, ?, ?, ?, NULL)";
+            + "(stream_key, seq, id, type, body, created_at, category, tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
     private static final String INSERT_KEY = "INSERT INTO idempotency_keys "
             + "(idem_key, request_hash, notification_ids, created_at) VALUES (?, ?, ?, ?)";
     /** Every user stream: a key range, so it is an index range scan and needs no LIKE escaping. */
@@ -128,14 +128,16 @@ final class PublishTransaction implements GroupCommitWriter.Transaction<PublishR
                 List<StoredNotification> mine = new ArrayList<>(targets.get(t).size());
                 for (String stream : targets.get(t)) {
                     long[] cursor = cursors.get(stream);
-                    StoredNotification sn = new StoredNotification(NotificationIds.next(), stream,
-                            ++cursor[0], r.type(), r.json(), now, null, ++cursor[1]);
+                    StoredNotification sn = StoredNotification.fresh(NotificationIds.next(), stream,
+                            ++cursor[0], r.type(), r.json(), now, ++cursor[1], ++cursor[2]);
                     ps.setString(1, stream);
                     ps.setLong(2, sn.seq());
                     ps.setString(3, sn.id());
                     ps.setString(4, sn.type());
                     ps.setString(5, sn.json());
                     ps.setObject(6, dbNow);
+                    ps.setString(7, r.category());
+                    ps.setString(8, NotificationRows.tagsToDb(r.tags()));
                     ps.addBatch();
                     mine.add(sn);
                 }
@@ -214,7 +216,7 @@ final class PublishTransaction implements GroupCommitWriter.Transaction<PublishR
 
     /**
      * Locks and advances every touched stream row (sorted order), reading the new values back.
-     * Returns stream -> [seq before this batch, unread before this batch], to be advanced per insert.
+     * Returns stream -> [seq, unread, unseen before this batch], to be advanced per insert.
      */
     private static Map<String, long[]> allocate(Connection c, TreeMap<String, Integer> perStream) throws SQLException {
         if (perStream.isEmpty()) {
@@ -223,18 +225,19 @@ final class PublishTransaction implements GroupCommitWriter.Transaction<PublishR
         // The driver appends RETURNING (PostgreSQL) or reads the data change delta (H2): one
         // primary-key update per stream and no read-back query, whose plan could go stale.
         Map<String, long[]> cursors = new HashMap<>();
-        try (PreparedStatement ps = c.prepareStatement(LOCK_AND_COUNT, new String[] {"stream_key", "last_seq", "unread"})) {
+        try (PreparedStatement ps = c.prepareStatement(LOCK_AND_COUNT, new String[] {"stream_key", "last_seq", "unread", "unseen"})) {
             for (Map.Entry<String, Integer> e : perStream.entrySet()) {
                 ps.setInt(1, e.getValue());
                 ps.setInt(2, e.getValue());
-                ps.setString(3, e.getKey());
+                ps.setInt(3, e.getValue());
+                ps.setString(4, e.getKey());
                 ps.addBatch();
             }
             ps.executeBatch();
             try (ResultSet rs = ps.getGeneratedKeys()) {
                 while (rs.next()) {
                     int added = perStream.get(rs.getString(1));
-                    cursors.put(rs.getString(1), new long[] {rs.getLong(2) - added, rs.getLong(3) - added});
+                    cursors.put(rs.getString(1), new long[] {rs.getLong(2) - added, rs.getLong(3) - added, rs.getLong(4) - added});
                 }
             }
         }

@@ -90,6 +90,7 @@ final class HeraldSocket implements Session {
             // notification still resumes from here, not from "now", after a recovery.
             socket.data().put(CURSOR, since < 0 ? st.lastSeq() : Math.min(since, st.lastSeq()));
             socket.emit("unreadCount", st.unread());
+            socket.emit("unseenCount", st.unseen());
         });
         chat = new ChatConnection(events.chatService(), context.hub(), this, context.blocking(), new ChatConnection.Reads() {
             private long pausedAt; // on the loop
@@ -202,6 +203,11 @@ final class HeraldSocket implements Session {
             } else if ("unread_count".equals(event.type())) {
                 long count = event.unread() >= 0 ? event.unread() : parse(event).path("count").asLong();
                 socket.emit("unreadCount", LongNode.valueOf(count)); // a node: no conversion per socket
+                if (event.unseen() >= 0) {
+                    socket.emit("unseenCount", LongNode.valueOf(event.unseen()));
+                }
+            } else if ("inbox".equals(event.type())) {
+                socket.emit("inbox", parse(event));
             }
             return;
         }

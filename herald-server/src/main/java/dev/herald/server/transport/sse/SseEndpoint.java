@@ -1,5 +1,6 @@
 package dev.herald.server.transport.sse;
 
+import dev.herald.server.stream.StreamState;
 import dev.herald.server.transport.StreamRequest;
 import dev.herald.server.transport.TransportContext;
 import dev.herald.server.transport.http.ConnectionGate;
@@ -56,8 +57,8 @@ public final class SseEndpoint implements HttpEndpoint {
         ConnectionGate.admit(context, ctx, request, token, "sse", principal -> {
             StreamRequest stream = StreamRequest.parse(principal, target.query(), lastEventId);
             context.notifications().knowUser(principal.userStream());
-            long userUnread = stream.topic() == null ? 0 : context.notifications().state(principal.userStream()).unread();
-            return new SseHandler(context, principal, stream, userUnread);
+            StreamState userState = stream.topic() == null ? null : context.notifications().state(principal.userStream());
+            return new SseHandler(context, principal, stream, userState);
         }, handler -> open(ctx, request, handler, origin, credentials));
         return true;
     }

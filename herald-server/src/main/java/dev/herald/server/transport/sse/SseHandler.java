@@ -38,7 +38,7 @@ final class SseHandler extends ChannelInboundHandlerAdapter {
     private final TransportContext context;
     private final Principal principal;
     private final StreamRequest request;
-    private final long userUnread;
+    private final StreamState userState; // for topic streams: the user's own counts at connect; else null
     // Only on the loop.
     private ChannelHandlerContext ctx;
     private SseSession session;
@@ -48,11 +48,11 @@ final class SseHandler extends ChannelInboundHandlerAdapter {
     private boolean started;
     private boolean closing;
 
-    SseHandler(TransportContext context, Principal principal, StreamRequest request, long userUnread) {
+    SseHandler(TransportContext context, Principal principal, StreamRequest request, StreamState userState) {
         this.context = context;
         this.principal = principal;
         this.request = request;
-        this.userUnread = userUnread;
+        this.userState = userState;
     }
 
     @Override
@@ -88,7 +88,8 @@ final class SseHandler extends ChannelInboundHandlerAdapter {
                 .put("user_id", principal.userId())
                 .put("stream", request.stream())
                 .put("seq", state.lastSeq())
-                .put("unread_count", request.topic() == null ? state.unread() : userUnread);
+                .put("unread_count", request.topic() == null ? state.unread() : userState.unread())
+                .put("unseen_count", request.topic() == null ? state.unseen() : userState.unseen());
         if (request.since() >= 0) {
             frame.put("since", Math.min(request.since(), state.lastSeq()));
         }

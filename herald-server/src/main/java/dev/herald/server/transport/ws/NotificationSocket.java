@@ -1,5 +1,6 @@
 package dev.herald.server.transport.ws;
 
+import dev.herald.server.stream.StreamState;
 import dev.herald.server.auth.Principal;
 import dev.herald.server.transport.StreamRequest;
 import dev.herald.server.transport.TransportContext;
@@ -27,8 +28,8 @@ public final class NotificationSocket {
         // One string for the user's stream, whichever of the connection, the hub and the caches holds it.
         String userStream = request.topic() == null ? request.stream() : principal.userStream();
         context.notifications().knowUser(userStream);
-        long userUnread = request.topic() == null ? 0 : context.notifications().state(userStream).unread();
+        StreamState userState = request.topic() == null ? null : context.notifications().state(userStream);
         return new WsNotificationHandler(context, principal, request.stream(), request.topic(), request.since(),
-                request.filter(), userUnread);
+                request.filter(), userState);
     }
 }

@@ -20,17 +20,17 @@ final class WsNotificationHandler extends WsConnectionHandler {
     private final String topic; // null for the user's own stream
     private final long since;
     private final TypeFilter filter;
-    private final long userUnread; // for topic streams: the user's own unread count at connect
+    private final StreamState userState; // for topic streams: the user's own counts at connect; else null
     private StreamSubscription subscription; // only on the loop
 
     WsNotificationHandler(TransportContext context, Principal principal, String stream, String topic, long since,
-                          TypeFilter filter, long userUnread) {
+                          TypeFilter filter, StreamState userState) {
         super(context, principal);
         this.stream = stream;
         this.topic = topic;
         this.since = since;
         this.filter = filter;
-        this.userUnread = userUnread;
+        this.userState = userState;
     }
 
     @Override
@@ -45,7 +45,8 @@ final class WsNotificationHandler extends WsConnectionHandler {
                 .put("user_id", principal.userId())
                 .put("stream", stream)
                 .put("seq", state.lastSeq())
-                .put("unread_count", topic == null ? state.unread() : userUnread);
+                .put("unread_count", topic == null ? state.unread() : userState.unread())
+                .put("unseen_count", topic == null ? state.unseen() : userState.unseen());
         if (since >= 0) {
             frame.put("since", Math.min(since, state.lastSeq()));
         }

@@ -48,6 +48,7 @@ class MigrationHistoryTest {
                 Map.entry("100", 560800411),
                 Map.entry("101", -657646905),
                 Map.entry("102", -1048653139),
-                Map.entry("103", -318448700));
+                Map.entry("103", -318448700),
+                Map.entry("104", 1751569));
     }
 }

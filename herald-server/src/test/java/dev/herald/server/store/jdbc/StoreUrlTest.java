@@ -66,9 +66,9 @@ class StoreUrlTest {
     }
 
     @Test
-    void likePrefixTakesWildcardsAndTheEscapeCharacterLiterally() {
-        assertThat(JdbcStore.likePrefix("order_")).isEqualTo("order!_%");
-        assertThat(JdbcStore.likePrefix("50%!")).isEqualTo("50!%!!%");
-        assertThat(JdbcStore.likePrefix("")).isEqualTo("%");
+    void likeEscapingTakesWildcardsAndTheEscapeCharacterLiterally() {
+        assertThat(FilterSql.escapeLike("order_")).isEqualTo("order!_");
+        assertThat(FilterSql.escapeLike("50%!")).isEqualTo("50!%!!");
+        assertThat(FilterSql.escapeLike("")).isEqualTo("");
     }
 }

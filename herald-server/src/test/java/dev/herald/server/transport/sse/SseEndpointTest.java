@@ -131,7 +131,7 @@ class SseEndpointTest {
 
         HttpContent connected = channel.readOutbound();
         assertThat(connected.content().toString(StandardCharsets.UTF_8))
-                .startsWith("data: {\"type\":\"connected\",").endsWith("\"user_id\":\"ann\",\"stream\":\"user:ann\",\"seq\":0,\"unread_count\":0}\n\n");
+                .startsWith("data: {\"type\":\"connected\",").endsWith("\"user_id\":\"ann\",\"stream\":\"user:ann\",\"seq\":0,\"unread_count\":0,\"unseen_count\":0}\n\n");
         connected.release();
         assertThat(channel.pipeline().toMap()).as("the router gave way to the stream").containsOnlyKeys("sse");
         assertThat(channel.pipeline().get("sse")).isInstanceOf(SseHandler.class);

@@ -70,7 +70,7 @@ class SseHandlerTest {
 
         @Override
         public StreamState state(String stream) {
-            return new StreamState(events.isEmpty() ? 0 : events.getLast().seq(), unread);
+            return new StreamState(events.isEmpty() ? 0 : events.getLast().seq(), unread, unread);
         }
 
         @Override
@@ -114,7 +114,7 @@ class SseHandlerTest {
                 .pingInterval(Duration.ofSeconds(25)).build();
         TransportContext context = new TransportContext(config, JSON, null, null, null, hub, sessions,
                 metrics, null, new OriginPolicy(List.of()));
-        handler = new SseHandler(context, principal, StreamRequest.parse(principal, query, null), 0);
+        handler = new SseHandler(context, principal, StreamRequest.parse(principal, query, null), StreamState.EMPTY);
         channel = new EmbeddedChannel(before);
         channel.freezeTime();
         channel.pipeline().addLast(handler);
@@ -174,7 +174,7 @@ class SseHandlerTest {
         log.unread = 4;
         open(ann(null), Map.of());
         assertThat(next()).isEqualTo("data: {\"type\":\"connected\",\"connection_id\":\"" + connectionId()
-                + "\",\"user_id\":\"ann\",\"stream\":\"user:ann\",\"seq\":1,\"unread_count\":4}\n\n");
+                + "\",\"user_id\":\"ann\",\"stream\":\"user:ann\",\"seq\":1,\"unread_count\":4,\"unseen_count\":4}\n\n");
         assertNothingWritten();
         assertThat(hub.streamCount()).isEqualTo(1);
         assertThat(metrics.connections()).isEqualTo(1);
@@ -186,7 +186,7 @@ class SseHandlerTest {
             log.events.add(event(seq, "order_created", -1));
         }
         open(ann(null), Map.of("since", List.of("1")));
-        assertThat(next()).startsWith("data: {\"type\":\"connected\",").endsWith(",\"seq\":3,\"unread_count\":0,\"since\":1}\n\n");
+        assertThat(next()).startsWith("data: {\"type\":\"connected\",").endsWith(",\"seq\":3,\"unread_count\":0,\"unseen_count\":0,\"since\":1}\n\n");
         assertThat(next()).isEqualTo("id: 2\ndata: {\"type\":\"order_created\",\"seq\":2}\n\n");
         assertThat(next()).isEqualTo("id: 3\ndata: {\"type\":\"order_created\",\"seq\":3}\n\n");
         assertNothingWritten();
@@ -302,7 +302,7 @@ class SseHandlerTest {
         HeraldConfig config = HeraldConfig.builder().jwtSecret(TestServer.SECRET).apiKey(TestServer.API_KEY).build();
         TransportContext context = new TransportContext(config, JSON, null, null, null, hub, sessions,
                 metrics, null, new OriginPolicy(List.of()));
-        handler = new SseHandler(context, ann(null), StreamRequest.parse(ann(null), Map.of(), null), 0);
+        handler = new SseHandler(context, ann(null), StreamRequest.parse(ann(null), Map.of(), null), StreamState.EMPTY);
         channel = new EmbeddedChannel(handler);
         channel.close();
         handler.start();

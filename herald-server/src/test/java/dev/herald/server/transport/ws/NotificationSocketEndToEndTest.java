@@ -43,7 +43,7 @@ class NotificationSocketEndToEndTest {
             assertThat(frame.get("seq").asLong()).isEqualTo(1);
             assertThat(Instant.parse(frame.get("created_at").asText())).isBeforeOrEqualTo(Instant.now());
             JsonNode unread = ws.next();
-            assertThat(unread.toString()).isEqualTo("{\"type\":\"unread_count\",\"count\":1}");
+            assertThat(unread.toString()).isEqualTo("{\"type\":\"unread_count\",\"count\":1,\"unseen_count\":1}");
         }
     }
 
