@@ -48,6 +48,8 @@ export interface Notification {
   /** The publish's category and tags, when it gave them. */
   category?: string;
   tags?: string[];
+  /** The publish's expiry: it leaves the inbox then. */
+  expires_at?: string;
   read_at?: string | null;
   seen_at?: string | null;
   archived_at?: string | null;

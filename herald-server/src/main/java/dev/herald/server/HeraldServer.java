@@ -7,6 +7,7 @@ import dev.herald.server.config.HeraldConfig;
 import dev.herald.server.config.HeraldStartupException;
 import dev.herald.server.delivery.SessionRegistry;
 import dev.herald.server.metrics.HeraldMetrics;
+import dev.herald.server.notify.ExpiryPurge;
 import dev.herald.server.notify.NotificationService;
 import io.netty.util.concurrent.EventExecutor;
 import org.slf4j.Logger;
@@ -43,6 +44,7 @@ public final class HeraldServer implements AutoCloseable {
     private volatile StoreAssembly stores;
     private volatile DeliveryAssembly delivery;
     private volatile ChatAssembly chat;
+    private volatile ExpiryPurge purge;
     private volatile NetworkAssembly network;
 
     public HeraldServer(HeraldConfig config) {
@@ -67,6 +69,7 @@ public final class HeraldServer implements AutoCloseable {
             metrics.bindBroker(broker);
             stores = StoreAssembly.open(config, broker, metrics);
             NotificationService notifications = new NotificationService(stores.notifications(), broker, blocking);
+            purge = new ExpiryPurge(notifications, config.notificationRetention(), metrics.registry(), ExpiryPurge.INTERVAL);
             delivery = DeliveryAssembly.create(stores, broker, blocking, metrics);
             chat = ChatAssembly.start(config, stores, broker, notifications, delivery.sessions(), blocking);
             // Events flow once every consumer of them exists.
@@ -141,6 +144,9 @@ public final class HeraldServer implements AutoCloseable {
             }
             if (network != null) {
                 network.close();
+            }
+            if (purge != null) {
+                purge.close();
             }
             if (chat != null) {
                 chat.close();

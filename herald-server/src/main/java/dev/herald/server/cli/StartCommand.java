@@ -98,6 +98,9 @@ final class StartCommand implements Callable<Integer> {
     @Option(names = "--request-timeout", paramLabel = "DURATION",
             description = "Time a connection has to send a complete HTTP request, and to send the next one (default 10s).")
     String requestTimeout;
+    @Option(names = "--notification-retention", paramLabel = "DURATION",
+            description = "How long a notification is kept at most, e.g. 30d (default 90d; at least 1h).")
+    String notificationRetention;
     @Option(names = "--event-loops", paramLabel = "N",
             description = "I/O threads that own the connections (default 0: one per available processor).")
     String eventLoops;
@@ -198,6 +201,7 @@ final class StartCommand implements Callable<Integer> {
         put(flags, "max-connections-per-user", maxConnectionsPerUser);
         put(flags, "request-timeout", requestTimeout);
         put(flags, "event-loops", eventLoops);
+        put(flags, "notification-retention", notificationRetention);
         put(flags, "max-new-conversations-per-hour", maxNewConversationsPerHour);
         put(flags, "client-frame-rate", clientFrameRate);
         put(flags, "client-frame-burst", clientFrameBurst);

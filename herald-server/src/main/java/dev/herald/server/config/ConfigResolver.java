@@ -49,6 +49,7 @@ public final class ConfigResolver {
         value("max-connections-per-ip").ifPresent(v -> builder.maxConnectionsPerIp(v.asNonNegativeInt()));
         value("max-connections-per-user").ifPresent(v -> builder.maxConnectionsPerUser(v.asNonNegativeInt()));
         value("request-timeout").ifPresent(v -> builder.requestTimeout(v.asDuration()));
+        value("notification-retention").ifPresent(v -> builder.notificationRetention(v.asDuration()));
         value("event-loops").ifPresent(v -> builder.eventLoops(v.asNonNegativeInt()));
         value("max-new-conversations-per-hour").ifPresent(v -> builder.maxNewConversationsPerHour(v.asNonNegativeInt()));
         value("cors-origins").ifPresent(v -> builder.corsOrigins(java.util.Arrays.stream(v.asString().split(","))
@@ -160,6 +161,7 @@ public final class ConfigResolver {
                 .replace("jwksUrl", "jwks-url").replace("corsOrigins", "cors-origins")
                 .replace("maxConnectionsPerIp", "max-connections-per-ip").replace("maxConnectionsPerUser", "max-connections-per-user")
                 .replace("maxConnections", "max-connections").replace("requestTimeout", "request-timeout")
+                .replace("notificationRetention", "notification-retention")
                 .replace("maxNewConversationsPerHour", "max-new-conversations-per-hour").replace("apiKeys", "api-key").replace("nodeId", "node-id")
                 .replace("logLevel", "log-level").replace("eventLoops", "event-loops");
     }

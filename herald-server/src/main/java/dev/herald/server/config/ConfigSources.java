@@ -30,6 +30,7 @@ public final class ConfigSources {
             "max-frame-bytes", "max-notification-bytes", "max-http-body-bytes", "outbound-cap-bytes",
             "ping-interval", "idle-timeout", "client-frame-rate", "client-frame-burst", "cors-origins",
             "max-connections", "max-connections-per-ip", "max-connections-per-user", "request-timeout", "event-loops",
+            "notification-retention",
             "max-new-conversations-per-hour", "socketio-notification-events", "socketio-relay", "log-level", "config");
 
     private final Map<String, String> flags;

@@ -45,6 +45,7 @@ import java.util.Objects;
  * @param requestTimeout     a connection must send a complete HTTP request within this of opening
  *                           or of its previous answer, else it is closed (408 when a request was begun)
  * @param eventLoops         I/O event loops (threads) that own the connections; 0: one per available processor
+ * @param notificationRetention how long a notification is kept at most (expired ones go earlier); at least 1 hour
  * @param maxNewConversationsPerHour conversations one user may create per hour on this node; 0: users
  *                           may not create conversations (only app backends, with the API key)
  * @param socketIo           Socket.IO event names and relay rules ({@code --socketio-notification-events},
@@ -80,6 +81,7 @@ public record HeraldConfig(
         int maxConnectionsPerUser,
         Duration requestTimeout,
         int eventLoops,
+        Duration notificationRetention,
         int maxNewConversationsPerHour,
         SocketIoSettings socketIo,
         String logLevel) {
@@ -137,6 +139,10 @@ public record HeraldConfig(
             // (100000) would exhaust threads or files at start instead of failing clearly.
             throw new IllegalArgumentException("eventLoops: must be at most " + MAX_EVENT_LOOPS + ", was " + eventLoops);
         }
+        Objects.requireNonNull(notificationRetention, "notificationRetention");
+        if (notificationRetention.compareTo(Duration.ofHours(1)) < 0) {
+            throw new IllegalArgumentException("notificationRetention: must be at least 1h");
+        }
         Objects.requireNonNull(requestTimeout, "requestTimeout");
         if (requestTimeout.toMillis() < 100) {
             throw new IllegalArgumentException("requestTimeout: must be at least 100ms");
@@ -178,6 +184,7 @@ public record HeraldConfig(
         b.corsOrigins = corsOrigins; b.clientFrameRate = clientFrameRate; b.clientFrameBurst = clientFrameBurst;
         b.maxConnections = maxConnections; b.maxConnectionsPerIp = maxConnectionsPerIp;
         b.maxConnectionsPerUser = maxConnectionsPerUser; b.requestTimeout = requestTimeout; b.eventLoops = eventLoops;
+        b.notificationRetention = notificationRetention;
         b.maxNewConversationsPerHour = maxNewConversationsPerHour; b.socketIo = socketIo;
         b.logLevel = logLevel;
         return b;
@@ -211,6 +218,7 @@ public record HeraldConfig(
         private int maxConnectionsPerUser = 100;
         private Duration requestTimeout = Duration.ofSeconds(10);
         private int eventLoops;
+        private Duration notificationRetention = Duration.ofDays(90);
         private int maxNewConversationsPerHour = 60;
         private SocketIoSettings socketIo = SocketIoSettings.defaults();
         private String logLevel = "INFO";
@@ -242,6 +250,7 @@ public record HeraldConfig(
         public Builder maxConnectionsPerUser(int v) { maxConnectionsPerUser = v; return this; }
         public Builder requestTimeout(Duration v) { requestTimeout = v; return this; }
         public Builder eventLoops(int v) { eventLoops = v; return this; }
+        public Builder notificationRetention(Duration v) { notificationRetention = v; return this; }
         public Builder maxNewConversationsPerHour(int v) { maxNewConversationsPerHour = v; return this; }
         public Builder socketIo(SocketIoSettings v) { socketIo = v; return this; }
         public Builder logLevel(String v) { logLevel = v; return this; }
@@ -251,7 +260,7 @@ public record HeraldConfig(
                     jwksUrl, jwtCookie, apiKeys, devMode, maxFrameBytes, maxNotificationBytes, maxHttpBodyBytes,
                     outboundCapBytes, pingInterval, idleTimeout, clientFrameRate, clientFrameBurst, corsOrigins,
                     maxConnections, maxConnectionsPerIp, maxConnectionsPerUser, requestTimeout, eventLoops,
-                    maxNewConversationsPerHour, socketIo, logLevel);
+                    notificationRetention, maxNewConversationsPerHour, socketIo, logLevel);
         }
     }
 }

@@ -25,7 +25,7 @@ public final class NotificationFrames {
 
     /** Fields Herald adds to every notification; apps may not set them. */
     public static final Set<String> RESERVED_FIELDS = Set.of("id", "seq", "created_at", "read_at", "seen_at",
-            "archived_at");
+            "archived_at", "expires_at");
 
     private NotificationFrames() {
     }
@@ -72,7 +72,7 @@ public final class NotificationFrames {
      * {@code {"type":"inbox","action":"archive","ids":[...],"unread_count":N,"unseen_count":M}}:
      * what an inbox action changed, for the user's other tabs and devices.
      */
-    public static StreamEvent inboxChanged(String stream, InboxChange change) {
+    public static StreamEvent inboxChanged(InboxChange change) {
         StringBuilder sb = new StringBuilder(64 + 40 * change.changed().size());
         sb.append("{\"type\":\"inbox\",\"action\":\"").append(change.action().wireName()).append("\",\"ids\":[");
         for (int i = 0; i < change.changed().size(); i++) {
@@ -81,6 +81,6 @@ public final class NotificationFrames {
         }
         sb.append("],\"unread_count\":").append(change.state().unread())
                 .append(",\"unseen_count\":").append(change.state().unseen()).append('}');
-        return StreamEvent.ephemeral(stream, "inbox", -1, sb.toString().getBytes(StandardCharsets.UTF_8));
+        return StreamEvent.ephemeral(change.stream(), "inbox", -1, sb.toString().getBytes(StandardCharsets.UTF_8));
     }
 }

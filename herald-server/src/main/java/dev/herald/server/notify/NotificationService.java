@@ -11,6 +11,7 @@ import dev.herald.server.store.PublishRequest;
 import dev.herald.server.store.PublishResult;
 import dev.herald.server.store.Store;
 import dev.herald.server.stream.StreamState;
+import dev.herald.server.stream.Streams;
 import dev.herald.server.store.StoreUnavailableException;
 import dev.herald.server.work.SingleWorker;
 
@@ -52,6 +53,8 @@ public final class NotificationService {
     public static final int MAX_IDS = 1000;
     /** Most filters one counts call takes. */
     public static final int MAX_FILTERS = 20;
+    /** Most purge batches one {@link #purgeDue} call runs; the rest waits for the next call. */
+    static final int MAX_PURGE_BATCHES = 100;
 
     private final Set<String> known = ConcurrentHashMap.newKeySet();
     private final Map<String, CompletableFuture<Void>> pending = new ConcurrentHashMap<>();
@@ -96,7 +99,7 @@ public final class NotificationService {
 
     private static PublishRequest request(PublishCommand command, String idempotencyKey, String requestHash) {
         return new PublishRequest(command.streams(), command.allUsers(), command.type(), command.json(),
-                idempotencyKey, requestHash, command.category(), command.tags());
+                idempotencyKey, requestHash, command.category(), command.tags(), command.expiresAt());
     }
 
     public NotificationPage list(String userStream, NotificationQuery query) {
@@ -195,7 +198,7 @@ public final class NotificationService {
      */
     public InboxChange apply(String userStream, InboxAction action, List<String> ids) {
         InboxChange change = store.apply(userStream, action, ids);
-        announce(userStream, change);
+        announce(change);
         return change;
     }
 
@@ -214,7 +217,7 @@ public final class NotificationService {
         // Each batch moves `after` up by at least one seq; the bound is a backstop.
         for (long batches = start.lastSeq() / MAX_IDS + 2; batches > 0; batches--) {
             InboxChange change = store.applyToMatching(userStream, action, filter, after, start.lastSeq(), MAX_IDS);
-            announce(userStream, change);
+            announce(change);
             changed += change.changed().size();
             state = change.state();
             if (!change.more()) {
@@ -237,11 +240,37 @@ public final class NotificationService {
         return store.counts(userStream, filters);
     }
 
-    private void announce(String userStream, InboxChange change) {
+    /**
+     * Deletes the notifications that expired and those older than {@code retention}, in batches
+     * of {@value #MAX_IDS} (at most {@value #MAX_PURGE_BATCHES} a call), and tells each user's
+     * connections what left their inbox (an {@code inbox} frame with action {@code delete}, and the
+     * counts). Returns how many were deleted.
+     */
+    public long purgeDue(java.time.Duration retention) {
+        long purged = 0;
+        for (int batch = 0; batch < MAX_PURGE_BATCHES; batch++) {
+            java.time.Instant now = java.time.Instant.now();
+            List<InboxChange> changes = store.purgeDue(now, now.minus(retention), MAX_IDS);
+            long deleted = 0;
+            for (InboxChange change : changes) {
+                deleted += change.changed().size();
+                if (Streams.isUser(change.stream())) {
+                    announce(change); // a topic has no inbox: nobody to tell
+                }
+            }
+            purged += deleted;
+            if (deleted == 0) {
+                break;
+            }
+        }
+        return purged;
+    }
+
+    private void announce(InboxChange change) {
         if (!change.changed().isEmpty()) {
-            broker.publish(NotificationFrames.inboxChanged(userStream, change));
+            broker.publish(NotificationFrames.inboxChanged(change));
         }
         StreamState s = change.state();
-        broker.publish(NotificationFrames.unreadCount(userStream, s.unread(), s.unseen()));
+        broker.publish(NotificationFrames.unreadCount(change.stream(), s.unread(), s.unseen()));
     }
 }

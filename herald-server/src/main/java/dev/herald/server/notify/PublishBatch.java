@@ -26,7 +26,8 @@ import java.util.Set;
 public record PublishBatch(List<PublishCommand> commands, List<String> keys, List<String> hashes) {
     /** Publishes in one batch. */
     public static final int MAX_BATCH = 1000;
-    private static final Set<String> ITEM_FIELDS = Set.of("to", "notification", "idempotency_key", "category", "tags");
+    private static final Set<String> ITEM_FIELDS = Set.of("to", "notification", "idempotency_key", "category", "tags",
+            "expires_at", "ttl");
 
     /**
      * Validates a batch request body; every item is checked before the batch is returned.
@@ -64,7 +65,7 @@ public record PublishBatch(List<PublishCommand> commands, List<String> keys, Lis
             for (Iterator<String> it = item.fieldNames(); it.hasNext(); ) {
                 String name = it.next();
                 if (!ITEM_FIELDS.contains(name)) {
-                    throw new ValidationException(at + "." + name, "unknown field (to, notification, category, tags, idempotency_key)");
+                    throw new ValidationException(at + "." + name, "unknown field (to, notification, category, tags, expires_at, ttl, idempotency_key)");
                 }
             }
             String key = null;

@@ -5,6 +5,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
@@ -26,10 +31,13 @@ import java.util.regex.Pattern;
  *                    and {@code tags} when given, then the app's fields
  * @param category    the inbox category, or null
  * @param tags        the inbox tags, distinct, in the order given; empty for none
+ * @param expiresAt   when it leaves the inbox (from {@code expires_at} or {@code ttl}), or null
  */
 public record PublishCommand(List<String> streams, boolean allUsers, String type, String json,
-                             String category, List<String> tags) {
+                             String category, List<String> tags, Instant expiresAt) {
     public static final int MAX_USERS = 10_000;
+    /** The furthest an expiry may be: ten years. */
+    public static final Duration MAX_EXPIRY = Duration.ofDays(3653);
     public static final int MAX_TAGS = 16;
     /** A category: 1-64 letters, digits, {@code _ . -}. */
     public static final Pattern CATEGORY = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
@@ -41,9 +49,9 @@ public record PublishCommand(List<String> streams, boolean allUsers, String type
         tags = List.copyOf(tags);
     }
 
-    /** A command without category or tags. */
+    /** A command without category, tags or expiry. */
     public PublishCommand(List<String> streams, boolean allUsers, String type, String json) {
-        this(streams, allUsers, type, json, null, List.of());
+        this(streams, allUsers, type, json, null, List.of(), null);
     }
     private static final int MAX_TYPE_LENGTH = 128;
     private static final Pattern USER_ID = Pattern.compile("[A-Za-z0-9_.@:-]{1,128}");
@@ -55,6 +63,11 @@ public record PublishCommand(List<String> streams, boolean allUsers, String type
      * @throws ValidationException naming the first bad field
      */
     public static PublishCommand parse(JsonNode body, int maxNotificationBytes, ObjectMapper mapper) {
+        return parse(body, maxNotificationBytes, mapper, Instant.now());
+    }
+
+    /** {@link #parse} at a given time, which a {@code ttl} counts from and {@code expires_at} must be after. */
+    public static PublishCommand parse(JsonNode body, int maxNotificationBytes, ObjectMapper mapper, Instant now) {
         if (body == null || !body.isObject()) {
             throw new ValidationException("body", "must be a JSON object");
         }
@@ -134,6 +147,7 @@ public record PublishCommand(List<String> streams, boolean allUsers, String type
         }
         String category = category(body.get("category"), notification);
         List<String> tags = tags(body.get("tags"), notification);
+        Instant expiresAt = expiry(body.get("expires_at"), body.get("ttl"), now);
         // type first, then Herald's category and tags, then the app's fields in their order:
         // clients reading frames see type first.
         ObjectNode ordered = mapper.createObjectNode();
@@ -143,6 +157,9 @@ public record PublishCommand(List<String> streams, boolean allUsers, String type
         }
         if (!tags.isEmpty()) {
             tags.forEach(ordered.putArray("tags")::add);
+        }
+        if (expiresAt != null) {
+            ordered.put("expires_at", DateTimeFormatter.ISO_INSTANT.format(expiresAt));
         }
         for (Iterator<Map.Entry<String, JsonNode>> it = notification.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> field = it.next();
@@ -159,7 +176,50 @@ public record PublishCommand(List<String> streams, boolean allUsers, String type
         if (json.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > maxNotificationBytes) {
             throw new ValidationException("notification", "larger than " + maxNotificationBytes + " bytes");
         }
-        return new PublishCommand(List.copyOf(streams), all, typeText, json, category, tags);
+        return new PublishCommand(List.copyOf(streams), all, typeText, json, category, tags, expiresAt);
+    }
+
+    /**
+     * The publish's expiry: {@code expires_at} (an ISO-8601 instant) or {@code ttl} (seconds from
+     * {@code now}), not both; in the future and at most {@link #MAX_EXPIRY} away; milliseconds.
+     */
+    private static Instant expiry(JsonNode at, JsonNode ttl, Instant now) {
+        boolean hasAt = at != null && !at.isNull();
+        boolean hasTtl = ttl != null && !ttl.isNull();
+        if (hasAt && hasTtl) {
+            throw new ValidationException("ttl", "give expires_at or ttl, not both");
+        }
+        Instant expiresAt;
+        String field;
+        if (hasAt) {
+            field = "expires_at";
+            if (!at.isTextual()) {
+                throw new ValidationException(field, "an ISO-8601 instant, e.g. 2026-12-31T23:00:00Z");
+            }
+            try {
+                expiresAt = Instant.parse(at.asText());
+            } catch (DateTimeParseException e) {
+                throw new ValidationException(field, "an ISO-8601 instant, e.g. 2026-12-31T23:00:00Z");
+            }
+        } else if (hasTtl) {
+            field = "ttl";
+            if (!ttl.canConvertToLong() || !ttl.isIntegralNumber() || ttl.asLong() < 1) {
+                throw new ValidationException(field, "a whole number of seconds, at least 1");
+            }
+            if (ttl.asLong() > MAX_EXPIRY.toSeconds()) {
+                throw new ValidationException(field, "at most " + MAX_EXPIRY.toSeconds() + " seconds (ten years)");
+            }
+            expiresAt = now.plusSeconds(ttl.asLong());
+        } else {
+            return null;
+        }
+        if (!expiresAt.isAfter(now)) {
+            throw new ValidationException(field, "must be in the future");
+        }
+        if (expiresAt.isAfter(now.plus(MAX_EXPIRY))) {
+            throw new ValidationException(field, "at most ten years ahead");
+        }
+        return expiresAt.truncatedTo(ChronoUnit.MILLIS);
     }
 
     /** The publish's {@code category}, or null; the notification may not carry one of its own then. */

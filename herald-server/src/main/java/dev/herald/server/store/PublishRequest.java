@@ -15,14 +15,16 @@ import java.util.Objects;
  * @param requestHash     fingerprint of the request, to detect a key reused with another body
  * @param category        the inbox category (also in {@code json}), or null
  * @param tags            the inbox tags (also in {@code json}); empty for none; none may contain a comma
+ * @param expiresAt       when it leaves every feed, count and replay, to be purged (also in {@code json}); null: never
  */
 public record PublishRequest(List<String> streams, boolean allUserStreams, String type, String json,
-                             String idempotencyKey, String requestHash, String category, List<String> tags) {
+                             String idempotencyKey, String requestHash, String category, List<String> tags,
+                             java.time.Instant expiresAt) {
 
-    /** A request without category or tags. */
+    /** A request without category, tags or expiry. */
     public PublishRequest(List<String> streams, boolean allUserStreams, String type, String json,
                           String idempotencyKey, String requestHash) {
-        this(streams, allUserStreams, type, json, idempotencyKey, requestHash, null, List.of());
+        this(streams, allUserStreams, type, json, idempotencyKey, requestHash, null, List.of(), null);
     }
 
     public PublishRequest {

@@ -103,6 +103,14 @@ public interface Store extends AutoCloseable {
     InboxChange applyToMatching(String stream, InboxAction action, InboxFilter filter, long afterSeq, long upToSeq,
                                 int limit);
 
+    /**
+     * Deletes, in one transaction, up to {@code limit} notifications whose expiry passed at
+     * {@code now} and up to {@code limit} created before {@code retentionCutoff}, keeping the
+     * counters exact. Returns one {@link InboxAction#DELETE} change per stream that lost
+     * notifications. Safe to run on several nodes at once.
+     */
+    List<InboxChange> purgeDue(java.time.Instant now, java.time.Instant retentionCutoff, int limit);
+
     /** The counts of each filter, in order. */
     List<InboxCounts> counts(String stream, List<InboxFilter> filters);
 

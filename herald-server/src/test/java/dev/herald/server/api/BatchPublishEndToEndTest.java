@@ -122,7 +122,9 @@ class BatchPublishEndToEndTest {
         assertBadField(batch("[]"), "body");
         assertBadField(batch("{\"publishes\":[],\"extra\":1}"), "extra");
         assertBadField(batch("{\"publishes\":[1]}"), "publishes[0]");
-        assertBadField(batch("{\"publishes\":[{\"to\":{\"user\":\"1\"},\"notification\":{\"type\":\"t\"},\"ttl\":5}]}"),
+        assertBadField(batch("{\"publishes\":[{\"to\":{\"user\":\"1\"},\"notification\":{\"type\":\"t\"},\"priority\":5}]}"),
+                "publishes[0].priority");
+        assertBadField(batch("{\"publishes\":[{\"to\":{\"user\":\"1\"},\"notification\":{\"type\":\"t\"},\"ttl\":0}]}"),
                 "publishes[0].ttl");
         assertBadField(batch("{\"publishes\":[" + item("{\"user\":\"1\"}", "{\"type\":\"t\"}", "k") + ","
                 + item("{\"user\":\"2\"}", "{\"type\":\"t\"}", "k") + "]}"), "publishes[1].idempotency_key");

@@ -82,6 +82,24 @@ class InboxEndToEndTest {
     }
 
     @Test
+    void aNotificationPastItsExpiryLeavesTheFeedAndTheCountsAtOnce() {
+        String user = "expiring";
+        String soon = java.time.format.DateTimeFormatter.ISO_INSTANT.format(java.time.Instant.now().plusMillis(1500).truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
+        Api.Reply r = api.publish("{\"to\":{\"user\":\"" + user + "\"},\"expires_at\":\"" + soon
+                + "\",\"notification\":{\"type\":\"flash_sale\"}}");
+        assertThat(r.status()).as(r.body()).isEqualTo(201);
+        String kept = publish(user, "t", null);
+        JsonNode feed = get(user, "/api/v1/me/notifications");
+        assertThat(ids(feed)).hasSize(2);
+        assertThat(feed.get("notifications").get(1).get("expires_at").asText()).isEqualTo(soon);
+
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+                .until(() -> ids(get(user, "/api/v1/me/notifications")).equals(List.of(kept)));
+        assertThat(get(user, "/api/v1/me/notifications/counts").get("total").asInt()).isEqualTo(1);
+        assertBad(api.publish("{\"to\":{\"user\":\"x\"},\"ttl\":-5,\"notification\":{\"type\":\"t\"}}"), "ttl");
+    }
+
+    @Test
     void badCategoriesTagsAndFiltersAreRefusedNamingTheField() {
         String to = "{\"to\":{\"user\":\"bad-cat\"},\"notification\":{\"type\":\"t\"}";
         assertBad(api.publish(to + ",\"category\":\"has space\"}"), "category");

@@ -94,6 +94,11 @@ final class MemoryStore implements Store {
     }
 
     @Override
+    public List<InboxChange> purgeDue(java.time.Instant now, java.time.Instant retentionCutoff, int limit) {
+        throw new UnsupportedOperationException("delivery tests have no inbox");
+    }
+
+    @Override
     public boolean isReachable() {
         return true;
     }

@@ -56,18 +56,23 @@ final class InertStore implements Store {
 
     @Override
     public InboxChange apply(String stream, InboxAction action, java.util.Collection<String> ids) {
-        return new InboxChange(action, List.of(), List.of(), StreamState.EMPTY, 0, false);
+        return new InboxChange(stream, action, List.of(), List.of(), StreamState.EMPTY, 0, false);
     }
 
     @Override
     public InboxChange applyToMatching(String stream, InboxAction action, InboxFilter filter, long afterSeq,
                                        long upToSeq, int limit) {
-        return new InboxChange(action, List.of(), List.of(), StreamState.EMPTY, upToSeq, false);
+        return new InboxChange(stream, action, List.of(), List.of(), StreamState.EMPTY, upToSeq, false);
     }
 
     @Override
     public List<InboxCounts> counts(String stream, List<InboxFilter> filters) {
         return filters.stream().map(f -> new InboxCounts(0, 0, 0)).toList();
+    }
+
+    @Override
+    public List<InboxChange> purgeDue(java.time.Instant now, java.time.Instant retentionCutoff, int limit) {
+        return List.of();
     }
 
     @Override

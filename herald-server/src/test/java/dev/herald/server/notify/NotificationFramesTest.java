@@ -52,9 +52,9 @@ class NotificationFramesTest {
 
     @Test
     void anInboxFrameNamesTheActionTheChangedIdsAndTheNewCounts() throws Exception {
-        InboxChange change = new InboxChange(InboxAction.ARCHIVE, List.of("a", "b", "c"), List.of("a", "c"),
+        InboxChange change = new InboxChange("user:1", InboxAction.ARCHIVE, List.of("a", "b", "c"), List.of("a", "c"),
                 new StreamState(9, 4, 5), 0, false);
-        StreamEvent e = NotificationFrames.inboxChanged("user:1", change);
+        StreamEvent e = NotificationFrames.inboxChanged(change);
         assertThat(e.isSequenced()).isFalse();
         assertThat(e.type()).isEqualTo("inbox");
         assertThat(json.readTree(e.json()).toString()).isEqualTo(

@@ -106,6 +106,11 @@ class NotificationServiceTest {
         }
 
         @Override
+        public List<InboxChange> purgeDue(java.time.Instant now, java.time.Instant retentionCutoff, int limit) {
+            throw new UnsupportedOperationException("not used here");
+        }
+
+        @Override
         public boolean isReachable() {
             return true;
         }

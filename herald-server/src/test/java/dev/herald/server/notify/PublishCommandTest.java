@@ -42,6 +42,36 @@ class PublishCommandTest {
     }
 
     @Test
+    void categoryTagsAndExpiryGoIntoTheNotificationAfterItsType() throws Exception {
+        java.time.Instant now = java.time.Instant.parse("2026-12-07T10:00:00.123456Z");
+        PublishCommand ttl = PublishCommand.parse(json.readTree("{\"to\":{\"user\":1},\"category\":\"orders\","
+                + "\"tags\":[\"a\",\"b\",\"a\"],\"ttl\":60,\"notification\":{\"m\":1,\"type\":\"t\"}}"), 1024, json, now);
+        assertThat(ttl.category()).isEqualTo("orders");
+        assertThat(ttl.tags()).containsExactly("a", "b");
+        assertThat(ttl.expiresAt()).isEqualTo(java.time.Instant.parse("2026-12-07T10:01:00.123Z"));
+        assertThat(ttl.json()).isEqualTo("{\"type\":\"t\",\"category\":\"orders\",\"tags\":[\"a\",\"b\"],"
+                + "\"expires_at\":\"2026-12-07T10:01:00.123Z\",\"m\":1}");
+        PublishCommand at = PublishCommand.parse(json.readTree("{\"to\":{\"user\":1},\"expires_at\":\"2026-12-08T00:00:00Z\","
+                + "\"notification\":{\"type\":\"t\"}}"), 1024, json, now);
+        assertThat(at.expiresAt()).isEqualTo(java.time.Instant.parse("2026-12-08T00:00:00Z"));
+        assertThat(parse("{\"to\":{\"user\":1},\"notification\":{\"type\":\"t\",\"category\":\"Mine, not Herald's\"}}").category())
+                .as("without the publish's category, the app's own field is just a field").isNull();
+    }
+
+    @Test
+    void badExpiriesAreNamed() {
+        assertRefused("{\"to\":{\"user\":1},\"ttl\":60,\"expires_at\":\"2099-01-01T00:00:00Z\",\"notification\":{\"type\":\"t\"}}", "ttl");
+        assertRefused("{\"to\":{\"user\":1},\"ttl\":0,\"notification\":{\"type\":\"t\"}}", "ttl");
+        assertRefused("{\"to\":{\"user\":1},\"ttl\":1.5,\"notification\":{\"type\":\"t\"}}", "ttl");
+        assertRefused("{\"to\":{\"user\":1},\"ttl\":\"60\",\"notification\":{\"type\":\"t\"}}", "ttl");
+        assertRefused("{\"to\":{\"user\":1},\"ttl\":999999999999,\"notification\":{\"type\":\"t\"}}", "ttl");
+        assertRefused("{\"to\":{\"user\":1},\"expires_at\":\"2020-01-01T00:00:00Z\",\"notification\":{\"type\":\"t\"}}", "expires_at");
+        assertRefused("{\"to\":{\"user\":1},\"expires_at\":\"tomorrow\",\"notification\":{\"type\":\"t\"}}", "expires_at");
+        assertRefused("{\"to\":{\"user\":1},\"expires_at\":\"2999-01-01T00:00:00Z\",\"notification\":{\"type\":\"t\"}}", "expires_at");
+        assertRefused("{\"to\":{\"user\":1},\"notification\":{\"type\":\"t\",\"expires_at\":\"x\"}}", "notification.expires_at");
+    }
+
+    @Test
     void eachBadFieldIsNamed() {
         assertRefused("[]", "body");
         assertRefused("{\"notification\":{\"type\":\"t\"}}", "to");

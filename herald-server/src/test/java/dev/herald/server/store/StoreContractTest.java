@@ -522,7 +522,7 @@ public abstract class StoreContractTest {
 
     protected static PublishRequest labelled(String stream, String type, String category, String... tags) {
         String json = "{\"type\":\"" + type + "\"" + (category == null ? "" : ",\"category\":\"" + category + "\"") + "}";
-        return new PublishRequest(List.of(stream), false, type, json, null, null, category, List.of(tags));
+        return new PublishRequest(List.of(stream), false, type, json, null, null, category, List.of(tags), null);
     }
 
     private String id(String stream, PublishRequest request) {
@@ -662,6 +662,69 @@ public abstract class StoreContractTest {
         assertThat(third.state()).isEqualTo(new StreamState(10, 6, 6));
         assertThat(ids(s, filter().category("orders"))).containsExactly(orders.get(4));
         assertThat(store.applyToMatching(user("never"), InboxAction.READ, inOrders, 0, 10, 10).changed()).isEmpty();
+    }
+
+    protected static PublishRequest expiring(String stream, String type, java.time.Instant expiresAt) {
+        return new PublishRequest(List.of(stream), false, type, "{\"type\":\"" + type + "\"}", null, null, null,
+                List.of(), expiresAt);
+    }
+
+    /** Purges until nothing is due (other tests' rows may be due too); the changes of {@code stream}. */
+    private List<InboxChange> purgeAll(java.time.Instant now, java.time.Instant retentionCutoff, String stream) {
+        List<InboxChange> mine = new ArrayList<>();
+        for (int round = 0; round < 200; round++) {
+            List<InboxChange> changes = store.purgeDue(now, retentionCutoff, 1000);
+            changes.stream().filter(c -> c.stream().equals(stream)).forEach(mine::add);
+            if (changes.isEmpty()) {
+                return mine;
+            }
+        }
+        throw new AssertionError("the purge never ran dry");
+    }
+
+    @Test
+    void anExpiredNotificationLeavesFeedsCountsAndReplayAtOnceAndThePurgeDeletesItWithItsCounts() {
+        String s = user("a");
+        java.time.Instant now = java.time.Instant.now();
+        String kept = id(s, to(s, "x"));
+        String expired = id(s, expiring(s, "x", now.minusSeconds(60)));
+        String later = id(s, expiring(s, "x", now.plusSeconds(3600)));
+
+        assertThat(ids(s, filter())).containsExactly(later, kept);
+        assertThat(store.readSince(s, 0, 10)).extracting(StoredNotification::id).containsExactly(kept, later);
+        assertThat(store.counts(s, List.of(InboxFilter.ACTIVE))).containsExactly(new InboxCounts(2, 2, 2));
+        assertThat(store.streamState(s)).as("the counters until the purge").isEqualTo(new StreamState(3, 3, 3));
+
+        List<InboxChange> purged = purgeAll(now, now.minus(Duration.ofDays(90)), s);
+
+        assertThat(purged).hasSize(1);
+        assertThat(purged.getFirst().action()).isEqualTo(InboxAction.DELETE);
+        assertThat(purged.getFirst().changed()).containsExactly(expired);
+        assertThat(purged.getFirst().state()).isEqualTo(new StreamState(3, 2, 2));
+        assertThat(store.streamState(s)).isEqualTo(new StreamState(3, 2, 2));
+        assertThat(purgeAll(now, now.minus(Duration.ofDays(90)), s)).as("nothing twice").isEmpty();
+        assertThat(purgeAll(now.plusSeconds(7200), now.minus(Duration.ofDays(90)), s).getFirst().changed())
+                .containsExactly(later);
+    }
+
+    @Test
+    void notificationsOlderThanTheRetentionArePurgedAndTheCountersFollowWhateverTheirState() {
+        String s = user("a");
+        String read = id(s, to(s, "x"));
+        String archived = id(s, to(s, "x"));
+        store.apply(s, InboxAction.READ, List.of(read));
+        store.apply(s, InboxAction.ARCHIVE, List.of(archived));
+        java.time.Instant first = store.readSince(s, 0, 1).getFirst().createdAt();
+        java.time.Instant last = store.readSince(s, 1, 1).getFirst().createdAt();
+        assertThat(purgeAll(java.time.Instant.now(), first, s)).as("created at the cutoff, not before").isEmpty();
+        await().atMost(Duration.ofSeconds(1)).until(() -> java.time.Instant.now().isAfter(last.plusMillis(2)));
+
+        String fresh = id(s, to(s, "x"));
+        List<InboxChange> purged = purgeAll(java.time.Instant.now(), last.plusMillis(1), s);
+
+        assertThat(purged).flatExtracting(InboxChange::changed).containsExactlyInAnyOrder(read, archived);
+        assertThat(store.streamState(s)).isEqualTo(new StreamState(3, 1, 1));
+        assertThat(ids(s, filter().archived(InboxFilter.Archived.ANY))).containsExactly(fresh);
     }
 
     private List<String> ids(String s, Filter f) {

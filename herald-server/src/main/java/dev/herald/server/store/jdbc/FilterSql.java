@@ -15,6 +15,18 @@ import java.util.List;
  */
 record FilterSql(String sql, List<Object> values) {
 
+    /** What the reads add so an expired notification is out of every feed, count and replay at once. */
+    static final String NOT_EXPIRED = " AND (expires_at IS NULL OR expires_at > ?)";
+
+    /** The filter, and not expired at {@code now}: what feeds and counts show. */
+    static FilterSql visible(InboxFilter filter, java.time.Instant now) {
+        FilterSql f = of(filter);
+        List<Object> values = new ArrayList<>(f.values());
+        values.add(NotificationRows.toDb(now));
+        return new FilterSql(f.sql() + NOT_EXPIRED, List.copyOf(values));
+    }
+
+    /** The filter's conditions alone (actions by filter take expired notifications too: the counters stay exact). */
     static FilterSql of(InboxFilter filter) {
         StringBuilder sql = new StringBuilder();
         List<Object> values = new ArrayList<>();

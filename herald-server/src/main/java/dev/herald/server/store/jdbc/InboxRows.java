@@ -18,6 +18,8 @@ import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The inbox's state changes (seen, read, unread, archive, unarchive, delete), keeping the stream
@@ -53,7 +55,7 @@ final class InboxRows {
         }
         Optional<StreamState> locked = lock(c, stream);
         if (locked.isEmpty() || distinct.isEmpty()) {
-            return new InboxChange(action, List.of(), List.of(), locked.orElse(StreamState.EMPTY), 0, false);
+            return new InboxChange(stream, action, List.of(), List.of(), locked.orElse(StreamState.EMPTY), 0, false);
         }
         List<Row> rows = new ArrayList<>();
         String sql = "SELECT " + ROW_COLUMNS + " FROM notifications WHERE stream_key = ? AND id IN ("
@@ -73,6 +75,80 @@ final class InboxRows {
     }
 
     /**
+     * Deletes what is due, in one transaction: notifications whose expiry passed at {@code now}
+     * (found through {@code notification_expiry}) and notifications created before
+     * {@code retentionCutoff} (found through the time-ordered ids), at most {@code limit} of each.
+     * Streams are locked in sorted order and each one's rows read again under its lock, so the
+     * counters move by what was really deleted, also when another node purges the same rows.
+     * Returns one change per stream that lost notifications, in stream order.
+     */
+    static List<InboxChange> purge(Connection c, Instant now, Instant retentionCutoff, int limit) throws SQLException {
+        TreeMap<String, TreeSet<Long>> due = new TreeMap<>();
+        List<Key> expiryRows = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT stream_key, seq FROM notification_expiry "
+                + "WHERE expires_at <= ? ORDER BY expires_at LIMIT ?")) {
+            ps.setObject(1, NotificationRows.toDb(now));
+            ps.setInt(2, limit);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    Key key = new Key(rs.getString(1), rs.getLong(2));
+                    due.computeIfAbsent(key.stream(), k -> new TreeSet<>()).add(key.seq());
+                    expiryRows.add(key);
+                }
+            }
+        }
+        // Version 7 ids start with their creation time, so "created before the cutoff" is a range
+        // of the unique id index; created_at is checked too, for ids of another shape.
+        try (PreparedStatement ps = c.prepareStatement("SELECT stream_key, seq FROM notifications "
+                + "WHERE id < ? AND created_at < ? ORDER BY id LIMIT ?")) {
+            ps.setString(1, NotificationIds.lowestAt(retentionCutoff));
+            ps.setObject(2, NotificationRows.toDb(retentionCutoff));
+            ps.setInt(3, limit);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    due.computeIfAbsent(rs.getString(1), k -> new TreeSet<>()).add(rs.getLong(2));
+                }
+            }
+        }
+        List<InboxChange> changes = new ArrayList<>();
+        for (var e : due.entrySet()) {
+            String stream = e.getKey();
+            if (lock(c, stream).isEmpty()) {
+                continue;
+            }
+            List<Row> rows = new ArrayList<>();
+            List<Long> seqs = List.copyOf(e.getValue());
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + ROW_COLUMNS
+                    + " FROM notifications WHERE stream_key = ? AND seq IN (" + "?, ".repeat(NotificationRows.IN_CHUNK - 1) + "?)")) {
+                for (int from = 0; from < seqs.size(); from += NotificationRows.IN_CHUNK) {
+                    int to = Math.min(from + NotificationRows.IN_CHUNK, seqs.size());
+                    ps.setString(1, stream);
+                    for (int i = 0; i < NotificationRows.IN_CHUNK; i++) {
+                        ps.setLong(i + 2, seqs.get(Math.min(from + i, to - 1)));
+                    }
+                    readRows(ps, rows);
+                }
+            }
+            rows.sort(Comparator.comparingLong(Row::seq));
+            InboxChange change = change(c, stream, InboxAction.DELETE, rows, 0, false);
+            if (!change.changed().isEmpty()) {
+                changes.add(change);
+            }
+        }
+        if (!expiryRows.isEmpty()) {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM notification_expiry WHERE stream_key = ? AND seq = ?")) {
+                for (Key key : expiryRows) {
+                    ps.setString(1, key.stream());
+                    ps.setLong(2, key.seq());
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+        }
+        return changes;
+    }
+
+    /**
      * The action on at most {@code limit} notifications matching the filter with
      * {@code afterSeq < seq <= upToSeq} that it would change, lowest seq first.
      */
@@ -83,7 +159,7 @@ final class InboxRows {
         }
         Optional<StreamState> locked = lock(c, stream);
         if (locked.isEmpty()) {
-            return new InboxChange(action, List.of(), List.of(), StreamState.EMPTY, upToSeq, false);
+            return new InboxChange(stream, action, List.of(), List.of(), StreamState.EMPTY, upToSeq, false);
         }
         FilterSql where = FilterSql.of(filter);
         String sql = "SELECT " + ROW_COLUMNS + " FROM notifications WHERE stream_key = ? AND seq > ? AND seq <= ?"
@@ -106,8 +182,9 @@ final class InboxRows {
     /** Counts per filter, in order, with one query each over the stream's rows. */
     static List<InboxCounts> counts(Connection c, String stream, List<InboxFilter> filters) throws SQLException {
         List<InboxCounts> out = new ArrayList<>(filters.size());
+        Instant now = Instant.now();
         for (InboxFilter filter : filters) {
-            FilterSql where = FilterSql.of(filter);
+            FilterSql where = FilterSql.visible(filter, now);
             String sql = "SELECT COUNT(*), COALESCE(SUM(CASE WHEN read_at IS NULL THEN 1 ELSE 0 END), 0), "
                     + "COALESCE(SUM(CASE WHEN seen_at IS NULL THEN 1 ELSE 0 END), 0) "
                     + "FROM notifications WHERE stream_key = ?" + where.sql();
@@ -167,7 +244,7 @@ final class InboxRows {
                 ps.executeUpdate();
             }
         }
-        return new InboxChange(action, matched, changed, state(c, stream).orElse(StreamState.EMPTY), lastSeq, more);
+        return new InboxChange(stream, action, matched, changed, state(c, stream).orElse(StreamState.EMPTY), lastSeq, more);
     }
 
     private static String statement(InboxAction action) {
@@ -215,6 +292,10 @@ final class InboxRows {
                         : Optional.empty();
             }
         }
+    }
+
+    /** A notification's place: its stream and seq. */
+    private record Key(String stream, long seq) {
     }
 
     /** A notification's state as the counters see it. */

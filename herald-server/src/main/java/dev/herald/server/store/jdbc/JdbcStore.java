@@ -327,10 +327,11 @@ public final class JdbcStore implements Store {
         }
         return timers.call("readSince", url, c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT " + NotificationRows.COLUMNS
-                    + " FROM notifications WHERE stream_key = ? AND seq > ? ORDER BY seq LIMIT ?")) {
+                    + " FROM notifications WHERE stream_key = ? AND seq > ?" + FilterSql.NOT_EXPIRED + " ORDER BY seq LIMIT ?")) {
                 ps.setString(1, stream);
                 ps.setLong(2, afterSeq);
-                ps.setInt(3, limit);
+                ps.setObject(3, NotificationRows.toDb(Instant.now()));
+                ps.setInt(4, limit);
                 return NotificationRows.readAll(ps);
             }
         }, pool);
@@ -340,7 +341,7 @@ public final class JdbcStore implements Store {
     public NotificationPage list(String stream, NotificationQuery query) {
         checkStream(stream);
         Objects.requireNonNull(query, "query");
-        FilterSql where = FilterSql.of(query.filter());
+        FilterSql where = FilterSql.visible(query.filter(), Instant.now());
         String sql = "SELECT " + NotificationRows.COLUMNS + " FROM notifications WHERE stream_key = ? AND seq < ?"
                 + where.sql() + " ORDER BY seq DESC LIMIT ?";
         return timers.call("list", url, c -> {
@@ -417,6 +418,16 @@ public final class JdbcStore implements Store {
         Objects.requireNonNull(filter, "filter");
         return timers.inTransaction("inbox." + action.wireName(), url,
                 c -> InboxRows.applyToMatching(c, stream, action, filter, afterSeq, upToSeq, limit), pool);
+    }
+
+    @Override
+    public List<InboxChange> purgeDue(Instant now, Instant retentionCutoff, int limit) {
+        Objects.requireNonNull(now, "now");
+        Objects.requireNonNull(retentionCutoff, "retentionCutoff");
+        if (limit < 1 || limit > InboxRows.MAX_IDS) {
+            throw new IllegalArgumentException("limit: 1.." + InboxRows.MAX_IDS + ", was " + limit);
+        }
+        return timers.inTransaction("purge.notifications", url, c -> InboxRows.purge(c, now, retentionCutoff, limit), pool);
     }
 
     @Override

@@ -14,6 +14,15 @@ final class NotificationIds {
     private NotificationIds() {
     }
 
+    /**
+     * The smallest version 7 id of {@code instant}'s millisecond: every id made earlier sorts
+     * below it as text (lowercase hex, fixed width), every later one above.
+     */
+    static String lowestAt(java.time.Instant instant) {
+        long millis = Math.max(0, instant.toEpochMilli());
+        return new UUID((millis << 16) | 0x7000L, 0x8000000000000000L).toString();
+    }
+
     static String next() {
         ThreadLocalRandom random = ThreadLocalRandom.current();
         long millis = System.currentTimeMillis();

@@ -45,7 +45,8 @@ final class PublishTransaction implements GroupCommitWriter.Transaction<PublishR
     private static final String LOCK_AND_COUNT =
             "UPDATE streams SET last_seq = last_seq + ?, unread = unread + ?, unseen = unseen + ? WHERE stream_key = ?";
     private static final String INSERT_NOTIFICATION = "INSERT INTO notifications "
-            + "(stream_key, seq, id, type, body, created_at, category, tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+            + "(stream_key, seq, id, type, body, created_at, category, tags, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    private static final String INSERT_EXPIRY = "INSERT INTO notification_expiry (stream_key, seq, expires_at) VALUES (?, ?, ?)";
     private static final String INSERT_KEY = "INSERT INTO idempotency_keys "
             + "(idem_key, request_hash, notification_ids, created_at) VALUES (?, ?, ?, ?)";
     /** Every user stream: a key range, so it is an index range scan and needs no LIKE escaping. */
@@ -138,6 +139,7 @@ final class PublishTransaction implements GroupCommitWriter.Transaction<PublishR
                     ps.setObject(6, dbNow);
                     ps.setString(7, r.category());
                     ps.setString(8, NotificationRows.tagsToDb(r.tags()));
+                    ps.setObject(9, r.expiresAt() == null ? null : NotificationRows.toDb(r.expiresAt()));
                     ps.addBatch();
                     mine.add(sn);
                 }
@@ -148,6 +150,7 @@ final class PublishTransaction implements GroupCommitWriter.Transaction<PublishR
                 ps.executeBatch();
             }
         }
+        insertExpiries(c, requests, toStore, outcomes);
 
         insertKeys(c, requests, toStore, outcomes, dbNow);
         for (int i = 0; i < n; i++) {
@@ -245,6 +248,36 @@ final class PublishTransaction implements GroupCommitWriter.Transaction<PublishR
             throw new SQLException("a stream row vanished during the publish", "HX001");
         }
         return cursors;
+    }
+
+    /** The deadlines of the stored notifications that have one, for the purge (V105). */
+    private static void insertExpiries(Connection c, List<PublishRequest> requests, List<Integer> toStore,
+                                       Outcome<PublishResult>[] outcomes) throws SQLException {
+        PreparedStatement ps = null;
+        try {
+            for (int i : toStore) {
+                PublishRequest r = requests.get(i);
+                if (r.expiresAt() == null) {
+                    continue;
+                }
+                if (ps == null) {
+                    ps = c.prepareStatement(INSERT_EXPIRY);
+                }
+                for (StoredNotification sn : outcomes[i].result().notifications()) {
+                    ps.setString(1, sn.stream());
+                    ps.setLong(2, sn.seq());
+                    ps.setObject(3, NotificationRows.toDb(r.expiresAt()));
+                    ps.addBatch();
+                }
+            }
+            if (ps != null) {
+                ps.executeBatch();
+            }
+        } finally {
+            if (ps != null) {
+                ps.close();
+            }
+        }
     }
 
     private static void insertKeys(Connection c, List<PublishRequest> requests, List<Integer> toStore,

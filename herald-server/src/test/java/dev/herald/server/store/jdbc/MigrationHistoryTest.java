@@ -49,6 +49,7 @@ class MigrationHistoryTest {
                 Map.entry("101", -657646905),
                 Map.entry("102", -1048653139),
                 Map.entry("103", -318448700),
-                Map.entry("104", 1751569));
+                Map.entry("104", 1751569),
+                Map.entry("105", -1009458559));
     }
 }
