@@ -8,6 +8,7 @@ import dev.herald.server.api.NodeHealth;
 import dev.herald.server.api.NodeRoutes;
 import dev.herald.server.api.InboxRoutes;
 import dev.herald.server.api.NotificationRoutes;
+import dev.herald.server.api.PreferenceRoutes;
 import dev.herald.server.auth.ApiKeyAuthenticator;
 import dev.herald.server.auth.JwtVerifier;
 import dev.herald.server.broker.Broker;
@@ -94,6 +95,7 @@ final class TransportAssembly {
         }
         routes.addAll(new NotificationRoutes(notifications, json, config.maxNotificationBytes(), metrics::published).routes());
         routes.addAll(new InboxRoutes(notifications, json).routes());
+        routes.addAll(new PreferenceRoutes(notifications, json).routes());
         routes.addAll(new ChatRoutes(chat.chat(), chat.presence(), json,
                 new CreationQuota(config.maxNewConversationsPerHour(), System::currentTimeMillis)).routes());
         return routes;

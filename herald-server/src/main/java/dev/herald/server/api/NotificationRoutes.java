@@ -15,6 +15,7 @@ import dev.herald.server.notify.PublishBatch;
 import dev.herald.server.notify.PublishCommand;
 import dev.herald.server.store.PublishResult;
 import dev.herald.server.store.StoredNotification;
+import dev.herald.server.stream.Streams;
 
 import io.netty.handler.codec.http.HttpResponseStatus;
 
@@ -85,7 +86,14 @@ public final class NotificationRoutes {
             g.writeStartObject();
             g.writeNumberField("count", result.notifications().size());
             g.writeBooleanField("replayed", result.replayed());
-            if (!command.allUsers()) {
+            if (command.allUsers()) {
+                g.writeNumberField("muted_count", result.muted().size());
+            } else {
+                g.writeArrayFieldStart("muted");
+                for (String stream : result.muted()) {
+                    g.writeString(Streams.userId(stream));
+                }
+                g.writeEndArray();
                 g.writeArrayFieldStart("ids");
                 for (StoredNotification n : result.notifications()) {
                     g.writeString(n.id());
@@ -142,8 +150,10 @@ public final class NotificationRoutes {
         body.put("replayed", result.replayed());
         if (command.allUsers()) {
             // One copy per known user: the count says enough, a list could be huge.
-            return body;
+            return body.put("muted_count", result.muted().size());
         }
+        ArrayNode muted = body.putArray("muted");
+        result.muted().forEach(stream -> muted.add(Streams.userId(stream)));
         ArrayNode ids = body.putArray("ids");
         ArrayNode items = body.putArray("notifications");
         for (StoredNotification n : result.notifications()) {

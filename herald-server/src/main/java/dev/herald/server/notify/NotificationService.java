@@ -3,7 +3,9 @@ package dev.herald.server.notify;
 import dev.herald.server.broker.Broker;
 import dev.herald.server.store.InboxAction;
 import dev.herald.server.store.InboxChange;
+import dev.herald.server.store.InboxCategory;
 import dev.herald.server.store.InboxCounts;
+import dev.herald.server.store.Preferences;
 import dev.herald.server.store.InboxFilter;
 import dev.herald.server.store.NotificationPage;
 import dev.herald.server.store.NotificationQuery;
@@ -171,6 +173,28 @@ public final class NotificationService {
             pending.remove(stream, recorded);
             recorded.complete(null);
         });
+    }
+
+    /** The user's preferences; {@link Preferences#DEFAULT} when never set. */
+    public Preferences preferences(String userStream) {
+        return store.preferences(userStream);
+    }
+
+    /** Replaces the user's preferences; publishes committed from now on honour them. */
+    public void setPreferences(String userStream, Preferences preferences) {
+        store.setPreferences(userStream, preferences);
+    }
+
+    public List<InboxCategory> categories() {
+        return store.categories();
+    }
+
+    public void putCategory(InboxCategory category) {
+        store.putCategory(category);
+    }
+
+    public boolean deleteCategory(String name) {
+        return store.deleteCategory(name);
     }
 
     /** Marks one of the user's notifications read; empty when the user has no such notification. */

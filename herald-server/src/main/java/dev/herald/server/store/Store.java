@@ -114,6 +114,30 @@ public interface Store extends AutoCloseable {
     /** The counts of each filter, in order. */
     List<InboxCounts> counts(String stream, List<InboxFilter> filters);
 
+    /** The user's preferences as last set, or {@link Preferences#DEFAULT} when never set. */
+    Preferences preferences(String userStream);
+
+    /**
+     * Replaces the user's preferences. Publishes committed after this returns honour them, on
+     * every node.
+     */
+    void setPreferences(String userStream, Preferences preferences);
+
+    /** Every category an app backend configured, by name. */
+    List<InboxCategory> categories();
+
+    /**
+     * Creates or replaces a category's settings. Publishes honour them within
+     * {@link #CATEGORY_SETTINGS_DELAY} on other nodes, at once on this one.
+     */
+    void putCategory(InboxCategory category);
+
+    /** Removes a category's settings (its notifications stay); false when it had none. */
+    boolean deleteCategory(String name);
+
+    /** How long a change of category settings may take to reach the publishes of other nodes. */
+    java.time.Duration CATEGORY_SETTINGS_DELAY = java.time.Duration.ofSeconds(5);
+
     /** True when the database answers a trivial query within a short timeout. */
     boolean isReachable();
 

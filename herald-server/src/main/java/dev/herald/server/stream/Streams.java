@@ -30,6 +30,14 @@ public final class Streams {
     }
 
     /** Whether a stream is a user's own notification stream (the only kind with read state). */
+    /** The user id of a user stream ({@code user:42} -> {@code 42}). */
+    public static String userId(String userStream) {
+        if (!isUser(userStream)) {
+            throw new IllegalArgumentException("not a user stream: " + userStream);
+        }
+        return userStream.substring(USER_PREFIX.length());
+    }
+
     public static boolean isUser(String stream) {
         return stream.startsWith(USER_PREFIX);
     }

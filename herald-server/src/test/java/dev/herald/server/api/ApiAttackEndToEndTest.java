@@ -32,12 +32,13 @@ class ApiAttackEndToEndTest {
 
     private record Operation(String method, String template, String security) {
         String path() {
-            return template.replace("{id}", template.contains("notifications") ? victimNotification
+            return template.replace("{name}", "orders").replace("{id}", template.contains("notifications") ? victimNotification
                     : template.contains("users") ? "victim" : String.valueOf(victimConversation));
         }
 
         boolean takesJsonBody() {
-            return method.equals("POST") && (template.equals("/api/v1/notifications")
+            return method.equals("PUT") || method.equals("POST") && (template.equals("/api/v1/notifications")
+                    || template.equals("/api/v1/me/notifications/bulk") || template.equals("/api/v1/me/notifications/counts")
                     || template.equals("/api/v1/notifications/batch") || template.equals("/api/v1/conversations")
                     || template.equals("/api/v1/conversations/{id}/messages")
                     || template.equals("/api/v1/backend/conversations") || template.equals("/api/v1/dev/token"));
@@ -59,7 +60,7 @@ class ApiAttackEndToEndTest {
             Map.Entry<String, JsonNode> path = paths.next();
             for (Iterator<Map.Entry<String, JsonNode>> methods = path.getValue().fields(); methods.hasNext(); ) {
                 Map.Entry<String, JsonNode> m = methods.next();
-                if (!List.of("get", "post", "delete").contains(m.getKey())) {
+                if (!List.of("get", "post", "put", "delete").contains(m.getKey())) {
                     continue;
                 }
                 JsonNode security = m.getValue().has("security") ? m.getValue().get("security") : doc.get("security");
@@ -136,11 +137,11 @@ class ApiAttackEndToEndTest {
         byte[] big = new byte[MAX_BODY + 1];
         java.util.Arrays.fill(big, (byte) ' ');
         for (Operation op : operations()) {
-            if (!op.method().equals("POST")) {
+            if (!op.method().equals("POST") && !op.method().equals("PUT")) {
                 continue;
             }
             try (RawHttp http = RawHttp.connect(node.server().port())) {
-                http.send(RawHttp.request("POST", op.path(), "application/json", big));
+                http.send(RawHttp.request(op.method(), op.path(), "application/json", big));
                 assertThat(http.read(5_000).status()).as(op.template()).isEqualTo(413);
             }
         }

@@ -76,6 +76,31 @@ final class InertStore implements Store {
     }
 
     @Override
+    public dev.herald.server.store.Preferences preferences(String userStream) {
+        return dev.herald.server.store.Preferences.DEFAULT;
+    }
+
+    @Override
+    public void setPreferences(String userStream, dev.herald.server.store.Preferences preferences) {
+        
+    }
+
+    @Override
+    public List<dev.herald.server.store.InboxCategory> categories() {
+        return List.of();
+    }
+
+    @Override
+    public void putCategory(dev.herald.server.store.InboxCategory category) {
+        
+    }
+
+    @Override
+    public boolean deleteCategory(String name) {
+        return false;
+    }
+
+    @Override
     public boolean isReachable() {
         return true;
     }

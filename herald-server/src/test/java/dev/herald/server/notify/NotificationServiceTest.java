@@ -111,6 +111,31 @@ class NotificationServiceTest {
         }
 
         @Override
+        public dev.herald.server.store.Preferences preferences(String userStream) {
+            throw new UnsupportedOperationException("not used here");
+        }
+
+        @Override
+        public void setPreferences(String userStream, dev.herald.server.store.Preferences preferences) {
+            throw new UnsupportedOperationException("not used here");
+        }
+
+        @Override
+        public List<dev.herald.server.store.InboxCategory> categories() {
+            throw new UnsupportedOperationException("not used here");
+        }
+
+        @Override
+        public void putCategory(dev.herald.server.store.InboxCategory category) {
+            throw new UnsupportedOperationException("not used here");
+        }
+
+        @Override
+        public boolean deleteCategory(String name) {
+            throw new UnsupportedOperationException("not used here");
+        }
+
+        @Override
         public boolean isReachable() {
             return true;
         }

@@ -727,6 +727,57 @@ public abstract class StoreContractTest {
         assertThat(ids(s, filter().archived(InboxFilter.Archived.ANY))).containsExactly(fresh);
     }
 
+    @Test
+    void aPublishSkipsUsersWhosePreferencesMuteItAndKeepsEveryonesSeqsGapFree() throws Exception {
+        String muting = user("muting");
+        String other = user("other");
+        store.setPreferences(muting, Preferences.parse(new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree("{\"types\":{\"promo\":{\"in_app\":false}}}")));
+        assertThat(store.preferences(muting).types()).containsKey("promo");
+        assertThat(store.preferences(other)).isEqualTo(Preferences.DEFAULT);
+
+        List<PublishResult> results = store.publishAll(List.of(to(muting, "order"),
+                new PublishRequest(List.of(muting, other), false, "promo", "{\"type\":\"promo\"}", null, null),
+                to(muting, "order")));
+
+        assertThat(results.get(1).notifications()).extracting(StoredNotification::stream).containsExactly(other);
+        assertThat(results.get(1).muted()).containsExactly(muting);
+        assertThat(results.get(2).notifications().getFirst().seq()).as("no seq burnt for the muted one").isEqualTo(2);
+        assertThat(results.get(2).notifications().getFirst().unreadAfter()).isEqualTo(2);
+        assertThat(store.streamState(muting)).isEqualTo(new StreamState(2, 2, 2));
+        assertThat(store.readSince(muting, 0, 10)).extracting(StoredNotification::type).containsExactly("order", "order");
+
+        store.setPreferences(muting, Preferences.DEFAULT);
+        assertThat(store.publish(new PublishRequest(List.of(muting), false, "promo", "{\"type\":\"promo\"}", null, null))
+                .muted()).as("a changed document counts at once").isEmpty();
+    }
+
+    @Test
+    void aCategorysDefaultMutesUsersWithoutPreferencesAndCriticalOnesReachEvenThoseWhoTurnedAllOff() throws Exception {
+        String plain = user("plain");
+        String off = user("off");
+        store.setPreferences(off, Preferences.parse(new com.fasterxml.jackson.databind.ObjectMapper().readTree("{\"enabled\":false}")));
+        store.putCategory(new InboxCategory(p + "marketing", false, true, false, "Offers"));
+        store.putCategory(new InboxCategory(p + "security", true, true, true, "Sign-ins"));
+
+        PublishResult promo = store.publish(labelled2(List.of(plain, off), "promo", p + "marketing"));
+        PublishResult alert = store.publish(labelled2(List.of(plain, off), "login", p + "security"));
+        PublishResult uncategorized = store.publish(labelled2(List.of(plain, off), "hello", null));
+
+        assertThat(promo.muted()).containsExactlyInAnyOrder(plain, off);
+        assertThat(alert.muted()).isEmpty();
+        assertThat(uncategorized.muted()).containsExactly(off);
+        assertThat(store.categories()).extracting(InboxCategory::name).contains(p + "marketing", p + "security");
+        assertThat(store.deleteCategory(p + "marketing")).isTrue();
+        assertThat(store.deleteCategory(p + "marketing")).isFalse();
+        assertThat(store.publish(labelled2(List.of(plain), "promo", p + "marketing")).muted())
+                .as("a deleted category has no defaults any more").isEmpty();
+    }
+
+    private static PublishRequest labelled2(List<String> streams, String type, String category) {
+        return new PublishRequest(streams, false, type, "{\"type\":\"" + type + "\"}", null, null, category, List.of(), null);
+    }
+
     private List<String> ids(String s, Filter f) {
         return store.list(s, new NotificationQuery(Long.MAX_VALUE, 100, f.build())).notifications().stream()
                 .map(StoredNotification::id).toList();

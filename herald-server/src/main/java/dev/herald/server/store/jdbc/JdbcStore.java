@@ -4,6 +4,8 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.herald.server.config.DataDirectory;
 import dev.herald.server.store.InboxAction;
+import dev.herald.server.store.InboxCategory;
+import dev.herald.server.store.Preferences;
 import dev.herald.server.store.InboxChange;
 import dev.herald.server.store.InboxCounts;
 import dev.herald.server.store.InboxFilter;
@@ -103,6 +105,7 @@ public final class JdbcStore implements Store {
     private final StoreUrl url;
     private final HikariDataSource pool;
     private final StreamRows streamRows = new StreamRows();
+    private final Categories categories = new Categories(System::nanoTime);
     /** The writers, each with its queue, thread and connection; see {@link #lane}. */
     private final WriterLanes<PublishRequest, PublishResult> writers;
     private final StoreTimers timers;
@@ -119,7 +122,7 @@ public final class JdbcStore implements Store {
         int lanes = url.kind() == StoreUrl.Kind.POSTGRESQL ? POSTGRESQL_LANES : 1;
         Lock commitOrder = new ReentrantLock();
         this.writers = new WriterLanes<>(lanes, i -> new GroupCommitWriter<>(pool,
-                new PublishTransaction(streamRows, listener),
+                new PublishTransaction(streamRows, listener, categories),
                 new GroupCommitWriter.Settings(WriterLanes.name("store writer", lanes, i), "publish",
                         url.description(), WRITE_LIMITS,
                         backlog -> new StoreUnavailableException("store write queue is full (" + backlog.waiting()
@@ -428,6 +431,50 @@ public final class JdbcStore implements Store {
             throw new IllegalArgumentException("limit: 1.." + InboxRows.MAX_IDS + ", was " + limit);
         }
         return timers.inTransaction("purge.notifications", url, c -> InboxRows.purge(c, now, retentionCutoff, limit), pool);
+    }
+
+    @Override
+    public Preferences preferences(String userStream) {
+        checkStream(userStream);
+        return timers.call("preferences", url, c -> PreferenceRows.read(c, userStream), pool);
+    }
+
+    @Override
+    public void setPreferences(String userStream, Preferences preferences) {
+        checkStream(userStream);
+        String body = preferences.toJson().toString();
+        ensureStreams(List.of(userStream));
+        timers.inTransaction("preferences.set", url, c -> {
+            PreferenceRows.write(c, userStream, body); // its first statement takes the stream row's lock
+            return null;
+        }, pool);
+    }
+
+    @Override
+    public List<InboxCategory> categories() {
+        return timers.call("categories", url, Categories::all, pool);
+    }
+
+    @Override
+    public void putCategory(InboxCategory category) {
+        Objects.requireNonNull(category, "category");
+        timers.inTransaction("categories.put", url, c -> {
+            Categories.put(c, category);
+            return null;
+        }, pool);
+        categories.changed();
+    }
+
+    @Override
+    public boolean deleteCategory(String name) {
+        boolean deleted = timers.call("categories.delete", url, c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM inbox_categories WHERE category = ?")) {
+                ps.setString(1, name);
+                return ps.executeUpdate() > 0;
+            }
+        }, pool);
+        categories.changed();
+        return deleted;
     }
 
     @Override

@@ -1,10 +1,13 @@
 package dev.herald.server.store.jdbc;
 
 import dev.herald.server.store.IdempotencyConflictException;
+import dev.herald.server.store.InboxCategory;
+import dev.herald.server.store.Preferences;
 import dev.herald.server.store.PublishRequest;
 import dev.herald.server.store.PublishResult;
 import dev.herald.server.store.Store;
 import dev.herald.server.store.StoredNotification;
+import dev.herald.server.stream.Streams;
 import dev.herald.server.store.jdbc.GroupCommitWriter.Outcome;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,6 +47,9 @@ final class PublishTransaction implements GroupCommitWriter.Transaction<PublishR
 
     private static final String LOCK_AND_COUNT =
             "UPDATE streams SET last_seq = last_seq + ?, unread = unread + ?, unseen = unseen + ? WHERE stream_key = ?";
+    /** Gives back what {@link #LOCK_AND_COUNT} counted for notifications the user's preferences muted. */
+    private static final String UNCOUNT =
+            "UPDATE streams SET last_seq = last_seq - ?, unread = unread - ?, unseen = unseen - ? WHERE stream_key = ?";
     private static final String INSERT_NOTIFICATION = "INSERT INTO notifications "
             + "(stream_key, seq, id, type, body, created_at, category, tags, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
     private static final String INSERT_EXPIRY = "INSERT INTO notification_expiry (stream_key, seq, expires_at) VALUES (?, ?, ?)";
@@ -55,10 +61,13 @@ final class PublishTransaction implements GroupCommitWriter.Transaction<PublishR
 
     private final StreamRows streamRows;
     private final Store.CommitListener listener;
+    private final Categories categories;
+    private final PreferenceRows.Memory preferences = new PreferenceRows.Memory();
 
-    PublishTransaction(StreamRows streamRows, Store.CommitListener listener) {
+    PublishTransaction(StreamRows streamRows, Store.CommitListener listener, Categories categories) {
         this.streamRows = streamRows;
         this.listener = listener;
+        this.categories = categories;
     }
 
     /** Runs the batch; returns one outcome per request, in order. The writer commits. */
@@ -118,6 +127,8 @@ final class PublishTransaction implements GroupCommitWriter.Transaction<PublishR
 
         streamRows.insertMissing(c, perStream.keySet());
         Map<String, long[]> cursors = allocate(c, perStream);
+        Muting muting = muting(c, requests, toStore, cursors);
+        Map<String, Integer> mutedPerStream = new TreeMap<>();
 
         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         OffsetDateTime dbNow = NotificationRows.toDb(now);
@@ -127,7 +138,13 @@ final class PublishTransaction implements GroupCommitWriter.Transaction<PublishR
                 int i = toStore.get(t);
                 PublishRequest r = requests.get(i);
                 List<StoredNotification> mine = new ArrayList<>(targets.get(t).size());
+                List<String> muted = new ArrayList<>();
                 for (String stream : targets.get(t)) {
+                    if (muting.mutes(r, stream)) {
+                        muted.add(stream);
+                        mutedPerStream.merge(stream, 1, Integer::sum);
+                        continue;
+                    }
                     long[] cursor = cursors.get(stream);
                     StoredNotification sn = StoredNotification.fresh(NotificationIds.next(), stream,
                             ++cursor[0], r.type(), r.json(), now, ++cursor[1], ++cursor[2]);
@@ -143,13 +160,14 @@ final class PublishTransaction implements GroupCommitWriter.Transaction<PublishR
                     ps.addBatch();
                     mine.add(sn);
                 }
-                outcomes[i] = Outcome.of(new PublishResult(mine, false));
+                outcomes[i] = Outcome.of(new PublishResult(mine, false, muted));
                 stored.addAll(mine);
             }
             if (!stored.isEmpty()) {
                 ps.executeBatch();
             }
         }
+        uncount(c, mutedPerStream);
         insertExpiries(c, requests, toStore, outcomes);
 
         insertKeys(c, requests, toStore, outcomes, dbNow);
@@ -219,7 +237,8 @@ final class PublishTransaction implements GroupCommitWriter.Transaction<PublishR
 
     /**
      * Locks and advances every touched stream row (sorted order), reading the new values back.
-     * Returns stream -> [seq, unread, unseen before this batch], to be advanced per insert.
+     * Returns stream -> [seq, unread, unseen before this batch, to be advanced per insert; the
+     * row's preferences version].
      */
     private static Map<String, long[]> allocate(Connection c, TreeMap<String, Integer> perStream) throws SQLException {
         if (perStream.isEmpty()) {
@@ -228,7 +247,7 @@ final class PublishTransaction implements GroupCommitWriter.Transaction<PublishR
         // The driver appends RETURNING (PostgreSQL) or reads the data change delta (H2): one
         // primary-key update per stream and no read-back query, whose plan could go stale.
         Map<String, long[]> cursors = new HashMap<>();
-        try (PreparedStatement ps = c.prepareStatement(LOCK_AND_COUNT, new String[] {"stream_key", "last_seq", "unread", "unseen"})) {
+        try (PreparedStatement ps = c.prepareStatement(LOCK_AND_COUNT, new String[] {"stream_key", "last_seq", "unread", "unseen", "prefs_version"})) {
             for (Map.Entry<String, Integer> e : perStream.entrySet()) {
                 ps.setInt(1, e.getValue());
                 ps.setInt(2, e.getValue());
@@ -240,7 +259,8 @@ final class PublishTransaction implements GroupCommitWriter.Transaction<PublishR
             try (ResultSet rs = ps.getGeneratedKeys()) {
                 while (rs.next()) {
                     int added = perStream.get(rs.getString(1));
-                    cursors.put(rs.getString(1), new long[] {rs.getLong(2) - added, rs.getLong(3) - added, rs.getLong(4) - added});
+                    cursors.put(rs.getString(1), new long[] {rs.getLong(2) - added, rs.getLong(3) - added, rs.getLong(4) - added,
+                            rs.getLong(5)});
                 }
             }
         }
@@ -248,6 +268,61 @@ final class PublishTransaction implements GroupCommitWriter.Transaction<PublishR
             throw new SQLException("a stream row vanished during the publish", "HX001");
         }
         return cursors;
+    }
+
+    /**
+     * Who of the batch's user streams must not get which notification: their preferences (read
+     * only for users who set some, the stream row's version says who) and the categories' settings
+     * (read only when the batch has a categorized publish).
+     */
+    private Muting muting(Connection c, List<PublishRequest> requests, List<Integer> toStore,
+                          Map<String, long[]> cursors) throws SQLException {
+        Map<String, Long> versions = new HashMap<>();
+        cursors.forEach((stream, cursor) -> {
+            if (cursor[3] > 0) {
+                versions.put(stream, cursor[3]);
+            }
+        });
+        boolean categorized = false;
+        for (int i : toStore) {
+            categorized |= requests.get(i).category() != null;
+        }
+        if (versions.isEmpty() && !categorized) {
+            return Muting.NONE;
+        }
+        return new Muting(versions.isEmpty() ? Map.of() : preferences.of(c, versions),
+                categorized ? categories.current(c) : Map.of());
+    }
+
+    /** The batch's preferences and category settings, and the rule that joins them. */
+    private record Muting(Map<String, Preferences> byStream, Map<String, InboxCategory> categories) {
+        static final Muting NONE = new Muting(Map.of(), Map.of());
+
+        /** True when {@code stream} is a user's stream whose preferences keep {@code r} out of the inbox. */
+        boolean mutes(PublishRequest r, String stream) {
+            if (this == NONE || !Streams.isUser(stream)) {
+                return false;
+            }
+            InboxCategory category = r.category() == null ? null : categories.get(r.category());
+            return !byStream.getOrDefault(stream, Preferences.DEFAULT).allows(Preferences.IN_APP, category, r.type());
+        }
+    }
+
+    /** Gives the muted notifications' seqs and counts back: their stream rows are still locked by this batch. */
+    private static void uncount(Connection c, Map<String, Integer> mutedPerStream) throws SQLException {
+        if (mutedPerStream.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement(UNCOUNT)) {
+            for (Map.Entry<String, Integer> e : mutedPerStream.entrySet()) {
+                ps.setInt(1, e.getValue());
+                ps.setInt(2, e.getValue());
+                ps.setInt(3, e.getValue());
+                ps.setString(4, e.getKey());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
     }
 
     /** The deadlines of the stored notifications that have one, for the purge (V105). */

@@ -17,7 +17,7 @@ import io.netty.handler.codec.http.HttpVersion;
  */
 public final class Cors {
     private static final String ALLOWED_HEADERS = "Authorization, Content-Type, Idempotency-Key, X-API-Key";
-    private static final String ALLOWED_METHODS = "GET, POST, DELETE, OPTIONS";
+    private static final String ALLOWED_METHODS = "GET, POST, PUT, DELETE, OPTIONS";
 
     private Cors() {
     }

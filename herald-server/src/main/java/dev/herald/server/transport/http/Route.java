@@ -66,6 +66,10 @@ public record Route(HttpMethod method, String pattern, Access access, Handler ha
         return new Route(HttpMethod.POST, pattern, access, handler, null);
     }
 
+    public static Route put(String pattern, Access access, Handler handler) {
+        return new Route(HttpMethod.PUT, pattern, access, handler, null);
+    }
+
     public static Route delete(String pattern, Access access, Handler handler) {
         return new Route(HttpMethod.DELETE, pattern, access, handler, null);
     }

@@ -1,0 +1,25 @@
+package dev.herald.server.store;
+
+import java.util.Objects;
+
+/**
+ * An app backend's settings of one category: whether its notifications use each channel for
+ * users who did not choose (the defaults), and whether it is critical (users cannot mute it).
+ *
+ * @param name        the category, as publishes give it
+ * @param inApp       default for the in-app inbox
+ * @param push        default for push (used by the push channel)
+ * @param critical    always delivered, whatever the user's preferences
+ * @param description shown to users on a preferences page; may be empty
+ */
+public record InboxCategory(String name, boolean inApp, boolean push, boolean critical, String description) {
+    public InboxCategory {
+        Objects.requireNonNull(name, "name");
+        description = description == null ? "" : description;
+    }
+
+    /** The default for {@code channel}. */
+    public boolean allows(String channel) {
+        return Preferences.IN_APP.equals(channel) ? inApp : push;
+    }
+}

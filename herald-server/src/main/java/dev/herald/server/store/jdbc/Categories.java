@@ -1,0 +1,89 @@
+package dev.herald.server.store.jdbc;
+
+import dev.herald.server.store.InboxCategory;
+import dev.herald.server.store.Store;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongSupplier;
+
+/**
+ * The app's category settings ({@code inbox_categories}) as the publish writers read them: kept
+ * in memory and read again when older than {@link Store#CATEGORY_SETTINGS_DELAY}, or at once
+ * after a change made through this node. A deployment has a handful of categories; reading them
+ * all costs one small query per interval, not one per publish. Thread-safe.
+ */
+final class Categories {
+    private static final String SELECT = "SELECT category, in_app, push, critical, description FROM inbox_categories";
+
+    private final LongSupplier nanoTime;
+    private volatile Map<String, InboxCategory> current = Map.of();
+    /** When {@link #current} was read; {@code Long.MIN_VALUE} forces a read. */
+    private volatile long readAt = Long.MIN_VALUE;
+
+    Categories(LongSupplier nanoTime) {
+        this.nanoTime = nanoTime;
+    }
+
+    /** The settings by name, read on {@code c} when stale. */
+    Map<String, InboxCategory> current(Connection c) throws SQLException {
+        long now = nanoTime.getAsLong();
+        if (readAt == Long.MIN_VALUE || now - readAt >= Store.CATEGORY_SETTINGS_DELAY.toNanos()) {
+            Map<String, InboxCategory> fresh = new HashMap<>();
+            for (InboxCategory category : all(c)) {
+                fresh.put(category.name(), category);
+            }
+            current = Map.copyOf(fresh);
+            readAt = now;
+        }
+        return current;
+    }
+
+    /** A change was made through this node: read again before the next publish. */
+    void changed() {
+        readAt = Long.MIN_VALUE;
+    }
+
+    static List<InboxCategory> all(Connection c) throws SQLException {
+        List<InboxCategory> out = new java.util.ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(SELECT + " ORDER BY category"); ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.add(new InboxCategory(rs.getString(1), rs.getBoolean(2), rs.getBoolean(3), rs.getBoolean(4),
+                        rs.getString(5)));
+            }
+        }
+        return out;
+    }
+
+    /** Insert or replace, portably: update, and insert when nothing was there. */
+    static void put(Connection c, InboxCategory category) throws SQLException {
+        java.time.OffsetDateTime now = NotificationRows.toDb(java.time.Instant.now());
+        try (PreparedStatement ps = c.prepareStatement("UPDATE inbox_categories SET in_app = ?, push = ?, critical = ?, "
+                + "description = ?, updated_at = ? WHERE category = ?")) {
+            ps.setBoolean(1, category.inApp());
+            ps.setBoolean(2, category.push());
+            ps.setBoolean(3, category.critical());
+            ps.setString(4, category.description());
+            ps.setObject(5, now);
+            ps.setString(6, category.name());
+            if (ps.executeUpdate() > 0) {
+                return;
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO inbox_categories "
+                + "(category, in_app, push, critical, description, updated_at) VALUES (?, ?, ?, ?, ?, ?)")) {
+            ps.setString(1, category.name());
+            ps.setBoolean(2, category.inApp());
+            ps.setBoolean(3, category.push());
+            ps.setBoolean(4, category.critical());
+            ps.setString(5, category.description());
+            ps.setObject(6, now);
+            ps.executeUpdate();
+        }
+    }
+}
