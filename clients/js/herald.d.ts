@@ -181,6 +181,7 @@ export class Herald {
   transport: Transport | null;
   readonly offline: boolean;
   readonly notifications: Notifications;
+  readonly preferences: PreferenceSettings;
   readonly chat: Chat;
 
   connect(): this;
@@ -212,6 +213,33 @@ export interface Notifications {
   seenAll(filter?: InboxFilter): Promise<BulkAnswer>;
   readAll(): Promise<{ unread_count: number; unseen_count: number }>;
   bulk(action: InboxAction, target: { ids: string[] } | { filter: InboxFilter }): Promise<BulkAnswer>;
+}
+
+export interface ChannelSettings {
+  in_app?: boolean;
+  push?: boolean;
+}
+
+/** A user's preferences (docs/api.md#preferences). */
+export interface Preferences {
+  enabled?: boolean;
+  channels?: ChannelSettings;
+  categories?: Record<string, ChannelSettings>;
+  types?: Record<string, ChannelSettings>;
+  quiet_hours?: { start: string; end: string; time_zone: string } | null;
+}
+
+export interface Category {
+  name: string;
+  in_app: boolean;
+  push: boolean;
+  critical: boolean;
+  description: string;
+}
+
+export interface PreferenceSettings {
+  get(): Promise<{ preferences: Required<Preferences>; categories: Category[] }>;
+  set(preferences: Preferences): Promise<{ preferences: Required<Preferences>; categories: Category[] }>;
 }
 
 export interface BulkAnswer {

@@ -109,6 +109,7 @@ export class Herald extends Emitter {
     this.status = 'idle';
     this.transport = null;
     this.notifications = new Notifications(this);
+    this.preferences = new PreferenceSettings(this);
     this.chat = new Chat(this);
     this.#link = new NotificationLink(this);
   }
@@ -668,6 +669,23 @@ class Notifications {
     const r = await this.herald.request('POST', `/api/v1/me/notifications/${encodeURIComponent(id)}/${action}`);
     this.herald._setCounts(r);
     return r;
+  }
+}
+
+/** The user's notification preferences over the HTTP API (docs/api.md#preferences). */
+class PreferenceSettings {
+  constructor(herald) {
+    this.herald = herald;
+  }
+
+  /** `{preferences, categories}`: the user's document and every category the app configured. */
+  get() {
+    return this.herald.request('GET', '/api/v1/me/preferences');
+  }
+
+  /** Replaces the whole document (absent parts take their defaults); answers as get(). */
+  set(preferences) {
+    return this.herald.request('PUT', '/api/v1/me/preferences', preferences);
   }
 }
 

@@ -272,4 +272,22 @@ describe('inbox helpers', () => {
     tab1.disconnect();
     tab2.disconnect();
   });
+
+  test('preferences: a muted category never reaches the client, and the document round-trips', async () => {
+    const user = nextUser();
+    const { herald, got } = client(await node.token(user));
+    const saved = await herald.preferences.set({ categories: { marketing: { in_app: false } } });
+    assert.equal(saved.preferences.categories.marketing.in_app, false);
+    assert.deepEqual((await herald.preferences.get()).preferences, saved.preferences);
+    await assert.rejects(herald.preferences.set({ channels: { sms: true } }), (e) => e.code === 400 && e.field === 'channels.sms');
+    herald.connect();
+    await until(() => herald.status === 'connected', 10000, 'connected');
+    const promo = await node.publish({ user }, { type: 'promo' }, { category: 'marketing' });
+    assert.deepEqual(promo.muted, [user]);
+    await node.publish({ user }, { type: 'order_created' }, { category: 'orders' });
+    await until(() => got.length === 1, 5000, 'the order');
+    assert.equal(got[0].type, 'order_created');
+    assert.equal(got[0].seq, 1);
+    herald.disconnect();
+  });
 });

@@ -21,6 +21,9 @@ async function f() {
   await h.notifications.bulk('archive', { filter: { category: 'orders', read: true } });
   h.on('inbox', (frame) => frame.ids.forEach((id) => id.toUpperCase()));
   h.on('unseen_count', (c) => c.toFixed());
+  const prefs = await h.preferences.set({ categories: { marketing: { in_app: false } }, quiet_hours: null });
+  prefs.categories.forEach((c) => c.critical.valueOf());
+  (await h.preferences.get()).preferences.enabled.valueOf();
   const j = await h.chat.join(1);
   const m = await h.chat.send(j.conversation_id, 'hi');
   h.chat.typing(m.conversation_id);

@@ -251,6 +251,60 @@ $('read-all').addEventListener('click', async () => {
   await herald.notifications.readAll().catch(showError);
 });
 
+// ---------- preferences ----------
+
+// The demo's own categories (QUICK), shown even before an app backend configured them.
+const DEMO_CATEGORIES = [...new Set(QUICK.map((q) => q.category))];
+
+async function loadPreferences() {
+  const { preferences, categories } = await herald.preferences.get().catch((e) => { showError(e); return {}; });
+  if (!preferences) return;
+  const configured = new Map(categories.map((c) => [c.name, c]));
+  const names = [...new Set([...DEMO_CATEGORIES, ...configured.keys()])].sort();
+  $('prefs-enabled').checked = preferences.enabled;
+  $('prefs-categories').replaceChildren(...names.map((name) => {
+    const c = configured.get(name);
+    const chosen = preferences.categories[name] ?? {};
+    const box = (channel) => el('input', {
+      type: 'checkbox', dataset: { category: name, channel }, disabled: c?.critical,
+      checked: chosen[channel] ?? (c ? c[channel] : true),
+    });
+    return el('tr', { dataset: { category: name } },
+      el('td', {}, c?.description || name, c?.critical ? el('span', { class: 'critical' }, ' · always on') : null),
+      el('td', {}, box('in_app')), el('td', {}, box('push')));
+  }));
+  const quiet = preferences.quiet_hours;
+  $('prefs-quiet').checked = !!quiet;
+  if (quiet) {
+    $('prefs-quiet-start').value = quiet.start;
+    $('prefs-quiet-end').value = quiet.end;
+    $('prefs-quiet-zone').value = quiet.time_zone;
+  } else if (!$('prefs-quiet-zone').value) {
+    $('prefs-quiet-zone').value = Intl.DateTimeFormat().resolvedOptions().timeZone ?? 'UTC';
+  }
+}
+
+$('prefs-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const categories = {};
+  for (const input of $('prefs-categories').querySelectorAll('input[type=checkbox]:not(:disabled)')) {
+    (categories[input.dataset.category] ??= {})[input.dataset.channel] = input.checked;
+  }
+  const doc = {
+    enabled: $('prefs-enabled').checked,
+    categories,
+    quiet_hours: $('prefs-quiet').checked ? {
+      start: $('prefs-quiet-start').value, end: $('prefs-quiet-end').value, time_zone: $('prefs-quiet-zone').value.trim(),
+    } : null,
+  };
+  try {
+    await herald.preferences.set(doc);
+    $('prefs-result').textContent = 'Saved.';
+  } catch (err) {
+    $('prefs-result').textContent = `Not saved: ${err.message}`;
+  }
+});
+
 // ---------- chat ----------
 
 function partnerOf(conv) {
@@ -472,10 +526,14 @@ function route() {
   if (!herald) return;
   const hash = location.hash || '#/';
   const chat = hash.match(/^#\/messages(?:\/(\d+))?$/);
-  $('view-home').hidden = !!chat;
+  const prefs = hash === '#/preferences';
+  $('view-home').hidden = !!chat || prefs;
   $('view-messages').hidden = !chat;
-  $('tab-home').classList.toggle('active', !chat);
+  $('view-preferences').hidden = !prefs;
+  $('tab-home').classList.toggle('active', !chat && !prefs);
   $('tab-messages').classList.toggle('active', !!chat);
+  $('tab-preferences').classList.toggle('active', prefs);
+  if (prefs) loadPreferences();
   if (chat && chat[1]) openConversation(Number(chat[1]));
   else if (current) closeConversation();
   if (chat) loadConversations();

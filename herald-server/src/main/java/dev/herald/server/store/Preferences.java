@@ -95,10 +95,10 @@ public record Preferences(boolean enabled, Map<String, Boolean> channels, Map<St
 
     /**
      * May a notification of this category (null for none) and type use {@code channel}, given the
-     * app's settings of its category (null when the category has none)?
+     * app's settings of that category ({@code settings}, null when the app configured none)?
      */
-    public boolean allows(String channel, InboxCategory category, String type) {
-        if (category != null && category.critical()) {
+    public boolean allows(String channel, String category, InboxCategory settings, String type) {
+        if (settings != null && settings.critical()) {
             return true;
         }
         if (!enabled) {
@@ -108,14 +108,19 @@ public record Preferences(boolean enabled, Map<String, Boolean> channels, Map<St
         if (byType != null) {
             return byType;
         }
-        Boolean byCategory = category == null ? null : setting(categories, category.name(), channel);
+        Boolean byCategory = setting(categories, category, channel);
         if (byCategory != null) {
             return byCategory;
         }
-        if (category != null && !category.allows(channel)) {
+        if (settings != null && !settings.allows(channel)) {
             return false;
         }
         return channels.getOrDefault(channel, true);
+    }
+
+    /** {@link #allows(String, String, InboxCategory, String)} for a category the app configured (or none). */
+    public boolean allows(String channel, InboxCategory settings, String type) {
+        return allows(channel, settings == null ? null : settings.name(), settings, type);
     }
 
     private static Boolean setting(Map<String, Map<String, Boolean>> byName, String name, String channel) {

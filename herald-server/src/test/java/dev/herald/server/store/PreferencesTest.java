@@ -34,6 +34,14 @@ class PreferencesTest {
     }
 
     @Test
+    void aUsersCategorySettingCountsAlsoForACategoryTheAppNeverConfigured() throws Exception {
+        Preferences p = parse("{\"categories\":{\"news\":{\"in_app\":false}}}");
+        assertThat(p.allows("in_app", "news", null, "general_announcement")).isFalse();
+        assertThat(p.allows("push", "news", null, "general_announcement")).isTrue();
+        assertThat(p.allows("in_app", "orders", null, "order_created")).isTrue();
+    }
+
+    @Test
     void aCriticalCategoryReachesEvenAUserWhoTurnedEverythingOff() throws Exception {
         Preferences off = parse("{\"enabled\":false,\"categories\":{\"security\":{\"in_app\":false}}}");
         assertThat(off.allows("in_app", SECURITY, "login_alert")).isTrue();

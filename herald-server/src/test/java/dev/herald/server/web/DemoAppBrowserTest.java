@@ -223,6 +223,48 @@ class DemoAppBrowserTest {
     }
 
     @Test
+    void onThePreferencesPageAUserMutesACategoryAndItsNotificationsNoLongerArrive() {
+        try (WebNode node = WebNode.start(); Browser b = Browser.open(1280, 900)) {
+            b.signInAs(node.baseUrl(), "/", "bob");
+            live(b);
+            b.get(node.baseUrl() + "/#/preferences");
+            within(Duration.ofSeconds(5), "the categories", () -> b.visible("#view-preferences")
+                    && !b.all("#prefs-categories tr[data-category='news'] input[data-channel='in_app']").isEmpty());
+            assertThat(b.find("#prefs-enabled").isSelected()).isTrue();
+            b.find("#prefs-categories tr[data-category='news'] input[data-channel='in_app']").click();
+            b.find("#prefs-quiet").click();
+            b.find("#prefs-quiet-zone").clear();
+            b.find("#prefs-quiet-zone").sendKeys("Mars/Olympus");
+            b.find("#prefs-form button[type=submit]").click();
+            within(Duration.ofSeconds(3), "a bad time zone is refused with the reason",
+                    () -> b.text("#prefs-result").startsWith("Not saved: quiet_hours.time_zone"));
+            b.find("#prefs-quiet-zone").clear();
+            b.find("#prefs-quiet-zone").sendKeys("Europe/Berlin");
+            b.find("#prefs-form button[type=submit]").click();
+            within(Duration.ofSeconds(3), "saved", () -> b.text("#prefs-result").equals("Saved."));
+            b.screenshot("preferences-1-news-muted");
+            com.fasterxml.jackson.databind.JsonNode stored = node.api.send("GET", "/api/v1/users/bob/preferences", null,
+                    java.util.Map.of("Authorization", "Bearer " + dev.herald.server.testing.TestServer.API_KEY)).json();
+            assertThat(stored.get("preferences").get("categories").get("news").get("in_app").asBoolean())
+                    .as(stored.toString()).isFalse();
+
+            assertThat(node.api.publish("{\"to\":{\"user\":\"bob\"},\"category\":\"news\",\"notification\":"
+                    + "{\"type\":\"general_announcement\",\"message\":\"muted\"}}").json().get("muted").get(0).asText())
+                    .isEqualTo("bob");
+            node.api.publish("{\"to\":{\"user\":\"bob\"},\"category\":\"orders\",\"notification\":"
+                    + "{\"type\":\"order_created\",\"message\":\"kept\"}}");
+            within(Duration.ofSeconds(3), "only the order's toast", () -> b.visible(".toast[data-kind='order_created']"));
+            assertThat(b.all(".toast[data-kind='general_announcement']")).isEmpty();
+
+            b.get(node.baseUrl() + "/#/preferences");
+            within(Duration.ofSeconds(5), "the saved choices come back", () ->
+                    !b.find("#prefs-categories tr[data-category='news'] input[data-channel='in_app']").isSelected()
+                            && b.find("#prefs-quiet").isSelected()
+                            && "Europe/Berlin".equals(b.find("#prefs-quiet-zone").getDomProperty("value")));
+        }
+    }
+
+    @Test
     void theTestNotificationsPageShowsTheInboxThatWasThereOnArrival() {
         try (WebNode node = WebNode.start(); Browser b = Browser.open(1280, 900)) {
             for (int i = 1; i <= 3; i++) {

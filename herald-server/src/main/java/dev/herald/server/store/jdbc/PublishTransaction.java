@@ -303,8 +303,9 @@ final class PublishTransaction implements GroupCommitWriter.Transaction<PublishR
             if (this == NONE || !Streams.isUser(stream)) {
                 return false;
             }
-            InboxCategory category = r.category() == null ? null : categories.get(r.category());
-            return !byStream.getOrDefault(stream, Preferences.DEFAULT).allows(Preferences.IN_APP, category, r.type());
+            InboxCategory settings = r.category() == null ? null : categories.get(r.category());
+            return !byStream.getOrDefault(stream, Preferences.DEFAULT)
+                    .allows(Preferences.IN_APP, r.category(), settings, r.type());
         }
     }
 
