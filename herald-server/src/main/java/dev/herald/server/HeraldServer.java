@@ -9,6 +9,7 @@ import dev.herald.server.delivery.SessionRegistry;
 import dev.herald.server.metrics.HeraldMetrics;
 import dev.herald.server.notify.ExpiryPurge;
 import dev.herald.server.notify.NotificationService;
+import dev.herald.server.notify.ScheduledReleases;
 import io.netty.util.concurrent.EventExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,6 +46,7 @@ public final class HeraldServer implements AutoCloseable {
     private volatile DeliveryAssembly delivery;
     private volatile ChatAssembly chat;
     private volatile ExpiryPurge purge;
+    private volatile ScheduledReleases releases;
     private volatile NetworkAssembly network;
 
     public HeraldServer(HeraldConfig config) {
@@ -70,6 +72,8 @@ public final class HeraldServer implements AutoCloseable {
             stores = StoreAssembly.open(config, broker, metrics);
             NotificationService notifications = new NotificationService(stores.notifications(), broker, blocking);
             purge = new ExpiryPurge(notifications, config.notificationRetention(), metrics.registry(), ExpiryPurge.INTERVAL);
+            releases = new ScheduledReleases(notifications, new com.fasterxml.jackson.databind.ObjectMapper(),
+                    config.maxNotificationBytes(), metrics.registry());
             delivery = DeliveryAssembly.create(stores, broker, blocking, metrics);
             chat = ChatAssembly.start(config, stores, broker, notifications, delivery.sessions(), blocking);
             // Events flow once every consumer of them exists.
@@ -144,6 +148,9 @@ public final class HeraldServer implements AutoCloseable {
             }
             if (network != null) {
                 network.close();
+            }
+            if (releases != null) {
+                releases.close();
             }
             if (purge != null) {
                 purge.close();

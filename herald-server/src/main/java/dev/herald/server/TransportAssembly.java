@@ -68,7 +68,7 @@ final class TransportAssembly {
                 ChatSocket.endpoint(context, chat.chat(), chat.presence()), new SseEndpoint(context),
                 new StaticEndpoint(json, blocking));
         NodeHealth health = new NodeHealth(ioLoops, ByteBufAllocator.DEFAULT, stores.notifications(), broker);
-        List<Route> routes = apiRoutes(config, json, metrics, health, notifications, delivery, chat);
+        List<Route> routes = apiRoutes(config, json, metrics, health, notifications, delivery, chat, blocking);
         ConnectionLimiter limiter = new ConnectionLimiter(config.maxConnections(), config.maxConnectionsPerIp(), metrics);
         log.info("connection limits: total={} per_address={} per_user={} request_timeout={}ms", limiter.maxTotal(),
                 config.maxConnectionsPerIp() == 0 ? "none" : config.maxConnectionsPerIp(),
@@ -84,7 +84,8 @@ final class TransportAssembly {
 
     /** The HTTP API: node (health, metrics), backend, development (with --dev), notifications, chat. */
     private static List<Route> apiRoutes(HeraldConfig config, ObjectMapper json, HeraldMetrics metrics, NodeHealth health,
-                                         NotificationService notifications, DeliveryAssembly delivery, ChatAssembly chat) {
+                                         NotificationService notifications, DeliveryAssembly delivery, ChatAssembly chat,
+                                         java.util.concurrent.Executor blocking) {
         List<Route> routes = new ArrayList<>();
         routes.addAll(new NodeRoutes(config.nodeId(), health, metrics).routes());
         routes.addAll(new BackendRoutes(delivery.sessions()).routes());
@@ -93,7 +94,8 @@ final class TransportAssembly {
                     chat.presence()).routes());
             log.warn("development mode: /api/v1/dev/token mints tokens for anyone (also dev/notify-me, dev/presence); never use --dev in production");
         }
-        routes.addAll(new NotificationRoutes(notifications, json, config.maxNotificationBytes(), metrics::published).routes());
+        routes.addAll(new NotificationRoutes(notifications, json, config.maxNotificationBytes(), metrics::published,
+                blocking).routes());
         routes.addAll(new InboxRoutes(notifications, json).routes());
         routes.addAll(new PreferenceRoutes(notifications, json).routes());
         routes.addAll(new ChatRoutes(chat.chat(), chat.presence(), json,

@@ -6,6 +6,7 @@ import dev.herald.server.transport.http.Route;
 import dev.herald.server.transport.ApiException;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -13,6 +14,7 @@ import dev.herald.server.notify.Idempotency;
 import dev.herald.server.notify.NotificationService;
 import dev.herald.server.notify.PublishBatch;
 import dev.herald.server.notify.PublishCommand;
+import dev.herald.server.notify.ValidationException;
 import dev.herald.server.store.PublishResult;
 import dev.herald.server.store.StoredNotification;
 import dev.herald.server.stream.Streams;
@@ -21,7 +23,14 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 
 import java.io.IOException;
 import java.time.format.DateTimeFormatter;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.IntConsumer;
@@ -40,20 +49,28 @@ public final class NotificationRoutes {
     private final ObjectMapper json;
     private final int maxNotificationBytes;
     private final IntConsumer publishedCounter;
+    private final Executor blocking;
+    /** The furthest ahead a publish may be scheduled. */
+    static final Duration MAX_SCHEDULE = Duration.ofDays(366);
 
-    /** @param publishedCounter told how many notifications each new publish stored (metrics) */
+    /**
+     * @param publishedCounter told how many notifications each new publish stored (metrics)
+     * @param blocking         runs what must not run on an event loop (storing a scheduled publish)
+     */
     public NotificationRoutes(NotificationService service, ObjectMapper json, int maxNotificationBytes,
-                              IntConsumer publishedCounter) {
+                              IntConsumer publishedCounter, Executor blocking) {
         this.service = service;
         this.json = json;
         this.maxNotificationBytes = maxNotificationBytes;
         this.publishedCounter = publishedCounter;
+        this.blocking = blocking;
     }
 
     public List<Route> routes() {
         return List.of(
                 Route.postOnLoop("/api/v1/notifications", API_KEY, this::publish),
-                Route.post("/api/v1/notifications/batch", API_KEY, this::publishBatch));
+                Route.post("/api/v1/notifications/batch", API_KEY, this::publishBatch),
+                Route.delete("/api/v1/notifications/scheduled/{key}", API_KEY, this::cancelScheduled));
     }
 
     /**
@@ -69,7 +86,11 @@ public final class NotificationRoutes {
                 throw ApiException.badRequest("Idempotency-Key: must be 1-" + Idempotency.MAX_KEY_LENGTH + " characters");
             }
         }
-        PublishCommand command = PublishCommand.parse(request.jsonBody(json), maxNotificationBytes, json);
+        JsonNode body = request.jsonBody(json);
+        if (body.isObject() && body.has("deliver_at")) {
+            return schedule((ObjectNode) body, key, request.body());
+        }
+        PublishCommand command = PublishCommand.parse(body, maxNotificationBytes, json);
         return service.publishAsync(command, key, key == null ? null : Idempotency.fingerprint(request.body()), loop)
                 .thenApplyAsync(result -> {
                     if (!result.replayed()) {
@@ -77,6 +98,51 @@ public final class NotificationRoutes {
                     }
                     return ApiResponse.raw(HttpResponseStatus.CREATED, "application/json", publishAnswer(command, result));
                 }, loop);
+    }
+
+    /**
+     * A publish with {@code deliver_at}: validated now as it will be published then (a
+     * {@code ttl} counts from then, an {@code expires_at} must be after it), kept until it is due,
+     * answered 202. Without an Idempotency-Key Herald makes one up and answers it: it cancels.
+     */
+    private CompletionStage<ApiResponse> schedule(ObjectNode body, String givenKey, byte[] raw) {
+        Instant now = Instant.now();
+        Instant deliverAt;
+        JsonNode at = body.get("deliver_at");
+        try {
+            if (!at.isTextual()) {
+                throw new DateTimeParseException("not a string", at.toString(), 0);
+            }
+            deliverAt = Instant.parse(at.asText()).truncatedTo(ChronoUnit.MILLIS);
+        } catch (DateTimeParseException e) {
+            throw new ValidationException("deliver_at", "an ISO-8601 instant, e.g. 2026-12-24T08:00:00Z");
+        }
+        if (!deliverAt.isAfter(now)) {
+            throw new ValidationException("deliver_at", "must be in the future; publish without it to send now");
+        }
+        if (deliverAt.isAfter(now.plus(MAX_SCHEDULE))) {
+            throw new ValidationException("deliver_at", "at most " + MAX_SCHEDULE.toDays() + " days ahead");
+        }
+        ObjectNode publish = body.deepCopy();
+        publish.remove("deliver_at");
+        PublishCommand.parse(publish, maxNotificationBytes, json, deliverAt); // refuses now what would fail then
+        String key = givenKey != null ? givenKey : "sched-" + UUID.randomUUID();
+        String hash = Idempotency.fingerprint(raw);
+        String stored = publish.toString();
+        return CompletableFuture.supplyAsync(() -> {
+            boolean fresh = service.schedule(key, hash, deliverAt, stored);
+            ObjectNode answer = json.createObjectNode().put("scheduled", true).put("replayed", !fresh)
+                    .put("idempotency_key", key).put("deliver_at", DateTimeFormatter.ISO_INSTANT.format(deliverAt));
+            return ApiResponse.status(HttpResponseStatus.ACCEPTED, answer);
+        }, blocking);
+    }
+
+    private ApiResponse cancelScheduled(ApiRequest request) {
+        String key = request.pathParam("key");
+        if (!service.cancelScheduled(key)) {
+            throw ApiException.notFound("nothing scheduled under " + key + " (never, cancelled, or already published)");
+        }
+        return ApiResponse.ok(json.createObjectNode().put("idempotency_key", key).put("cancelled", true));
     }
 
     /** {@link #publishView} written straight to bytes: the same JSON without building a tree, per publish. */

@@ -6,6 +6,7 @@ import dev.herald.server.store.InboxChange;
 import dev.herald.server.store.InboxCategory;
 import dev.herald.server.store.InboxCounts;
 import dev.herald.server.store.Preferences;
+import dev.herald.server.store.ScheduledPublish;
 import dev.herald.server.store.InboxFilter;
 import dev.herald.server.store.NotificationPage;
 import dev.herald.server.store.NotificationQuery;
@@ -173,6 +174,51 @@ public final class NotificationService {
             pending.remove(stream, recorded);
             recorded.complete(null);
         });
+    }
+
+    /**
+     * Keeps a validated publish until {@code deliverAt} (see {@link ScheduledReleases}); false when
+     * this request was already scheduled under {@code key}.
+     *
+     * @throws dev.herald.server.store.IdempotencyConflictException when {@code key} was scheduled
+     *                                                               with another request
+     */
+    public boolean schedule(String key, String requestHash, java.time.Instant deliverAt, String body) {
+        return store.schedule(new ScheduledPublish(key, requestHash, deliverAt, body));
+    }
+
+    /** Cancels a scheduled publish before it is released; false when none is scheduled under {@code key}. */
+    public boolean cancelScheduled(String key) {
+        return store.cancelScheduled(key);
+    }
+
+    /** The idempotency key a scheduled publish is released with: one per schedule key, whatever its length. */
+    static String releaseKey(String scheduleKey) {
+        return "scheduled:" + Idempotency.fingerprint(scheduleKey.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Publishes what is due, up to {@code limit}, each under its release key (so a second release,
+     * by another node or after a crash, replays instead of storing twice), then forgets it. A
+     * publish that is no longer valid (its expiry passed while it waited) is dropped with one log
+     * line. Returns how many were published.
+     */
+    public int releaseDue(java.time.Duration lease, int limit, java.util.function.Function<ScheduledPublish, PublishCommand> parse) {
+        int published = 0;
+        for (ScheduledPublish due : store.claimDue(java.time.Instant.now(), lease, limit)) {
+            PublishCommand command;
+            try {
+                command = parse.apply(due);
+            } catch (ValidationException e) {
+                log.warn("scheduled publish key={} dropped at release: {}", due.key(), e.getMessage());
+                store.released(due.key());
+                continue;
+            }
+            publish(command, releaseKey(due.key()), due.requestHash());
+            store.released(due.key());
+            published++;
+        }
+        return published;
     }
 
     /** The user's preferences; {@link Preferences#DEFAULT} when never set. */

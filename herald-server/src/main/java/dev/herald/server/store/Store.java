@@ -138,6 +138,26 @@ public interface Store extends AutoCloseable {
     /** How long a change of category settings may take to reach the publishes of other nodes. */
     java.time.Duration CATEGORY_SETTINGS_DELAY = java.time.Duration.ofSeconds(5);
 
+    /**
+     * Keeps a publish until it is due. Returns false (storing nothing) when the same request was
+     * already scheduled under its key.
+     *
+     * @throws IdempotencyConflictException when the key was scheduled with another request
+     */
+    boolean schedule(ScheduledPublish publish);
+
+    /** Cancels a scheduled publish that is not yet released; false when there is none by that key. */
+    boolean cancelScheduled(String key);
+
+    /**
+     * Up to {@code limit} due publishes, taken for {@code lease}: no other caller gets them until
+     * the lease ends. Release each by publishing it, then {@link #released}.
+     */
+    List<ScheduledPublish> claimDue(java.time.Instant now, java.time.Duration lease, int limit);
+
+    /** A claimed publish was published: forget it. */
+    void released(String key);
+
     /** True when the database answers a trivial query within a short timeout. */
     boolean isReachable();
 

@@ -32,7 +32,7 @@ class ApiAttackEndToEndTest {
 
     private record Operation(String method, String template, String security) {
         String path() {
-            return template.replace("{name}", "orders").replace("{id}", template.contains("notifications") ? victimNotification
+            return template.replace("{name}", "orders").replace("{key}", "victim-key").replace("{id}", template.contains("notifications") ? victimNotification
                     : template.contains("users") ? "victim" : String.valueOf(victimConversation));
         }
 

@@ -17,7 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class PublishAnswerTest {
     private final ObjectMapper json = new ObjectMapper();
     private final NotificationRoutes routes = new NotificationRoutes(
-            new NotificationService(null, null, Runnable::run), json, 16 * 1024, n -> { });
+            new NotificationService(null, null, Runnable::run), json, 16 * 1024, n -> { }, Runnable::run);
 
     private static PublishResult stored(int count, boolean replayed) {
         List<StoredNotification> ns = new ArrayList<>();

@@ -142,6 +142,33 @@ class ClusterEndToEndTest {
     }
 
     @Test
+    void scheduledPublishesAreReleasedOnceThoughEveryNodeReleases() throws Exception {
+        String broker = RedisSupport.brokerUrl(RedisSupport.PORT);
+        try (PostgresSupport pg = PostgresSupport.freshSchema("sched")) {
+            List<TestServer> nodes = startNodes(pg.storeUrl(), List.of(broker, broker, broker));
+            try {
+                String due = java.time.Instant.now().plusMillis(1500).truncatedTo(java.time.temporal.ChronoUnit.MILLIS).toString();
+                for (int i = 0; i < 30; i++) {
+                    Api.Reply r = nodes.get(i % 3).api.send("POST", "/api/v1/notifications",
+                            "{\"to\":{\"user\":\"sched-user\"},\"deliver_at\":\"" + due + "\",\"notification\":{\"type\":\"t\",\"i\":" + i + "}}",
+                            java.util.Map.of("Authorization", "Bearer " + TestServer.API_KEY, "Idempotency-Key", "s-" + i));
+                    assertThat(r.status()).as(r.body()).isEqualTo(202);
+                }
+                String token = nodes.get(1).tokens.forUser("sched-user");
+                await().atMost(Duration.ofSeconds(15)).until(() -> nodes.get(1).api.asUser("GET",
+                        "/api/v1/me/notifications/counts", token, null).json().get("total").asInt() >= 30);
+                await().pollDelay(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).until(() -> true);
+                JsonNode page = nodes.get(2).api.asUser("GET", "/api/v1/me/notifications?limit=100", token, null).json();
+                assertThat(page.get("notifications")).hasSize(30);
+                assertThat(page.get("notifications").findValuesAsText("i")).doesNotHaveDuplicates();
+                assertThat(page.get("notifications").get(0).get("seq").asLong()).isEqualTo(30);
+            } finally {
+                nodes.forEach(TestServer::close);
+            }
+        }
+    }
+
+    @Test
     void topicsAndBroadcastsPublishedOnOneNodeReachTheirFollowersOnEveryNode() throws Exception {
         String broker = RedisSupport.brokerUrl(RedisSupport.PORT);
         try (PostgresSupport pg = PostgresSupport.freshSchema("topic")) {

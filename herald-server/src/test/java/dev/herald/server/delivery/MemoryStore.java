@@ -124,6 +124,26 @@ final class MemoryStore implements Store {
     }
 
     @Override
+    public boolean schedule(dev.herald.server.store.ScheduledPublish publish) {
+        throw new UnsupportedOperationException("not used here");
+    }
+
+    @Override
+    public boolean cancelScheduled(String key) {
+        throw new UnsupportedOperationException("not used here");
+    }
+
+    @Override
+    public List<dev.herald.server.store.ScheduledPublish> claimDue(java.time.Instant now, java.time.Duration lease, int limit) {
+        throw new UnsupportedOperationException("not used here");
+    }
+
+    @Override
+    public void released(String key) {
+        throw new UnsupportedOperationException("not used here");
+    }
+
+    @Override
     public boolean isReachable() {
         return true;
     }

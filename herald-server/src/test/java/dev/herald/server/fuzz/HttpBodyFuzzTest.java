@@ -97,7 +97,7 @@ class HttpBodyFuzzTest {
         broker.start(event -> { });
         NotificationService service = new NotificationService(new InertStore(), broker, Runnable::run);
         Map<String, Route> routes = new HashMap<>();
-        List<Route> all = new java.util.ArrayList<>(new NotificationRoutes(service, JSON, MAX_NOTIFICATION_BYTES, n -> { }).routes());
+        List<Route> all = new java.util.ArrayList<>(new NotificationRoutes(service, JSON, MAX_NOTIFICATION_BYTES, n -> { }, Runnable::run).routes());
         all.addAll(new InboxRoutes(service, JSON).routes());
         for (Route r : all) {
             routes.put(r.method() + " " + r.pattern(), r);

@@ -101,6 +101,26 @@ final class InertStore implements Store {
     }
 
     @Override
+    public boolean schedule(dev.herald.server.store.ScheduledPublish publish) {
+        return true;
+    }
+
+    @Override
+    public boolean cancelScheduled(String key) {
+        return false;
+    }
+
+    @Override
+    public List<dev.herald.server.store.ScheduledPublish> claimDue(java.time.Instant now, java.time.Duration lease, int limit) {
+        return List.of();
+    }
+
+    @Override
+    public void released(String key) {
+        
+    }
+
+    @Override
     public boolean isReachable() {
         return true;
     }

@@ -44,7 +44,9 @@ class PublishBatchTest {
         assertRefused("{\"publishes\":[]}", "publishes");
         assertRefused("{\"publishes\":[],\"extra\":1}", "extra");
         assertRefused("{\"publishes\":[1]}", "publishes[0]");
-        assertRefused("{\"publishes\":[{\"to\":{\"user\":\"1\"},\"notification\":{\"type\":\"t\"},\"ttl\":5}]}",
+        assertRefused("{\"publishes\":[{\"to\":{\"user\":\"1\"},\"notification\":{\"type\":\"t\"},"
+                + "\"deliver_at\":\"2099-01-01T00:00:00Z\"}]}", "publishes[0].deliver_at");
+        assertRefused("{\"publishes\":[{\"to\":{\"user\":\"1\"},\"notification\":{\"type\":\"t\"},\"ttl\":0}]}",
                 "publishes[0].ttl");
         assertRefused("{\"publishes\":[{\"to\":{\"user\":\"1\"},\"notification\":{\"type\":\"t\"}},"
                 + "{\"to\":{\"user\":\"bad id!\"},\"notification\":{\"type\":\"t\"}}]}", "publishes[1].to.user");

@@ -778,6 +778,34 @@ public abstract class StoreContractTest {
         return new PublishRequest(streams, false, type, "{\"type\":\"" + type + "\"}", null, null, category, List.of(), null);
     }
 
+    @Test
+    void aScheduledPublishIsKeptUntilDueTakenByOneCallerAtATimeAndForgottenOnceReleased() {
+        java.time.Instant now = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        ScheduledPublish first = new ScheduledPublish(p + "k1", "hash-1", now.plusSeconds(60), "{\"x\":1}");
+        assertThat(store.schedule(first)).isTrue();
+        assertThat(store.schedule(first)).as("a retry").isFalse();
+        assertThatThrownBy(() -> store.schedule(new ScheduledPublish(p + "k1", "hash-2", now, "{}")))
+                .isInstanceOf(IdempotencyConflictException.class);
+        assertThat(mine(store.claimDue(now, Duration.ofSeconds(30), 100))).as("not due yet").isEmpty();
+
+        java.time.Instant due = now.plusSeconds(61);
+        assertThat(mine(store.claimDue(due, Duration.ofSeconds(30), 100))).containsExactly(first);
+        assertThat(mine(store.claimDue(due, Duration.ofSeconds(30), 100))).as("leased to the first caller").isEmpty();
+        assertThat(mine(store.claimDue(due.plusSeconds(31), Duration.ofSeconds(30), 100)))
+                .as("taken again once the lease ran out").containsExactly(first);
+        store.released(first.key());
+        assertThat(mine(store.claimDue(due.plusSeconds(120), Duration.ofSeconds(30), 100))).isEmpty();
+
+        assertThat(store.schedule(new ScheduledPublish(p + "k2", "h", now.plusSeconds(5), "{}"))).isTrue();
+        assertThat(store.cancelScheduled(p + "k2")).isTrue();
+        assertThat(store.cancelScheduled(p + "k2")).isFalse();
+        assertThat(mine(store.claimDue(now.plusSeconds(10), Duration.ofSeconds(30), 100))).isEmpty();
+    }
+
+    private List<ScheduledPublish> mine(List<ScheduledPublish> claimed) {
+        return claimed.stream().filter(s -> s.key().startsWith(p)).toList();
+    }
+
     private List<String> ids(String s, Filter f) {
         return store.list(s, new NotificationQuery(Long.MAX_VALUE, 100, f.build())).notifications().stream()
                 .map(StoredNotification::id).toList();

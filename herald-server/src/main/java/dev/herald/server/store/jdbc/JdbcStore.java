@@ -6,6 +6,7 @@ import dev.herald.server.config.DataDirectory;
 import dev.herald.server.store.InboxAction;
 import dev.herald.server.store.InboxCategory;
 import dev.herald.server.store.Preferences;
+import dev.herald.server.store.ScheduledPublish;
 import dev.herald.server.store.InboxChange;
 import dev.herald.server.store.InboxCounts;
 import dev.herald.server.store.InboxFilter;
@@ -431,6 +432,27 @@ public final class JdbcStore implements Store {
             throw new IllegalArgumentException("limit: 1.." + InboxRows.MAX_IDS + ", was " + limit);
         }
         return timers.inTransaction("purge.notifications", url, c -> InboxRows.purge(c, now, retentionCutoff, limit), pool);
+    }
+
+    @Override
+    public boolean schedule(ScheduledPublish publish) {
+        Objects.requireNonNull(publish, "publish");
+        return timers.call("schedule", url, c -> ScheduledRows.insert(c, publish), pool);
+    }
+
+    @Override
+    public boolean cancelScheduled(String key) {
+        return timers.call("schedule.cancel", url, c -> ScheduledRows.delete(c, key), pool);
+    }
+
+    @Override
+    public List<ScheduledPublish> claimDue(Instant now, Duration lease, int limit) {
+        return timers.call("schedule.claim", url, c -> ScheduledRows.claimDue(c, now, lease, limit), pool);
+    }
+
+    @Override
+    public void released(String key) {
+        timers.call("schedule.release", url, c -> ScheduledRows.delete(c, key), pool);
     }
 
     @Override

@@ -51,6 +51,7 @@ class MigrationHistoryTest {
                 Map.entry("103", -318448700),
                 Map.entry("104", 1751569),
                 Map.entry("105", -1009458559),
-                Map.entry("106", 1281540710));
+                Map.entry("106", 1281540710),
+                Map.entry("107", 1064133960));
     }
 }
