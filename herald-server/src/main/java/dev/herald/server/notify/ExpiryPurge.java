@@ -1,5 +1,6 @@
 package dev.herald.server.notify;
 
+import dev.herald.server.work.Periodic;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
@@ -7,9 +8,6 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Deletes expired notifications, and those older than the retention, every {@link #INTERVAL}
@@ -26,8 +24,7 @@ public final class ExpiryPurge implements AutoCloseable {
     private final NotificationService service;
     private final Duration retention;
     private final Counter purged;
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
-            Thread.ofPlatform().name("herald-notification-purge").daemon(true).factory());
+    private final Periodic timer;
 
     /** Starts purging: the first round after {@code firstAfter}, then every {@link #INTERVAL}. */
     public ExpiryPurge(NotificationService service, Duration retention, MeterRegistry registry, Duration firstAfter) {
@@ -36,7 +33,7 @@ public final class ExpiryPurge implements AutoCloseable {
         this.purged = Counter.builder("herald.notifications.purged")
                 .description("notifications deleted because they expired or passed the retention")
                 .register(registry);
-        timer.scheduleWithFixedDelay(this::round, firstAfter.toMillis(), INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+        this.timer = new Periodic("herald-notification-purge", firstAfter, INTERVAL, this::round);
     }
 
     /** One round; a failure is logged in one line and the next round tries again. */
@@ -54,11 +51,6 @@ public final class ExpiryPurge implements AutoCloseable {
 
     @Override
     public void close() {
-        timer.shutdownNow();
-        try {
-            timer.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        timer.close();
     }
 }

@@ -1,6 +1,7 @@
 package dev.herald.server.notify;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.herald.server.work.Periodic;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
@@ -10,9 +11,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Releases scheduled publishes when they are due: every {@link #INTERVAL}, on every node, takes
@@ -31,8 +29,7 @@ public final class ScheduledReleases implements AutoCloseable {
     private final ObjectMapper json;
     private final int maxNotificationBytes;
     private final Counter released;
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
-            Thread.ofPlatform().name("herald-scheduled-releases").daemon(true).factory());
+    private final Periodic timer;
     private volatile String lastFailure;
 
     public ScheduledReleases(NotificationService service, ObjectMapper json, int maxNotificationBytes, MeterRegistry registry) {
@@ -41,7 +38,7 @@ public final class ScheduledReleases implements AutoCloseable {
         this.maxNotificationBytes = maxNotificationBytes;
         this.released = Counter.builder("herald.notifications.scheduled.released")
                 .description("scheduled publishes released when due").register(registry);
-        timer.scheduleWithFixedDelay(this::round, INTERVAL.toMillis(), INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+        this.timer = new Periodic("herald-scheduled-releases", INTERVAL, INTERVAL, this::round);
     }
 
     /** Releases batches until none is due; a failure is logged once per distinct message and retried next round. */
@@ -69,11 +66,6 @@ public final class ScheduledReleases implements AutoCloseable {
 
     @Override
     public void close() {
-        timer.shutdownNow();
-        try {
-            timer.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        timer.close();
     }
 }

@@ -1,18 +1,8 @@
 package dev.herald.server.notify;
 
-import dev.herald.server.store.InboxAction;
-import dev.herald.server.store.InboxChange;
-import dev.herald.server.store.InboxCounts;
-import dev.herald.server.store.InboxFilter;
 import dev.herald.server.broker.InProcessBroker;
-import dev.herald.server.store.NotificationPage;
-import dev.herald.server.store.NotificationQuery;
-import dev.herald.server.store.PublishRequest;
-import dev.herald.server.store.PublishResult;
-import dev.herald.server.store.Store;
+import dev.herald.server.testing.UnsupportedStore;
 import dev.herald.server.store.StoreUnavailableException;
-import dev.herald.server.store.StoredNotification;
-import dev.herald.server.stream.StreamState;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -20,7 +10,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
@@ -38,7 +27,7 @@ import static org.awaitility.Awaitility.await;
 class NotificationServiceTest {
 
     /** Records each ensureStreams call; the first one waits until the test lets it go. */
-    private static final class RecordingStore implements Store {
+    private static final class RecordingStore extends UnsupportedStore {
         final List<Set<String>> calls = new CopyOnWriteArrayList<>();
         final CountDownLatch firstCallMayFinish = new CountDownLatch(1);
         final CountDownLatch firstCallStarted = new CountDownLatch(1);
@@ -59,109 +48,6 @@ class NotificationServiceTest {
                     throw new IllegalArgumentException("stream: too long");
                 }
             }
-        }
-
-        @Override
-        public List<PublishResult> publishAll(List<PublishRequest> requests) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public PublishResult publish(PublishRequest request) {
-            throw new UnsupportedOperationException("not used here");
-        }
-
-        @Override
-        public List<StoredNotification> readSince(String stream, long afterSeq, int limit) {
-            throw new UnsupportedOperationException("not used here");
-        }
-
-        @Override
-        public NotificationPage list(String stream, NotificationQuery query) {
-            throw new UnsupportedOperationException("not used here");
-        }
-
-        @Override
-        public StreamState streamState(String stream) {
-            throw new UnsupportedOperationException("not used here");
-        }
-
-
-
-
-        @Override
-        public InboxChange apply(String stream, InboxAction action, java.util.Collection<String> ids) {
-            throw new UnsupportedOperationException("not used here");
-        }
-
-        @Override
-        public InboxChange applyToMatching(String stream, InboxAction action, InboxFilter filter, long afterSeq,
-                                           long upToSeq, int limit) {
-            throw new UnsupportedOperationException("not used here");
-        }
-
-        @Override
-        public List<InboxCounts> counts(String stream, List<InboxFilter> filters) {
-            throw new UnsupportedOperationException("not used here");
-        }
-
-        @Override
-        public List<InboxChange> purgeDue(java.time.Instant now, java.time.Instant retentionCutoff, int limit) {
-            throw new UnsupportedOperationException("not used here");
-        }
-
-        @Override
-        public dev.herald.server.store.Preferences preferences(String userStream) {
-            throw new UnsupportedOperationException("not used here");
-        }
-
-        @Override
-        public void setPreferences(String userStream, dev.herald.server.store.Preferences preferences) {
-            throw new UnsupportedOperationException("not used here");
-        }
-
-        @Override
-        public List<dev.herald.server.store.InboxCategory> categories() {
-            throw new UnsupportedOperationException("not used here");
-        }
-
-        @Override
-        public void putCategory(dev.herald.server.store.InboxCategory category) {
-            throw new UnsupportedOperationException("not used here");
-        }
-
-        @Override
-        public boolean deleteCategory(String name) {
-            throw new UnsupportedOperationException("not used here");
-        }
-
-        @Override
-        public boolean schedule(dev.herald.server.store.ScheduledPublish publish) {
-            throw new UnsupportedOperationException("not used here");
-        }
-
-        @Override
-        public boolean cancelScheduled(String key) {
-            throw new UnsupportedOperationException("not used here");
-        }
-
-        @Override
-        public List<dev.herald.server.store.ScheduledPublish> claimDue(java.time.Instant now, java.time.Duration lease, int limit) {
-            throw new UnsupportedOperationException("not used here");
-        }
-
-        @Override
-        public void released(String key) {
-            throw new UnsupportedOperationException("not used here");
-        }
-
-        @Override
-        public boolean isReachable() {
-            return true;
-        }
-
-        @Override
-        public void close() {
         }
     }
 

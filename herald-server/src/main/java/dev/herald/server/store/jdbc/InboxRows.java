@@ -36,6 +36,9 @@ final class InboxRows {
     /** Most ids one action by ids takes, and the batch of an action by filter. */
     static final int MAX_IDS = 1000;
 
+    /** How much later than its row's created_at an id's time may be (ids made before they took the batch's time). */
+    private static final java.time.Duration ID_CLOCK_SLACK = java.time.Duration.ofMinutes(1);
+
     private static final String ROW_COLUMNS =
             "seq, id, read_at IS NOT NULL, seen_at IS NOT NULL, archived_at IS NOT NULL";
 
@@ -57,21 +60,7 @@ final class InboxRows {
         if (locked.isEmpty() || distinct.isEmpty()) {
             return new InboxChange(stream, action, List.of(), List.of(), locked.orElse(StreamState.EMPTY), 0, false);
         }
-        List<Row> rows = new ArrayList<>();
-        String sql = "SELECT " + ROW_COLUMNS + " FROM notifications WHERE stream_key = ? AND id IN ("
-                + "?, ".repeat(NotificationRows.IN_CHUNK - 1) + "?)";
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int from = 0; from < distinct.size(); from += NotificationRows.IN_CHUNK) {
-                int to = Math.min(from + NotificationRows.IN_CHUNK, distinct.size());
-                ps.setString(1, stream);
-                for (int i = 0; i < NotificationRows.IN_CHUNK; i++) {
-                    ps.setString(i + 2, distinct.get(Math.min(from + i, to - 1)));
-                }
-                readRows(ps, rows);
-            }
-        }
-        rows.sort(Comparator.comparingLong(Row::seq));
-        return change(c, stream, action, rows, 0, false);
+        return change(c, stream, action, rowsWhereIn(c, stream, "id", distinct), 0, false);
     }
 
     /**
@@ -98,10 +87,11 @@ final class InboxRows {
             }
         }
         // Version 7 ids start with their creation time, so "created before the cutoff" is a range
-        // of the unique id index; created_at is checked too, for ids of another shape.
+        // of the unique id index; created_at decides, for ids made a little later than their
+        // row's created_at (before ids took the batch's time) or of another shape.
         try (PreparedStatement ps = c.prepareStatement("SELECT stream_key, seq FROM notifications "
                 + "WHERE id < ? AND created_at < ? ORDER BY id LIMIT ?")) {
-            ps.setString(1, NotificationIds.lowestAt(retentionCutoff));
+            ps.setString(1, NotificationIds.lowestAt(retentionCutoff.plus(ID_CLOCK_SLACK)));
             ps.setObject(2, NotificationRows.toDb(retentionCutoff));
             ps.setInt(3, limit);
             try (ResultSet rs = ps.executeQuery()) {
@@ -116,21 +106,8 @@ final class InboxRows {
             if (lock(c, stream).isEmpty()) {
                 continue;
             }
-            List<Row> rows = new ArrayList<>();
-            List<Long> seqs = List.copyOf(e.getValue());
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + ROW_COLUMNS
-                    + " FROM notifications WHERE stream_key = ? AND seq IN (" + "?, ".repeat(NotificationRows.IN_CHUNK - 1) + "?)")) {
-                for (int from = 0; from < seqs.size(); from += NotificationRows.IN_CHUNK) {
-                    int to = Math.min(from + NotificationRows.IN_CHUNK, seqs.size());
-                    ps.setString(1, stream);
-                    for (int i = 0; i < NotificationRows.IN_CHUNK; i++) {
-                        ps.setLong(i + 2, seqs.get(Math.min(from + i, to - 1)));
-                    }
-                    readRows(ps, rows);
-                }
-            }
-            rows.sort(Comparator.comparingLong(Row::seq));
-            InboxChange change = change(c, stream, InboxAction.DELETE, rows, 0, false);
+            InboxChange change = change(c, stream, InboxAction.DELETE,
+                    rowsWhereIn(c, stream, "seq", List.copyOf(e.getValue())), 0, false);
             if (!change.changed().isEmpty()) {
                 changes.add(change);
             }
@@ -269,6 +246,28 @@ final class InboxRows {
             case UNARCHIVE -> " AND archived_at IS NOT NULL";
             case DELETE -> "";
         };
+    }
+
+    /**
+     * The stream's rows whose {@code column} (id or seq) is one of {@code keys}, in seq order: one
+     * statement per 64 keys, a short chunk padded with its last key (which the IN list ignores).
+     */
+    private static List<Row> rowsWhereIn(Connection c, String stream, String column, List<?> keys) throws SQLException {
+        List<Row> rows = new ArrayList<>();
+        String sql = "SELECT " + ROW_COLUMNS + " FROM notifications WHERE stream_key = ? AND " + column + " IN ("
+                + "?, ".repeat(NotificationRows.IN_CHUNK - 1) + "?)";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int from = 0; from < keys.size(); from += NotificationRows.IN_CHUNK) {
+                int to = Math.min(from + NotificationRows.IN_CHUNK, keys.size());
+                ps.setString(1, stream);
+                for (int i = 0; i < NotificationRows.IN_CHUNK; i++) {
+                    ps.setObject(i + 2, keys.get(Math.min(from + i, to - 1)));
+                }
+                readRows(ps, rows);
+            }
+        }
+        rows.sort(Comparator.comparingLong(Row::seq));
+        return rows;
     }
 
     private static void readRows(PreparedStatement ps, List<Row> into) throws SQLException {

@@ -23,9 +23,9 @@ final class NotificationIds {
         return new UUID((millis << 16) | 0x7000L, 0x8000000000000000L).toString();
     }
 
-    static String next() {
+    /** An id whose time part is {@code millis}: a batch gives its commit time, the rows' created_at. */
+    static String next(long millis) {
         ThreadLocalRandom random = ThreadLocalRandom.current();
-        long millis = System.currentTimeMillis();
         long high = (millis << 16) | 0x7000L | (random.nextLong() & 0x0fffL);
         long low = (random.nextLong() & 0x3fffffffffffffffL) | 0x8000000000000000L;
         return new UUID(high, low).toString();

@@ -47,9 +47,6 @@ final class PublishTransaction implements GroupCommitWriter.Transaction<PublishR
 
     private static final String LOCK_AND_COUNT =
             "UPDATE streams SET last_seq = last_seq + ?, unread = unread + ?, unseen = unseen + ? WHERE stream_key = ?";
-    /** Gives back what {@link #LOCK_AND_COUNT} counted for notifications the user's preferences muted. */
-    private static final String UNCOUNT =
-            "UPDATE streams SET last_seq = last_seq - ?, unread = unread - ?, unseen = unseen - ? WHERE stream_key = ?";
     private static final String INSERT_NOTIFICATION = "INSERT INTO notifications "
             + "(stream_key, seq, id, type, body, created_at, category, tags, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
     private static final String INSERT_EXPIRY = "INSERT INTO notification_expiry (stream_key, seq, expires_at) VALUES (?, ?, ?)";
@@ -146,7 +143,7 @@ final class PublishTransaction implements GroupCommitWriter.Transaction<PublishR
                         continue;
                     }
                     long[] cursor = cursors.get(stream);
-                    StoredNotification sn = StoredNotification.fresh(NotificationIds.next(), stream,
+                    StoredNotification sn = StoredNotification.fresh(NotificationIds.next(now.toEpochMilli()), stream,
                             ++cursor[0], r.type(), r.json(), now, ++cursor[1], ++cursor[2]);
                     ps.setString(1, stream);
                     ps.setLong(2, sn.seq());
@@ -249,11 +246,7 @@ final class PublishTransaction implements GroupCommitWriter.Transaction<PublishR
         Map<String, long[]> cursors = new HashMap<>();
         try (PreparedStatement ps = c.prepareStatement(LOCK_AND_COUNT, new String[] {"stream_key", "last_seq", "unread", "unseen", "prefs_version"})) {
             for (Map.Entry<String, Integer> e : perStream.entrySet()) {
-                ps.setInt(1, e.getValue());
-                ps.setInt(2, e.getValue());
-                ps.setInt(3, e.getValue());
-                ps.setString(4, e.getKey());
-                ps.addBatch();
+                addCount(ps, e.getKey(), e.getValue());
             }
             ps.executeBatch();
             try (ResultSet rs = ps.getGeneratedKeys()) {
@@ -314,16 +307,21 @@ final class PublishTransaction implements GroupCommitWriter.Transaction<PublishR
         if (mutedPerStream.isEmpty()) {
             return;
         }
-        try (PreparedStatement ps = c.prepareStatement(UNCOUNT)) {
+        try (PreparedStatement ps = c.prepareStatement(LOCK_AND_COUNT)) {
             for (Map.Entry<String, Integer> e : mutedPerStream.entrySet()) {
-                ps.setInt(1, e.getValue());
-                ps.setInt(2, e.getValue());
-                ps.setInt(3, e.getValue());
-                ps.setString(4, e.getKey());
-                ps.addBatch();
+                addCount(ps, e.getKey(), -e.getValue());
             }
             ps.executeBatch();
         }
+    }
+
+    /** One row of {@link #LOCK_AND_COUNT}: {@code n} more (or, negative, fewer) notifications in {@code stream}. */
+    private static void addCount(PreparedStatement ps, String stream, int n) throws SQLException {
+        ps.setInt(1, n);
+        ps.setInt(2, n);
+        ps.setInt(3, n);
+        ps.setString(4, stream);
+        ps.addBatch();
     }
 
     /** The deadlines of the stored notifications that have one, for the purge (V105). */
