@@ -139,11 +139,14 @@ async function loadTab() {
 }
 
 function onNotification(n) {
+  // A digest's new event replaces the group's item: one item, moved up, with the group's count.
+  if (n.group_replaces) notifications = notifications.filter((x) => x.id !== n.group_replaces);
   if (!notifications.some((x) => x.id === n.id)) notifications.unshift({ ...n, read_at: null, seen_at: null });
   notifications = notifications.slice(0, 100);
   renderNotifications();
   loadTab();
   if (n.type === 'new_message') loadConversations();
+  if ((n.group_count ?? 1) > 1) return; // a digest toasts once, then updates in place
   const { title, text } = describe(n);
   toast({ title, text, onclick: () => openNotification(n), kind: n.type });
 }
@@ -170,6 +173,7 @@ function onInboxChange({ action, ids }) {
 
 function notificationItem(n, { actions = false } = {}) {
   const { title, text } = describe(n);
+  const grouped = n.group_count > 1 ? el('span', { class: 'group-count' }, ` ×${n.group_count}`) : null;
   const archiveButton = actions ? el('button', {
     class: 'link-btn archive', type: 'button', title: n.archived_at ? 'Back to the inbox' : 'Archive',
     onclick: (e) => {
@@ -181,7 +185,7 @@ function notificationItem(n, { actions = false } = {}) {
   return el('li', {
     class: `notif${n.read_at ? '' : ' unread'}`, dataset: { id: n.id, type: n.type }, onclick: () => openNotification(n),
   }, el('span', { class: 'dot' }), el('div', { class: 'body' },
-    el('div', { class: 'title' }, title), text ? el('div', { class: 'text' }, text) : null,
+    el('div', { class: 'title' }, title, grouped), text ? el('div', { class: 'text' }, text) : null,
     el('div', { class: 'meta' }, `${n.category ? `${n.category} · ` : ''}${n.type} · ${timeAgo(n.created_at)}`)),
   archiveButton);
 }

@@ -25,7 +25,7 @@ public final class NotificationFrames {
 
     /** Fields Herald adds to every notification; apps may not set them. */
     public static final Set<String> RESERVED_FIELDS = Set.of("id", "seq", "created_at", "read_at", "seen_at",
-            "archived_at", "expires_at");
+            "archived_at", "expires_at", "group_key", "group_count", "group_replaces");
 
     private NotificationFrames() {
     }

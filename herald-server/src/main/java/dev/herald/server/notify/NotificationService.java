@@ -102,7 +102,9 @@ public final class NotificationService {
 
     private static PublishRequest request(PublishCommand command, String idempotencyKey, String requestHash) {
         return new PublishRequest(command.streams(), command.allUsers(), command.type(), command.json(),
-                idempotencyKey, requestHash, command.category(), command.tags(), command.expiresAt());
+                idempotencyKey, requestHash, command.category(), command.tags(), command.expiresAt(),
+                command.group() == null ? null : command.group().key(),
+                command.group() == null ? null : command.group().window());
     }
 
     public NotificationPage list(String userStream, NotificationQuery query) {

@@ -32,9 +32,19 @@ import java.util.regex.Pattern;
  * @param category    the inbox category, or null
  * @param tags        the inbox tags, distinct, in the order given; empty for none
  * @param expiresAt   when it leaves the inbox (from {@code expires_at} or {@code ttl}), or null
+ * @param group       the digest it joins ({@code group_key}, {@code group_window}), or null
  */
 public record PublishCommand(List<String> streams, boolean allUsers, String type, String json,
-                             String category, List<String> tags, Instant expiresAt) {
+                             String category, List<String> tags, Instant expiresAt, Group group) {
+
+    /**
+     * A digest: events with one key collapse into the user's unread item of that key while each
+     * comes within {@code window} of the item's latest.
+     */
+    public record Group(String key, Duration window) {
+        public static final Duration DEFAULT_WINDOW = Duration.ofHours(1);
+        public static final Duration MAX_WINDOW = Duration.ofDays(7);
+    }
     public static final int MAX_USERS = 10_000;
     /** The furthest an expiry may be: ten years. */
     public static final Duration MAX_EXPIRY = Duration.ofDays(3653);
@@ -43,6 +53,7 @@ public record PublishCommand(List<String> streams, boolean allUsers, String type
     public static final Pattern CATEGORY = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
     /** A tag: 1-64 letters, digits, {@code _ . : @ -} (no comma: the store keeps them comma-separated). */
     public static final Pattern TAG = Pattern.compile("[A-Za-z0-9_.:@-]{1,64}");
+    private static final Pattern GROUP_KEY = Pattern.compile("[^\\p{Cntrl}]{1,128}");
 
     public PublishCommand {
         streams = List.copyOf(streams);
@@ -51,7 +62,7 @@ public record PublishCommand(List<String> streams, boolean allUsers, String type
 
     /** A command without category, tags or expiry. */
     public PublishCommand(List<String> streams, boolean allUsers, String type, String json) {
-        this(streams, allUsers, type, json, null, List.of(), null);
+        this(streams, allUsers, type, json, null, List.of(), null, null);
     }
     private static final int MAX_TYPE_LENGTH = 128;
     private static final Pattern USER_ID = Pattern.compile("[A-Za-z0-9_.@:-]{1,128}");
@@ -148,6 +159,7 @@ public record PublishCommand(List<String> streams, boolean allUsers, String type
         String category = category(body.get("category"), notification);
         List<String> tags = tags(body.get("tags"), notification);
         Instant expiresAt = expiry(body.get("expires_at"), body.get("ttl"), now);
+        Group group = group(body.get("group_key"), body.get("group_window"));
         // type first, then Herald's category and tags, then the app's fields in their order:
         // clients reading frames see type first.
         ObjectNode ordered = mapper.createObjectNode();
@@ -160,6 +172,9 @@ public record PublishCommand(List<String> streams, boolean allUsers, String type
         }
         if (expiresAt != null) {
             ordered.put("expires_at", DateTimeFormatter.ISO_INSTANT.format(expiresAt));
+        }
+        if (group != null) {
+            ordered.put("group_key", group.key());
         }
         for (Iterator<Map.Entry<String, JsonNode>> it = notification.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> field = it.next();
@@ -176,7 +191,29 @@ public record PublishCommand(List<String> streams, boolean allUsers, String type
         if (json.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > maxNotificationBytes) {
             throw new ValidationException("notification", "larger than " + maxNotificationBytes + " bytes");
         }
-        return new PublishCommand(List.copyOf(streams), all, typeText, json, category, tags, expiresAt);
+        return new PublishCommand(List.copyOf(streams), all, typeText, json, category, tags, expiresAt, group);
+    }
+
+    /** {@code group_key} (1-128 characters, no control characters) and {@code group_window} (seconds). */
+    private static Group group(JsonNode key, JsonNode window) {
+        boolean hasWindow = window != null && !window.isNull();
+        if (key == null || key.isNull()) {
+            if (hasWindow) {
+                throw new ValidationException("group_window", "only with a group_key");
+            }
+            return null;
+        }
+        if (!key.isTextual() || !GROUP_KEY.matcher(key.asText()).matches()) {
+            throw new ValidationException("group_key", "1-128 characters, no control characters");
+        }
+        Duration w = Group.DEFAULT_WINDOW;
+        if (hasWindow) {
+            if (!window.isIntegralNumber() || window.asLong() < 1 || window.asLong() > Group.MAX_WINDOW.toSeconds()) {
+                throw new ValidationException("group_window", "whole seconds, 1 to " + Group.MAX_WINDOW.toSeconds());
+            }
+            w = Duration.ofSeconds(window.asLong());
+        }
+        return new Group(key.asText(), w);
     }
 
     /**

@@ -16,20 +16,25 @@ import java.util.Objects;
  * @param category        the inbox category (also in {@code json}), or null
  * @param tags            the inbox tags (also in {@code json}); empty for none; none may contain a comma
  * @param expiresAt       when it leaves every feed, count and replay, to be purged (also in {@code json}); null: never
+ * @param groupKey        the digest it joins in each user stream (also in {@code json}), or null
+ * @param groupWindow     how recent the digest's latest event must be to be joined; null without a group
  */
 public record PublishRequest(List<String> streams, boolean allUserStreams, String type, String json,
                              String idempotencyKey, String requestHash, String category, List<String> tags,
-                             java.time.Instant expiresAt) {
+                             java.time.Instant expiresAt, String groupKey, java.time.Duration groupWindow) {
 
     /** A request without category, tags or expiry. */
     public PublishRequest(List<String> streams, boolean allUserStreams, String type, String json,
                           String idempotencyKey, String requestHash) {
-        this(streams, allUserStreams, type, json, idempotencyKey, requestHash, null, List.of(), null);
+        this(streams, allUserStreams, type, json, idempotencyKey, requestHash, null, List.of(), null, null, null);
     }
 
     public PublishRequest {
         streams = List.copyOf(Objects.requireNonNull(streams, "streams"));
         tags = List.copyOf(Objects.requireNonNull(tags, "tags"));
+        if ((groupKey == null) != (groupWindow == null)) {
+            throw new IllegalArgumentException("groupKey and groupWindow: both or neither");
+        }
         for (String tag : tags) {
             if (tag.isEmpty() || tag.indexOf(',') >= 0) {
                 throw new IllegalArgumentException("tags: a tag is non-empty and has no comma, was '" + tag + "'");

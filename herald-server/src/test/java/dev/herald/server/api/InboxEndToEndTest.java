@@ -100,6 +100,35 @@ class InboxEndToEndTest {
     }
 
     @Test
+    void aDigestReachesTheSocketAsOneItemThatEachEventReplacesWithTheGroupsCount() {
+        String user = "digest";
+        try (WsClient ws = node.server().connectAs(user, "/ws/notifications")) {
+            ws.nextOfType("connected", Duration.ofSeconds(5));
+            List<String> ids = new ArrayList<>();
+            for (int i = 1; i <= 3; i++) {
+                Api.Reply r = api.publish("{\"to\":{\"user\":\"" + user + "\"},\"group_key\":\"chat:12\","
+                        + "\"notification\":{\"type\":\"new_message\",\"from\":\"John\",\"preview\":\"m" + i + "\"}}");
+                assertThat(r.status()).as(r.body()).isEqualTo(201);
+                ids.add(r.json().get("ids").get(0).asText());
+            }
+            for (int i = 1; i <= 3; i++) {
+                JsonNode frame = ws.nextOfType("new_message", Duration.ofSeconds(5));
+                assertThat(frame.get("group_count").asInt()).isEqualTo(i);
+                assertThat(frame.get("preview").asText()).isEqualTo("m" + i);
+                if (i > 1) {
+                    assertThat(frame.get("group_replaces").asText()).isEqualTo(ids.get(i - 2));
+                }
+                assertThat(ws.nextOfType("unread_count", Duration.ofSeconds(5)).get("count").asInt())
+                        .as("the group counts once").isEqualTo(1);
+            }
+        }
+        JsonNode feed = get(user, "/api/v1/me/notifications");
+        assertThat(ids(feed)).hasSize(1);
+        assertThat(feed.get("notifications").get(0).get("group_count").asInt()).isEqualTo(3);
+        assertBad(api.publish("{\"to\":{\"user\":\"x\"},\"group_window\":5,\"notification\":{\"type\":\"t\"}}"), "group_window");
+    }
+
+    @Test
     void badCategoriesTagsAndFiltersAreRefusedNamingTheField() {
         String to = "{\"to\":{\"user\":\"bad-cat\"},\"notification\":{\"type\":\"t\"}";
         assertBad(api.publish(to + ",\"category\":\"has space\"}"), "category");

@@ -59,6 +59,21 @@ class PublishCommandTest {
     }
 
     @Test
+    void aGroupKeyGoesIntoTheNotificationAndItsWindowDefaultsToAnHour() throws Exception {
+        PublishCommand c = parse("{\"to\":{\"user\":1},\"group_key\":\"chat:12\",\"notification\":{\"type\":\"new_message\"}}");
+        assertThat(c.group()).isEqualTo(new PublishCommand.Group("chat:12", java.time.Duration.ofHours(1)));
+        assertThat(c.json()).isEqualTo("{\"type\":\"new_message\",\"group_key\":\"chat:12\"}");
+        assertThat(parse("{\"to\":{\"user\":1},\"group_key\":\"k\",\"group_window\":60,\"notification\":{\"type\":\"t\"}}")
+                .group().window()).isEqualTo(java.time.Duration.ofMinutes(1));
+        assertRefused("{\"to\":{\"user\":1},\"group_window\":60,\"notification\":{\"type\":\"t\"}}", "group_window");
+        assertRefused("{\"to\":{\"user\":1},\"group_key\":\"k\",\"group_window\":0,\"notification\":{\"type\":\"t\"}}", "group_window");
+        assertRefused("{\"to\":{\"user\":1},\"group_key\":\"k\",\"group_window\":999999,\"notification\":{\"type\":\"t\"}}", "group_window");
+        assertRefused("{\"to\":{\"user\":1},\"group_key\":\"\",\"notification\":{\"type\":\"t\"}}", "group_key");
+        assertRefused("{\"to\":{\"user\":1},\"group_key\":5,\"notification\":{\"type\":\"t\"}}", "group_key");
+        assertRefused("{\"to\":{\"user\":1},\"notification\":{\"type\":\"t\",\"group_count\":2}}", "notification.group_count");
+    }
+
+    @Test
     void badExpiriesAreNamed() {
         assertRefused("{\"to\":{\"user\":1},\"ttl\":60,\"expires_at\":\"2099-01-01T00:00:00Z\",\"notification\":{\"type\":\"t\"}}", "ttl");
         assertRefused("{\"to\":{\"user\":1},\"ttl\":0,\"notification\":{\"type\":\"t\"}}", "ttl");

@@ -522,7 +522,7 @@ public abstract class StoreContractTest {
 
     protected static PublishRequest labelled(String stream, String type, String category, String... tags) {
         String json = "{\"type\":\"" + type + "\"" + (category == null ? "" : ",\"category\":\"" + category + "\"") + "}";
-        return new PublishRequest(List.of(stream), false, type, json, null, null, category, List.of(tags), null);
+        return new PublishRequest(List.of(stream), false, type, json, null, null, category, List.of(tags), null, null, null);
     }
 
     private String id(String stream, PublishRequest request) {
@@ -666,7 +666,7 @@ public abstract class StoreContractTest {
 
     protected static PublishRequest expiring(String stream, String type, java.time.Instant expiresAt) {
         return new PublishRequest(List.of(stream), false, type, "{\"type\":\"" + type + "\"}", null, null, null,
-                List.of(), expiresAt);
+                List.of(), expiresAt, null, null);
     }
 
     /** Purges until nothing is due (other tests' rows may be due too); the changes of {@code stream}. */
@@ -775,7 +775,7 @@ public abstract class StoreContractTest {
     }
 
     private static PublishRequest labelled2(List<String> streams, String type, String category) {
-        return new PublishRequest(streams, false, type, "{\"type\":\"" + type + "\"}", null, null, category, List.of(), null);
+        return new PublishRequest(streams, false, type, "{\"type\":\"" + type + "\"}", null, null, category, List.of(), null, null, null);
     }
 
     @Test
@@ -804,6 +804,58 @@ public abstract class StoreContractTest {
 
     private List<ScheduledPublish> mine(List<ScheduledPublish> claimed) {
         return claimed.stream().filter(s -> s.key().startsWith(p)).toList();
+    }
+
+    protected static PublishRequest grouped(List<String> streams, String key, java.time.Duration window, int n) {
+        String json = "{\"type\":\"new_message\",\"group_key\":\"" + key + "\",\"n\":" + n + "}";
+        return new PublishRequest(streams, false, "new_message", json, null, null, null, List.of(), null, key, window);
+    }
+
+    @Test
+    void eventsOfOneGroupCollapseIntoOneUnreadItemThatMovesUpAndKeepsTheCount() {
+        String s = user("a");
+        String other = user("b");
+        java.time.Duration hour = java.time.Duration.ofHours(1);
+        StoredNotification first = store.publish(grouped(List.of(s, other), "chat:7", hour, 1)).notifications().getFirst();
+        store.publish(to(s, "order"));
+        List<PublishResult> more = store.publishAll(List.of(grouped(List.of(s), "chat:7", hour, 2),
+                grouped(List.of(s), "chat:7", hour, 3)));
+
+        StoredNotification latest = more.get(1).notifications().getFirst();
+        assertThat(latest.seq()).isEqualTo(4);
+        assertThat(latest.json()).isEqualTo("{\"type\":\"new_message\",\"group_key\":\"chat:7\",\"n\":3,"
+                + "\"group_count\":3,\"group_replaces\":\"" + more.get(0).notifications().getFirst().id() + "\"}");
+        assertThat(latest.unreadAfter()).as("one item for the group, one order").isEqualTo(2);
+        assertThat(store.readSince(s, 0, 10)).extracting(StoredNotification::seq).containsExactly(2L, 4L);
+        assertThat(store.streamState(s)).isEqualTo(new StreamState(4, 2, 2));
+        assertThat(more.get(0).notifications().getFirst().json()).contains("\"group_replaces\":\"" + first.id() + "\"");
+        assertThat(store.readSince(other, 0, 10)).as("each user has their own digest").hasSize(1);
+
+        store.apply(s, InboxAction.READ, List.of(latest.id()));
+        StoredNotification fresh = store.publish(grouped(List.of(s), "chat:7", hour, 4)).notifications().getFirst();
+        assertThat(fresh.json()).as("a read digest is not joined: a new one starts").contains("\"group_count\":1")
+                .doesNotContain("group_replaces");
+        assertThat(store.readSince(s, 0, 10)).hasSize(3);
+        assertThat(store.streamState(s)).isEqualTo(new StreamState(5, 2, 2));
+    }
+
+    @Test
+    void aSeenDigestComesBackUnseenWithNewsAndAnOldOneIsNotJoined() throws Exception {
+        String s = user("a");
+        StoredNotification first = store.publish(grouped(List.of(s), "k", java.time.Duration.ofHours(1), 1))
+                .notifications().getFirst();
+        store.apply(s, InboxAction.SEEN, List.of(first.id()));
+        assertThat(store.streamState(s)).isEqualTo(new StreamState(1, 1, 0));
+        StoredNotification second = store.publish(grouped(List.of(s), "k", java.time.Duration.ofHours(1), 2))
+                .notifications().getFirst();
+        assertThat(second.json()).contains("\"group_count\":2");
+        assertThat(store.streamState(s)).isEqualTo(new StreamState(2, 1, 1));
+
+        await().atMost(Duration.ofSeconds(3)).until(() -> java.time.Instant.now().isAfter(second.createdAt().plusMillis(1100)));
+        StoredNotification late = store.publish(grouped(List.of(s), "k", java.time.Duration.ofSeconds(1), 3))
+                .notifications().getFirst();
+        assertThat(late.json()).as("its latest event is older than the window").contains("\"group_count\":1");
+        assertThat(store.streamState(s)).isEqualTo(new StreamState(3, 2, 2));
     }
 
     private List<String> ids(String s, Filter f) {

@@ -265,6 +265,23 @@ class DemoAppBrowserTest {
     }
 
     @Test
+    void aDigestShowsOneToastAndOneInboxItemWithTheGroupsCount() {
+        try (WebNode node = WebNode.start(); Browser b = Browser.open(1280, 900)) {
+            b.signInAs(node.baseUrl(), "/", "carol");
+            live(b);
+            for (int i = 1; i <= 3; i++) {
+                node.api.publish("{\"to\":{\"user\":\"carol\"},\"group_key\":\"chat:1\",\"notification\":"
+                        + "{\"type\":\"new_message\",\"message\":\"New message from John\",\"content_preview\":\"message " + i + "\"}}");
+            }
+            within(Duration.ofSeconds(5), "one item with the count", () -> b.all("#inbox .notif").size() == 1
+                    && b.text("#inbox .notif .group-count").equals("×3"));
+            assertThat(b.all(".toast[data-kind='new_message']")).as("one toast for the group").hasSize(1);
+            assertThat(b.text("#inbox .notif .text")).as("the latest event").isEqualTo("message 3");
+            b.screenshot("digest-1-one-item");
+        }
+    }
+
+    @Test
     void theTestNotificationsPageShowsTheInboxThatWasThereOnArrival() {
         try (WebNode node = WebNode.start(); Browser b = Browser.open(1280, 900)) {
             for (int i = 1; i <= 3; i++) {

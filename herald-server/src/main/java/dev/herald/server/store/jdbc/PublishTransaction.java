@@ -48,7 +48,8 @@ final class PublishTransaction implements GroupCommitWriter.Transaction<PublishR
     private static final String LOCK_AND_COUNT =
             "UPDATE streams SET last_seq = last_seq + ?, unread = unread + ?, unseen = unseen + ? WHERE stream_key = ?";
     private static final String INSERT_NOTIFICATION = "INSERT INTO notifications "
-            + "(stream_key, seq, id, type, body, created_at, category, tags, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+            + "(stream_key, seq, id, type, body, created_at, category, tags, expires_at, group_key, group_count) "
+            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     private static final String INSERT_EXPIRY = "INSERT INTO notification_expiry (stream_key, seq, expires_at) VALUES (?, ?, ?)";
     private static final String INSERT_KEY = "INSERT INTO idempotency_keys "
             + "(idem_key, request_hash, notification_ids, created_at) VALUES (?, ?, ?, ?)";
@@ -130,6 +131,7 @@ final class PublishTransaction implements GroupCommitWriter.Transaction<PublishR
         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         OffsetDateTime dbNow = NotificationRows.toDb(now);
         List<StoredNotification> stored = new ArrayList<>();
+        Digests digests = new Digests();
         try (PreparedStatement ps = c.prepareStatement(INSERT_NOTIFICATION)) {
             for (int t = 0; t < toStore.size(); t++) {
                 int i = toStore.get(t);
@@ -143,8 +145,21 @@ final class PublishTransaction implements GroupCommitWriter.Transaction<PublishR
                         continue;
                     }
                     long[] cursor = cursors.get(stream);
+                    String json = r.json();
+                    Digests.Row previous = null;
+                    int groupCount = 0;
+                    if (r.groupKey() != null && Streams.isUser(stream)) {
+                        previous = digests.previous(c, stream, r.groupKey(), r.groupWindow(), cursor[0], now);
+                        groupCount = previous == null ? 1 : previous.count() + 1;
+                        json = Digests.body(json, groupCount, previous == null ? null : previous.id());
+                        if (previous != null) {
+                            // The replaced row leaves the counts as this one enters them.
+                            cursor[1]--;
+                            cursor[2] -= previous.unseen() ? 1 : 0;
+                        }
+                    }
                     StoredNotification sn = StoredNotification.fresh(NotificationIds.next(now.toEpochMilli()), stream,
-                            ++cursor[0], r.type(), r.json(), now, ++cursor[1], ++cursor[2]);
+                            ++cursor[0], r.type(), json, now, ++cursor[1], ++cursor[2]);
                     ps.setString(1, stream);
                     ps.setLong(2, sn.seq());
                     ps.setString(3, sn.id());
@@ -154,8 +169,13 @@ final class PublishTransaction implements GroupCommitWriter.Transaction<PublishR
                     ps.setString(7, r.category());
                     ps.setString(8, NotificationRows.tagsToDb(r.tags()));
                     ps.setObject(9, r.expiresAt() == null ? null : NotificationRows.toDb(r.expiresAt()));
+                    ps.setString(10, groupCount == 0 ? null : r.groupKey());
+                    ps.setObject(11, groupCount == 0 ? null : groupCount, java.sql.Types.INTEGER);
                     ps.addBatch();
                     mine.add(sn);
+                    if (groupCount > 0) {
+                        digests.made(stream, r.groupKey(), new Digests.Row(sn.seq(), sn.id(), groupCount, true), previous);
+                    }
                 }
                 outcomes[i] = Outcome.of(new PublishResult(mine, false, muted));
                 stored.addAll(mine);
@@ -164,6 +184,7 @@ final class PublishTransaction implements GroupCommitWriter.Transaction<PublishR
                 ps.executeBatch();
             }
         }
+        digests.finish(c);
         uncount(c, mutedPerStream);
         insertExpiries(c, requests, toStore, outcomes);
 

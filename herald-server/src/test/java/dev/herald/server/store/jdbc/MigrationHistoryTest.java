@@ -52,6 +52,7 @@ class MigrationHistoryTest {
                 Map.entry("104", 1751569),
                 Map.entry("105", -1009458559),
                 Map.entry("106", 1281540710),
-                Map.entry("107", 1064133960));
+                Map.entry("107", 1064133960),
+                Map.entry("108", -905407921));
     }
 }
