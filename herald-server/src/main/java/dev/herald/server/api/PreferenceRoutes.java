@@ -117,8 +117,8 @@ public final class PreferenceRoutes {
                 && (!description.isTextual() || description.asText().length() > MAX_DESCRIPTION)) {
             throw new ValidationException("description", "a string of at most " + MAX_DESCRIPTION + " characters");
         }
-        boolean known = service.categories().stream().anyMatch(c -> c.name().equals(name));
-        if (!known && service.categories().size() >= MAX_CATEGORIES) {
+        List<InboxCategory> existing = service.categories();
+        if (existing.stream().noneMatch(c -> c.name().equals(name)) && existing.size() >= MAX_CATEGORIES) {
             throw new ValidationException("name", "at most " + MAX_CATEGORIES + " categories; delete one first");
         }
         InboxCategory category = new InboxCategory(name, flag(body, "in_app", true), flag(body, "push", true),

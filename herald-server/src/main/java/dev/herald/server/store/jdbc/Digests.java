@@ -13,8 +13,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * One publish batch's digests: a grouped publish to a user replaces the user's unread, active
- * notification of its group (when that one's latest event is within the publish's window) by a
+ * One publish batch's digests: a grouped publish to a user replaces the user's unread, active,
+ * unexpired notification of its group (when that one's latest event is within the publish's window) by a
  * new row carrying the new event, a new seq and the group's count. The replaced row, found in the
  * database or made earlier in this batch, is deleted after the batch's inserts, and the stream's
  * counters give back what it counted. Used by the writer thread, one instance per batch.
@@ -25,7 +25,7 @@ final class Digests {
 
     private static final String FIND = "SELECT seq, id, group_count, seen_at IS NULL FROM notifications "
             + "WHERE stream_key = ? AND seq > ? AND group_key = ? AND read_at IS NULL AND archived_at IS NULL "
-            + "AND created_at >= ? ORDER BY seq DESC LIMIT 1";
+            + "AND created_at >= ? AND (expires_at IS NULL OR expires_at > ?) ORDER BY seq DESC LIMIT 1";
 
     /** A digest row: where it is, what it stands for, and whether it counted as unseen. */
     record Row(long seq, String id, int count, boolean unseen) {
@@ -55,6 +55,7 @@ final class Digests {
         find.setLong(2, lastSeq - LOOK_BACK);
         find.setString(3, groupKey);
         find.setObject(4, NotificationRows.toDb(now.minus(window)));
+        find.setObject(5, NotificationRows.toDb(now));
         try (ResultSet rs = find.executeQuery()) {
             return rs.next() ? new Row(rs.getLong(1), rs.getString(2), rs.getInt(3), rs.getBoolean(4)) : null;
         }
