@@ -142,6 +142,53 @@ class ClusterEndToEndTest {
     }
 
     @Test
+    void preferencesDigestsAndCategoriesSetOnOneNodeHoldForPublishesOnTheOther() throws Exception {
+        String broker = RedisSupport.brokerUrl(RedisSupport.PORT);
+        try (PostgresSupport pg = PostgresSupport.freshSchema("prefs")) {
+            List<TestServer> nodes = startNodes(pg.storeUrl(), List.of(broker, broker));
+            TestServer a = nodes.get(0);
+            TestServer b = nodes.get(1);
+            java.util.Map<String, String> key = java.util.Map.of("Authorization", "Bearer " + TestServer.API_KEY);
+            try (WsClient onA = a.connectAs("pref-user", "/ws/notifications")) {
+                onA.nextOfType("connected", Duration.ofSeconds(10));
+                // The user mutes a type through node A; node B's very next publish honours it.
+                assertThat(a.api.asUser("PUT", "/api/v1/me/preferences", a.tokens.forUser("pref-user"),
+                        "{\"types\":{\"promo\":{\"in_app\":false}}}").status()).isEqualTo(200);
+                assertThat(b.api.publish("{\"to\":{\"user\":\"pref-user\"},\"notification\":{\"type\":\"promo\"}}")
+                        .json().get("muted").get(0).asText()).isEqualTo("pref-user");
+
+                // A critical category set on node A holds on node B within the documented 5 s.
+                assertThat(a.api.asUser("PUT", "/api/v1/me/preferences", a.tokens.forUser("pref-user"),
+                        "{\"enabled\":false}").status()).isEqualTo(200);
+                assertThat(a.api.send("PUT", "/api/v1/categories/alerts", "{\"critical\":true}", key).status()).isEqualTo(200);
+                await().atMost(Duration.ofSeconds(10)).until(() -> b.api.publish("{\"to\":{\"user\":\"pref-user\"},"
+                        + "\"category\":\"alerts\",\"notification\":{\"type\":\"alert\"}}").json().get("muted").isEmpty());
+                onA.nextOfType("alert", Duration.ofSeconds(10));
+                a.api.asUser("PUT", "/api/v1/me/preferences", a.tokens.forUser("pref-user"), "{}");
+
+                // A digest fed through both nodes is one item, replaced on the user's socket each time.
+                String previous = null;
+                for (int i = 1; i <= 4; i++) {
+                    TestServer via = nodes.get(i % 2);
+                    assertThat(via.api.publish("{\"to\":{\"user\":\"pref-user\"},\"group_key\":\"g\","
+                            + "\"notification\":{\"type\":\"digest\",\"i\":" + i + "}}").status()).isEqualTo(201);
+                    JsonNode frame = onA.nextOfType("digest", Duration.ofSeconds(10));
+                    assertThat(frame.get("group_count").asInt()).isEqualTo(i);
+                    if (previous != null) {
+                        assertThat(frame.get("group_replaces").asText()).isEqualTo(previous);
+                    }
+                    previous = frame.get("id").asText();
+                }
+                JsonNode counts = b.api.asUser("GET", "/api/v1/me/notifications/counts?type=digest",
+                        b.tokens.forUser("pref-user"), null).json();
+                assertThat(counts.get("total").asInt()).isEqualTo(1);
+            } finally {
+                nodes.forEach(TestServer::close);
+            }
+        }
+    }
+
+    @Test
     void scheduledPublishesAreReleasedOnceThoughEveryNodeReleases() throws Exception {
         String broker = RedisSupport.brokerUrl(RedisSupport.PORT);
         try (PostgresSupport pg = PostgresSupport.freshSchema("sched")) {
