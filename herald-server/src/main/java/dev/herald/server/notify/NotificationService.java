@@ -18,6 +18,9 @@ import dev.herald.server.stream.Streams;
 import dev.herald.server.store.StoreUnavailableException;
 import dev.herald.server.work.SingleWorker;
 
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -31,6 +34,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -185,7 +189,7 @@ public final class NotificationService {
      * @throws dev.herald.server.store.IdempotencyConflictException when {@code key} was scheduled
      *                                                               with another request
      */
-    public boolean schedule(String key, String requestHash, java.time.Instant deliverAt, String body) {
+    public boolean schedule(String key, String requestHash, Instant deliverAt, String body) {
         return store.schedule(new ScheduledPublish(key, requestHash, deliverAt, body));
     }
 
@@ -194,9 +198,13 @@ public final class NotificationService {
         return store.cancelScheduled(key);
     }
 
-    /** The idempotency key a scheduled publish is released with: one per schedule key, whatever its length. */
-    static String releaseKey(String scheduleKey) {
-        return "scheduled:" + Idempotency.fingerprint(scheduleKey.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    /**
+     * The idempotency key a scheduled publish is released with: one per schedule key and request,
+     * whatever the key's length; a key scheduled again with another body after its release gets
+     * another one, so it is not refused as a conflict.
+     */
+    static String releaseKey(ScheduledPublish due) {
+        return "scheduled:" + Idempotency.fingerprint((due.key() + "\n" + due.requestHash()).getBytes(StandardCharsets.UTF_8));
     }
 
     /**
@@ -205,9 +213,9 @@ public final class NotificationService {
      * publish that is no longer valid (its expiry passed while it waited) is dropped with one log
      * line. Returns how many were published.
      */
-    public int releaseDue(java.time.Duration lease, int limit, java.util.function.Function<ScheduledPublish, PublishCommand> parse) {
+    public int releaseDue(Duration lease, int limit, Function<ScheduledPublish, PublishCommand> parse) {
         int published = 0;
-        for (ScheduledPublish due : store.claimDue(java.time.Instant.now(), lease, limit)) {
+        for (ScheduledPublish due : store.claimDue(Instant.now(), lease, limit)) {
             PublishCommand command;
             try {
                 command = parse.apply(due);
@@ -216,7 +224,7 @@ public final class NotificationService {
                 store.released(due.key());
                 continue;
             }
-            publish(command, releaseKey(due.key()), due.requestHash());
+            publish(command, releaseKey(due), due.requestHash());
             store.released(due.key());
             published++;
         }
@@ -318,10 +326,10 @@ public final class NotificationService {
      * connections what left their inbox (an {@code inbox} frame with action {@code delete}, and the
      * counts). Returns how many were deleted.
      */
-    public long purgeDue(java.time.Duration retention) {
+    public long purgeDue(Duration retention) {
         long purged = 0;
         for (int batch = 0; batch < MAX_PURGE_BATCHES; batch++) {
-            java.time.Instant now = java.time.Instant.now();
+            Instant now = Instant.now();
             List<InboxChange> changes = store.purgeDue(now, now.minus(retention), MAX_IDS);
             long deleted = 0;
             for (InboxChange change : changes) {

@@ -57,6 +57,15 @@ class ScheduledPublishEndToEndTest {
             for (JsonNode more = ws.poll(Duration.ofMillis(1500)); more != null; more = ws.poll(Duration.ofMillis(300))) {
                 assertThat(more.has("seq")).as("released once: " + more).isFalse();
             }
+
+            // Released, the key is free again: another body under it is a new schedule, not a conflict.
+            Api.Reply again = schedule(body.replace("ready", "cleared").replaceAll("\"deliver_at\":\"[^\"]+\"",
+                    "\"deliver_at\":\"" + in(Duration.ofMillis(1000)) + "\""), "reminder-1");
+            assertThat(again.status()).as(again.body()).isEqualTo(202);
+            assertThat(again.json().get("replayed").asBoolean()).isFalse();
+            JsonNode second = ws.nextOfType("reminder", Duration.ofSeconds(10));
+            assertThat(second.get("message").asText()).isEqualTo("Your table is cleared");
+            assertThat(second.get("seq").asLong()).isEqualTo(2);
         } catch (InterruptedException e) {
             throw new AssertionError(e);
         }
