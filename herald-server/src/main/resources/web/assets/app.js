@@ -124,8 +124,16 @@ async function loadNotifications() {
   loadTab();
 }
 
+let tabTimer = null;
+
+/** loadTabNow once a burst of changes settles: 100 notifications cost one counts call, not 100. */
+function loadTab() {
+  clearTimeout(tabTimer);
+  tabTimer = setTimeout(loadTabNow, 150);
+}
+
 /** The shown tab's items (All is the feed itself) and every tab's count, in one counts call. */
-async function loadTab() {
+async function loadTabNow() {
   const tab = INBOX_TABS.find((t) => t.id === inboxTab);
   const [page, counts] = await Promise.all([
     tab.id === 'all' ? null : herald.notifications.list({ limit: 30, ...tab.filter }).catch(() => null),
