@@ -36,12 +36,12 @@ final class InboxRequests {
     static InboxFilter fromQuery(Function<String, String> param, Archived defaultArchived) {
         Boolean read = bool(param.apply("read"), "read");
         Boolean unread = bool(param.apply("unread"), "unread");
-        if (unread != null) {
-            if (read != null && read.equals(unread)) {
-                throw new ValidationException("unread", "contradicts read; give one of them");
+        // unread=false never filtered anything: it keeps meaning "read or not"; unread=true is read=false.
+        if (Boolean.TRUE.equals(unread)) {
+            if (Boolean.TRUE.equals(read)) {
+                throw new ValidationException("unread", "contradicts read=true; give one of them");
             }
-            // unread=false never filtered anything: it keeps meaning "read or not".
-            read = unread ? Boolean.FALSE : read;
+            read = Boolean.FALSE;
         }
         return new InboxFilter(archived(param.apply("archived"), defaultArchived), read,
                 bool(param.apply("seen"), "seen"), category(param.apply("category"), "category"),

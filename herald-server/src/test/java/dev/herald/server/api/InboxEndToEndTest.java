@@ -148,6 +148,9 @@ class InboxEndToEndTest {
         assertBad(api.asUser("GET", "/api/v1/me/notifications?category=a%20b", t, null), "category");
         assertBad(api.asUser("GET", "/api/v1/me/notifications?created_after=yesterday", t, null), "created_after");
         assertBad(api.asUser("GET", "/api/v1/me/notifications?read=true&unread=true", t, null), "unread");
+        assertThat(api.asUser("GET", "/api/v1/me/notifications?read=false&unread=false", t, null).status())
+                .as("unread=false filters nothing, so it agrees with anything").isEqualTo(200);
+        assertThat(api.asUser("GET", "/api/v1/me/notifications?read=false&unread=true", t, null).status()).isEqualTo(200);
         assertBad(post("bad-cat", "/api/v1/me/notifications/bulk", "{\"action\":\"explode\",\"ids\":[\"x\"]}"), "action");
         assertBad(post("bad-cat", "/api/v1/me/notifications/bulk", "{\"action\":\"read\"}"), "ids");
         assertBad(post("bad-cat", "/api/v1/me/notifications/bulk", "{\"action\":\"read\",\"ids\":[\"x\"],\"filter\":{}}"), "ids");
