@@ -19,7 +19,6 @@ import dev.herald.server.transport.http.Route;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 import static dev.herald.server.transport.http.Route.Access.API_KEY;
 import static dev.herald.server.transport.http.Route.Access.USER;
@@ -32,7 +31,6 @@ import static dev.herald.server.transport.http.Route.Access.USER;
  * them in the store's writer. Handlers run on virtual threads.
  */
 public final class PreferenceRoutes {
-    private static final Pattern USER_ID = Pattern.compile("[A-Za-z0-9_.@:-]{1,128}");
     private static final Set<String> CATEGORY_FIELDS = Set.of("in_app", "push", "critical", "description");
     private static final int MAX_DESCRIPTION = 200;
     /** Categories an app may configure: a preferences page lists them all. */
@@ -79,7 +77,7 @@ public final class PreferenceRoutes {
 
     private static String userStream(ApiRequest request) {
         String id = request.pathParam("id");
-        if (!USER_ID.matcher(id).matches()) {
+        if (!PublishCommand.USER_ID.matcher(id).matches()) {
             throw ApiException.badRequest("id: user ids are 1-128 characters of letters, digits and _ . @ : -");
         }
         return Streams.user(id);

@@ -1,5 +1,6 @@
 package dev.herald.server.notify;
 
+import dev.herald.server.store.InboxCategory;
 import dev.herald.server.stream.Streams;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -49,8 +50,8 @@ public record PublishCommand(List<String> streams, boolean allUsers, String type
     /** The furthest an expiry may be: ten years. */
     public static final Duration MAX_EXPIRY = Duration.ofDays(3653);
     public static final int MAX_TAGS = 16;
-    /** A category: 1-64 letters, digits, {@code _ . -}. */
-    public static final Pattern CATEGORY = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+    /** A category: 1-64 letters, digits, {@code _ . -} ({@link InboxCategory#NAME}). */
+    public static final Pattern CATEGORY = InboxCategory.NAME;
     /** A tag: 1-64 letters, digits, {@code _ . : @ -} (no comma: the store keeps them comma-separated). */
     public static final Pattern TAG = Pattern.compile("[A-Za-z0-9_.:@-]{1,64}");
     private static final Pattern GROUP_KEY = Pattern.compile("[^\\p{Cntrl}]{1,128}");
@@ -65,7 +66,8 @@ public record PublishCommand(List<String> streams, boolean allUsers, String type
         this(streams, allUsers, type, json, null, List.of(), null, null);
     }
     private static final int MAX_TYPE_LENGTH = 128;
-    private static final Pattern USER_ID = Pattern.compile("[A-Za-z0-9_.@:-]{1,128}");
+    /** A user id: 1-128 letters, digits, {@code _ . @ : -}. */
+    public static final Pattern USER_ID = Pattern.compile("[A-Za-z0-9_.@:-]{1,128}");
     private static final Pattern TOPIC = Pattern.compile("[A-Za-z0-9_.-]{1,64}:[A-Za-z0-9_.:@-]{1,128}");
 
     /**

@@ -13,6 +13,9 @@ import java.util.Objects;
  * @param description shown to users on a preferences page; may be empty
  */
 public record InboxCategory(String name, boolean inApp, boolean push, boolean critical, String description) {
+    /** What a category name is, wherever one is given (a publish, a filter, preferences, settings): 1-64 letters, digits, {@code _ . -}. */
+    public static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+
     public InboxCategory {
         Objects.requireNonNull(name, "name");
         description = description == null ? "" : description;

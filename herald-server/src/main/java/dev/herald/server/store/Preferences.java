@@ -51,7 +51,6 @@ public record Preferences(boolean enabled, Map<String, Boolean> channels, Map<St
     public static final Preferences DEFAULT = new Preferences(true, Map.of(), Map.of(), Map.of(), null);
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Pattern CATEGORY = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
     private static final Pattern TYPE = Pattern.compile("[^\\p{Cntrl}]{1,128}");
     private static final Set<String> FIELDS = Set.of("enabled", "channels", "categories", "types", "quiet_hours");
 
@@ -148,7 +147,7 @@ public record Preferences(boolean enabled, Map<String, Boolean> channels, Map<St
         }
         return new Preferences(enabled == null || enabled.isNull() || enabled.asBoolean(),
                 channelMap(node.get("channels"), "channels"),
-                named(node.get("categories"), "categories", CATEGORY, "1-64 characters of letters, digits and _ . -"),
+                named(node.get("categories"), "categories", InboxCategory.NAME, "1-64 characters of letters, digits and _ . -"),
                 named(node.get("types"), "types", TYPE, "1-128 characters"),
                 quietHours(node.get("quiet_hours")));
     }

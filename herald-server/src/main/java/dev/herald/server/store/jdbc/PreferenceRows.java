@@ -100,9 +100,5 @@ final class PreferenceRows {
             }
             return out;
         }
-
-        int size() {
-            return byStream.size();
-        }
     }
 }
