@@ -108,7 +108,7 @@ public final class NotificationService {
         return new PublishRequest(command.streams(), command.allUsers(), command.type(), command.json(),
                 idempotencyKey, requestHash, command.category(), command.tags(), command.expiresAt(),
                 command.group() == null ? null : command.group().key(),
-                command.group() == null ? null : command.group().window());
+                command.group() == null ? null : command.group().window(), command.push());
     }
 
     public NotificationPage list(String userStream, NotificationQuery query) {

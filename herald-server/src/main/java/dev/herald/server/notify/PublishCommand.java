@@ -34,9 +34,11 @@ import java.util.regex.Pattern;
  * @param tags        the inbox tags, distinct, in the order given; empty for none
  * @param expiresAt   when it leaves the inbox (from {@code expires_at} or {@code ttl}), or null
  * @param group       the digest it joins ({@code group_key}, {@code group_window}), or null
+ * @param push        its {@code push} field ({@link PushFields}); null when absent (the category decides)
  */
 public record PublishCommand(List<String> streams, boolean allUsers, String type, String json,
-                             String category, List<String> tags, Instant expiresAt, Group group) {
+                             String category, List<String> tags, Instant expiresAt, Group group,
+                             dev.herald.server.store.PushRequest push) {
 
     /**
      * A digest: events with one key collapse into the user's unread item of that key while each
@@ -63,7 +65,7 @@ public record PublishCommand(List<String> streams, boolean allUsers, String type
 
     /** A command without category, tags or expiry. */
     public PublishCommand(List<String> streams, boolean allUsers, String type, String json) {
-        this(streams, allUsers, type, json, null, List.of(), null, null);
+        this(streams, allUsers, type, json, null, List.of(), null, null, null);
     }
     private static final int MAX_TYPE_LENGTH = 128;
     /** A user id: 1-128 letters, digits, {@code _ . @ : -}. */
@@ -162,6 +164,7 @@ public record PublishCommand(List<String> streams, boolean allUsers, String type
         List<String> tags = tags(body.get("tags"), notification);
         Instant expiresAt = expiry(body.get("expires_at"), body.get("ttl"), now);
         Group group = group(body.get("group_key"), body.get("group_window"));
+        dev.herald.server.store.PushRequest push = PushFields.parse(body.get("push"), mapper);
         // type first, then Herald's category and tags, then the app's fields in their order:
         // clients reading frames see type first.
         ObjectNode ordered = mapper.createObjectNode();
@@ -193,7 +196,7 @@ public record PublishCommand(List<String> streams, boolean allUsers, String type
         if (json.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > maxNotificationBytes) {
             throw new ValidationException("notification", "larger than " + maxNotificationBytes + " bytes");
         }
-        return new PublishCommand(List.copyOf(streams), all, typeText, json, category, tags, expiresAt, group);
+        return new PublishCommand(List.copyOf(streams), all, typeText, json, category, tags, expiresAt, group, push);
     }
 
     /** {@code group_key} (1-128 characters, no control characters) and {@code group_window} (seconds). */

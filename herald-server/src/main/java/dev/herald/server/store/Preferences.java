@@ -45,6 +45,7 @@ public record Preferences(boolean enabled, Map<String, Boolean> channels, Map<St
     /** The channels a preference may name. */
     public static final Set<String> CHANNELS = Set.of("in_app", "push");
     public static final String IN_APP = "in_app";
+    public static final String PUSH = "push";
     /** Most categories, and most types, one user's preferences may name. */
     public static final int MAX_ENTRIES = 100;
     /** What a user without preferences has: everything allowed. */

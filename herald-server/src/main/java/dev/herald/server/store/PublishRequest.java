@@ -18,15 +18,26 @@ import java.util.Objects;
  * @param expiresAt       when it leaves every feed, count and replay, to be purged (also in {@code json}); null: never
  * @param groupKey        the digest it joins in each user stream (also in {@code json}), or null
  * @param groupWindow     how recent the digest's latest event must be to be joined; null without a group
+ * @param push            how its users are pushed: null for its category's default, {@link PushRequest#NONE}
+ *                        for no push
  */
 public record PublishRequest(List<String> streams, boolean allUserStreams, String type, String json,
                              String idempotencyKey, String requestHash, String category, List<String> tags,
-                             java.time.Instant expiresAt, String groupKey, java.time.Duration groupWindow) {
+                             java.time.Instant expiresAt, String groupKey, java.time.Duration groupWindow,
+                             PushRequest push) {
 
-    /** A request without category, tags or expiry. */
+    /** A request without category, tags, expiry, digest or push choice. */
     public PublishRequest(List<String> streams, boolean allUserStreams, String type, String json,
                           String idempotencyKey, String requestHash) {
         this(streams, allUserStreams, type, json, idempotencyKey, requestHash, null, List.of(), null, null, null);
+    }
+
+    /** A request that leaves push to its category's default. */
+    public PublishRequest(List<String> streams, boolean allUserStreams, String type, String json,
+                          String idempotencyKey, String requestHash, String category, List<String> tags,
+                          java.time.Instant expiresAt, String groupKey, java.time.Duration groupWindow) {
+        this(streams, allUserStreams, type, json, idempotencyKey, requestHash, category, tags, expiresAt, groupKey,
+                groupWindow, null);
     }
 
     public PublishRequest {

@@ -1,12 +1,15 @@
 package dev.herald.server.store.jdbc;
 
 import dev.herald.server.store.InboxCategory;
+import dev.herald.server.store.PushPolicy;
+import dev.herald.server.store.PushRequest;
 import dev.herald.server.store.Store;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +22,7 @@ import java.util.function.LongSupplier;
  * all costs one small query per interval, not one per publish. Thread-safe.
  */
 final class Categories {
-    private static final String SELECT = "SELECT category, in_app, push, critical, description FROM inbox_categories";
+    private static final String SELECT = "SELECT category, in_app, push, critical, description, push_policy, push_delay_ms FROM inbox_categories";
 
     private final LongSupplier nanoTime;
     private volatile Map<String, InboxCategory> current = Map.of();
@@ -54,36 +57,51 @@ final class Categories {
         try (PreparedStatement ps = c.prepareStatement(SELECT + " ORDER BY category"); ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 out.add(new InboxCategory(rs.getString(1), rs.getBoolean(2), rs.getBoolean(3), rs.getBoolean(4),
-                        rs.getString(5)));
+                        rs.getString(5), pushDefault(rs.getString(6), rs.getLong(7))));
             }
         }
         return out;
+    }
+
+    private static PushRequest pushDefault(String policy, long delayMillis) {
+        PushPolicy p = policy == null ? PushPolicy.NONE : PushPolicy.of(policy).orElse(PushPolicy.NONE);
+        return PushRequest.of(p, p == PushPolicy.IF_UNSEEN_AFTER ? Duration.ofMillis(delayMillis) : Duration.ZERO);
     }
 
     /** Insert or replace, portably: update, and insert when nothing was there. */
     static void put(Connection c, InboxCategory category) throws SQLException {
         java.time.OffsetDateTime now = NotificationRows.toDb(java.time.Instant.now());
         try (PreparedStatement ps = c.prepareStatement("UPDATE inbox_categories SET in_app = ?, push = ?, critical = ?, "
-                + "description = ?, updated_at = ? WHERE category = ?")) {
+                + "description = ?, updated_at = ?, push_policy = ?, push_delay_ms = ? WHERE category = ?")) {
             ps.setBoolean(1, category.inApp());
             ps.setBoolean(2, category.push());
             ps.setBoolean(3, category.critical());
             ps.setString(4, category.description());
             ps.setObject(5, now);
-            ps.setString(6, category.name());
+            setPushDefault(ps, 6, category.pushDefault());
+            ps.setString(8, category.name());
             if (ps.executeUpdate() > 0) {
                 return;
             }
         }
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO inbox_categories "
-                + "(category, in_app, push, critical, description, updated_at) VALUES (?, ?, ?, ?, ?, ?)")) {
+                + "(category, in_app, push, critical, description, updated_at, push_policy, push_delay_ms) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
             ps.setString(1, category.name());
             ps.setBoolean(2, category.inApp());
             ps.setBoolean(3, category.push());
             ps.setBoolean(4, category.critical());
             ps.setString(5, category.description());
             ps.setObject(6, now);
+            setPushDefault(ps, 7, category.pushDefault());
             ps.executeUpdate();
         }
+    }
+
+    /** The policy (NULL for none) and its wait in milliseconds, at {@code index} and the one after. */
+    private static void setPushDefault(PreparedStatement ps, int index, PushRequest push) throws SQLException {
+        boolean none = push.policy() == PushPolicy.NONE;
+        ps.setString(index, none ? null : push.policy().wireName());
+        ps.setObject(index + 1, none ? null : push.delay().toMillis(), java.sql.Types.BIGINT);
     }
 }

@@ -116,4 +116,22 @@ final class Digests {
         }
         return sb.append('}').toString();
     }
+
+    /**
+     * The push collapse key of a digest's pushes, so a device shows one notification per group:
+     * the group key when it fits {@link dev.herald.server.store.PushRequest#MAX_COLLAPSE_KEY},
+     * else a digest of it.
+     */
+    static String collapseKey(String groupKey) {
+        if (groupKey.length() <= dev.herald.server.store.PushRequest.MAX_COLLAPSE_KEY) {
+            return groupKey;
+        }
+        try {
+            byte[] hash = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(groupKey.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return "group-" + java.util.HexFormat.of().formatHex(hash, 0, 24);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
 }

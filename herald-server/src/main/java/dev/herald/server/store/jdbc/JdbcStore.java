@@ -112,6 +112,8 @@ public final class JdbcStore implements Store {
     private final StoreTimers timers;
     private final ScheduledExecutorService purger;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Told after a commit that wrote push jobs; see {@link #onPushJobs}. */
+    private volatile Runnable pushJobsCommitted = () -> { };
     /** The data dir when the store is the embedded H2 file in it (its files are kept 0600); else null. */
     private final Path h2Dir;
 
@@ -123,7 +125,7 @@ public final class JdbcStore implements Store {
         int lanes = url.kind() == StoreUrl.Kind.POSTGRESQL ? POSTGRESQL_LANES : 1;
         Lock commitOrder = new ReentrantLock();
         this.writers = new WriterLanes<>(lanes, i -> new GroupCommitWriter<>(pool,
-                new PublishTransaction(streamRows, listener, categories),
+                new PublishTransaction(streamRows, listener, categories, () -> pushJobsCommitted.run()),
                 new GroupCommitWriter.Settings(WriterLanes.name("store writer", lanes, i), "publish",
                         url.description(), WRITE_LIMITS,
                         backlog -> new StoreUnavailableException("store write queue is full (" + backlog.waiting()
@@ -510,6 +512,15 @@ public final class JdbcStore implements Store {
      * The connection pool, for the parts of Herald that keep their own tables in the same
      * database (chat, presence). Their migrations run with this store's (V100 and up).
      */
+    /**
+     * Tells {@code wake} (on a writer thread, so it must not block) after each commit that wrote
+     * jobs to the push outbox, so this node's dispatcher takes them at once rather than at its
+     * next poll.
+     */
+    public void onPushJobs(Runnable wake) {
+        pushJobsCommitted = java.util.Objects.requireNonNull(wake, "wake");
+    }
+
     public javax.sql.DataSource dataSource() {
         return pool;
     }

@@ -5,6 +5,8 @@ import dev.herald.server.store.InboxCategory;
 import dev.herald.server.store.Preferences;
 import dev.herald.server.store.PublishRequest;
 import dev.herald.server.store.PublishResult;
+import dev.herald.server.store.PushPolicy;
+import dev.herald.server.store.PushRequest;
 import dev.herald.server.store.Store;
 import dev.herald.server.store.StoredNotification;
 import dev.herald.server.stream.Streams;
@@ -53,6 +55,8 @@ final class PublishTransaction implements GroupCommitWriter.Transaction<PublishR
     private static final String INSERT_EXPIRY = "INSERT INTO notification_expiry (stream_key, seq, expires_at) VALUES (?, ?, ?)";
     private static final String INSERT_KEY = "INSERT INTO idempotency_keys "
             + "(idem_key, request_hash, notification_ids, created_at) VALUES (?, ?, ?, ?)";
+    private static final String INSERT_PUSH_JOB = "INSERT INTO push_jobs (stream_key, seq, notification_id, policy, "
+            + "collapse_key, options, due_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
     /** Every user stream: a key range, so it is an index range scan and needs no LIKE escaping. */
     private static final String USER_STREAMS =
             "SELECT stream_key FROM streams WHERE stream_key >= 'user:' AND stream_key < 'user;'";
@@ -61,11 +65,17 @@ final class PublishTransaction implements GroupCommitWriter.Transaction<PublishR
     private final Store.CommitListener listener;
     private final Categories categories;
     private final PreferenceRows.Memory preferences = new PreferenceRows.Memory();
+    private final Runnable pushJobsCommitted;
+    /** Whether the batch being run wrote push jobs (the writer thread's own state). */
+    private boolean wrotePushJobs;
 
-    PublishTransaction(StreamRows streamRows, Store.CommitListener listener, Categories categories) {
+    /** @param pushJobsCommitted told after a commit that wrote push jobs (must not block) */
+    PublishTransaction(StreamRows streamRows, Store.CommitListener listener, Categories categories,
+                       Runnable pushJobsCommitted) {
         this.streamRows = streamRows;
         this.listener = listener;
         this.categories = categories;
+        this.pushJobsCommitted = pushJobsCommitted;
     }
 
     /** Runs the batch; returns one outcome per request, in order. The writer commits. */
@@ -187,6 +197,7 @@ final class PublishTransaction implements GroupCommitWriter.Transaction<PublishR
         digests.finish(c);
         uncount(c, mutedPerStream);
         insertExpiries(c, requests, toStore, outcomes);
+        wrotePushJobs = insertPushJobs(c, requests, toStore, outcomes, muting, now);
 
         insertKeys(c, requests, toStore, outcomes, dbNow);
         for (int i = 0; i < n; i++) {
@@ -219,6 +230,10 @@ final class PublishTransaction implements GroupCommitWriter.Transaction<PublishR
             }
         }
         streamRows.remember(streams);
+        if (wrotePushJobs) {
+            wrotePushJobs = false;
+            pushJobsCommitted.run();
+        }
         if (!committed.isEmpty()) {
             try {
                 listener.committed(committed);
@@ -302,7 +317,7 @@ final class PublishTransaction implements GroupCommitWriter.Transaction<PublishR
             categorized |= requests.get(i).category() != null;
         }
         if (versions.isEmpty() && !categorized) {
-            return Muting.NONE;
+            return Muting.NONE; // no category, no user's preferences: nothing muted, push as requested
         }
         return new Muting(versions.isEmpty() ? Map.of() : preferences.of(c, versions),
                 categorized ? categories.current(c) : Map.of());
@@ -317,9 +332,25 @@ final class PublishTransaction implements GroupCommitWriter.Transaction<PublishR
             if (this == NONE || !Streams.isUser(stream)) {
                 return false;
             }
+            return !allows(Preferences.IN_APP, r, stream);
+        }
+
+        /** How {@code r} asks to be pushed: its own choice, else its category's default. */
+        PushRequest push(PublishRequest r) {
+            if (r.push() != null) {
+                return r.push();
+            }
             InboxCategory settings = r.category() == null ? null : categories.get(r.category());
-            return !byStream.getOrDefault(stream, Preferences.DEFAULT)
-                    .allows(Preferences.IN_APP, r.category(), settings, r.type());
+            return settings == null ? PushRequest.NONE : settings.pushDefault();
+        }
+
+        /** True when {@code stream}'s preferences let {@code r} reach the user through {@code channel}. */
+        boolean allows(String channel, PublishRequest r, String stream) {
+            if (this == NONE) {
+                return true;
+            }
+            InboxCategory settings = r.category() == null ? null : categories.get(r.category());
+            return byStream.getOrDefault(stream, Preferences.DEFAULT).allows(channel, r.category(), settings, r.type());
         }
     }
 
@@ -368,6 +399,55 @@ final class PublishTransaction implements GroupCommitWriter.Transaction<PublishR
             if (ps != null) {
                 ps.executeBatch();
             }
+        } finally {
+            if (ps != null) {
+                ps.close();
+            }
+        }
+    }
+
+    /**
+     * The outbox (V109): one push job per notification stored in a user's stream whose publish
+     * asks for push (itself or by its category) and whose user's preferences allow push. Sent by
+     * the push dispatcher of whichever node takes it. A digest's pushes collapse by its group.
+     * Returns whether any was written.
+     */
+    private static boolean insertPushJobs(Connection c, List<PublishRequest> requests, List<Integer> toStore,
+                                          Outcome<PublishResult>[] outcomes, Muting muting, Instant now) throws SQLException {
+        PreparedStatement ps = null;
+        try {
+            for (int i : toStore) {
+                PublishRequest r = requests.get(i);
+                PushRequest push = muting.push(r);
+                if (push.policy() == PushPolicy.NONE) {
+                    continue;
+                }
+                String collapseKey = push.collapseKey() != null ? push.collapseKey()
+                        : r.groupKey() != null ? Digests.collapseKey(r.groupKey()) : null;
+                OffsetDateTime due = NotificationRows.toDb(now.plus(push.delay()));
+                for (StoredNotification sn : outcomes[i].result().notifications()) {
+                    if (!Streams.isUser(sn.stream()) || !muting.allows(Preferences.PUSH, r, sn.stream())) {
+                        continue;
+                    }
+                    if (ps == null) {
+                        ps = c.prepareStatement(INSERT_PUSH_JOB);
+                    }
+                    ps.setString(1, sn.stream());
+                    ps.setLong(2, sn.seq());
+                    ps.setString(3, sn.id());
+                    ps.setString(4, push.policy().wireName());
+                    ps.setString(5, collapseKey);
+                    ps.setString(6, push.options());
+                    ps.setObject(7, due);
+                    ps.setObject(8, NotificationRows.toDb(now));
+                    ps.addBatch();
+                }
+            }
+            if (ps == null) {
+                return false;
+            }
+            ps.executeBatch();
+            return true;
         } finally {
             if (ps != null) {
                 ps.close();
