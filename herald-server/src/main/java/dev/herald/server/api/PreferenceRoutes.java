@@ -6,11 +6,13 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.herald.server.notify.NotificationService;
 import dev.herald.server.notify.PublishCommand;
+import dev.herald.server.notify.PushFields;
 import dev.herald.server.notify.ValidationException;
 import dev.herald.server.store.InboxCategory;
 import dev.herald.server.store.Preferences;
+import dev.herald.server.store.PushPolicy;
+import dev.herald.server.store.PushRequest;
 import dev.herald.server.store.Preferences.InvalidPreferencesException;
-import dev.herald.server.stream.Streams;
 import dev.herald.server.transport.ApiException;
 import dev.herald.server.transport.http.ApiRequest;
 import dev.herald.server.transport.http.ApiResponse;
@@ -31,7 +33,7 @@ import static dev.herald.server.transport.http.Route.Access.USER;
  * them in the store's writer. Handlers run on virtual threads.
  */
 public final class PreferenceRoutes {
-    private static final Set<String> CATEGORY_FIELDS = Set.of("in_app", "push", "critical", "description");
+    private static final Set<String> CATEGORY_FIELDS = Set.of("in_app", "push", "critical", "description", "push_policy", "push_delay");
     private static final int MAX_DESCRIPTION = 200;
     /** Categories an app may configure: a preferences page lists them all. */
     static final int MAX_CATEGORIES = 200;
@@ -48,8 +50,8 @@ public final class PreferenceRoutes {
         return List.of(
                 Route.get("/api/v1/me/preferences", USER, r -> read(r.requirePrincipal().userStream())),
                 Route.put("/api/v1/me/preferences", USER, r -> write(r.requirePrincipal().userStream(), r)),
-                Route.get("/api/v1/users/{id}/preferences", API_KEY, r -> read(userStream(r))),
-                Route.put("/api/v1/users/{id}/preferences", API_KEY, r -> write(userStream(r), r)),
+                Route.get("/api/v1/users/{id}/preferences", API_KEY, r -> read(Users.stream(r))),
+                Route.put("/api/v1/users/{id}/preferences", API_KEY, r -> write(Users.stream(r), r)),
                 Route.get("/api/v1/categories", API_KEY, r -> ApiResponse.ok(categoriesView())),
                 Route.put("/api/v1/categories/{name}", API_KEY, this::putCategory),
                 Route.delete("/api/v1/categories/{name}", API_KEY, this::deleteCategory));
@@ -75,14 +77,6 @@ public final class PreferenceRoutes {
         return read(userStream);
     }
 
-    private static String userStream(ApiRequest request) {
-        String id = request.pathParam("id");
-        if (!PublishCommand.USER_ID.matcher(id).matches()) {
-            throw ApiException.badRequest("id: user ids are 1-128 characters of letters, digits and _ . @ : -");
-        }
-        return Streams.user(id);
-    }
-
     private ObjectNode categoriesView() {
         ObjectNode body = json.createObjectNode();
         ArrayNode list = body.putArray("categories");
@@ -93,11 +87,20 @@ public final class PreferenceRoutes {
     }
 
     private ObjectNode categoryView(InboxCategory c) {
-        return json.createObjectNode().put("name", c.name()).put("in_app", c.inApp()).put("push", c.push())
-                .put("critical", c.critical()).put("description", c.description());
+        ObjectNode view = json.createObjectNode().put("name", c.name()).put("in_app", c.inApp()).put("push", c.push())
+                .put("critical", c.critical()).put("description", c.description())
+                .put("push_policy", c.pushDefault().policy().wireName());
+        if (c.pushDefault().policy() == PushPolicy.IF_UNSEEN_AFTER) {
+            view.put("push_delay", c.pushDefault().delay().toSeconds());
+        }
+        return view;
     }
 
-    /** {@code {"in_app": true, "push": true, "critical": false, "description": "..."}}, each optional. */
+    /**
+     * {@code {"in_app": true, "push": true, "critical": false, "description": "...",
+     * "push_policy": "when_offline", "push_delay": 30}}, each optional; {@code push_policy} (default
+     * {@code none}) is how its publishes that do not choose are pushed.
+     */
     private ApiResponse putCategory(ApiRequest request) {
         String name = category(request);
         JsonNode body = request.jsonBody(json);
@@ -107,7 +110,7 @@ public final class PreferenceRoutes {
         for (Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
             String field = it.next();
             if (!CATEGORY_FIELDS.contains(field)) {
-                throw new ValidationException(field, "unknown field (in_app, push, critical, description)");
+                throw new ValidationException(field, "unknown field (in_app, push, critical, description, push_policy, push_delay)");
             }
         }
         JsonNode description = body.get("description");
@@ -119,8 +122,13 @@ public final class PreferenceRoutes {
         if (existing.stream().noneMatch(c -> c.name().equals(name)) && existing.size() >= MAX_CATEGORIES) {
             throw new ValidationException("name", "at most " + MAX_CATEGORIES + " categories; delete one first");
         }
+        JsonNode policyNode = body.get("push_policy");
+        PushPolicy policy = policyNode == null || policyNode.isNull() ? PushPolicy.NONE
+                : PushFields.policy(policyNode, "push_policy");
+        PushRequest pushDefault = PushRequest.of(policy, PushFields.delay(policy, body.get("push_delay"), "push_delay"));
         InboxCategory category = new InboxCategory(name, flag(body, "in_app", true), flag(body, "push", true),
-                flag(body, "critical", false), description == null || description.isNull() ? "" : description.asText());
+                flag(body, "critical", false), description == null || description.isNull() ? "" : description.asText(),
+                pushDefault);
         service.putCategory(category);
         return ApiResponse.ok(json.createObjectNode().set("category", categoryView(category)));
     }

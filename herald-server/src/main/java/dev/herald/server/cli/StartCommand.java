@@ -113,6 +113,48 @@ final class StartCommand implements Callable<Integer> {
     @Option(names = "--socketio-relay", paramLabel = "RULES",
             description = "Socket.IO client events to relay to a topic's sockets, clientEvent:topicType:idField:serverEvent, comma separated (default: none).")
     String socketioRelay;
+    @Option(names = "--push-webpush", paramLabel = "BOOL",
+            description = "Send Web Push to browsers (default true).")
+    String pushWebpush;
+    @Option(names = "--push-vapid-subject", paramLabel = "URI",
+            description = "Contact in the VAPID token push services see: mailto: or https: (default mailto:push@herald.invalid; set yours, Apple refuses placeholders).")
+    String pushVapidSubject;
+    @Option(names = "--push-vapid-public-key", paramLabel = "KEY",
+            description = "VAPID public key, base64url (default: generated once in the data dir; every node of a cluster must use the same).")
+    String pushVapidPublicKey;
+    @Option(names = "--push-vapid-private-key", paramLabel = "KEY",
+            description = "VAPID private key, base64url, with --push-vapid-public-key (prefer the env var or config file: flags show in ps).")
+    String pushVapidPrivateKey;
+    @Option(names = "--push-allow-http-endpoints", paramLabel = "BOOL",
+            description = "Accept Web Push endpoints on plain http: loopback test services only (default false).")
+    String pushAllowHttpEndpoints;
+    @Option(names = "--push-apns-key-file", paramLabel = "FILE",
+            description = "APNs token signing key (.p8): turns APNs on.")
+    String pushApnsKeyFile;
+    @Option(names = "--push-apns-key-id", paramLabel = "ID",
+            description = "The .p8 key's id.")
+    String pushApnsKeyId;
+    @Option(names = "--push-apns-team-id", paramLabel = "ID",
+            description = "The Apple developer team id.")
+    String pushApnsTeamId;
+    @Option(names = "--push-apns-url", paramLabel = "URL",
+            description = "APNs production server (default https://api.push.apple.com:443).")
+    String pushApnsUrl;
+    @Option(names = "--push-apns-sandbox-url", paramLabel = "URL",
+            description = "APNs development server (default https://api.sandbox.push.apple.com:443).")
+    String pushApnsSandboxUrl;
+    @Option(names = "--push-fcm-service-account", paramLabel = "FILE",
+            description = "Firebase service account JSON: turns FCM on.")
+    String pushFcmServiceAccount;
+    @Option(names = "--push-fcm-url", paramLabel = "URL",
+            description = "FCM API base (default https://fcm.googleapis.com).")
+    String pushFcmUrl;
+    @Option(names = "--push-fcm-token-url", paramLabel = "URL",
+            description = "OAuth token endpoint for FCM (default: the service account's token_uri).")
+    String pushFcmTokenUrl;
+    @Option(names = "--push-trust-file", paramLabel = "FILE",
+            description = "PEM certificates to trust for every push provider instead of the JDK's CAs (private deployments, tests).")
+    String pushTrustFile;
     @Option(names = "--log-level", paramLabel = "LEVEL",
             description = "TRACE, DEBUG, INFO, WARN or ERROR (default INFO).")
     String logLevel;
@@ -213,6 +255,20 @@ final class StartCommand implements Callable<Integer> {
         put(flags, "idle-timeout", idleTimeout);
         put(flags, "socketio-notification-events", socketioNotificationEvents);
         put(flags, "socketio-relay", socketioRelay);
+        put(flags, "push-webpush", pushWebpush);
+        put(flags, "push-vapid-subject", pushVapidSubject);
+        put(flags, "push-vapid-public-key", pushVapidPublicKey);
+        put(flags, "push-vapid-private-key", pushVapidPrivateKey);
+        put(flags, "push-allow-http-endpoints", pushAllowHttpEndpoints);
+        put(flags, "push-apns-key-file", pushApnsKeyFile);
+        put(flags, "push-apns-key-id", pushApnsKeyId);
+        put(flags, "push-apns-team-id", pushApnsTeamId);
+        put(flags, "push-apns-url", pushApnsUrl);
+        put(flags, "push-apns-sandbox-url", pushApnsSandboxUrl);
+        put(flags, "push-fcm-service-account", pushFcmServiceAccount);
+        put(flags, "push-fcm-url", pushFcmUrl);
+        put(flags, "push-fcm-token-url", pushFcmTokenUrl);
+        put(flags, "push-trust-file", pushTrustFile);
         put(flags, "log-level", logLevel);
         put(flags, "config", config);
         return flags;

@@ -64,6 +64,7 @@ public final class ConfigResolver {
             socketIo = socketIo.withRelayRules(relayRules(relay.get()));
         }
         builder.socketIo(socketIo);
+        builder.push(push());
         value("log-level").ifPresent(v -> builder.logLevel(v.asLogLevel()));
 
         Optional<ConfigValue> secret = value("jwt-secret");
@@ -146,6 +147,30 @@ public final class ConfigResolver {
             return builder.build();
         } catch (IllegalArgumentException | NullPointerException e) {
             throw new ConfigException("Invalid configuration: " + toOptionNames(e.getMessage()));
+        }
+    }
+
+    /** The {@code push-*} options over {@link PushOptions#defaults()}. */
+    private PushOptions push() {
+        PushOptions d = PushOptions.defaults();
+        try {
+            return new PushOptions(
+                    value("push-webpush").map(ConfigValue::asBoolean).orElse(d.webPush()),
+                    value("push-vapid-subject").map(ConfigValue::asString).orElse(d.vapidSubject()),
+                    value("push-vapid-public-key").map(ConfigValue::asString).orElse(null),
+                    value("push-vapid-private-key").map(ConfigValue::asString).orElse(null),
+                    value("push-allow-http-endpoints").map(ConfigValue::asBoolean).orElse(false),
+                    value("push-apns-key-file").map(ConfigValue::asPath).orElse(null),
+                    value("push-apns-key-id").map(ConfigValue::asString).orElse(null),
+                    value("push-apns-team-id").map(ConfigValue::asString).orElse(null),
+                    value("push-apns-url").map(ConfigValue::asHttpUrl).orElse(d.apnsUrl()),
+                    value("push-apns-sandbox-url").map(ConfigValue::asHttpUrl).orElse(d.apnsSandboxUrl()),
+                    value("push-fcm-service-account").map(ConfigValue::asPath).orElse(null),
+                    value("push-fcm-url").map(ConfigValue::asHttpUrl).orElse(d.fcmUrl()),
+                    value("push-fcm-token-url").map(ConfigValue::asHttpUrl).orElse(null),
+                    value("push-trust-file").map(ConfigValue::asPath).orElse(null));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("Invalid push settings: " + e.getMessage());
         }
     }
 

@@ -31,6 +31,9 @@ public final class ConfigSources {
             "ping-interval", "idle-timeout", "client-frame-rate", "client-frame-burst", "cors-origins",
             "max-connections", "max-connections-per-ip", "max-connections-per-user", "request-timeout", "event-loops",
             "notification-retention",
+            "push-webpush", "push-vapid-subject", "push-vapid-public-key", "push-vapid-private-key",
+            "push-allow-http-endpoints", "push-apns-key-file", "push-apns-key-id", "push-apns-team-id", "push-apns-url",
+            "push-apns-sandbox-url", "push-fcm-service-account", "push-fcm-url", "push-fcm-token-url", "push-trust-file",
             "max-new-conversations-per-hour", "socketio-notification-events", "socketio-relay", "log-level", "config");
 
     private final Map<String, String> flags;

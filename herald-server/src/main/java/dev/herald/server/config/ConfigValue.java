@@ -28,7 +28,7 @@ public record ConfigValue(String name, String raw, String origin) {
 
     /** Whether the value must never appear in messages. */
     public boolean secret() {
-        return name.equals("jwt-secret") || name.equals("api-key");
+        return name.equals("jwt-secret") || name.equals("api-key") || name.equals("push-vapid-private-key");
     }
 
     public String asString() {

@@ -50,6 +50,7 @@ import java.util.Objects;
  *                           may not create conversations (only app backends, with the API key)
  * @param socketIo           Socket.IO event names and relay rules ({@code --socketio-notification-events},
  *                           {@code --socketio-relay})
+ * @param push               push to closed apps: Web Push, APNs, FCM ({@code --push-*})
  * @param logLevel           level of the process's root logger, one of {@link #LOG_LEVELS}; applied by
  *                           the command line before it starts the node, not by {@code HeraldServer}
  *                           (an application embedding a node keeps its own logging)
@@ -84,6 +85,7 @@ public record HeraldConfig(
         Duration notificationRetention,
         int maxNewConversationsPerHour,
         SocketIoSettings socketIo,
+        PushOptions push,
         String logLevel) {
 
     /** The log levels {@code --log-level} accepts, most verbose first. */
@@ -96,6 +98,7 @@ public record HeraldConfig(
         Objects.requireNonNull(nodeId, "nodeId");
         Objects.requireNonNull(jwtCookie, "jwtCookie");
         Objects.requireNonNull(socketIo, "socketIo");
+        Objects.requireNonNull(push, "push");
         if (!LOG_LEVELS.contains(logLevel)) {
             throw new IllegalArgumentException("logLevel: must be one of " + LOG_LEVELS + ", was " + logLevel);
         }
@@ -185,7 +188,7 @@ public record HeraldConfig(
         b.maxConnections = maxConnections; b.maxConnectionsPerIp = maxConnectionsPerIp;
         b.maxConnectionsPerUser = maxConnectionsPerUser; b.requestTimeout = requestTimeout; b.eventLoops = eventLoops;
         b.notificationRetention = notificationRetention;
-        b.maxNewConversationsPerHour = maxNewConversationsPerHour; b.socketIo = socketIo;
+        b.maxNewConversationsPerHour = maxNewConversationsPerHour; b.socketIo = socketIo; b.push = push;
         b.logLevel = logLevel;
         return b;
     }
@@ -221,6 +224,7 @@ public record HeraldConfig(
         private Duration notificationRetention = Duration.ofDays(90);
         private int maxNewConversationsPerHour = 60;
         private SocketIoSettings socketIo = SocketIoSettings.defaults();
+        private PushOptions push = PushOptions.defaults();
         private String logLevel = "INFO";
 
         public Builder host(String v) { host = v; return this; }
@@ -253,6 +257,7 @@ public record HeraldConfig(
         public Builder notificationRetention(Duration v) { notificationRetention = v; return this; }
         public Builder maxNewConversationsPerHour(int v) { maxNewConversationsPerHour = v; return this; }
         public Builder socketIo(SocketIoSettings v) { socketIo = v; return this; }
+        public Builder push(PushOptions v) { push = v; return this; }
         public Builder logLevel(String v) { logLevel = v; return this; }
 
         public HeraldConfig build() {
@@ -260,7 +265,7 @@ public record HeraldConfig(
                     jwksUrl, jwtCookie, apiKeys, devMode, maxFrameBytes, maxNotificationBytes, maxHttpBodyBytes,
                     outboundCapBytes, pingInterval, idleTimeout, clientFrameRate, clientFrameBurst, corsOrigins,
                     maxConnections, maxConnectionsPerIp, maxConnectionsPerUser, requestTimeout, eventLoops,
-                    notificationRetention, maxNewConversationsPerHour, socketIo, logLevel);
+                    notificationRetention, maxNewConversationsPerHour, socketIo, push, logLevel);
         }
     }
 }
