@@ -11,6 +11,7 @@ import dev.herald.server.push.PushOutcome.Result;
 import dev.herald.server.push.PushPlatform;
 import dev.herald.server.push.PushUrgency;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -57,14 +58,14 @@ class WebPushTestingServiceTest {
         try {
             service = new ProcessBuilder("node", "serve.js").directory(PEER_DIR.toFile())
                     .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             unavailable("node cannot be started: " + e.getMessage());
         }
         BufferedReader out = new BufferedReader(new InputStreamReader(service.getInputStream(), StandardCharsets.UTF_8));
         String line = CompletableFuture.supplyAsync(() -> {
             try {
                 return out.readLine();
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 return null;
             }
         }).get(20, TimeUnit.SECONDS);
