@@ -1,14 +1,8 @@
 package dev.herald.server.config;
 
-import java.io.IOException;
-import java.io.Reader;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Optional;
@@ -32,6 +26,7 @@ import java.util.Properties;
 public record DevCredentials(Path file, String jwtSecret, String apiKey, boolean generatedSecret,
                              boolean generatedApiKey) {
     public static final String FILE_NAME = "credentials.properties";
+    private static final String WHAT = "development credentials";
     private static final Base64.Encoder BASE64URL = Base64.getUrlEncoder().withoutPadding();
 
     /** Whether anything was generated, i.e. the credentials should be shown now, and only now. */
@@ -47,7 +42,7 @@ public record DevCredentials(Path file, String jwtSecret, String apiKey, boolean
      */
     public static DevCredentials loadOrCreate(Path dataDir, boolean needSecret, boolean needApiKey, SecureRandom random) {
         Path file = dataDir.resolve(FILE_NAME);
-        Properties stored = read(file);
+        Properties stored = PrivatePropertiesFile.read(file, WHAT);
         String secret = stored.getProperty("jwt-secret");
         String apiKey = stored.getProperty("api-key");
         boolean newSecret = needSecret && (secret == null || secret.isBlank());
@@ -67,7 +62,8 @@ public record DevCredentials(Path file, String jwtSecret, String apiKey, boolean
             throw new HeraldStartupException("The api-key in " + file + " is shorter than 16 characters; delete the line to regenerate it");
         }
         if (newSecret || newApiKey) {
-            write(file, stored);
+            PrivatePropertiesFile.write(file, stored, "Herald development credentials. Keep private; for production pass "
+                    + "--jwt-secret and --api-key instead.", WHAT);
         }
         return new DevCredentials(file, secret, apiKey, newSecret, newApiKey);
     }
@@ -78,7 +74,7 @@ public record DevCredentials(Path file, String jwtSecret, String apiKey, boolean
         if (!Files.exists(file)) {
             return Optional.empty();
         }
-        String secret = read(file).getProperty("jwt-secret");
+        String secret = PrivatePropertiesFile.read(file, WHAT).getProperty("jwt-secret");
         return secret == null || secret.isBlank() ? Optional.empty() : Optional.of(secret.strip());
     }
 
@@ -86,54 +82,6 @@ public record DevCredentials(Path file, String jwtSecret, String apiKey, boolean
         byte[] buffer = new byte[bytes];
         random.nextBytes(buffer);
         return BASE64URL.encodeToString(buffer);
-    }
-
-    private static Properties read(Path file) {
-        Properties properties = new Properties();
-        if (!Files.exists(file)) {
-            return properties;
-        }
-        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            properties.load(reader);
-        } catch (IOException | IllegalArgumentException e) {
-            throw new HeraldStartupException("Cannot read development credentials " + file + ": " + e.getMessage(), e);
-        }
-        return properties;
-    }
-
-    private static void write(Path file, Properties properties) {
-        Path dir = file.toAbsolutePath().getParent();
-        Path temp = null;
-        try {
-            // Owner-only from the first byte: the file is created with these permissions, not chmod-ed later.
-            temp = posix(dir)
-                    ? Files.createTempFile(dir, ".credentials", ".tmp",
-                            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))
-                    : Files.createTempFile(dir, ".credentials", ".tmp");
-            try (Writer writer = Files.newBufferedWriter(temp, StandardCharsets.UTF_8)) {
-                properties.store(writer, "Herald development credentials. Keep private; for production pass "
-                        + "--jwt-secret and --api-key instead.");
-            }
-            try {
-                Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } catch (IOException e) {
-            if (temp != null) {
-                try {
-                    Files.deleteIfExists(temp);
-                } catch (IOException ignored) {
-                    // The original failure is the one to report.
-                }
-            }
-            throw new HeraldStartupException("Cannot save development credentials to " + file + ": "
-                    + DataDirectory.reason(e), e);
-        }
-    }
-
-    private static boolean posix(Path dir) {
-        return dir.getFileSystem().supportedFileAttributeViews().contains("posix");
     }
 
     @Override
