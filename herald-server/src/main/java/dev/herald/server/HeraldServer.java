@@ -45,6 +45,7 @@ public final class HeraldServer implements AutoCloseable {
     private volatile StoreAssembly stores;
     private volatile DeliveryAssembly delivery;
     private volatile ChatAssembly chat;
+    private volatile PushAssembly push;
     private volatile ExpiryPurge purge;
     private volatile ScheduledReleases releases;
     private volatile NetworkAssembly network;
@@ -76,11 +77,12 @@ public final class HeraldServer implements AutoCloseable {
                     config.maxNotificationBytes(), metrics.registry());
             delivery = DeliveryAssembly.create(stores, broker, blocking, metrics);
             chat = ChatAssembly.start(config, stores, broker, notifications, delivery.sessions(), blocking);
+            push = PushAssembly.start(config, stores, notifications, chat.presence(), metrics);
             // Events flow once every consumer of them exists.
             broker.start(delivery.hub());
             network = NetworkAssembly.create(config);
             network.bind(config, TransportAssembly.assemble(config, metrics, blocking, broker, stores, notifications,
-                    delivery, chat, network.ioLoops()));
+                    delivery, chat, push, network.ioLoops()));
             log.info("node={} listening on {}:{} store={} broker={}", config.nodeId(), config.host(), network.port(),
                     config.storeUrl() == null ? "h2:" + config.dataDir().toAbsolutePath() : "external",
                     config.brokerUrl() == null ? "in-process" : config.brokerUrl());
@@ -154,6 +156,9 @@ public final class HeraldServer implements AutoCloseable {
             }
             if (purge != null) {
                 purge.close();
+            }
+            if (push != null) {
+                push.close();
             }
             if (chat != null) {
                 chat.close();

@@ -9,6 +9,7 @@ import dev.herald.server.api.NodeRoutes;
 import dev.herald.server.api.InboxRoutes;
 import dev.herald.server.api.NotificationRoutes;
 import dev.herald.server.api.PreferenceRoutes;
+import dev.herald.server.api.PushRoutes;
 import dev.herald.server.auth.ApiKeyAuthenticator;
 import dev.herald.server.auth.JwtVerifier;
 import dev.herald.server.broker.Broker;
@@ -53,7 +54,8 @@ final class TransportAssembly {
      */
     static HttpServerInitializer assemble(HeraldConfig config, HeraldMetrics metrics, ExecutorService blocking,
                                           Broker broker, StoreAssembly stores, NotificationService notifications,
-                                          DeliveryAssembly delivery, ChatAssembly chat, Iterable<EventExecutor> ioLoops) {
+                                          DeliveryAssembly delivery, ChatAssembly chat, PushAssembly push,
+                                          Iterable<EventExecutor> ioLoops) {
         ObjectMapper json = new ObjectMapper();
         TransportContext context = new TransportContext(config, json, new JwtVerifier(config),
                 new ApiKeyAuthenticator(config.apiKeys()), notifications, delivery.hub(),
@@ -68,7 +70,7 @@ final class TransportAssembly {
                 ChatSocket.endpoint(context, chat.chat(), chat.presence()), new SseEndpoint(context),
                 new StaticEndpoint(json, blocking));
         NodeHealth health = new NodeHealth(ioLoops, ByteBufAllocator.DEFAULT, stores.notifications(), broker);
-        List<Route> routes = apiRoutes(config, json, metrics, health, notifications, delivery, chat, blocking);
+        List<Route> routes = apiRoutes(config, json, metrics, health, notifications, delivery, chat, push, blocking);
         ConnectionLimiter limiter = new ConnectionLimiter(config.maxConnections(), config.maxConnectionsPerIp(), metrics);
         log.info("connection limits: total={} per_address={} per_user={} request_timeout={}ms", limiter.maxTotal(),
                 config.maxConnectionsPerIp() == 0 ? "none" : config.maxConnectionsPerIp(),
@@ -82,10 +84,10 @@ final class TransportAssembly {
         return new HttpServerInitializer(context, endpoints, routes, limiter, bodies);
     }
 
-    /** The HTTP API: node (health, metrics), backend, development (with --dev), notifications, chat. */
+    /** The HTTP API: node (health, metrics), backend, development (with --dev), notifications, push, chat. */
     private static List<Route> apiRoutes(HeraldConfig config, ObjectMapper json, HeraldMetrics metrics, NodeHealth health,
                                          NotificationService notifications, DeliveryAssembly delivery, ChatAssembly chat,
-                                         java.util.concurrent.Executor blocking) {
+                                         PushAssembly push, java.util.concurrent.Executor blocking) {
         List<Route> routes = new ArrayList<>();
         routes.addAll(new NodeRoutes(config.nodeId(), health, metrics).routes());
         routes.addAll(new BackendRoutes(delivery.sessions()).routes());
@@ -98,6 +100,7 @@ final class TransportAssembly {
                 blocking).routes());
         routes.addAll(new InboxRoutes(notifications, json).routes());
         routes.addAll(new PreferenceRoutes(notifications, json).routes());
+        routes.addAll(new PushRoutes(push.service(), json).routes());
         routes.addAll(new ChatRoutes(chat.chat(), chat.presence(), json,
                 new CreationQuota(config.maxNewConversationsPerHour(), System::currentTimeMillis)).routes());
         return routes;

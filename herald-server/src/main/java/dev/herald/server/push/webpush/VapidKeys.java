@@ -120,6 +120,23 @@ public final class VapidKeys {
         return publicKey;
     }
 
+    /**
+     * A 32-byte secret derived from the private key for another purpose, named by {@code label}
+     * (HMAC-SHA256 keyed with the private scalar): every node with this pair derives the same one,
+     * and it reveals nothing of the private key. Herald signs push receipts with it.
+     */
+    public byte[] derive(String label) {
+        try {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            byte[] scalar = privateKey.getS().toByteArray();
+            mac.init(new javax.crypto.spec.SecretKeySpec(scalar, "HmacSHA256"));
+            java.util.Arrays.fill(scalar, (byte) 0);
+            return mac.doFinal(label.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("every JDK has HmacSHA256", e);
+        }
+    }
+
     ECPrivateKey privateKey() {
         return privateKey;
     }

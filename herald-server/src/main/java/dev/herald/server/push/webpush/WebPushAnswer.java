@@ -1,13 +1,11 @@
 package dev.herald.server.push.webpush;
 
 import dev.herald.server.push.PushOutcome;
+import dev.herald.server.push.RetryAfter;
+
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.regex.Pattern;
@@ -20,7 +18,7 @@ import java.util.regex.Pattern;
  *   <li>200, 201, 202: {@code SENT};</li>
  *   <li>404, 410: {@code GONE}, the subscription expired or the user unsubscribed;</li>
  *   <li>429, 500, 502, 503, 504: {@code RETRY}, after {@code Retry-After} when given (seconds or an
- *       HTTP-date, capped at {@value #MAX_RETRY_AFTER_SECONDS} s);</li>
+ *       HTTP-date, capped at an hour: {@link RetryAfter});</li>
  *   <li>anything else (400 malformed, 401/403 a VAPID key the subscription was not made with, 413
  *       too large, redirects): {@code FAILED}, with the status and at most
  *       {@value #MAX_BODY_CHARS} characters of the body as the reason;</li>
@@ -30,12 +28,9 @@ import java.util.regex.Pattern;
  * <p>A reason never contains the endpoint, which is a credential. Stateless and thread-safe.
  */
 final class WebPushAnswer {
-    static final long MAX_RETRY_AFTER_SECONDS = 3600;
     static final int MAX_BODY_CHARS = 200;
     /** Enough bytes of a body for {@link #MAX_BODY_CHARS} characters of UTF-8. */
     static final int MAX_BODY_BYTES = MAX_BODY_CHARS * 4;
-    private static final Duration MAX_RETRY_AFTER = Duration.ofSeconds(MAX_RETRY_AFTER_SECONDS);
-    private static final Pattern DELTA_SECONDS = Pattern.compile("[0-9]{1,18}");
     private static final Pattern CONTROL = Pattern.compile("[\\p{Cntrl}\\p{Zl}\\p{Zp}]+");
 
     private WebPushAnswer() {
@@ -51,7 +46,7 @@ final class WebPushAnswer {
         return switch (status) {
             case 200, 201, 202 -> PushOutcome.sent(status);
             case 404, 410 -> PushOutcome.gone(status, reason(status, body));
-            case 429, 500, 502, 503, 504 -> PushOutcome.retry(status, reason(status, body), retryAfter(retryAfter, now));
+            case 429, 500, 502, 503, 504 -> PushOutcome.retry(status, reason(status, body), RetryAfter.parse(retryAfter, now));
             default -> PushOutcome.failed(status, reason(status, body));
         };
     }
@@ -77,31 +72,6 @@ final class WebPushAnswer {
             reason += ": " + message;
         }
         return PushOutcome.retry(0, clean(reason), null);
-    }
-
-    /**
-     * How long {@code Retry-After} asks to wait: delta-seconds or an HTTP-date (RFC 9110 section
-     * 10.2.3), at least zero and at most an hour; null when absent or unreadable.
-     */
-    static Duration retryAfter(String value, Instant now) {
-        if (value == null || value.isBlank()) {
-            return null;
-        }
-        String v = value.strip();
-        Duration wait;
-        if (DELTA_SECONDS.matcher(v).matches()) {
-            wait = Duration.ofSeconds(Long.parseLong(v));
-        } else {
-            try {
-                wait = Duration.between(now, ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
-            } catch (DateTimeParseException e) {
-                return null;
-            }
-        }
-        if (wait.isNegative()) {
-            return Duration.ZERO;
-        }
-        return wait.compareTo(MAX_RETRY_AFTER) > 0 ? MAX_RETRY_AFTER : wait;
     }
 
     private static String reason(int status, byte[] body) {

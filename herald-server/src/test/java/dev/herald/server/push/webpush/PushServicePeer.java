@@ -48,18 +48,18 @@ import javax.crypto.spec.SecretKeySpec;
  * {@code k=} key and its own origin, and answers as it is told. What it finds wrong in a request
  * goes into {@link Received#problems()}; the test asserts there are none.
  */
-final class PushServicePeer implements AutoCloseable {
+public final class PushServicePeer implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** One push as the peer received it. */
-    record Received(Map<String, List<String>> headers, String plaintext, List<String> problems) {
+    public record Received(String path, Map<String, List<String>> headers, String plaintext, List<String> problems) {
         /** The decrypted JSON. */
-        JsonNode payload() throws IOException {
+        public JsonNode payload() throws IOException {
             return JSON.readTree(plaintext);
         }
 
         /** The first value of this header (names are case-insensitive), or null. */
-        String header(String name) {
+        public String header(String name) {
             return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
                     .map(e -> e.getValue().get(0)).findFirst().orElse(null);
         }
@@ -76,9 +76,10 @@ final class PushServicePeer implements AutoCloseable {
     private volatile Map<String, String> answerHeaders = Map.of();
     private volatile String answerBody = "";
     private volatile boolean hold;
+    private final ConcurrentLinkedQueue<Map.Entry<Integer, Map<String, String>>> scripted = new ConcurrentLinkedQueue<>();
 
     /** @param subject the VAPID {@code sub} every token must carry */
-    PushServicePeer(String subject) throws Exception {
+    public PushServicePeer(String subject) throws Exception {
         this.subject = subject;
         SecureRandom random = new SecureRandom();
         KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
@@ -91,25 +92,41 @@ final class PushServicePeer implements AutoCloseable {
         server.start();
     }
 
-    String origin() {
+    public String origin() {
         return "http://127.0.0.1:" + server.getAddress().getPort();
     }
 
     /** An endpoint of this peer, as a push service hands one to a browser. */
-    String endpoint() {
-        return origin() + "/push/subscription-1";
+    public String endpoint() {
+        return endpoint("subscription-1");
     }
 
-    String p256dh() {
+    /** Another endpoint of this peer (with the same keys): each device of a test gets its own. */
+    public String endpoint(String name) {
+        return origin() + "/push/" + name;
+    }
+
+    /** The {@code PushSubscription.toJSON()} a browser would register for {@link #endpoint(String)}. */
+    public String subscriptionJson(String name) {
+        return "{\"endpoint\":\"" + endpoint(name) + "\",\"expirationTime\":null,\"keys\":{\"p256dh\":\"" + p256dh()
+                + "\",\"auth\":\"" + auth() + "\"}}";
+    }
+
+    /** Answer the next push (only that one) with this status and these headers, before {@link #answer}'s. */
+    public void answerOnce(int status, Map<String, String> headers) {
+        scripted.add(Map.entry(status, Map.copyOf(headers)));
+    }
+
+    public String p256dh() {
         return b64(point((ECPublicKey) ua.getPublic()));
     }
 
-    String auth() {
+    public String auth() {
         return b64(auth);
     }
 
     /** Answer every following push with this status, these headers and this body. */
-    void answer(int status, Map<String, String> headers, String body) {
+    public void answer(int status, Map<String, String> headers, String body) {
         this.status = status;
         this.answerHeaders = Map.copyOf(headers);
         this.answerBody = body;
@@ -120,7 +137,7 @@ final class PushServicePeer implements AutoCloseable {
         hold = true;
     }
 
-    List<Received> received() {
+    public List<Received> received() {
         return new ArrayList<>(received);
     }
 
@@ -145,9 +162,16 @@ final class PushServicePeer implements AutoCloseable {
             } catch (Exception e) {
                 problems.add("cannot decrypt: " + e);
             }
-            received.add(new Received(Map.copyOf(exchange.getRequestHeaders()), plaintext, problems));
+            received.add(new Received(exchange.getRequestURI().getPath(), Map.copyOf(exchange.getRequestHeaders()), plaintext,
+                    problems));
             if (hold) {
                 released.await(30, TimeUnit.SECONDS);
+                return;
+            }
+            Map.Entry<Integer, Map<String, String>> once = scripted.poll();
+            if (once != null) {
+                once.getValue().forEach(exchange.getResponseHeaders()::add);
+                exchange.sendResponseHeaders(once.getKey(), -1);
                 return;
             }
             answerHeaders.forEach(exchange.getResponseHeaders()::add);

@@ -35,17 +35,10 @@ class WebPushAnswerTest {
     }
 
     @Test
-    void retryAfterIsSecondsOrAnHttpDateCappedAtAnHour() {
-        assertThat(WebPushAnswer.retryAfter("7", NOW)).isEqualTo(Duration.ofSeconds(7));
-        assertThat(WebPushAnswer.retryAfter(" 0 ", NOW)).isEqualTo(Duration.ZERO);
-        assertThat(WebPushAnswer.retryAfter("Mon, 07 Dec 2026 08:02:30 GMT", NOW)).isEqualTo(Duration.ofSeconds(150));
-        assertThat(WebPushAnswer.retryAfter("Mon, 07 Dec 2026 07:00:00 GMT", NOW)).as("past").isEqualTo(Duration.ZERO);
-        assertThat(WebPushAnswer.retryAfter("Tue, 08 Dec 2026 08:00:00 GMT", NOW)).isEqualTo(Duration.ofHours(1));
-        assertThat(WebPushAnswer.retryAfter("99999999999999999", NOW)).isEqualTo(Duration.ofHours(1));
-        assertThat(WebPushAnswer.retryAfter(null, NOW)).isNull();
-        assertThat(WebPushAnswer.retryAfter("-5", NOW)).isNull();
-        assertThat(WebPushAnswer.retryAfter("soon", NOW)).isNull();
+    void aRetryCarriesTheProvidersRetryAfter() {
         assertThat(WebPushAnswer.of(503, "Mon, 07 Dec 2026 08:01:00 GMT", NONE, NOW).retryAfter()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(WebPushAnswer.of(429, "7", NONE, NOW).retryAfter()).isEqualTo(Duration.ofSeconds(7));
+        assertThat(WebPushAnswer.of(429, null, NONE, NOW).retryAfter()).isNull();
     }
 
     @Test

@@ -1,0 +1,145 @@
+package dev.herald.server;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.herald.server.chat.presence.PresenceTracker;
+import dev.herald.server.config.HeraldConfig;
+import dev.herald.server.config.HeraldStartupException;
+import dev.herald.server.config.PushOptions;
+import dev.herald.server.metrics.HeraldMetrics;
+import dev.herald.server.notify.NotificationService;
+import dev.herald.server.notify.ValidationException;
+import dev.herald.server.push.DeviceReader;
+import dev.herald.server.push.PushDevice;
+import dev.herald.server.push.TrustedCertificates;
+import dev.herald.server.push.apns.ApnsSender;
+import dev.herald.server.push.apns.ApnsSettings;
+import dev.herald.server.push.fcm.FcmSender;
+import dev.herald.server.push.fcm.FcmSettings;
+import dev.herald.server.push.webpush.VapidKeys;
+import dev.herald.server.push.webpush.WebPushSender;
+import dev.herald.server.push.webpush.WebPushSettings;
+import dev.herald.server.push.webpush.WebPushSubscription;
+import dev.herald.server.push.MobileDevices;
+import dev.herald.server.push.PushDispatcher;
+import dev.herald.server.push.PushMessages;
+import dev.herald.server.push.PushPlatform;
+import dev.herald.server.push.PushReceipts;
+import dev.herald.server.push.PushSender;
+import dev.herald.server.push.PushService;
+import dev.herald.server.push.jdbc.JdbcPushStore;
+import dev.herald.server.store.InboxCategory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Push on a node: the senders its options turn on, the dispatcher that sends the outbox, and the
+ * service the HTTP routes use.
+ *
+ * @param service    devices, receipts and the public push settings, for the routes
+ * @param dispatcher sends the outbox; closed (and with it the senders) by {@link #close}
+ */
+record PushAssembly(PushService service, PushDispatcher dispatcher) {
+    private static final Logger log = LoggerFactory.getLogger(PushAssembly.class);
+
+    /**
+     * Builds the senders of the configured platforms and starts the dispatcher; the store wakes it
+     * on every commit that wrote push jobs.
+     *
+     * @throws HeraldStartupException naming the option when a key or credentials file is unusable
+     */
+    static PushAssembly start(HeraldConfig config, StoreAssembly stores, NotificationService notifications,
+                              PresenceTracker presence, HeraldMetrics metrics) {
+        PushOptions options = config.push();
+        Map<PushPlatform, DeviceReader> readers = new EnumMap<>(PushPlatform.class);
+        List<PushSender> senders = new ArrayList<>();
+        VapidKeys keys = vapidKeys(config);
+        try {
+            List<X509Certificate> trusted = options.trustFile() == null ? null
+                    : TrustedCertificates.read(options.trustFile(), "push-trust-file");
+            if (options.webPush()) {
+                senders.add(new WebPushSender(new WebPushSettings(options.vapidSubject(), keys, options.allowHttpEndpoints(),
+                        WebPushSettings.DEFAULT_TIMEOUT, trusted == null ? null : TrustedCertificates.sslContext(trusted))));
+                readers.put(PushPlatform.WEBPUSH, webPushReader(options.allowHttpEndpoints()));
+                if (config.storeUrl() != null && options.vapidPublicKey() == null) {
+                    log.warn("push: the Web Push keys were generated in {}; every node sharing this database must use the "
+                            + "same pair: give each --push-vapid-public-key and --push-vapid-private-key", config.dataDir());
+                }
+            }
+            if (options.apnsKeyFile() != null) {
+                senders.add(new ApnsSender(new ApnsSettings(options.apnsKeyFile(), options.apnsKeyId(), options.apnsTeamId(),
+                        options.apnsUrl().toString(), options.apnsSandboxUrl().toString(), trusted, null)));
+                readers.put(PushPlatform.APNS, MobileDevices.APNS);
+            }
+            if (options.fcmServiceAccount() != null) {
+                senders.add(new FcmSender(new FcmSettings(options.fcmServiceAccount(), options.fcmUrl(), options.fcmTokenUrl(),
+                        trusted, null)));
+                readers.put(PushPlatform.FCM, MobileDevices.FCM);
+            }
+        } catch (IllegalArgumentException e) {
+            senders.forEach(PushSender::close);
+            throw new HeraldStartupException("push: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            senders.forEach(PushSender::close);
+            throw e;
+        }
+        JdbcPushStore store = new JdbcPushStore(stores.notifications().dataSource());
+        PushReceipts receipts = new PushReceipts(keys.derive("herald push receipts v1"));
+        PushDispatcher dispatcher = new PushDispatcher(store, senders, new PushMessages(new ObjectMapper(), receipts),
+                notifications::preferences, name -> category(notifications, name), presence::isOnline,
+                Clock.systemUTC(), metrics.registry());
+        stores.notifications().onPushJobs(dispatcher::wake);
+        PushService service = new PushService(store, readers, receipts, notifications,
+                options.webPush() ? keys.publicKeyBase64Url() : null, Clock.systemUTC());
+        log.info("push: platforms={}", service.platforms().isEmpty() ? "none" : String.join(",", service.platforms()));
+        return new PushAssembly(service, dispatcher);
+    }
+
+    /**
+     * The configured VAPID pair, else the one kept in the data directory (generated on first
+     * start). Loaded even with Web Push off: receipts are signed with a secret derived from it.
+     */
+    private static VapidKeys vapidKeys(HeraldConfig config) {
+        PushOptions options = config.push();
+        if (options.vapidPublicKey() != null) {
+            try {
+                return VapidKeys.of(options.vapidPublicKey(), options.vapidPrivateKey());
+            } catch (IllegalArgumentException e) {
+                throw new HeraldStartupException("push-vapid-public-key/push-vapid-private-key: " + e.getMessage(), e);
+            }
+        }
+        return VapidKeys.loadOrCreate(config.dataDir(), new SecureRandom());
+    }
+
+    /** {@code {"platform": "webpush", "subscription": <PushSubscription.toJSON()>}}. */
+    private static DeviceReader webPushReader(boolean allowHttp) {
+        return (body, userStream, now) -> {
+            for (java.util.Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
+                String name = it.next();
+                if (!name.equals("platform") && !name.equals("subscription")) {
+                    throw new ValidationException(name, "unknown field (platform, subscription)");
+                }
+            }
+            WebPushSubscription s = WebPushSubscription.parse(body.get("subscription"), allowHttp);
+            return new PushDevice("-", userStream, PushPlatform.WEBPUSH, s.endpoint().toString(), s.p256dh(), s.auth(),
+                    null, false, now);
+        };
+    }
+
+    private static Optional<InboxCategory> category(NotificationService notifications, String name) {
+        return notifications.categories().stream().filter(c -> c.name().equals(name)).findFirst();
+    }
+
+    /** Stops the dispatcher (jobs in hand finish or are left to their leases) and closes the senders. */
+    void close() {
+        dispatcher.close();
+    }
+}
