@@ -29,10 +29,11 @@ class ApiAttackEndToEndTest {
     static final HeraldNodeExtension node = new HeraldNodeExtension(b -> b.devMode(true).maxHttpBodyBytes(MAX_BODY));
     private static String victimNotification;
     private static long victimConversation;
+    private static String victimDevice;
 
     private record Operation(String method, String template, String security) {
         String path() {
-            return template.replace("{name}", "orders").replace("{key}", "victim-key").replace("{id}", template.contains("notifications") ? victimNotification
+            return template.replace("{device}", victimDevice).replace("{name}", "orders").replace("{key}", "victim-key").replace("{id}", template.contains("notifications") ? victimNotification
                     : template.contains("users") ? "victim" : String.valueOf(victimConversation));
         }
 
@@ -41,7 +42,8 @@ class ApiAttackEndToEndTest {
                     || template.equals("/api/v1/me/notifications/bulk") || template.equals("/api/v1/me/notifications/counts")
                     || template.equals("/api/v1/notifications/batch") || template.equals("/api/v1/conversations")
                     || template.equals("/api/v1/conversations/{id}/messages")
-                    || template.equals("/api/v1/backend/conversations") || template.equals("/api/v1/dev/token"));
+                    || template.equals("/api/v1/backend/conversations") || template.equals("/api/v1/dev/token")
+                    || template.endsWith("/devices") || template.equals("/api/v1/push/opened"));
         }
     }
 
@@ -51,6 +53,28 @@ class ApiAttackEndToEndTest {
         victimConversation = node.server().api.send("POST", "/api/v1/backend/conversations",
                 "{\"kind\":\"direct\",\"members\":[\"victim\",\"friend\"]}",
                 Map.of("Authorization", "Bearer " + TestServer.API_KEY)).json().get("conversation").get("id").asLong();
+        victimDevice = node.server().api.asUser("POST", "/api/v1/me/devices", node.server().tokens.forUser("victim"),
+                "{\"platform\":\"webpush\",\"subscription\":{\"endpoint\":\"https://push.example/victim\","
+                        + "\"keys\":{\"p256dh\":\"" + p256dhOfANewKey() + "\",\"auth\":\"AAAAAAAAAAAAAAAAAAAAAA\"}}}")
+                .json().get("device").get("id").asText();
+    }
+
+    /** A browser's P-256 public key as a subscription carries it: the uncompressed point, base64url. */
+    private static String p256dhOfANewKey() {
+        try {
+            java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("EC");
+            g.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
+            java.security.interfaces.ECPublicKey key = (java.security.interfaces.ECPublicKey) g.generateKeyPair().getPublic();
+            byte[] point = new byte[65];
+            point[0] = 4;
+            byte[] x = key.getW().getAffineX().toByteArray();
+            byte[] y = key.getW().getAffineY().toByteArray();
+            System.arraycopy(x, Math.max(0, x.length - 32), point, 1 + Math.max(0, 32 - x.length), Math.min(32, x.length));
+            System.arraycopy(y, Math.max(0, y.length - 32), point, 33 + Math.max(0, 32 - y.length), Math.min(32, y.length));
+            return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(point);
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static List<Operation> operations() {
@@ -119,7 +143,7 @@ class ApiAttackEndToEndTest {
     void someoneElsesIdsAreNotFound() {
         String intruder = node.server().tokens.forUser("intruder");
         for (Operation op : operations()) {
-            if (!op.security().equals("user") || !op.template().contains("{id}")) {
+            if (!op.security().equals("user") || !op.template().contains("{id}") && !op.template().contains("{device}")) {
                 continue;
             }
             Api.Reply reply = call(op, op.takesJsonBody() ? "{\"content\":\"hi\"}" : null,
@@ -130,6 +154,8 @@ class ApiAttackEndToEndTest {
         JsonNode page = node.server().api.asUser("GET", "/api/v1/me/notifications",
                 node.server().tokens.forUser("victim"), null).json();
         assertThat(page.get("notifications").get(0).get("id").asText()).isEqualTo(victimNotification);
+        assertThat(node.server().api.asUser("GET", "/api/v1/me/devices", node.server().tokens.forUser("victim"), null).json()
+                .get("devices")).extracting(d -> d.get("id").asText()).containsExactly(victimDevice);
     }
 
     @Test
