@@ -15,6 +15,7 @@ import dev.herald.server.push.apns.ApnsSender;
 import dev.herald.server.push.apns.ApnsSettings;
 import dev.herald.server.push.fcm.FcmSender;
 import dev.herald.server.push.fcm.FcmSettings;
+import dev.herald.server.push.webpush.EndpointHosts;
 import dev.herald.server.push.webpush.VapidKeys;
 import dev.herald.server.push.webpush.WebPushSender;
 import dev.herald.server.push.webpush.WebPushSettings;
@@ -68,7 +69,9 @@ record PushAssembly(PushService service, PushDispatcher dispatcher) {
             if (options.webPush()) {
                 senders.add(new WebPushSender(new WebPushSettings(options.vapidSubject(), keys, options.allowHttpEndpoints(),
                         WebPushSettings.DEFAULT_TIMEOUT, trusted == null ? null : TrustedCertificates.sslContext(trusted))));
-                readers.put(PushPlatform.WEBPUSH, webPushReader(options.allowHttpEndpoints()));
+                readers.put(PushPlatform.WEBPUSH, webPushReader(options.allowHttpEndpoints(), new EndpointHosts(
+                        options.webPushHosts() == null ? EndpointHosts.PUBLIC_PUSH_SERVICES : options.webPushHosts(),
+                        options.allowHttpEndpoints())));
                 if (config.storeUrl() != null && options.vapidPublicKey() == null) {
                     log.warn("push: the Web Push keys were generated in {}; every node sharing this database must use the "
                             + "same pair: give each --push-vapid-public-key and --push-vapid-private-key", config.dataDir());
@@ -120,7 +123,7 @@ record PushAssembly(PushService service, PushDispatcher dispatcher) {
     }
 
     /** {@code {"platform": "webpush", "subscription": <PushSubscription.toJSON()>}}. */
-    private static DeviceReader webPushReader(boolean allowHttp) {
+    private static DeviceReader webPushReader(boolean allowHttp, EndpointHosts hosts) {
         return (body, userStream, now) -> {
             for (java.util.Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
                 String name = it.next();
@@ -129,6 +132,7 @@ record PushAssembly(PushService service, PushDispatcher dispatcher) {
                 }
             }
             WebPushSubscription s = WebPushSubscription.parse(body.get("subscription"), allowHttp);
+            hosts.check(s.endpoint());
             return new PushDevice("-", userStream, PushPlatform.WEBPUSH, s.endpoint().toString(), s.p256dh(), s.auth(),
                     null, false, now);
         };

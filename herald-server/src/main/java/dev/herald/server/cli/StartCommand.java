@@ -155,6 +155,9 @@ final class StartCommand implements Callable<Integer> {
     @Option(names = "--push-trust-file", paramLabel = "FILE",
             description = "PEM certificates to trust for every push provider instead of the JDK's CAs (private deployments, tests).")
     String pushTrustFile;
+    @Option(names = "--push-webpush-hosts", paramLabel = "LIST",
+            description = "Hosts a Web Push endpoint may name, comma separated; *.domain for every host under it, * for any (default: the public push services of Chrome, Firefox, Edge and Safari).")
+    String pushWebpushHosts;
     @Option(names = "--log-level", paramLabel = "LEVEL",
             description = "TRACE, DEBUG, INFO, WARN or ERROR (default INFO).")
     String logLevel;
@@ -269,6 +272,7 @@ final class StartCommand implements Callable<Integer> {
         put(flags, "push-fcm-url", pushFcmUrl);
         put(flags, "push-fcm-token-url", pushFcmTokenUrl);
         put(flags, "push-trust-file", pushTrustFile);
+        put(flags, "push-webpush-hosts", pushWebpushHosts);
         put(flags, "log-level", logLevel);
         put(flags, "config", config);
         return flags;

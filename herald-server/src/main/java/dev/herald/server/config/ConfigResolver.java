@@ -168,7 +168,8 @@ public final class ConfigResolver {
                     value("push-fcm-service-account").map(ConfigValue::asPath).orElse(null),
                     value("push-fcm-url").map(ConfigValue::asHttpUrl).orElse(d.fcmUrl()),
                     value("push-fcm-token-url").map(ConfigValue::asHttpUrl).orElse(null),
-                    value("push-trust-file").map(ConfigValue::asPath).orElse(null));
+                    value("push-trust-file").map(ConfigValue::asPath).orElse(null),
+                    value("push-webpush-hosts").map(ConfigValue::asList).orElse(null));
         } catch (IllegalArgumentException e) {
             throw new ConfigException("Invalid push settings: " + e.getMessage());
         }

@@ -24,16 +24,20 @@ import java.util.Objects;
  * @param fcmUrl             FCM's API base
  * @param fcmTokenUrl        the OAuth token endpoint, or null for the service account's {@code token_uri}
  * @param trustFile          PEM certificates to trust for every push provider instead of the JDK's CAs, or null
+ * @param webPushHosts       hosts a Web Push endpoint may name ({@code *.domain} for every host under it, {@code *}
+ *                           for any); null for the public push services
  */
 public record PushOptions(boolean webPush, String vapidSubject, String vapidPublicKey, String vapidPrivateKey,
                           boolean allowHttpEndpoints, Path apnsKeyFile, String apnsKeyId, String apnsTeamId, URI apnsUrl,
-                          URI apnsSandboxUrl, Path fcmServiceAccount, URI fcmUrl, URI fcmTokenUrl, Path trustFile) {
+                          URI apnsSandboxUrl, Path fcmServiceAccount, URI fcmUrl, URI fcmTokenUrl, Path trustFile,
+                          java.util.List<String> webPushHosts) {
     public static final String DEFAULT_SUBJECT = "mailto:push@herald.invalid";
     public static final URI APNS = URI.create("https://api.push.apple.com:443");
     public static final URI APNS_SANDBOX = URI.create("https://api.sandbox.push.apple.com:443");
     public static final URI FCM = URI.create("https://fcm.googleapis.com");
 
     public PushOptions {
+        webPushHosts = webPushHosts == null ? null : java.util.List.copyOf(webPushHosts);
         Objects.requireNonNull(vapidSubject, "vapidSubject");
         Objects.requireNonNull(apnsUrl, "apnsUrl");
         Objects.requireNonNull(apnsSandboxUrl, "apnsSandboxUrl");
@@ -52,10 +56,18 @@ public record PushOptions(boolean webPush, String vapidSubject, String vapidPubl
         }
     }
 
+    /** Options without a Web Push host list: the public push services. */
+    public PushOptions(boolean webPush, String vapidSubject, String vapidPublicKey, String vapidPrivateKey,
+                       boolean allowHttpEndpoints, Path apnsKeyFile, String apnsKeyId, String apnsTeamId, URI apnsUrl,
+                       URI apnsSandboxUrl, Path fcmServiceAccount, URI fcmUrl, URI fcmTokenUrl, Path trustFile) {
+        this(webPush, vapidSubject, vapidPublicKey, vapidPrivateKey, allowHttpEndpoints, apnsKeyFile, apnsKeyId, apnsTeamId,
+                apnsUrl, apnsSandboxUrl, fcmServiceAccount, fcmUrl, fcmTokenUrl, trustFile, null);
+    }
+
     /** Web Push on with generated keys, APNs and FCM off. */
     public static PushOptions defaults() {
         return new PushOptions(true, DEFAULT_SUBJECT, null, null, false, null, null, null, APNS, APNS_SANDBOX, null, FCM,
-                null, null);
+                null, null, null);
     }
 
     private static boolean blank(String s) {

@@ -54,7 +54,7 @@ class ApiAttackEndToEndTest {
                 "{\"kind\":\"direct\",\"members\":[\"victim\",\"friend\"]}",
                 Map.of("Authorization", "Bearer " + TestServer.API_KEY)).json().get("conversation").get("id").asLong();
         victimDevice = node.server().api.asUser("POST", "/api/v1/me/devices", node.server().tokens.forUser("victim"),
-                "{\"platform\":\"webpush\",\"subscription\":{\"endpoint\":\"https://push.example/victim\","
+                "{\"platform\":\"webpush\",\"subscription\":{\"endpoint\":\"https://fcm.googleapis.com/fcm/send/victim\","
                         + "\"keys\":{\"p256dh\":\"" + p256dhOfANewKey() + "\",\"auth\":\"AAAAAAAAAAAAAAAAAAAAAA\"}}}")
                 .json().get("device").get("id").asText();
     }

@@ -253,6 +253,8 @@ class PushEndToEndTest {
                         "subscription.keys.p256dh"},
                 {"{\"platform\":\"webpush\",\"subscription\":" + peer.subscriptionJson("x").replace("http://", "ftp://") + "}",
                         "subscription.endpoint"},
+                {"{\"platform\":\"webpush\",\"subscription\":" + peer.subscriptionJson("x").replace(peer.origin(),
+                        "https://169.254.169.254") + "}", "is not a push service"},
                 {"{\"platform\":\"webpush\",\"subscription\":{},\"extra\":1}", "extra"}};
         for (String[] c : refused) {
             Api.Reply r = api().asUser("POST", "/api/v1/me/devices", token("jo"), c[0]);
