@@ -158,6 +158,9 @@ final class StartCommand implements Callable<Integer> {
     @Option(names = "--push-webpush-hosts", paramLabel = "LIST",
             description = "Hosts a Web Push endpoint may name, comma separated; *.domain for every host under it, * for any (default: the public push services of Chrome, Firefox, Edge and Safari).")
     String pushWebpushHosts;
+    @Option(names = "--push-chat-policy", paramLabel = "POLICY",
+            description = "How a chat message's notification is pushed to members not in the chat: none, always or when_offline (default when_offline).")
+    String pushChatPolicy;
     @Option(names = "--log-level", paramLabel = "LEVEL",
             description = "TRACE, DEBUG, INFO, WARN or ERROR (default INFO).")
     String logLevel;
@@ -273,6 +276,7 @@ final class StartCommand implements Callable<Integer> {
         put(flags, "push-fcm-token-url", pushFcmTokenUrl);
         put(flags, "push-trust-file", pushTrustFile);
         put(flags, "push-webpush-hosts", pushWebpushHosts);
+        put(flags, "push-chat-policy", pushChatPolicy);
         put(flags, "log-level", logLevel);
         put(flags, "config", config);
         return flags;

@@ -169,7 +169,8 @@ public final class ConfigResolver {
                     value("push-fcm-url").map(ConfigValue::asHttpUrl).orElse(d.fcmUrl()),
                     value("push-fcm-token-url").map(ConfigValue::asHttpUrl).orElse(null),
                     value("push-trust-file").map(ConfigValue::asPath).orElse(null),
-                    value("push-webpush-hosts").map(ConfigValue::asList).orElse(null));
+                    value("push-webpush-hosts").map(ConfigValue::asList).orElse(null),
+                    value("push-chat-policy").map(ConfigValue::asString).orElse(null));
         } catch (IllegalArgumentException e) {
             throw new ConfigException("Invalid push settings: " + e.getMessage());
         }

@@ -33,7 +33,7 @@ public final class ConfigSources {
             "notification-retention",
             "push-webpush", "push-vapid-subject", "push-vapid-public-key", "push-vapid-private-key",
             "push-allow-http-endpoints", "push-apns-key-file", "push-apns-key-id", "push-apns-team-id", "push-apns-url",
-            "push-apns-sandbox-url", "push-fcm-service-account", "push-fcm-url", "push-fcm-token-url", "push-trust-file", "push-webpush-hosts",
+            "push-apns-sandbox-url", "push-fcm-service-account", "push-fcm-url", "push-fcm-token-url", "push-trust-file", "push-webpush-hosts", "push-chat-policy",
             "max-new-conversations-per-hour", "socketio-notification-events", "socketio-relay", "log-level", "config");
 
     private final Map<String, String> flags;

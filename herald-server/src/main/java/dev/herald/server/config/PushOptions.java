@@ -26,18 +26,26 @@ import java.util.Objects;
  * @param trustFile          PEM certificates to trust for every push provider instead of the JDK's CAs, or null
  * @param webPushHosts       hosts a Web Push endpoint may name ({@code *.domain} for every host under it, {@code *}
  *                           for any); null for the public push services
+ * @param chatPolicy         how a chat's {@code new_message} notification is pushed: {@code none}, {@code always} or
+ *                           {@code when_offline}
  */
 public record PushOptions(boolean webPush, String vapidSubject, String vapidPublicKey, String vapidPrivateKey,
                           boolean allowHttpEndpoints, Path apnsKeyFile, String apnsKeyId, String apnsTeamId, URI apnsUrl,
                           URI apnsSandboxUrl, Path fcmServiceAccount, URI fcmUrl, URI fcmTokenUrl, Path trustFile,
-                          java.util.List<String> webPushHosts) {
+                          java.util.List<String> webPushHosts, String chatPolicy) {
     public static final String DEFAULT_SUBJECT = "mailto:push@herald.invalid";
+    /** A chat message is pushed to members who are offline: what chat apps do. */
+    public static final String DEFAULT_CHAT_POLICY = "when_offline";
     public static final URI APNS = URI.create("https://api.push.apple.com:443");
     public static final URI APNS_SANDBOX = URI.create("https://api.sandbox.push.apple.com:443");
     public static final URI FCM = URI.create("https://fcm.googleapis.com");
 
     public PushOptions {
         webPushHosts = webPushHosts == null ? null : java.util.List.copyOf(webPushHosts);
+        chatPolicy = chatPolicy == null ? DEFAULT_CHAT_POLICY : chatPolicy;
+        if (!java.util.Set.of("none", "always", "when_offline").contains(chatPolicy)) {
+            throw new IllegalArgumentException("push-chat-policy: none, always or when_offline, was " + chatPolicy);
+        }
         Objects.requireNonNull(vapidSubject, "vapidSubject");
         Objects.requireNonNull(apnsUrl, "apnsUrl");
         Objects.requireNonNull(apnsSandboxUrl, "apnsSandboxUrl");
@@ -56,18 +64,18 @@ public record PushOptions(boolean webPush, String vapidSubject, String vapidPubl
         }
     }
 
-    /** Options without a Web Push host list: the public push services. */
+    /** Options with the public push services as Web Push hosts and the default chat policy. */
     public PushOptions(boolean webPush, String vapidSubject, String vapidPublicKey, String vapidPrivateKey,
                        boolean allowHttpEndpoints, Path apnsKeyFile, String apnsKeyId, String apnsTeamId, URI apnsUrl,
                        URI apnsSandboxUrl, Path fcmServiceAccount, URI fcmUrl, URI fcmTokenUrl, Path trustFile) {
         this(webPush, vapidSubject, vapidPublicKey, vapidPrivateKey, allowHttpEndpoints, apnsKeyFile, apnsKeyId, apnsTeamId,
-                apnsUrl, apnsSandboxUrl, fcmServiceAccount, fcmUrl, fcmTokenUrl, trustFile, null);
+                apnsUrl, apnsSandboxUrl, fcmServiceAccount, fcmUrl, fcmTokenUrl, trustFile, null, null);
     }
 
     /** Web Push on with generated keys, APNs and FCM off. */
     public static PushOptions defaults() {
         return new PushOptions(true, DEFAULT_SUBJECT, null, null, false, null, null, null, APNS, APNS_SANDBOX, null, FCM,
-                null, null, null);
+                null, null, null, null);
     }
 
     private static boolean blank(String s) {

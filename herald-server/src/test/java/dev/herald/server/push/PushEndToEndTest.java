@@ -240,6 +240,22 @@ class PushEndToEndTest {
     }
 
     @Test
+    void aChatMessageToAMemberWhoIsOfflineIsPushedOnePerConversation() throws Exception {
+        register("lu", "lu-phone");
+        long conversation = asBackend("POST", "/api/v1/backend/conversations", "{\"kind\":\"direct\",\"members\":[\"lu\",\"max\"]}")
+                .json().get("conversation").get("id").asLong();
+        Api.Reply sent = api().asUser("POST", "/api/v1/conversations/" + conversation + "/messages", token("max"),
+                "{\"content\":\"Are you coming tonight?\"}");
+        assertThat(sent.status()).as(sent.body()).isIn(200, 201);
+        PushServicePeer.Received r = awaitPush("lu-phone");
+        assertThat(r.payload().get("type").asText()).isEqualTo("new_message");
+        assertThat(r.payload().get("title").asText()).isEqualTo("New message from User max");
+        assertThat(r.payload().get("body").asText()).isEqualTo("Are you coming tonight?");
+        assertThat(r.payload().get("tag").asText()).isEqualTo("chat-" + conversation);
+        assertThat(at("lu-phone")).hasSize(1);
+    }
+
+    @Test
     void theDeviceApiRefusesBadInputAndOtherUsersDevices() {
         String id = register("jo", "jo-phone");
         assertThat(api().send("POST", "/api/v1/me/devices", "{\"platform\":\"webpush\"}", Map.of()).status()).isEqualTo(401);
