@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.herald.server.config.HeraldStartupException;
 import dev.herald.server.config.PushOptions;
+import dev.herald.server.push.webpush.VapidKeys;
 import dev.herald.server.testing.TestServer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -14,14 +15,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
+import java.security.SecureRandom;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * A node given unusable APNs or FCM credentials does not start, and says which option and file
- * are at fault without quoting any of the key it could not use (operators paste these messages
- * into tickets).
+ * A node given unusable APNs, FCM or VAPID credentials does not start, and says which option
+ * (and file) is at fault without quoting any of the key it could not use (operators paste these
+ * messages into tickets).
  */
 class PushStartupRefusalTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -69,6 +71,19 @@ class PushStartupRefusalTest {
                 .isInstanceOf(HeraldStartupException.class)
                 .hasMessageStartingWith("push-apns-key-file: " + garbage)
                 .satisfies(e -> assertThat(messages(e)).doesNotContain("secretKeyMaterial"));
+    }
+
+    @Test
+    void aConfiguredVapidPrivateKeyThatIsNotOneStopsTheNodeWithoutEchoingIt() {
+        String notAKey = "notAVapidPrivateKey_secret0123456789";
+        String publicKey = VapidKeys.generate(new SecureRandom()).publicKeyBase64Url();
+
+        assertThatThrownBy(() -> TestServer.start(b -> b.push(new PushOptions(true, PushOptions.DEFAULT_SUBJECT, publicKey,
+                notAKey, false, null, null, null, PushOptions.APNS, PushOptions.APNS_SANDBOX, null, PushOptions.FCM, null, null)))
+                .close())
+                .isInstanceOf(HeraldStartupException.class)
+                .hasMessageStartingWith("push-vapid-public-key/push-vapid-private-key: VAPID private key: ")
+                .satisfies(e -> assertThat(messages(e)).doesNotContain(notAKey));
     }
 
     @Test
