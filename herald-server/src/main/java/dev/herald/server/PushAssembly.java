@@ -50,6 +50,18 @@ import java.util.Optional;
  */
 record PushAssembly(PushService service, PushDispatcher dispatcher) {
     private static final Logger log = LoggerFactory.getLogger(PushAssembly.class);
+    /** The senders' names of their settings, as the start of a refusal, and the options behind them. */
+    private static final Map<String, String> OPTION_NAMES = Map.of(
+            "signingKeyFile:", "push-apns-key-file:",
+            "keyId:", "push-apns-key-id:",
+            "teamId:", "push-apns-team-id:",
+            "productionServer:", "push-apns-url:",
+            "developmentServer:", "push-apns-sandbox-url:",
+            "serviceAccountFile:", "push-fcm-service-account:",
+            "FCM service account file ", "push-fcm-service-account: ",
+            "baseUrl:", "push-fcm-url:",
+            "tokenUrl:", "push-fcm-token-url:",
+            "subject:", "push-vapid-subject:");
 
     /**
      * Builds the senders of the configured platforms and starts the dispatcher; the store wakes it
@@ -89,7 +101,7 @@ record PushAssembly(PushService service, PushDispatcher dispatcher) {
             }
         } catch (IllegalArgumentException e) {
             senders.forEach(PushSender::close);
-            throw new HeraldStartupException("push: " + e.getMessage(), e);
+            throw new HeraldStartupException(inOptionNames(e.getMessage()), e);
         } catch (RuntimeException e) {
             senders.forEach(PushSender::close);
             throw e;
@@ -120,6 +132,23 @@ record PushAssembly(PushService service, PushDispatcher dispatcher) {
             }
         }
         return VapidKeys.loadOrCreate(config.dataDir(), new SecureRandom());
+    }
+
+    /**
+     * A sender's refusal, which names its own setting ({@code signingKeyFile: ...}), named by the
+     * option an operator gives instead ({@code push-apns-key-file: ...}); the rest of the message
+     * (the file, what is wrong, never a key) is kept.
+     */
+    private static String inOptionNames(String message) {
+        if (message == null) {
+            return "push: a push setting is unusable";
+        }
+        for (Map.Entry<String, String> e : OPTION_NAMES.entrySet()) {
+            if (message.startsWith(e.getKey())) {
+                return e.getValue() + message.substring(e.getKey().length());
+            }
+        }
+        return message.startsWith("push-") ? message : "push: " + message;
     }
 
     /** {@code {"platform": "webpush", "subscription": <PushSubscription.toJSON()>}}. */

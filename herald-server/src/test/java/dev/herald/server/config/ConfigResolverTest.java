@@ -215,6 +215,71 @@ class ConfigResolverTest {
     }
 
     @Test
+    void pushOptionsResolveFromFlagsEnvironmentAndConfigFile() throws Exception {
+        assertThat(resolve(Map.of(), Map.of()).push()).isEqualTo(PushOptions.defaults());
+
+        Path file = configFile("push-webpush=false\npush-vapid-subject=https://ops.example\n"
+                + "push-apns-url=https://file.example:443\npush-trust-file=/etc/herald/push-ca.pem\n");
+        Map<String, String> env = Map.of("HERALD_CONFIG", file.toString(),
+                "HERALD_PUSH_APNS_URL", "https://127.0.0.1:8443",
+                "HERALD_PUSH_FCM_SERVICE_ACCOUNT", "/etc/herald/firebase.json",
+                "HERALD_PUSH_FCM_TOKEN_URL", "https://127.0.0.1:9443/token");
+        Map<String, String> flags = Map.of("push-apns-key-file", "/etc/herald/AuthKey_KEY1234567.p8",
+                "push-apns-key-id", "KEY1234567", "push-apns-team-id", "TEAM123456",
+                "push-apns-sandbox-url", "https://127.0.0.1:8444");
+
+        PushOptions push = resolve(flags, env).push();
+
+        assertThat(push.apnsKeyFile()).isEqualTo(Path.of("/etc/herald/AuthKey_KEY1234567.p8"));
+        assertThat(push.apnsKeyId()).isEqualTo("KEY1234567");
+        assertThat(push.apnsTeamId()).isEqualTo("TEAM123456");
+        assertThat(push.apnsSandboxUrl()).hasToString("https://127.0.0.1:8444");
+        assertThat(push.apnsUrl()).as("env over file").hasToString("https://127.0.0.1:8443");
+        assertThat(push.fcmServiceAccount()).isEqualTo(Path.of("/etc/herald/firebase.json"));
+        assertThat(push.fcmTokenUrl()).hasToString("https://127.0.0.1:9443/token");
+        assertThat(push.fcmUrl()).as("default").isEqualTo(PushOptions.FCM);
+        assertThat(push.webPush()).as("file").isFalse();
+        assertThat(push.vapidSubject()).isEqualTo("https://ops.example");
+        assertThat(push.trustFile()).isEqualTo(Path.of("/etc/herald/push-ca.pem"));
+    }
+
+    @Test
+    void pushOptionsThatOnlyWorkTogetherAreRefusedNamingTheOption() {
+        String publicKey = "BPublicKeyPublicKeyPublicKeyPublicKey";
+        String privateKey = "privateVapidKeyNeverShown0123456789";
+        assertThatThrownBy(() -> resolve(Map.of("push-vapid-public-key", publicKey), Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("Invalid push settings: push-vapid-public-key: give both VAPID keys or neither (then they are generated)");
+        assertThatThrownBy(() -> resolve(Map.of(), Map.of("HERALD_PUSH_VAPID_PRIVATE_KEY", privateKey)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("give both VAPID keys or neither")
+                .hasMessageNotContaining(privateKey);
+        assertThatThrownBy(() -> resolve(Map.of("push-apns-key-id", "KEY1234567", "push-apns-team-id", "TEAM123456"), Map.of()))
+                .hasMessage("Invalid push settings: push-apns-key-file: required with push-apns-key-id and push-apns-team-id");
+        assertThatThrownBy(() -> resolve(Map.of("push-apns-key-file", "/k.p8", "push-apns-key-id", "KEY1234567"), Map.of()))
+                .hasMessage("Invalid push settings: push-apns-key-id: APNs needs the key file, its key id and the team id");
+        assertThatThrownBy(() -> resolve(Map.of("push-vapid-subject", "ops@example.com"), Map.of()))
+                .hasMessageContaining("push-vapid-subject: a mailto: or https: URI");
+        assertThatThrownBy(() -> resolve(Map.of("push-fcm-url", "ftp://fcm.example"), Map.of()))
+                .hasMessage("Invalid value for option '--push-fcm-url': 'ftp://fcm.example' is not an http(s) URL");
+    }
+
+    @Test
+    void theVapidPrivateKeyIsHiddenInMessagesLikeTheJwtSecret() {
+        String privateKey = "privateVapidKeyNeverShown0123456789";
+        ConfigValue vapid = new ConfigValue("push-vapid-private-key", privateKey, "environment variable HERALD_PUSH_VAPID_PRIVATE_KEY");
+        ConfigValue jwt = new ConfigValue("jwt-secret", SECRET, "option '--jwt-secret'");
+        ConfigValue subject = new ConfigValue("push-vapid-subject", "ops@example.com", "option '--push-vapid-subject'");
+
+        assertThat(vapid.secret()).isTrue();
+        assertThat(subject.secret()).isFalse();
+        assertThat(vapid.invalid("is not a VAPID key").getMessage())
+                .isEqualTo("Invalid value for environment variable HERALD_PUSH_VAPID_PRIVATE_KEY: (value hidden) is not a VAPID key");
+        assertThat(jwt.invalid("is wrong").getMessage()).contains("(value hidden)").doesNotContain(SECRET);
+        assertThat(subject.invalid("is wrong").getMessage()).contains("'ops@example.com'");
+    }
+
+    @Test
     void envNamesFollowTheOptionNames() {
         assertThat(ConfigSources.envName("data-dir")).isEqualTo("HERALD_DATA_DIR");
         assertThat(ConfigSources.envName("max-frame-bytes")).isEqualTo("HERALD_MAX_FRAME_BYTES");

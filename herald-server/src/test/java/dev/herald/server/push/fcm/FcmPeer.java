@@ -39,9 +39,13 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.PrivateKey;
 import java.security.interfaces.RSAPublicKey;
 import java.time.Duration;
 import java.time.Instant;
@@ -62,14 +66,20 @@ import java.util.concurrent.atomic.AtomicInteger;
  * issued and has not expired, checks the message's shape (a wrong shape is 400, so a sender bug
  * shows), records each accepted message, and answers the designated device tokens as FCM answers
  * their failures. Thread-safe; the recorders may be read from any thread.
+ *
+ * <p>Public for the end-to-end tests, which register the designated tokens through a node's
+ * device API: so each is a well-formed registration token (32 or more characters).
  */
-final class FcmPeer implements AutoCloseable {
-    static final String UNREGISTERED = "token-unregistered";
-    static final String BUSY = "token-busy";
-    static final String UNAUTHORIZED_ONCE = "token-401-once";
-    static final String UNAUTHORIZED_ALWAYS = "token-401-always";
-    static final String INVALID = "token-invalid";
-    static final String OTHER_SENDER = "token-other-sender";
+public final class FcmPeer implements AutoCloseable {
+    public static final String UNREGISTERED = "token-unregistered:APA91b0000000000";
+    /** Always 503 with {@code Retry-After: }{@link #retryAfterSeconds}. */
+    public static final String BUSY = "token-busy:APA91b00000000000000000";
+    /** 503 with {@code Retry-After: }{@link #retryAfterSeconds} on its first send, accepted after. */
+    public static final String BUSY_ONCE = "token-busy-once:APA91b000000000000";
+    public static final String UNAUTHORIZED_ONCE = "token-401-once:APA91b00000000000000";
+    public static final String UNAUTHORIZED_ALWAYS = "token-401-always:APA91b0000000000";
+    public static final String INVALID = "token-invalid:APA91b0000000000000000";
+    public static final String OTHER_SENDER = "token-other-sender:APA91b000000000";
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -84,19 +94,21 @@ final class FcmPeer implements AutoCloseable {
     volatile long expiresIn = 3600;
     /** How long the token endpoint waits before answering, so concurrent senders can pile up. */
     volatile long tokenDelayMillis;
+    /** The {@code Retry-After} of {@link #BUSY} and {@link #BUSY_ONCE}, in seconds. */
+    public volatile long retryAfterSeconds = 9;
 
     final AtomicInteger tokenRequests = new AtomicInteger();
     /** The ALPN protocol of each connection. */
     final List<String> connectionProtocols = new CopyOnWriteArrayList<>();
     /** Each accepted message, as sent. */
-    final List<JsonNode> messages = new CopyOnWriteArrayList<>();
+    public final List<JsonNode> messages = new CopyOnWriteArrayList<>();
     /** The access token of each accepted message, in order. */
     final List<String> bearers = new CopyOnWriteArrayList<>();
     /** How many sends reached messages:send per device token, accepted or not. */
     final Map<String, AtomicInteger> attempts = new ConcurrentHashMap<>();
     private final Map<String, Instant> issued = new ConcurrentHashMap<>();
 
-    FcmPeer(TestCertificates tls, RSAPublicKey accountKey, String clientEmail, String projectId) throws Exception {
+    public FcmPeer(TestCertificates tls, RSAPublicKey accountKey, String clientEmail, String projectId) throws Exception {
         this.accountKey = accountKey;
         this.clientEmail = clientEmail;
         this.projectId = projectId;
@@ -135,15 +147,34 @@ final class FcmPeer implements AutoCloseable {
         port = ((InetSocketAddress) server.localAddress()).getPort();
     }
 
-    URI baseUrl() {
+    public URI baseUrl() {
         return URI.create("https://127.0.0.1:" + port);
     }
 
-    URI tokenUrl() {
+    public URI tokenUrl() {
         return URI.create("https://127.0.0.1:" + port + "/token");
     }
 
-    int attemptsFor(String deviceToken) {
+    /**
+     * Writes a service account file as Google generates it for this peer's project and account,
+     * holding {@code key} (the private half of the key the peer verifies, or a stranger's), with
+     * {@code tokenUri} as its {@code token_uri} (the peer's {@link #tokenUrl()}, unless a test
+     * overrides it in the sender's settings).
+     */
+    public Path writeServiceAccount(Path file, PrivateKey key, URI tokenUri) throws IOException {
+        ObjectNode json = JSON.createObjectNode()
+                .put("type", "service_account")
+                .put("project_id", projectId)
+                .put("private_key_id", "0123456789abcdef")
+                .put("private_key", TestCertificates.pkcs8Pem(key))
+                .put("client_email", clientEmail)
+                .put("client_id", "1234567890")
+                .put("auth_uri", "https://accounts.google.com/o/oauth2/auth")
+                .put("token_uri", tokenUri.toString());
+        return Files.writeString(file, json.toPrettyString());
+    }
+
+    public int attemptsFor(String deviceToken) {
         AtomicInteger n = attempts.get(deviceToken);
         return n == null ? 0 : n.get();
     }
@@ -221,14 +252,14 @@ final class FcmPeer implements AutoCloseable {
         if (shapeError != null) {
             return fcmError(HttpResponseStatus.BAD_REQUEST, "INVALID_ARGUMENT", "INVALID_ARGUMENT", shapeError);
         }
+        if (deviceToken.equals(BUSY) || (deviceToken.equals(BUSY_ONCE) && attemptsFor(deviceToken) == 1)) {
+            FullHttpResponse r = fcmError(HttpResponseStatus.SERVICE_UNAVAILABLE, "UNAVAILABLE", "UNAVAILABLE", "The service is currently unavailable.");
+            r.headers().set(HttpHeaderNames.RETRY_AFTER, Long.toString(retryAfterSeconds));
+            return r;
+        }
         switch (deviceToken) {
             case UNREGISTERED:
                 return fcmError(HttpResponseStatus.NOT_FOUND, "NOT_FOUND", "UNREGISTERED", "Requested entity was not found.");
-            case BUSY: {
-                FullHttpResponse r = fcmError(HttpResponseStatus.SERVICE_UNAVAILABLE, "UNAVAILABLE", "UNAVAILABLE", "The service is currently unavailable.");
-                r.headers().set(HttpHeaderNames.RETRY_AFTER, "9");
-                return r;
-            }
             case INVALID:
                 return fcmError(HttpResponseStatus.BAD_REQUEST, "INVALID_ARGUMENT", "INVALID_ARGUMENT",
                         "The registration token is not a valid FCM registration token: " + INVALID);

@@ -68,22 +68,8 @@ class FcmSenderTest {
         peer.close();
     }
 
-    /** A service account file as Google generates it, with the given key, its token_uri pointing at the peer. */
-    static Path serviceAccount(Path file, KeyPair key, String tokenUri) throws Exception {
-        ObjectNode json = JSON.createObjectNode()
-                .put("type", "service_account")
-                .put("project_id", PROJECT)
-                .put("private_key_id", "0123456789abcdef")
-                .put("private_key", TestCertificates.pkcs8Pem(key.getPrivate()))
-                .put("client_email", EMAIL)
-                .put("client_id", "1234567890")
-                .put("auth_uri", "https://accounts.google.com/o/oauth2/auth")
-                .put("token_uri", tokenUri);
-        return Files.writeString(file, json.toPrettyString());
-    }
-
     private FcmSender sender(FcmPeer to, KeyPair key) throws Exception {
-        Path file = serviceAccount(Files.createTempFile(dir, "sa", ".json"), key, to.tokenUrl().toString());
+        Path file = to.writeServiceAccount(Files.createTempFile(dir, "sa", ".json"), key.getPrivate(), to.tokenUrl());
         return new FcmSender(new FcmSettings(file, to.baseUrl(), null, List.of(tls.certificate()), TIMEOUT), clock);
     }
 
