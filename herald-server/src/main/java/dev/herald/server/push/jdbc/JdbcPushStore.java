@@ -7,6 +7,7 @@ import dev.herald.server.push.PushPlatform;
 import dev.herald.server.push.PushStore;
 import dev.herald.server.push.PushedNotification;
 import dev.herald.server.store.PushPolicy;
+import dev.herald.server.store.jdbc.Leases;
 import dev.herald.server.store.jdbc.Transactions;
 
 import javax.sql.DataSource;
@@ -15,7 +16,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -121,34 +121,8 @@ public final class JdbcPushStore implements PushStore {
 
     @Override
     public List<PushJob> claim(Instant now, Duration lease, int limit) {
-        return Transactions.run(pool, "claim push jobs", c -> {
-            OffsetDateTime dbNow = toDb(now);
-            List<PushJob> due = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + JOB_COLUMNS + " FROM push_jobs WHERE due_at <= ? "
-                    + "AND (lease_until IS NULL OR lease_until < ?) ORDER BY due_at LIMIT ?")) {
-                ps.setObject(1, dbNow);
-                ps.setObject(2, dbNow);
-                ps.setInt(3, limit);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        due.add(job(rs));
-                    }
-                }
-            }
-            List<PushJob> claimed = new ArrayList<>(due.size());
-            try (PreparedStatement ps = c.prepareStatement("UPDATE push_jobs SET lease_until = ? "
-                    + "WHERE job_id = ? AND (lease_until IS NULL OR lease_until < ?)")) {
-                for (PushJob job : due) {
-                    ps.setObject(1, toDb(now.plus(lease)));
-                    ps.setLong(2, job.id());
-                    ps.setObject(3, dbNow);
-                    if (ps.executeUpdate() == 1) {
-                        claimed.add(job);
-                    }
-                }
-            }
-            return claimed;
-        });
+        return Transactions.run(pool, "claim push jobs", c -> Leases.claim(c, "push_jobs", JOB_COLUMNS, "due_at", "job_id",
+                now, lease, limit, JdbcPushStore::job, PushJob::id));
     }
 
     @Override

@@ -10,7 +10,6 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -68,33 +67,8 @@ final class ScheduledRows {
 
     /** Up to {@code limit} due publishes this caller now holds the lease of, earliest first. */
     static List<ScheduledPublish> claimDue(Connection c, Instant now, Duration lease, int limit) throws SQLException {
-        OffsetDateTime dbNow = NotificationRows.toDb(now);
-        List<ScheduledPublish> due = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT idem_key, request_hash, deliver_at, body "
-                + "FROM scheduled_publishes WHERE deliver_at <= ? AND (lease_until IS NULL OR lease_until < ?) "
-                + "ORDER BY deliver_at LIMIT ?")) {
-            ps.setObject(1, dbNow);
-            ps.setObject(2, dbNow);
-            ps.setInt(3, limit);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    due.add(read(rs));
-                }
-            }
-        }
-        List<ScheduledPublish> claimed = new ArrayList<>(due.size());
-        try (PreparedStatement ps = c.prepareStatement("UPDATE scheduled_publishes SET lease_until = ? "
-                + "WHERE idem_key = ? AND (lease_until IS NULL OR lease_until < ?)")) {
-            for (ScheduledPublish p : due) {
-                ps.setObject(1, NotificationRows.toDb(now.plus(lease)));
-                ps.setString(2, p.key());
-                ps.setObject(3, dbNow);
-                if (ps.executeUpdate() == 1) {
-                    claimed.add(p);
-                }
-            }
-        }
-        return claimed;
+        return Leases.claim(c, "scheduled_publishes", "idem_key, request_hash, deliver_at, body", "deliver_at", "idem_key",
+                now, lease, limit, ScheduledRows::read, ScheduledPublish::key);
     }
 
     private static ScheduledPublish read(ResultSet rs) throws SQLException {
