@@ -41,6 +41,7 @@ import java.util.function.Predicate;
  *   <li>{@code if_unseen_after} and the user saw it: dropped; {@code when_offline} and the user
  *       has a live connection on any node: dropped;</li>
  *   <li>a newer job of the user has the same collapse key: dropped (the newer one replaces it);</li>
+ *   <li>the user's preferences no longer allow push for it (changed since the publish): dropped;</li>
  *   <li>inside the user's quiet hours (and not of a critical category): put off until they end,
  *       then sent only if still unseen;</li>
  *   <li>sent to each device; a device the provider calls gone is removed; a transient failure is
@@ -182,6 +183,13 @@ public final class PushDispatcher implements AutoCloseable {
             }
             PushedNotification notification = found.get();
             Preferences prefs = preferences.apply(job.userStream());
+            if (!prefs.equals(Preferences.DEFAULT) && !prefs.allows(Preferences.PUSH, notification.category(),
+                    notification.category() == null ? null : categories.apply(notification.category()).orElse(null),
+                    notification.type())) {
+                skipped("muted"); // the user turned push off after the publish
+                store.finish(job, List.of(), List.of());
+                return;
+            }
             Instant quietUntil = quietUntil(prefs, notification, now);
             if (quietUntil != null) {
                 skipped("quiet_hours");

@@ -194,6 +194,16 @@ class PushEndToEndTest {
     }
 
     @Test
+    void aUserWhoTurnsPushOffBeforeADelayedPushIsDueIsNotPushed() throws Exception {
+        register("hal", "hal-phone");
+        publish("hal", "{\"policy\":\"if_unseen_after\",\"delay\":1}", "{\"type\":\"later\"}");
+        assertThat(api().asUser("PUT", "/api/v1/me/preferences", token("hal"), "{\"types\":{\"later\":{\"push\":false}}}")
+                .status()).isEqualTo(200);
+        Thread.sleep(1000 + QUIET.toMillis());
+        assertThat(at("hal-phone")).isEmpty();
+    }
+
+    @Test
     void aCategoryDefaultPushesItsPublishesAndPushFalseOverridesIt() throws Exception {
         register("gil", "gil-phone");
         assertThat(asBackend("PUT", "/api/v1/categories/orders", "{\"push_policy\":\"always\"}").json()

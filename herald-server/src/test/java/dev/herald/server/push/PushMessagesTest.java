@@ -25,7 +25,7 @@ class PushMessagesTest {
     @Test
     void textsComeFromThePublishsPushFieldsFirstThenTheNotification() {
         PushedNotification n = new PushedNotification("{\"type\":\"order_ready\",\"title\":\"Order 17\",\"message\":\"Table 4\","
-                + "\"url\":\"/orders/17\",\"icon\":\"http://insecure.example/i.png\"}", null, false, 3);
+                + "\"url\":\"/orders/17\",\"icon\":\"http://insecure.example/i.png\"}", "order_ready", null, false, 3);
         PushMessage m = messages.build(job(null, null), n, device, now);
         assertThat(m.title()).isEqualTo("Order 17");
         assertThat(m.body()).isEqualTo("Table 4");
@@ -49,7 +49,7 @@ class PushMessagesTest {
     @Test
     void withoutATitleTheTypeReadsAsWordsAndTheTtlStopsAtTheExpiry() {
         PushedNotification n = new PushedNotification("{\"type\":\"payment_failed\",\"expires_at\":\"2026-12-07T10:10:00Z\"}",
-                null, false, 0);
+                "payment_failed", null, false, 0);
         PushMessage m = messages.build(job(null, null), n, device, now);
         assertThat(m.title()).isEqualTo("Payment failed");
         assertThat(m.body()).isEmpty();
@@ -61,7 +61,7 @@ class PushMessagesTest {
     void aLongMessageIsCutToFitEveryProvider() {
         String big = "é".repeat(1000);
         PushedNotification n = new PushedNotification("{\"type\":\"t\",\"title\":\"" + "T".repeat(500) + "\",\"body\":\"" + big
-                + "\",\"url\":\"https://app.example/" + "p".repeat(900) + "\"}", null, false, 0);
+                + "\",\"url\":\"https://app.example/" + "p".repeat(900) + "\"}", "t", null, false, 0);
         PushMessage m = messages.build(job(null, null), n, device, now);
         assertThat(m.toJson().toString().getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(PushMessages.MAX_PAYLOAD_BYTES);
         assertThat(m.title().length()).isLessThanOrEqualTo(200);

@@ -129,7 +129,7 @@ public final class JdbcPushStore implements PushStore {
     public Optional<PushedNotification> notification(PushJob job, Instant now) {
         return Transactions.run(pool, "read a pushed notification", c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT n.body, n.category, n.seen_at, n.read_at, n.expires_at, "
-                    + "s.unseen FROM notifications n JOIN streams s ON s.stream_key = n.stream_key "
+                    + "s.unseen, n.type FROM notifications n JOIN streams s ON s.stream_key = n.stream_key "
                     + "WHERE n.stream_key = ? AND n.seq = ?")) {
                 ps.setString(1, job.userStream());
                 ps.setLong(2, job.seq());
@@ -142,7 +142,8 @@ public final class JdbcPushStore implements PushStore {
                         return Optional.empty();
                     }
                     boolean seen = rs.getObject(3) != null || rs.getObject(4) != null;
-                    return Optional.of(new PushedNotification(rs.getString(1), rs.getString(2), seen, rs.getLong(6)));
+                    return Optional.of(new PushedNotification(rs.getString(1), rs.getString(7), rs.getString(2), seen,
+                            rs.getLong(6)));
                 }
             }
         });
