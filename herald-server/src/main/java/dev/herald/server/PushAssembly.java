@@ -27,6 +27,7 @@ import dev.herald.server.push.PushPlatform;
 import dev.herald.server.push.PushReceipts;
 import dev.herald.server.push.PushSender;
 import dev.herald.server.push.PushService;
+import dev.herald.server.push.PushTemplates;
 import dev.herald.server.push.jdbc.JdbcPushStore;
 import dev.herald.server.store.InboxCategory;
 import org.slf4j.Logger;
@@ -108,11 +109,12 @@ record PushAssembly(PushService service, PushDispatcher dispatcher) {
         }
         JdbcPushStore store = new JdbcPushStore(stores.notifications().dataSource());
         PushReceipts receipts = new PushReceipts(keys.derive("herald push receipts v1"));
-        PushDispatcher dispatcher = new PushDispatcher(store, senders, new PushMessages(new ObjectMapper(), receipts),
+        PushTemplates templates = new PushTemplates(store, System::nanoTime);
+        PushDispatcher dispatcher = new PushDispatcher(store, senders, new PushMessages(new ObjectMapper(), receipts, templates::of),
                 notifications::preferences, name -> category(notifications, name), presence::isOnline,
                 Clock.systemUTC(), metrics.registry());
         stores.notifications().onPushJobs(dispatcher::wake);
-        PushService service = new PushService(store, readers, receipts, notifications,
+        PushService service = new PushService(store, readers, receipts, templates, notifications,
                 options.webPush() ? keys.publicKeyBase64Url() : null, Clock.systemUTC());
         log.info("push: platforms={}", service.platforms().isEmpty() ? "none" : String.join(",", service.platforms()));
         return new PushAssembly(service, dispatcher);

@@ -10,6 +10,7 @@ import dev.herald.server.push.PushPlatform;
 import dev.herald.server.push.PushReceipts;
 import dev.herald.server.push.PushService;
 import dev.herald.server.push.PushStore;
+import dev.herald.server.push.PushTemplate;
 import dev.herald.server.transport.ApiException;
 import dev.herald.server.transport.http.ApiRequest;
 import dev.herald.server.transport.http.ApiResponse;
@@ -27,7 +28,8 @@ import static dev.herald.server.transport.http.Route.Access.USER;
 /**
  * Push over HTTP: a user registers, lists and removes their own devices
  * ({@code /api/v1/me/devices}); an app backend does the same for any user and reads a device's
- * attempts ({@code /api/v1/users/{id}/devices}); anyone reads which platforms this node pushes to
+ * attempts ({@code /api/v1/users/{id}/devices}) and sets how each type's pushes read
+ * ({@code /api/v1/push/templates}); anyone reads which platforms this node pushes to
  * and the Web Push public key ({@code GET /api/v1/push/config}); a device whose push was opened
  * sends its receipt ({@code POST /api/v1/push/opened}), which is its only credential. Handlers run
  * on virtual threads.
@@ -52,6 +54,9 @@ public final class PushRoutes {
                 Route.get("/api/v1/users/{id}/devices", API_KEY, r -> list(Users.stream(r))),
                 Route.delete("/api/v1/users/{id}/devices/{device}", API_KEY, r -> remove(Users.stream(r), r)),
                 Route.get("/api/v1/users/{id}/devices/{device}/attempts", API_KEY, this::attempts),
+                Route.get("/api/v1/push/templates", API_KEY, r -> templates()),
+                Route.put("/api/v1/push/templates/{type}", API_KEY, this::putTemplate),
+                Route.delete("/api/v1/push/templates/{type}", API_KEY, this::deleteTemplate),
                 Route.get("/api/v1/push/config", PUBLIC, r -> config()),
                 Route.post("/api/v1/push/opened", PUBLIC, this::opened));
     }
@@ -89,6 +94,44 @@ public final class PushRoutes {
                     .put("outcome", a.outcome()).put("status", a.status()).put("reason", a.reason()).put("attempt", a.attempt());
         }
         return ApiResponse.ok(body);
+    }
+
+    private ApiResponse templates() {
+        ObjectNode body = json.createObjectNode();
+        ArrayNode list = body.putArray("templates");
+        push.templates().all().forEach(t -> list.add(view(t)));
+        return ApiResponse.ok(body);
+    }
+
+    private ApiResponse putTemplate(ApiRequest request) {
+        PushTemplate template = PushTemplate.parse(request.pathParam("type"), request.jsonBody(json));
+        push.templates().put(template);
+        return ApiResponse.ok(json.createObjectNode().set("template", view(template)));
+    }
+
+    private ApiResponse deleteTemplate(ApiRequest request) {
+        String type = PushTemplate.checkType(request.pathParam("type"));
+        if (!push.templates().delete(type)) {
+            throw ApiException.notFound("no push template for type " + type);
+        }
+        return ApiResponse.ok(json.createObjectNode().put("type", type).put("deleted", true));
+    }
+
+    private ObjectNode view(PushTemplate t) {
+        ObjectNode out = json.createObjectNode().put("type", t.type());
+        if (t.title() != null) {
+            out.put("title", t.title());
+        }
+        if (t.body() != null) {
+            out.put("body", t.body());
+        }
+        if (t.icon() != null) {
+            out.put("icon", t.icon());
+        }
+        if (t.url() != null) {
+            out.put("url", t.url());
+        }
+        return out;
     }
 
     private ApiResponse config() {

@@ -27,7 +27,7 @@ public record PublishBatch(List<PublishCommand> commands, List<String> keys, Lis
     /** Publishes in one batch. */
     public static final int MAX_BATCH = 1000;
     private static final Set<String> ITEM_FIELDS = Set.of("to", "notification", "idempotency_key", "category", "tags",
-            "expires_at", "ttl", "group_key", "group_window");
+            "expires_at", "ttl", "group_key", "group_window", "push");
 
     /**
      * Validates a batch request body; every item is checked before the batch is returned.
@@ -65,7 +65,7 @@ public record PublishBatch(List<PublishCommand> commands, List<String> keys, Lis
             for (Iterator<String> it = item.fieldNames(); it.hasNext(); ) {
                 String name = it.next();
                 if (!ITEM_FIELDS.contains(name)) {
-                    throw new ValidationException(at + "." + name, "unknown field (to, notification, category, tags, expires_at, ttl, group_key, group_window, idempotency_key)");
+                    throw new ValidationException(at + "." + name, "unknown field (to, notification, category, tags, expires_at, ttl, group_key, group_window, push, idempotency_key)");
                 }
             }
             String key = null;

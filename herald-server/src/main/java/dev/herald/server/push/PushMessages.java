@@ -13,7 +13,8 @@ import java.util.Locale;
 
 /**
  * Builds the {@link PushMessage} of a job for one device. Each text comes from the publish's
- * {@code push} fields when given, else from the notification's own fields ({@code title},
+ * {@code push} fields when given, else from the type's {@link PushTemplate} filled from the
+ * notification, else from the notification's own fields ({@code title},
  * {@code body}/{@code message}/{@code text}, {@code icon}, {@code url}/{@code link}), else the
  * title is the type in words; the badge is the user's unseen count. Texts are cut so the payload
  * fits the smallest provider limit ({@link #MAX_PAYLOAD_BYTES}). Thread-safe.
@@ -29,10 +30,14 @@ public final class PushMessages {
 
     private final ObjectMapper json;
     private final PushReceipts receipts;
+    private final java.util.function.Function<String, java.util.Optional<PushTemplate>> templates;
 
-    public PushMessages(ObjectMapper json, PushReceipts receipts) {
+    /** @param templates the template of a notification type, if the app set one */
+    public PushMessages(ObjectMapper json, PushReceipts receipts,
+                        java.util.function.Function<String, java.util.Optional<PushTemplate>> templates) {
         this.json = json;
         this.receipts = receipts;
+        this.templates = templates;
     }
 
     /** The message for {@code device}; {@code expiresAt} (the notification's, or null) bounds its ttl. */
@@ -40,10 +45,15 @@ public final class PushMessages {
         JsonNode body = parse(notification.json());
         JsonNode options = parse(job.options());
         String type = text(body, "type");
-        String title = first(text(options, "title"), text(body, "title"), text(body, "subject"), words(type));
-        String text = first(text(options, "body"), text(body, "body"), text(body, "message"), text(body, "text"), "");
-        String icon = first(text(options, "icon"), httpsOrNull(text(body, "icon")));
-        String url = first(text(options, "url"), linkOrNull(text(body, "url")), linkOrNull(text(body, "link")));
+        PushTemplate template = type == null ? null : templates.apply(type).orElse(null);
+        String title = first(text(options, "title"), filled(template == null ? null : template.title(), body),
+                text(body, "title"), text(body, "subject"), words(type));
+        String text = first(text(options, "body"), filled(template == null ? null : template.body(), body),
+                text(body, "body"), text(body, "message"), text(body, "text"), "");
+        String icon = first(text(options, "icon"), httpsOrNull(filled(template == null ? null : template.icon(), body)),
+                httpsOrNull(text(body, "icon")));
+        String url = first(text(options, "url"), linkOrNull(filled(template == null ? null : template.url(), body)),
+                linkOrNull(text(body, "url")), linkOrNull(text(body, "link")));
         Duration ttl = options.has("ttl") ? Duration.ofSeconds(options.get("ttl").asLong()) : DEFAULT_TTL;
         Instant expiresAt = instantOrNull(text(body, "expires_at"));
         if (expiresAt != null) {
@@ -94,6 +104,12 @@ public final class PushMessages {
         } catch (JsonProcessingException e) {
             return NullNode.instance; // stored by Herald as valid JSON; never expected
         }
+    }
+
+    /** A template's text filled from the notification; null when there is none or it fills to nothing. */
+    private static String filled(String template, JsonNode notification) {
+        String out = PushTemplate.render(template, notification);
+        return out == null || out.isBlank() ? null : out;
     }
 
     private static String text(JsonNode node, String field) {

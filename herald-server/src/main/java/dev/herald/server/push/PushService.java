@@ -25,6 +25,7 @@ public final class PushService {
     private final PushStore store;
     private final Map<PushPlatform, DeviceReader> readers;
     private final PushReceipts receipts;
+    private final PushTemplates templates;
     private final NotificationService notifications;
     private final String webPushPublicKey;
     private final Clock clock;
@@ -35,7 +36,8 @@ public final class PushService {
      *                         when Web Push is off
      */
     public PushService(PushStore store, Map<PushPlatform, DeviceReader> readers, PushReceipts receipts,
-                       NotificationService notifications, String webPushPublicKey, Clock clock) {
+                       PushTemplates templates, NotificationService notifications, String webPushPublicKey, Clock clock) {
+        this.templates = templates;
         this.store = store;
         this.readers = readers.isEmpty() ? Map.of() : new EnumMap<>(readers);
         this.receipts = receipts;
@@ -109,5 +111,10 @@ public final class PushService {
         Optional<PushReceipts.Receipt> valid = receipts.verify(receipt, clock.instant());
         valid.ifPresent(r -> notifications.apply(r.userStream(), InboxAction.READ, List.of(r.notificationId())));
         return valid.isPresent();
+    }
+
+    /** The push templates an app backend set. */
+    public PushTemplates templates() {
+        return templates;
     }
 }

@@ -68,4 +68,13 @@ public interface PushStore {
 
     /** Jobs in the outbox now, due or not. */
     long pending();
+
+    /** Every push template, by type. */
+    List<PushTemplate> templates();
+
+    /** Creates or replaces the template of its type. */
+    void putTemplate(PushTemplate template);
+
+    /** Removes a type's template; false when it had none. */
+    boolean deleteTemplate(String type);
 }

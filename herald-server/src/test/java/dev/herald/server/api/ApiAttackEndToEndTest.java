@@ -33,7 +33,7 @@ class ApiAttackEndToEndTest {
 
     private record Operation(String method, String template, String security) {
         String path() {
-            return template.replace("{device}", victimDevice).replace("{name}", "orders").replace("{key}", "victim-key").replace("{id}", template.contains("notifications") ? victimNotification
+            return template.replace("{type}", "order_ready").replace("{device}", victimDevice).replace("{name}", "orders").replace("{key}", "victim-key").replace("{id}", template.contains("notifications") ? victimNotification
                     : template.contains("users") ? "victim" : String.valueOf(victimConversation));
         }
 

@@ -121,6 +121,22 @@ class PushEndToEndTest {
     }
 
     @Test
+    void eachPublishOfABatchAsksForPushOnItsOwn() throws Exception {
+        register("bea", "bea-phone");
+        Api.Reply batch = api().publishBatch("{\"publishes\":[{\"to\":{\"user\":\"bea\"},\"push\":{\"title\":\"First\"},"
+                + "\"notification\":{\"type\":\"a\"}},{\"to\":{\"user\":\"bea\"},\"notification\":{\"type\":\"b\"}},"
+                + "{\"to\":{\"user\":\"bea\"},\"push\":{\"policy\":\"sometimes\"},\"notification\":{\"type\":\"c\"}}]}");
+        assertThat(batch.status()).as("the bad policy refuses the whole batch").isEqualTo(400);
+        assertThat(batch.json().get("field").asText()).isEqualTo("publishes[2].push.policy");
+        batch = api().publishBatch("{\"publishes\":[{\"to\":{\"user\":\"bea\"},\"push\":{\"title\":\"First\"},"
+                + "\"notification\":{\"type\":\"a\"}},{\"to\":{\"user\":\"bea\"},\"notification\":{\"type\":\"b\"}}]}");
+        assertThat(batch.status()).as(batch.body()).isEqualTo(201);
+        assertThat(awaitPush("bea-phone").payload().get("title").asText()).isEqualTo("First");
+        Thread.sleep(QUIET.toMillis());
+        assertThat(at("bea-phone")).as("the second publish did not ask").hasSize(1);
+    }
+
+    @Test
     void whenOfflineSkipsAUserWithALiveConnectionAndPushesOnceTheyAreGone() throws Exception {
         register("bo", "bo-phone");
         try (WsClient ws = node.server().connectAs("bo", "/ws/notifications")) {
@@ -213,6 +229,26 @@ class PushEndToEndTest {
         assertThat(awaitPush("gil-phone").payload().get("type").asText()).isEqualTo("loud_order");
         Thread.sleep(QUIET.toMillis());
         assertThat(at("gil-phone")).hasSize(1);
+    }
+
+    @Test
+    void aTypesTemplateShapesItsPushesAndOnlyABackendSetsIt() throws Exception {
+        register("ira", "ira-phone");
+        String template = "{\"title\":\"Table {{table}} is ready\",\"body\":\"Ask for {{host.name}}\",\"url\":\"/tables/{{table}}\"}";
+        assertThat(api().asUser("PUT", "/api/v1/push/templates/table_ready", token("ira"), template).status()).isEqualTo(401);
+        Api.Reply put = asBackend("PUT", "/api/v1/push/templates/table_ready", template);
+        assertThat(put.status()).as(put.body()).isEqualTo(200);
+        assertThat(asBackend("PUT", "/api/v1/push/templates/table_ready", "{\"title\":\"{{oops\"}").json().get("field").asText())
+                .isEqualTo("title");
+        assertThat(asBackend("GET", "/api/v1/push/templates", null).json().get("templates").findValuesAsText("type"))
+                .contains("table_ready");
+        publish("ira", "true", "{\"type\":\"table_ready\",\"table\":4,\"host\":{\"name\":\"Sam\"}}");
+        JsonNode payload = awaitPush("ira-phone").payload();
+        assertThat(payload.get("title").asText()).isEqualTo("Table 4 is ready");
+        assertThat(payload.get("body").asText()).isEqualTo("Ask for Sam");
+        assertThat(payload.get("url").asText()).isEqualTo("/tables/4");
+        assertThat(asBackend("DELETE", "/api/v1/push/templates/table_ready", null).status()).isEqualTo(200);
+        assertThat(asBackend("DELETE", "/api/v1/push/templates/table_ready", null).status()).isEqualTo(404);
     }
 
     @Test

@@ -13,7 +13,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class PushMessagesTest {
     private final ObjectMapper json = new ObjectMapper();
     private final PushReceipts receipts = new PushReceipts(new byte[32]);
-    private final PushMessages messages = new PushMessages(json, receipts);
+    private final PushMessages messages = new PushMessages(json, receipts, type -> java.util.Optional.empty());
     private final Instant now = Instant.parse("2026-12-07T10:00:00Z");
     private final PushDevice device = new PushDevice("d_1", "user:42", PushPlatform.WEBPUSH, "https://push.example/x",
             "k", "a", null, false, now);
@@ -55,6 +55,23 @@ class PushMessagesTest {
         assertThat(m.body()).isEmpty();
         assertThat(m.ttl()).isEqualTo(Duration.ofMinutes(10));
         assertThat(m.toJson().get("tag").asText()).as("without a collapse key a push replaces only itself").isEqualTo("n-7");
+    }
+
+    @Test
+    void aTypesTemplateComesAfterThePublishsFieldsAndBeforeTheNotificationsOwn() {
+        PushTemplate template = new PushTemplate("order_ready", "Order {{order_id}} is ready", "At {{counter}}", null,
+                "/orders/{{order_id}}");
+        PushMessages templated = new PushMessages(json, receipts,
+                type -> type.equals("order_ready") ? java.util.Optional.of(template) : java.util.Optional.empty());
+        PushedNotification n = new PushedNotification("{\"type\":\"order_ready\",\"order_id\":17,\"counter\":\"B\","
+                + "\"title\":\"own title\",\"body\":\"own body\"}", "order_ready", null, false, 1);
+        PushMessage m = templated.build(job(null, null), n, device, now);
+        assertThat(m.title()).isEqualTo("Order 17 is ready");
+        assertThat(m.body()).isEqualTo("At B");
+        assertThat(m.url()).isEqualTo("/orders/17");
+        PushMessage o = templated.build(job("{\"title\":\"From the publish\"}", null), n, device, now);
+        assertThat(o.title()).isEqualTo("From the publish");
+        assertThat(o.body()).isEqualTo("At B");
     }
 
     @Test

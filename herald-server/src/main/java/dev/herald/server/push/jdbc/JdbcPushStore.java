@@ -7,8 +7,10 @@ import dev.herald.server.push.PushPlatform;
 import dev.herald.server.push.PushStore;
 import dev.herald.server.push.PushedNotification;
 import dev.herald.server.store.PushPolicy;
+import dev.herald.server.push.PushTemplate;
 import dev.herald.server.store.jdbc.Leases;
 import dev.herald.server.store.jdbc.Transactions;
+import dev.herald.server.store.jdbc.Upserts;
 
 import javax.sql.DataSource;
 import java.security.SecureRandom;
@@ -353,5 +355,44 @@ public final class JdbcPushStore implements PushStore {
 
     private static OffsetDateTime toDb(Instant instant) {
         return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
+    }
+
+    @Override
+    public List<PushTemplate> templates() {
+        return Transactions.run(pool, "read push templates", c -> {
+            List<PushTemplate> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT notification_type, title, body, icon, url FROM push_templates ORDER BY notification_type");
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new PushTemplate(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5)));
+                }
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public void putTemplate(PushTemplate t) {
+        Transactions.run(pool, "store a push template", c -> {
+            java.util.Map<String, Object> values = new java.util.LinkedHashMap<>();
+            values.put("title", t.title());
+            values.put("body", t.body());
+            values.put("icon", t.icon());
+            values.put("url", t.url());
+            values.put("updated_at", toDb(Instant.now()));
+            Upserts.put(c, "push_templates", "notification_type", t.type(), values);
+            return null;
+        });
+    }
+
+    @Override
+    public boolean deleteTemplate(String type) {
+        return Transactions.run(pool, "delete a push template", c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM push_templates WHERE notification_type = ?")) {
+                ps.setString(1, type);
+                return ps.executeUpdate() > 0;
+            }
+        });
     }
 }

@@ -11,6 +11,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.LongSupplier;
@@ -68,40 +69,17 @@ final class Categories {
         return PushRequest.of(p, p == PushPolicy.IF_UNSEEN_AFTER ? Duration.ofMillis(delayMillis) : Duration.ZERO);
     }
 
-    /** Insert or replace, portably: update, and insert when nothing was there. */
+    /** Insert or replace. */
     static void put(Connection c, InboxCategory category) throws SQLException {
-        java.time.OffsetDateTime now = NotificationRows.toDb(java.time.Instant.now());
-        try (PreparedStatement ps = c.prepareStatement("UPDATE inbox_categories SET in_app = ?, push = ?, critical = ?, "
-                + "description = ?, updated_at = ?, push_policy = ?, push_delay_ms = ? WHERE category = ?")) {
-            ps.setBoolean(1, category.inApp());
-            ps.setBoolean(2, category.push());
-            ps.setBoolean(3, category.critical());
-            ps.setString(4, category.description());
-            ps.setObject(5, now);
-            setPushDefault(ps, 6, category.pushDefault());
-            ps.setString(8, category.name());
-            if (ps.executeUpdate() > 0) {
-                return;
-            }
-        }
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO inbox_categories "
-                + "(category, in_app, push, critical, description, updated_at, push_policy, push_delay_ms) "
-                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
-            ps.setString(1, category.name());
-            ps.setBoolean(2, category.inApp());
-            ps.setBoolean(3, category.push());
-            ps.setBoolean(4, category.critical());
-            ps.setString(5, category.description());
-            ps.setObject(6, now);
-            setPushDefault(ps, 7, category.pushDefault());
-            ps.executeUpdate();
-        }
-    }
-
-    /** The policy (NULL for none) and its wait in milliseconds, at {@code index} and the one after. */
-    private static void setPushDefault(PreparedStatement ps, int index, PushRequest push) throws SQLException {
-        boolean none = push.policy() == PushPolicy.NONE;
-        ps.setString(index, none ? null : push.policy().wireName());
-        ps.setObject(index + 1, none ? null : push.delay().toMillis(), java.sql.Types.BIGINT);
+        boolean noPush = category.pushDefault().policy() == PushPolicy.NONE;
+        Map<String, Object> values = new LinkedHashMap<>();
+        values.put("in_app", category.inApp());
+        values.put("push", category.push());
+        values.put("critical", category.critical());
+        values.put("description", category.description());
+        values.put("updated_at", NotificationRows.toDb(java.time.Instant.now()));
+        values.put("push_policy", noPush ? null : category.pushDefault().policy().wireName());
+        values.put("push_delay_ms", noPush ? null : category.pushDefault().delay().toMillis());
+        Upserts.put(c, "inbox_categories", "category", category.name(), values);
     }
 }

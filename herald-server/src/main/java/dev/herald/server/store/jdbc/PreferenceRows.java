@@ -41,23 +41,10 @@ final class PreferenceRows {
                 throw new SQLException("stream row missing for " + stream, "HX002");
             }
         }
-        java.time.OffsetDateTime now = NotificationRows.toDb(Instant.now());
-        try (PreparedStatement ps = c.prepareStatement(
-                "UPDATE user_preferences SET body = ?, updated_at = ? WHERE stream_key = ?")) {
-            ps.setString(1, body);
-            ps.setObject(2, now);
-            ps.setString(3, stream);
-            if (ps.executeUpdate() > 0) {
-                return;
-            }
-        }
-        try (PreparedStatement ps = c.prepareStatement(
-                "INSERT INTO user_preferences (stream_key, body, updated_at) VALUES (?, ?, ?)")) {
-            ps.setString(1, stream);
-            ps.setString(2, body);
-            ps.setObject(3, now);
-            ps.executeUpdate();
-        }
+        java.util.LinkedHashMap<String, Object> values = new java.util.LinkedHashMap<>();
+        values.put("body", body);
+        values.put("updated_at", NotificationRows.toDb(Instant.now()));
+        Upserts.put(c, "user_preferences", "stream_key", stream, values);
     }
 
     /**

@@ -54,6 +54,7 @@ class MigrationHistoryTest {
                 Map.entry("106", 1281540710),
                 Map.entry("107", 1064133960),
                 Map.entry("108", -905407921),
-                Map.entry("109", 2067449657));
+                Map.entry("109", 2067449657),
+                Map.entry("110", -1731023553));
     }
 }
