@@ -243,6 +243,8 @@ export interface PushNotifications {
     serviceWorker?: string;
     /** Its scope: default the script's folder. */
     scope?: string;
+    /** How long to wait for the browser's push service to subscribe (default 30000 ms): then 'push_subscribe'. */
+    timeoutMs?: number;
   }): Promise<{ deviceId: string }>;
   disable(options?: { scope?: string }): Promise<void>;
 }

@@ -776,10 +776,10 @@ class PushNotifications {
 
   /**
    * Asks for the notification permission (call it from a click: browsers ask only then), registers
-   * the service worker, subscribes with Herald's VAPID key and registers the subscription as the
-   * user's device. Resolves `{deviceId}`.
+   * the service worker, subscribes with Herald's VAPID key (waiting at most `timeoutMs` for the
+   * browser's push service) and registers the subscription as the user's device. Resolves `{deviceId}`.
    */
-  async enable({ serviceWorker = '/herald-sw.js', scope } = {}) {
+  async enable({ serviceWorker = '/herald-sw.js', scope, timeoutMs = 30000 } = {}) {
     const env = pushEnvironment();
     if (!env) {
       throw new HeraldError('push_unsupported', 'this browser has no Web Push: it needs service workers, PushManager and '
@@ -813,10 +813,19 @@ class PushNotifications {
       subscription = null;
     }
     if (!subscription) {
+      // Bounded: offline, Chromium keeps retrying its push service and subscribe() never settles.
+      let timer;
+      const late = new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new HeraldError('push_subscribe', `the browser's push service did not answer within `
+          + `${timeoutMs} ms: the browser may be offline or unable to reach its push service`)), timeoutMs);
+      });
       try {
-        subscription = await registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key });
+        subscription = await Promise.race([registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key }), late]);
       } catch (e) {
+        if (e instanceof HeraldError) throw e;
         throw new HeraldError('push_subscribe', `the browser's push service did not subscribe: ${e.name}: ${e.message}`, { cause: e });
+      } finally {
+        clearTimeout(timer);
       }
     }
     return { deviceId: await this.#register(subscription) };

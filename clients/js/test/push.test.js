@@ -101,7 +101,7 @@ function decrypt(body, { ecdh, publicKey, auth }) {
  * registration whose PushManager subscribes at the PushService. `permission` is what the user answers.
  */
 class FakeBrowser {
-  constructor({ permission = 'granted', badKeys = false } = {}) {
+  constructor({ permission = 'granted', badKeys = false, hang = false } = {}) {
     this.asked = 0;
     this.registered = [];
     this.subscribeCalls = [];
@@ -122,6 +122,7 @@ class FakeBrowser {
       },
       async subscribe(options) {
         browser.subscribeCalls.push(options);
+        if (hang) return new Promise(() => {}); // as Chromium offline: its push service never answers
         this.current = browser.subscription(options.applicationServerKey, badKeys);
         return this.current;
       },
@@ -264,6 +265,15 @@ describe('herald.push', () => {
     browser = null;
     await assert.rejects(herald.push.enable(), (e) => e.code === 'push_unsupported');
     assert.deepEqual(await herald.push.status(), { supported: false, permission: 'denied', subscribed: false });
+  });
+
+  test('a push service that never answers ends in push_subscribe after timeoutMs, with nothing registered', async () => {
+    const { herald } = await signedIn({ hang: true });
+    const started = Date.now();
+    await assert.rejects(herald.push.enable({ timeoutMs: 300 }), (e) => e.code === 'push_subscribe'
+      && /did not answer within 300 ms/.test(e.message));
+    assert.ok(Date.now() - started < 5000);
+    assert.deepEqual(await devices(herald), []);
   });
 
   test('a node without Web Push answers push_unavailable', async () => {
