@@ -105,6 +105,36 @@ class PushBrowserTest {
         }
     }
 
+    /**
+     * There is no push service Chromium can reach here (its own is Google's, over the internet):
+     * offline, {@code pushManager.subscribe} never settles (seen: no answer after 45 s), so the
+     * client's bounded wait is what the user sees, as a clear error in the demo, with nothing
+     * registered. Up to the subscribe call this is the real path: the click, the permission, the
+     * worker registered with scope "/", the node's VAPID key.
+     */
+    @Test
+    void theDemosEnableButtonRegistersTheWorkerAndSaysWhyThePushServiceDidNotSubscribe() {
+        try (WebNode node = WebNode.start(); Browser carol = Browser.open(1280, 900)) {
+            String origin = node.baseUrl();
+            carol.signInAs(origin, "/", "carol");
+            await("the desktop notifications row").atMost(Duration.ofSeconds(10)).ignoreExceptions()
+                    .until(() -> carol.visible("#push-enable") && carol.text("#push-status").equals("off"));
+            assertThat(carol.visible("#push-disable")).isFalse();
+            carol.driver.executeCdpCommand("Browser.grantPermissions", Map.of("origin", origin, "permissions", List.of("notifications")));
+
+            carol.find("#push-enable").click();
+            await("enable() gives up on the push service").atMost(Duration.ofSeconds(45)).pollInterval(Duration.ofMillis(250))
+                    .ignoreExceptions().until(() -> carol.text("#push-status").startsWith("off ("));
+            assertThat(carol.text("#push-status")).contains("push service did not answer within 30000 ms");
+            carol.screenshot("push-1-enable-without-a-push-service");
+            Object scope = carol.driver.executeAsyncScript("const done = arguments[arguments.length - 1];"
+                    + "navigator.serviceWorker.getRegistration('/').then((r) => done(r ? r.scope : null), () => done(null))");
+            assertThat(scope).isEqualTo(origin + "/");
+            String token = new TestTokens(TestServer.SECRET).forUser("carol");
+            assertThat(node.api.asUser("GET", "/api/v1/me/devices", token, null).json().get("devices")).isEmpty();
+        }
+    }
+
     /** The notifications the worker's registration shows now: title, body, tag and data of each. */
     private static List<Map<?, ?>> shown(Browser browser) {
         Object list = browser.driver.executeAsyncScript("const done = arguments[arguments.length - 1];"
