@@ -164,6 +164,8 @@ export class HeraldError extends Error {
   code: string | number;
   status?: number;
   field?: string;
+  /** For 'push_permission': the permission the browser answered. */
+  permission?: 'default' | 'denied';
 }
 
 export function backoffDelay(attempt: number, options?: { baseMs?: number; maxMs?: number; random?: () => number }): number;
@@ -183,6 +185,8 @@ export class Herald {
   readonly notifications: Notifications;
   readonly preferences: PreferenceSettings;
   readonly chat: Chat;
+  /** Web Push for this user on this browser (docs/client-js.md#push-notifications). */
+  readonly push: PushNotifications;
 
   connect(): this;
   disconnect(): this;
@@ -213,6 +217,36 @@ export interface Notifications {
   seenAll(filter?: InboxFilter): Promise<BulkAnswer>;
   readAll(): Promise<{ unread_count: number; unseen_count: number }>;
   bulk(action: InboxAction, target: { ids: string[] } | { filter: InboxFilter }): Promise<BulkAnswer>;
+}
+
+export interface PushStatus {
+  /** The browser has service workers, PushManager and Notification. */
+  supported: boolean;
+  /** The notification permission; 'denied' where there is no Notification API. */
+  permission: 'default' | 'granted' | 'denied';
+  /** The service worker's registration has a push subscription. */
+  subscribed: boolean;
+  /** Herald's device id of that subscription, when this origin registered it. */
+  deviceId?: string;
+}
+
+/**
+ * Errors (HeraldError codes): 'push_unsupported', 'push_permission' (with `permission`),
+ * 'push_unavailable' (the node sends no Web Push), 'push_service_worker', 'push_subscribe'
+ * (the browser's push service refused), or the HTTP status of a refused registration (with `field`).
+ */
+export interface PushNotifications {
+  status(options?: { scope?: string }): Promise<PushStatus>;
+  /** Call from a user gesture (a click): the browser asks for the permission only then. */
+  enable(options?: {
+    /** The service worker script: default '/herald-sw.js'; on another origin than Herald, the app's worker that imports it. */
+    serviceWorker?: string;
+    /** Its scope: default the script's folder. */
+    scope?: string;
+    /** How long to wait for the browser's push service to subscribe (default 30000 ms): then 'push_subscribe'. */
+    timeoutMs?: number;
+  }): Promise<{ deviceId: string }>;
+  disable(options?: { scope?: string }): Promise<void>;
 }
 
 export interface ChannelSettings {

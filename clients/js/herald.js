@@ -111,6 +111,7 @@ export class Herald extends Emitter {
     this.notifications = new Notifications(this);
     this.preferences = new PreferenceSettings(this);
     this.chat = new Chat(this);
+    this.push = new PushNotifications(this);
     this.#link = new NotificationLink(this);
   }
 
@@ -687,6 +688,221 @@ class PreferenceSettings {
   set(preferences) {
     return this.herald.request('PUT', '/api/v1/me/preferences', preferences);
   }
+}
+
+const PUSH_STORAGE_PREFIX = 'herald.push.device:';
+const PUSH_CHANGED = 'pushsubscriptionchange';
+
+/** The browser's Push API, or null where there is none (Node, old browsers, iOS Safari outside a home-screen app). */
+function pushEnvironment() {
+  const container = globalThis.navigator?.serviceWorker;
+  if (!container || typeof globalThis.PushManager === 'undefined' || typeof globalThis.Notification === 'undefined') return null;
+  return { container, Notification: globalThis.Notification };
+}
+
+function base64UrlBytes(text) {
+  const b64 = text.replace(/-/g, '+').replace(/_/g, '/');
+  return Uint8Array.from(atob(b64 + '='.repeat((4 - (b64.length % 4)) % 4)), (c) => c.charCodeAt(0));
+}
+
+function sameBytes(a, b) {
+  if (!a || !b) return false;
+  const x = new Uint8Array(a);
+  const y = new Uint8Array(b);
+  return x.length === y.length && x.every((v, i) => v === y[i]);
+}
+
+/**
+ * Device ids by push endpoint, in localStorage (shared by the origin's tabs), or in memory where
+ * there is none (Node, storage blocked).
+ */
+class DeviceIds {
+  #memory = new Map();
+
+  get #storage() {
+    try {
+      return globalThis.localStorage ?? null;
+    } catch {
+      return null; // a sandboxed page or blocked storage throws on access
+    }
+  }
+
+  get(endpoint) {
+    return this.#storage?.getItem(PUSH_STORAGE_PREFIX + endpoint) ?? this.#memory.get(endpoint) ?? null;
+  }
+
+  set(endpoint, id) {
+    this.#memory.set(endpoint, id);
+    try {
+      this.#storage?.setItem(PUSH_STORAGE_PREFIX + endpoint, id);
+    } catch {
+      // quota or blocked: the in-memory copy serves this page
+    }
+  }
+
+  delete(endpoint) {
+    this.#memory.delete(endpoint);
+    try {
+      this.#storage?.removeItem(PUSH_STORAGE_PREFIX + endpoint);
+    } catch {
+      // blocked storage: nothing was kept there
+    }
+  }
+}
+
+/**
+ * Web Push for this user on this browser (docs/client-js.md#push-notifications): a service
+ * worker (Herald's /herald-sw.js, or the app's own importing it) shows the pushes; Herald keeps
+ * the browser's subscription as one of the user's devices.
+ */
+class PushNotifications {
+  #deviceIds = new DeviceIds();
+  #scope = undefined;
+  #listening = null;
+
+  constructor(herald) {
+    this.herald = herald;
+  }
+
+  /** `{supported, permission, subscribed, deviceId?}` for this browser, asking nothing of the user. */
+  async status({ scope } = {}) {
+    const env = pushEnvironment();
+    if (!env) return { supported: false, permission: globalThis.Notification?.permission ?? 'denied', subscribed: false };
+    this.#listen(env.container);
+    const subscription = await this.#subscription(env, scope);
+    const deviceId = subscription ? this.#deviceIds.get(subscription.endpoint) : null;
+    return { supported: true, permission: env.Notification.permission, subscribed: !!subscription, ...(deviceId ? { deviceId } : {}) };
+  }
+
+  /**
+   * Asks for the notification permission (call it from a click: browsers ask only then), registers
+   * the service worker, subscribes with Herald's VAPID key (waiting at most `timeoutMs` for the
+   * browser's push service) and registers the subscription as the user's device. Resolves `{deviceId}`.
+   */
+  async enable({ serviceWorker = '/herald-sw.js', scope, timeoutMs = 30000 } = {}) {
+    const env = pushEnvironment();
+    if (!env) {
+      throw new HeraldError('push_unsupported', 'this browser has no Web Push: it needs service workers, PushManager and '
+        + 'Notification (a secure origin; on iOS, a web app added to the home screen)');
+    }
+    this.#listen(env.container);
+    const permission = env.Notification.permission === 'granted' ? 'granted' : await env.Notification.requestPermission();
+    if (permission !== 'granted') {
+      throw new HeraldError('push_permission', permission === 'denied'
+        ? 'notifications are blocked for this site: the user can allow them in the browser\'s site settings'
+        : 'the notification permission was not given: call push.enable() from a user gesture (a click handler), '
+          + 'where the browser may ask, and have the user allow it', { permission });
+    }
+    const config = await this.herald.request('GET', '/api/v1/push/config');
+    const publicKey = config?.webpush?.public_key;
+    if (!publicKey) throw new HeraldError('push_unavailable', 'this Herald node does not send Web Push (--push-webpush is off)');
+    let registration;
+    try {
+      registration = await env.container.register(serviceWorker, scope ? { scope } : undefined);
+      await activated(registration);
+    } catch (e) {
+      throw new HeraldError('push_service_worker', `cannot register the service worker ${serviceWorker}: ${e.message}`, { cause: e });
+    }
+    this.#scope = registration.scope;
+    const key = base64UrlBytes(publicKey);
+    let subscription = await registration.pushManager.getSubscription();
+    if (subscription && !sameBytes(subscription.options?.applicationServerKey, key)) {
+      // Subscribed with another server key (Herald's keys changed): that endpoint would refuse our pushes.
+      this.#deviceIds.delete(subscription.endpoint);
+      await subscription.unsubscribe();
+      subscription = null;
+    }
+    if (!subscription) {
+      // Bounded: offline, Chromium keeps retrying its push service and subscribe() never settles.
+      let timer;
+      const late = new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new HeraldError('push_subscribe', `the browser's push service did not answer within `
+          + `${timeoutMs} ms: the browser may be offline or unable to reach its push service`)), timeoutMs);
+      });
+      try {
+        subscription = await Promise.race([registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key }), late]);
+      } catch (e) {
+        if (e instanceof HeraldError) throw e;
+        throw new HeraldError('push_subscribe', `the browser's push service did not subscribe: ${e.name}: ${e.message}`, { cause: e });
+      } finally {
+        clearTimeout(timer);
+      }
+    }
+    return { deviceId: await this.#register(subscription) };
+  }
+
+  /** Removes this browser's device from Herald (gone already is fine) and unsubscribes. */
+  async disable({ scope } = {}) {
+    const env = pushEnvironment();
+    if (!env) return;
+    const subscription = await this.#subscription(env, scope);
+    if (!subscription) return;
+    const id = this.#deviceIds.get(subscription.endpoint) ?? await this.#findDevice(subscription.endpoint);
+    if (id) await this.#forgetDevice(id);
+    this.#deviceIds.delete(subscription.endpoint);
+    await subscription.unsubscribe();
+  }
+
+  async #subscription(env, scope) {
+    const registration = await env.container.getRegistration(scope ?? this.#scope);
+    return registration ? registration.pushManager.getSubscription() : null;
+  }
+
+  async #register(subscription) {
+    const { device } = await this.herald.request('POST', '/api/v1/me/devices', { platform: 'webpush', subscription: subscription.toJSON() });
+    this.#deviceIds.set(subscription.endpoint, device.id);
+    return device.id;
+  }
+
+  async #findDevice(endpoint) {
+    const { devices } = await this.herald.request('GET', '/api/v1/me/devices');
+    return devices.find((d) => d.endpoint === endpoint)?.id ?? null;
+  }
+
+  async #forgetDevice(id) {
+    try {
+      await this.herald.request('DELETE', `/api/v1/me/devices/${encodeURIComponent(id)}`);
+    } catch (e) {
+      if (e.status !== 404) throw e;
+    }
+  }
+
+  // The worker saw the push service replace the subscription; only a page has the user's token.
+  #listen(container) {
+    if (this.#listening) return;
+    this.#listening = (event) => {
+      if (event.data?.herald !== PUSH_CHANGED) return;
+      this.#resubscribed(event.data).catch((e) => this.herald.emit('error', e instanceof HeraldError ? e
+        : new HeraldError('push_resubscribe', `cannot register the renewed push subscription: ${e.message}`)));
+    };
+    container.addEventListener('message', this.#listening);
+  }
+
+  async #resubscribed({ oldEndpoint }) {
+    const oldId = oldEndpoint ? this.#deviceIds.get(oldEndpoint) : null;
+    if (oldEndpoint) this.#deviceIds.delete(oldEndpoint);
+    const env = pushEnvironment();
+    const subscription = env && await this.#subscription(env);
+    if (subscription) await this.#register(subscription);
+    if (oldId) await this.#forgetDevice(oldId);
+  }
+}
+
+/** Resolves once the registration has an active worker (pushManager.subscribe needs one). */
+function activated(registration) {
+  if (registration.active) return Promise.resolve(registration);
+  const worker = registration.installing ?? registration.waiting;
+  if (!worker) return Promise.reject(new Error('it has no worker'));
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      if (worker.state === 'activated') resolve(registration);
+      else if (worker.state === 'redundant') reject(new Error('it failed to install'));
+      else return false;
+      worker.removeEventListener('statechange', check);
+      return true;
+    };
+    if (!check()) worker.addEventListener('statechange', check);
+  });
 }
 
 const CHAT_EVENTS = new Set(['message', 'typing', 'stop_typing', 'read_receipt', 'reaction', 'presence',

@@ -23,15 +23,17 @@ function java() {
 
 /** One Herald process. `restart()` starts it again on the same port and data dir. */
 export class HeraldNode {
-  constructor() {
+  constructor(extraArgs) {
     this.dataDir = mkdtempSync(join(tmpdir(), 'herald-js-'));
     this.port = 0;
     this.proc = null;
+    this.extraArgs = extraArgs;
   }
 
-  static async start() {
+  /** `extraArgs`: more `start` options, e.g. ['--push-webpush', 'false']. */
+  static async start(extraArgs = []) {
     if (!existsSync(JAR)) throw new Error(`${JAR} is missing: build it first (./mvnw -pl herald-server package -DskipTests)`);
-    const node = new HeraldNode();
+    const node = new HeraldNode(extraArgs);
     await node.#spawn();
     return node;
   }
@@ -42,7 +44,9 @@ export class HeraldNode {
 
   #spawn() {
     const args = ['-jar', JAR, 'start', '--dev', '--host', '127.0.0.1', '--port', String(this.port), '--data-dir', this.dataDir,
-      '--jwt-secret', SECRET, '--api-key', API_KEY, '--ping-interval', '5s', '--idle-timeout', '15s'];
+      '--jwt-secret', SECRET, '--api-key', API_KEY, '--ping-interval', '5s', '--idle-timeout', '15s',
+      // The push tests' push service is a plain-http server on loopback.
+      '--push-allow-http-endpoints', 'true', ...this.extraArgs];
     const proc = spawn(java(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.proc = proc;
     let log = '';
@@ -93,7 +97,7 @@ export class HeraldNode {
     return (await res.json()).token;
   }
 
-  /** Publishes with the API key, as an app backend does (`extra`: category, tags); answers the parsed 201 body. */
+  /** Publishes with the API key, as an app backend does (`extra`: category, tags, push); answers the parsed 201 body. */
   async publish(to, notification, extra = {}) {
     const res = await fetch(`${this.url}/api/v1/notifications`, {
       method: 'POST',

@@ -28,6 +28,13 @@ async function f() {
   const m = await h.chat.send(j.conversation_id, 'hi');
   h.chat.typing(m.conversation_id);
   await h.chat.read(1, m.seq);
+  const push = await h.push.status();
+  if (push.supported && !push.subscribed) {
+    const { deviceId } = await h.push.enable({ serviceWorker: '/herald-sw.js', scope: '/' });
+    deviceId.toUpperCase();
+  }
+  push.deviceId?.toUpperCase();
+  await h.push.disable();
 }
 f();
 
@@ -40,3 +47,5 @@ h.on('unread_count', (c: string) => c);
 h.notifications.bulk('explode', { ids: ['a'] });
 // @ts-expect-error archived is false, true or 'any'
 h.notifications.list({ archived: 'maybe' });
+// @ts-expect-error enable takes options, not a script URL
+h.push.enable('/herald-sw.js');

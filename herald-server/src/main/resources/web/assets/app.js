@@ -78,7 +78,9 @@ function start() {
   $('me-avatar').replaceWith(Object.assign(avatar(me.id, me.name, 'small'), { id: 'me-avatar' }));
   $('quick').replaceChildren(...QUICK.map((q) => el('button', {
     class: 'btn', type: 'button',
-    onclick: () => herald.request('POST', `/api/v1/dev/notify-me?category=${q.category}`, q.n).catch(showError),
+    // With desktop notifications on, ask for a Web Push too: it shows even when no tab is open.
+    onclick: () => herald.request('POST', `/api/v1/dev/notify-me?category=${q.category}${pushOn ? '&push=true' : ''}`, q.n)
+      .catch(showError),
   }, q.label)));
 
   herald = new Herald({ token: tokenProvider() });
@@ -99,8 +101,48 @@ function start() {
   herald.on('chat_status', (s) => { if (s === 'connected') loadConversations(); });
   herald.connect();
   herald.chat.open();
+  renderPush();
   route();
 }
+
+// ---------- desktop notifications (Web Push through /herald-sw.js) ----------
+
+let pushOn = false;
+
+async function renderPush(error) {
+  const status = await herald.push.status().catch(() => ({ supported: false, permission: 'denied', subscribed: false }));
+  pushOn = status.subscribed && !!status.deviceId;
+  let text = 'off';
+  if (!status.supported) text = 'not supported by this browser';
+  else if (status.permission === 'denied') text = 'blocked in this browser\'s site settings';
+  else if (pushOn) text = 'on for this browser';
+  $('push-status').textContent = error ? `off (${error})` : text;
+  $('push-row').dataset.state = pushOn ? 'on' : 'off';
+  $('push-enable').hidden = pushOn || !status.supported || status.permission === 'denied';
+  $('push-disable').hidden = !pushOn;
+}
+
+// A click: the browser asks for the notification permission only from a user gesture.
+$('push-enable').addEventListener('click', async () => {
+  $('push-enable').disabled = true;
+  try {
+    await herald.push.enable({ serviceWorker: '/herald-sw.js', scope: '/' });
+    await renderPush();
+  } catch (e) {
+    await renderPush(e.message);
+  } finally {
+    $('push-enable').disabled = false;
+  }
+});
+
+$('push-disable').addEventListener('click', async () => {
+  try {
+    await herald.push.disable();
+    await renderPush();
+  } catch (e) {
+    await renderPush(e.message);
+  }
+});
 
 function showError(e) {
   toast({ title: 'Something went wrong', text: e.message ?? String(e) });

@@ -11,6 +11,7 @@ import dev.herald.server.auth.Principal;
 import dev.herald.server.auth.TokenIssuer;
 import dev.herald.server.notify.NotificationService;
 import dev.herald.server.notify.PublishCommand;
+import dev.herald.server.notify.ValidationException;
 import dev.herald.server.chat.presence.PresenceTracker;
 import dev.herald.server.chat.presence.PresenceView;
 import dev.herald.server.store.PublishResult;
@@ -81,9 +82,10 @@ public final class DevRoutes {
     }
 
     /**
-     * {@code POST /api/v1/dev/notify-me[?category=C&tags=a,b]} with the user's JWT and a
+     * {@code POST /api/v1/dev/notify-me[?category=C&tags=a,b&push=P]} with the user's JWT and a
      * notification object as the body: publishes it to the caller's own stream, validated exactly
-     * like the backend publish.
+     * like the backend publish. {@code push} is the publish's {@code push}: {@code true},
+     * {@code false}, or a policy name (its defaults), so the demo can show a desktop notification.
      */
     private ApiResponse notifyMe(ApiRequest request) {
         Principal principal = request.requirePrincipal();
@@ -98,6 +100,14 @@ public final class DevRoutes {
             com.fasterxml.jackson.databind.node.ArrayNode list = body.putArray("tags");
             for (String tag : tags.split(",", PublishCommand.MAX_TAGS + 2)) {
                 list.add(tag);
+            }
+        }
+        String push = request.queryParam("push");
+        if (push != null) {
+            switch (push) {
+                case "true", "false" -> body.put("push", Boolean.parseBoolean(push));
+                case "always", "when_offline", "if_unseen_after" -> body.putObject("push").put("policy", push);
+                default -> throw new ValidationException("push", "true, false or a push policy (always, when_offline, if_unseen_after)");
             }
         }
         body.set("notification", request.jsonBody(json));

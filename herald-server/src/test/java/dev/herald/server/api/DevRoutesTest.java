@@ -3,9 +3,14 @@ package dev.herald.server.api;
 import dev.herald.server.testing.Api;
 import dev.herald.server.testing.TestServer;
 import dev.herald.server.testing.WsClient;
+import dev.herald.server.config.PushOptions;
+import dev.herald.server.push.webpush.PushServicePeer;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
+
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** The development-only routes the demo pages use: on with --dev, absent without. */
 class DevRoutesTest {
@@ -39,6 +44,35 @@ class DevRoutesTest {
                     .isEqualTo(401);
             assertThat(server.api.send("POST", "/api/v1/dev/notify-me", "{\"type\":\"x\"}", java.util.Map.of()).status())
                     .isEqualTo(401);
+        }
+    }
+
+    @Test
+    void notifyMeWithPushSendsAWebPushToTheCallersDevicesAndRefusesAnUnknownPushValue() throws Exception {
+        PushOptions push = new PushOptions(true, "mailto:ops@herald.test", null, null, true, null, null, null,
+                PushOptions.APNS, PushOptions.APNS_SANDBOX, null, PushOptions.FCM, null, null);
+        try (TestServer server = TestServer.start(b -> b.devMode(true).push(push));
+             PushServicePeer peer = new PushServicePeer("mailto:ops@herald.test")) {
+            String token = server.tokens.forUser("ann");
+            assertThat(server.api.asUser("POST", "/api/v1/me/devices", token,
+                    "{\"platform\":\"webpush\",\"subscription\":" + peer.subscriptionJson("ann") + "}").status()).isEqualTo(201);
+
+            Api.Reply refused = server.api.asUser("POST", "/api/v1/dev/notify-me?push=maybe", token, "{\"type\":\"x\"}");
+            assertThat(refused.status()).isEqualTo(400);
+            assertThat(refused.json().get("field").asText()).isEqualTo("push");
+            assertThat(server.api.asUser("POST", "/api/v1/dev/notify-me?push=false", token, "{\"type\":\"quiet\"}").status())
+                    .isEqualTo(201);
+            Api.Reply pushed = server.api.asUser("POST", "/api/v1/dev/notify-me?push=true", token,
+                    "{\"type\":\"order_created\",\"title\":\"Order #1001\"}");
+            assertThat(pushed.status()).isEqualTo(201);
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> !peer.received().isEmpty());
+            PushServicePeer.Received received = peer.received().getFirst();
+            assertThat(received.problems()).isEmpty();
+            assertThat(received.payload().get("id").asText()).isEqualTo(pushed.json().get("id").asText());
+            assertThat(received.payload().get("title").asText()).isEqualTo("Order #1001");
+            Thread.sleep(300);
+            assertThat(peer.received()).as("push=false and the refused one sent nothing").hasSize(1);
         }
     }
 

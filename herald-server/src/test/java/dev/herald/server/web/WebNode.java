@@ -11,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.function.Consumer;
 
 /**
  * A development-mode Herald node for the browser tests that can be stopped and started again
@@ -33,12 +34,19 @@ final class WebNode implements AutoCloseable {
     }
 
     static WebNode start() {
+        return start(b -> { });
+    }
+
+    /** With options of the test's own on top of the development defaults (e.g. push). */
+    static WebNode start(Consumer<HeraldConfig.Builder> options) {
         try {
             Path dir = Files.createTempDirectory("herald-web-");
-            return new WebNode(dir, HeraldConfig.builder()
+            HeraldConfig.Builder builder = HeraldConfig.builder()
                     .host("127.0.0.1").port(0).dataDir(dir)
                     .jwtSecret(TestServer.SECRET).apiKey(TestServer.API_KEY).devMode(true)
-                    .pingInterval(Duration.ofSeconds(5)).idleTimeout(Duration.ofSeconds(15)).build());
+                    .pingInterval(Duration.ofSeconds(5)).idleTimeout(Duration.ofSeconds(15));
+            options.accept(builder);
+            return new WebNode(dir, builder.build());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -29,7 +29,8 @@ import java.util.regex.Pattern;
 
 /**
  * Serves the web pages from the JAR: the demo app at {@code /}, {@code /test-notifications},
- * the browser client at {@code /herald.js} (+ {@code /herald.d.ts}) and the pages' files under
+ * the browser client at {@code /herald.js} (+ {@code /herald.d.ts}), its push service worker at
+ * {@code /herald-sw.js} and the pages' files under
  * {@code /assets/}. Everything comes from the classpath folder {@code web/}.
  *
  * <p>Guarantees: only names of the form {@code [A-Za-z0-9_-][A-Za-z0-9._-]*} with a known extension
@@ -129,6 +130,10 @@ public final class StaticEndpoint implements HttpEndpoint {
                 return "herald.js";
             case "/herald.d.ts":
                 return "herald.d.ts";
+            case "/herald-sw.js":
+                // At the root on purpose: a service worker's scope can be at most its own folder,
+                // so only from here can the demo at / register it with scope "/".
+                return "herald-sw.js";
             default:
                 break;
         }

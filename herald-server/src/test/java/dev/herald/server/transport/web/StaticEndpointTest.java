@@ -47,6 +47,7 @@ class StaticEndpointTest {
                 "/test-notifications", "text/html; charset=utf-8",
                 "/herald.js", "text/javascript; charset=utf-8",
                 "/herald.d.ts", "text/plain; charset=utf-8",
+                "/herald-sw.js", "text/javascript; charset=utf-8",
                 "/assets/app.css", "text/css; charset=utf-8",
                 "/assets/app.js", "text/javascript; charset=utf-8");
         expected.forEach((path, type) -> {
