@@ -6,13 +6,14 @@
 #   herald-bench/run.sh quick|full [options] [scenario...]
 #   herald-bench/run.sh curves|curves-quick [--targets LIST] [--store URL] [--charts DIR] [fanout|chat|idle...]
 #
-# Scenarios: idle fanout inbox chat storm (default: all; always run in this order, idle first
-# so that its memory figures come from a fresh server process). Curves (issue 13) sweep sizes
+# Scenarios: idle fanout inbox chat storm push (default: all; always run in this order, idle first
+# so that its memory figures come from a fresh server process). push is Herald's alone (a push
+# service in the load generator; the other targets note that they have no push). Curves (issue 13) sweep sizes
 # instead: fanout at 1k, 5k, 10k, 19.5k connections (~1M deliveries each), chat at 2.5k-25k
 # messages/s offered, idle at 1k-19.5k connections (a fresh server per idle point); charts (SVG)
 # go to DIR (default: docs/benchmarks/curves-<time>/, with BENCH_RECORD=0 the run directory).
 # curves-quick: 200-1,000 connections, low rates, to check the harness. Options:
-#   --store URL        also run the Herald inbox and chat on PostgreSQL, e.g.
+#   --store URL        also run the Herald inbox, chat and push on PostgreSQL, e.g.
 #                      postgresql://postgres@127.0.0.1:5432/test (a schema bench_<time> is
 #                      created for the run and dropped afterwards); curves: the chat sweep
 #   --targets LIST     comma-separated subset of herald,herald-sio,socketio,netty (default: all;
@@ -29,8 +30,8 @@
 # HERALD_JAVA_OPTS extra JVM options for Herald (after the defaults in jvm.options, which Herald
 # gets here as from ./herald); JAVA_HOME / HERALD_JVM_DIR as for ./herald.
 # Needs: a JDK 21+, Node 18+ with npm (for the Socket.IO peer), Linux (epoll).
-# Quick takes about 3 minutes; full took under 15 before herald-sio (not yet timed with it),
-# curves about 20 (curves-quick about 5). Every process started here is stopped on exit.
+# Quick takes about 3 minutes; full took under 15 before herald-sio and push (not yet timed with
+# them), curves about 20 (curves-quick about 5). Every process started here is stopped on exit.
 set -euo pipefail
 
 BENCH="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)"
@@ -39,7 +40,7 @@ MIN_JAVA=21
 JVM_DIR="${HERALD_JVM_DIR:-/usr/lib/jvm}"
 
 usage() {
-  sed -n '2,33p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,34p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -60,7 +61,7 @@ while (( $# > 0 )); do
     --cluster) CLUSTER="${2:?--cluster needs a Redis URL}"; shift 2 ;;
     --charts) CHARTS="${2:?--charts needs a directory}"; shift 2 ;;
     --chat) CHAT_SIZE="${2:?--chat needs NxR}"; shift 2 ;;
-    fanout|inbox|chat|idle|storm) SCENARIOS+=("$1"); shift ;;
+    fanout|inbox|chat|idle|storm|push) SCENARIOS+=("$1"); shift ;;
     -h|--help) usage ;;
     *) echo "run.sh: unknown argument '$1'" >&2; usage ;;
   esac
@@ -72,9 +73,9 @@ if [[ $MODE == curves* ]]; then
   done
   [[ -z $CLUSTER ]] || { echo "run.sh: curves run without --cluster" >&2; exit 2; }
 fi
-(( ${#SCENARIOS[@]} > 0 )) || SCENARIOS=(idle fanout inbox chat storm)
+(( ${#SCENARIOS[@]} > 0 )) || SCENARIOS=(idle fanout inbox chat storm push)
 ORDERED=()
-for s in idle fanout inbox chat storm; do
+for s in idle fanout inbox chat storm push; do
   [[ " ${SCENARIOS[*]} " == *" $s "* ]] && ORDERED+=("$s")
 done
 SCENARIOS=("${ORDERED[@]}")
@@ -187,6 +188,9 @@ case "$MODE" in
   curves-quick) LOAD_TIMEOUT=400 ;;
   curves) LOAD_TIMEOUT=900 ;;    # fanout and chat sweeps of one server in one load run (~4 min)
 esac
+# On top of LOAD_TIMEOUT when a load run includes push: registrations, three publishing phases
+# (warm-up, max rate, half rate) and after each a wait for its pushes of at most 120 s.
+PUSH_TIMEOUT=420
 
 psql_cmd() {  # psql against the --store database (host, port, user, db taken from the URL)
   local rest="${STORE#*://}" userpart hostpart db
@@ -201,7 +205,10 @@ load() {  # load TARGET URL PID SCENARIOS [extra args]; at most LOAD_TIMEOUT sec
   local target="$1" url="$2" pid="$3" scenarios="$4"
   shift 4
   if [[ -n $CHAT_SIZE && $MODE != curves* ]]; then set -- "$@" --chat "$CHAT_SIZE"; fi
-  timeout --kill-after=10 "$LOAD_TIMEOUT" "$JAVA" -Xms1g -Xmx2g -XX:+UseParallelGC \
+  local limit="$LOAD_TIMEOUT"
+  # push waits for the outbox to drain after each of its three phases (at most 120 s each).
+  if [[ ,$scenarios, == *,push,* ]]; then limit=$(( limit + PUSH_TIMEOUT )); fi
+  timeout --kill-after=10 "$limit" "$JAVA" -Xms1g -Xmx2g -XX:+UseParallelGC \
     -jar "$BENCH_JAR" load --target "$target" --url "$url" --pid "$pid" --mode "$MODE" \
     --scenarios "$scenarios" --out "$RESULTS" --api-key "$API_KEY" --jwt-secret "$SECRET" "$@" \
     || echo "run.sh: the $target load run failed or timed out (exit $?); continuing" >&2
@@ -212,12 +219,14 @@ start_herald() {  # start_herald NAME [extra herald args]; sets SERVER_PID and S
   shift
   # The JVM defaults users get from ./herald (jvm.options), then HERALD_JAVA_OPTS, as there.
   # The load generator opens up to 19,500 sockets from a few loopback addresses: the per-address
-  # and per-user caps (1,000 and 100 by default) are lifted, as behind a proxy.
+  # and per-user caps (1,000 and 100 by default) are lifted, as behind a proxy. The push scenario's
+  # push service listens on http://127.0.0.1 in the load generator, which Herald admits only with
+  # --push-allow-http-endpoints (loopback only; never in production).
   # shellcheck disable=SC2086
   "$JAVA" "@$ROOT/jvm.options" ${HERALD_JAVA_OPTS:-} -jar "$HERALD_JAR" start --host 127.0.0.1 --port 0 \
     --data-dir "$WORK/$name-data" --jwt-secret "$SECRET" --api-key "$API_KEY" \
     --outbound-cap-bytes 256m --max-connections-per-ip 0 --max-connections-per-user 0 \
-    "$@" >"$WORK/$name.out" 2>"$WORK/$name.err" &
+    --push-allow-http-endpoints true "$@" >"$WORK/$name.out" 2>"$WORK/$name.err" &
   SERVER_PID=$!
   PIDS+=("$SERVER_PID")
   SERVER_URL="$(wait_listening "$WORK/$name.out" "$SERVER_PID")"
@@ -352,7 +361,7 @@ for target in "${TARGET_LIST[@]}"; do
       # the script, with status 1.)
       PG_SCENARIOS=""
       for s in "${SCENARIOS[@]}"; do
-        if [[ $s == inbox || $s == chat ]]; then PG_SCENARIOS+="${PG_SCENARIOS:+,}$s"; fi
+        if [[ $s == inbox || $s == chat || $s == push ]]; then PG_SCENARIOS+="${PG_SCENARIOS:+,}$s"; fi
       done
       if [[ -n $STORE && -n $PG_SCENARIOS ]]; then
         new_schema

@@ -15,7 +15,7 @@ import java.util.Map;
  * <pre>
  *   netty-server [--host 127.0.0.1] [--port 0]       the bare Netty broadcast peer
  *   load --target herald|herald-sio|socketio|netty --url http://127.0.0.1:PORT --mode quick|full
- *        --scenarios fanout,inbox,chat,idle,storm --out results.tsv
+ *        --scenarios fanout,inbox,chat,idle,storm,push --out results.tsv
  *        [--pid SERVER_PID] [--api-key KEY] [--jwt-secret SECRET] [--store-label postgresql]
  *        [--client-urls http://H:P1,http://H:P2] [--label "2 nodes"]
  *        [--fanout NxK[,NxK...]]                     fanout sizes instead of the mode's
@@ -135,6 +135,7 @@ public final class BenchMain {
             }
             case "idle" -> s.idle(plan.idleClients());
             case "storm" -> s.storm(plan.stormClients());
+            case "push" -> s.push(plan.pushUsers(), plan.pushSeconds(), opts.get("store-label"));
             default -> throw new IllegalArgumentException("unknown scenario " + name);
         }
     }
@@ -208,7 +209,7 @@ public final class BenchMain {
     private static void usage() {
         System.err.println("usage: herald-bench.jar netty-server [--host H] [--port P]\n"
                 + "       herald-bench.jar load --target herald|herald-sio|socketio|netty --url http://H:P --mode quick|full"
-                + " --scenarios fanout,inbox,chat,idle,storm --out FILE [--pid PID] [--api-key K] [--jwt-secret S]"
+                + " --scenarios fanout,inbox,chat,idle,storm,push --out FILE [--pid PID] [--api-key K] [--jwt-secret S]"
                 + " [--store-label L] [--fanout NxK,...] [--chat NxR] [--client-urls U1,U2] [--label L]\n"
                 + "       herald-bench.jar load ... --mode curves|curves-quick --scenarios fanout,chat,idle [--idle N]\n"
                 + "       herald-bench.jar sweep --mode curves|curves-quick --scenario fanout|chat|idle\n"

@@ -10,16 +10,16 @@ package dev.herald.bench;
  */
 record Plan(String mode, int[] fanoutClients, int[] fanoutMessages, int inboxUsers, double inboxSeconds,
             int inboxPublishers, int chatClients, double chatSeconds, double chatRatePerClient,
-            int idleClients, int stormClients) {
+            int idleClients, int stormClients, int pushUsers, double pushSeconds) {
 
     static final int MAX_CLIENTS = 19_500;
 
     static Plan of(String mode) {
         return switch (mode) {
             case "quick" -> new Plan("quick", new int[] {2000}, new int[] {40}, 1000, 2, 128,
-                    1000, 2, 5, 2000, 1000);
+                    1000, 2, 5, 2000, 1000, 1000, 5);
             case "full" -> new Plan("full", new int[] {5000, MAX_CLIENTS}, new int[] {200, 50}, 5000, 10, 128,
-                    5000, 10, 5, MAX_CLIENTS, 10_000);
+                    5000, 10, 5, MAX_CLIENTS, 10_000, 5000, 15);
             default -> throw new IllegalArgumentException("mode must be quick or full, not " + mode);
         };
     }

@@ -16,9 +16,10 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.HdrHistogram.Histogram;
 
 /**
- * The five scenarios of issue 7, run against one target. Each opens its clients, drives the
- * load, writes its figures to {@link Results} and drops its clients before returning. Runs on
- * the caller's thread; client I/O runs on {@code clientLoops}, publishing on {@code publishLoops}.
+ * The five scenarios of issue 7 and push (issue 15), run against one target. Each opens its
+ * clients, drives the load, writes its figures to {@link Results} and drops its clients before
+ * returning. Runs on the caller's thread; client I/O runs on {@code clientLoops}, publishing on
+ * {@code publishLoops}.
  */
 final class Scenarios {
 
@@ -594,5 +595,13 @@ final class Scenarios {
         long missed = (long) c2.ready() * (published - warm.acked()) - ctx2.delivered.sum();
         results.lower(sc, "messages missed across the drop", Math.max(0, missed), "");
         ClientPool.closeAll(c2.clients());
+    }
+
+    /**
+     * 6. Push (Herald only; the others note that they have no push): N users with one Web Push
+     * device each at a push service in this process, publishes asking for push; see {@link PushScenario}.
+     */
+    void push(int users, double seconds, String storeLabel) throws Exception {
+        new PushScenario(target, publisher, results).run(users, seconds, storeLabel);
     }
 }
