@@ -121,6 +121,27 @@ class PushEndToEndTest {
     }
 
     @Test
+    void aPushServiceThatNeverAnswersDoesNotHoldUpPublishingOrDelivery() throws Exception {
+        register("nia", "nia-phone");
+        peer.hold();
+        publish("nia", "true", "{\"type\":\"stuck\"}");
+        await().atMost(Duration.ofSeconds(10)).until(() -> !at("nia-phone").isEmpty());
+        // The push service now holds a push unanswered (and answers nothing more).
+        try (WsClient ws = node.server().connectAs("oli", "/ws/notifications")) {
+            ws.nextOfType("connected", Duration.ofSeconds(5));
+            for (int i = 0; i < 30; i++) {
+                publish("nia", "true", "{\"type\":\"stuck\"}");
+                api().publish("{\"to\":{\"user\":\"oli\"},\"notification\":{\"type\":\"still_flowing\"}}");
+            }
+            for (int i = 0; i < 30; i++) {
+                ws.nextOfType("still_flowing", Duration.ofSeconds(5));
+            }
+        }
+        assertThat(api().asUser("GET", "/api/v1/me/notifications/unread-count", token("nia"), null).json().get("count").asLong())
+                .as("every publish was stored and answered while its pushes hung").isEqualTo(31);
+    }
+
+    @Test
     void eachPublishOfABatchAsksForPushOnItsOwn() throws Exception {
         register("bea", "bea-phone");
         Api.Reply batch = api().publishBatch("{\"publishes\":[{\"to\":{\"user\":\"bea\"},\"push\":{\"title\":\"First\"},"

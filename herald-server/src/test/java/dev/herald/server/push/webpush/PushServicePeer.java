@@ -133,7 +133,7 @@ public final class PushServicePeer implements AutoCloseable {
     }
 
     /** Keep every following push waiting, unanswered, until this peer is closed. */
-    void hold() {
+    public void hold() {
         hold = true;
     }
 
