@@ -61,6 +61,8 @@ public final class PushDispatcher implements AutoCloseable {
     public static final int MAX_ATTEMPTS = 8;
     /** The longest a job waits for its providers' answers; a send unanswered by then is retried. */
     static final Duration SEND_WAIT = Duration.ofSeconds(30);
+    /** The longest {@link #close} waits for the jobs in hand. */
+    static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
     static final Duration FIRST_BACKOFF = Duration.ofSeconds(5);
     static final Duration MAX_BACKOFF = Duration.ofHours(1);
     /** How long the attempts history is kept. */
@@ -329,7 +331,11 @@ public final class PushDispatcher implements AutoCloseable {
         lastFailure = message;
     }
 
-    /** Stops claiming, lets the jobs in hand finish (at most {@link #SEND_WAIT}), closes the senders. */
+    /**
+     * Stops claiming, lets the jobs in hand finish for at most {@link #CLOSE_WAIT} (a node's
+     * shutdown is not held up by a slow provider), then interrupts the rest, whose leases run out so
+     * that they are sent again (by another node, or this one after its restart); closes the senders.
+     */
     @Override
     public void close() {
         running = false;
@@ -337,7 +343,7 @@ public final class PushDispatcher implements AutoCloseable {
         try {
             claimer.join(5_000);
             jobs.shutdown();
-            if (!jobs.awaitTermination(SEND_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+            if (!jobs.awaitTermination(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
                 log.warn("push jobs still running at shutdown; their leases will expire and another node sends them");
                 jobs.shutdownNow();
             }
