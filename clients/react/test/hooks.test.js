@@ -142,7 +142,7 @@ describe('herald-react against a real Herald', { skip: skipWithoutJar }, () => {
     client.clear();
   });
 
-  test('useConversation: history, then a chat exchange with acks, typing and read receipts; a shared join outlives one hook', async () => {
+  test('useConversation: history, then a chat exchange with acks, typing and read receipts; a shared join outlives one hook, the last one leaves', async () => {
     const eve = await user('Eve');
     const fay = await user('Fay');
     const { conversation } = await (await fetch(`${node.url}/api/v1/conversations`, {
@@ -159,9 +159,9 @@ describe('herald-react against a real Herald', { skip: skipWithoutJar }, () => {
     assert.equal(first.seq, 1, 'send resolves with the stored message (the ack)');
 
     // Fay opens the conversation in two components of one provider: one join, shared.
-    let showSecond = true;
+    let showFirst = true, showSecond = true;
     const FayApp = () => h(HeraldProvider, { options: fay.options },
-      h(Probe, { use: () => useConversation(cid), out: f }),
+      showFirst ? h(Probe, { use: () => useConversation(cid), out: f }) : null,
       showSecond ? h(Probe, { use: () => useConversation(cid), out: f2 }) : null);
     const fayView = render(h(StrictMode, null, h(FayApp)));
     await until(() => f.current.conversation !== null && !f.current.loading, 10_000, 'fay joined');
@@ -187,10 +187,19 @@ describe('herald-react against a real Herald', { skip: skipWithoutJar }, () => {
     await pause(200);
     assert.deepEqual(e.current.messages.map((m) => m.seq), [1, 2, 3], 'each message once, in order');
     assert.deepEqual(f.current.messages.map((m) => m.content), ['Hey, are you available?', 'Yes, for an hour', 'Great']);
-    const fayNotes = await (await fetch(`${node.url}/api/v1/me/notifications`, { headers: { Authorization: `Bearer ${fay.options.token}` } })).json();
-    const notified = (text) => fayNotes.notifications.filter((n) => n.type === 'new_message' && n.content_preview.startsWith(text)).length;
-    assert.equal(notified('Hey'), 1, 'notified of the message sent before fay opened the chat');
-    assert.equal(notified('Great'), 0, 'in the chat: no new_message notification');
+    const notified = async (text) => {
+      const r = await fetch(`${node.url}/api/v1/me/notifications`, { headers: { Authorization: `Bearer ${fay.options.token}` } });
+      return (await r.json()).notifications.filter((n) => n.type === 'new_message' && n.content_preview.startsWith(text)).length;
+    };
+    assert.equal(await notified('Hey'), 1, 'notified of the message sent before fay opened the chat');
+    assert.equal(await notified('Great'), 0, 'in the chat: no new_message notification');
+
+    // The last component showing it unmounts (the provider stays): fay left the chat.
+    showFirst = false;
+    fayView.root.render(h(StrictMode, null, h(FayApp)));
+    await pause(300);
+    await e.current.send('Bye');
+    await until(async () => (await notified('Bye')) === 1, 5000, 'a new_message notification once out of the chat');
     eveView.unmount();
     fayView.unmount();
   });
