@@ -27,6 +27,8 @@ final class ScriptedWebSocketServer implements AutoCloseable {
     /** One accepted WebSocket. */
     static final class Connection {
         final String requestLine;
+        /** The text frames the client sent, in order. */
+        final LinkedBlockingQueue<String> received = new LinkedBlockingQueue<>();
         private final Socket socket;
         private final OutputStream out;
 
@@ -34,6 +36,18 @@ final class ScriptedWebSocketServer implements AutoCloseable {
             this.requestLine = requestLine;
             this.socket = socket;
             this.out = socket.getOutputStream();
+        }
+
+        /** The next text frame from the client whose JSON type is {@code type}, waiting at most 10 s. */
+        String nextOfType(String type) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (System.nanoTime() < deadline) {
+                String f = received.poll(100, TimeUnit.MILLISECONDS);
+                if (f != null && f.contains("\"type\":\"" + type + "\"")) {
+                    return f;
+                }
+            }
+            throw new AssertionError("no " + type + " frame from the client within 10 s");
         }
 
         void sendText(String text) throws IOException {
@@ -108,26 +122,47 @@ final class ScriptedWebSocketServer implements AutoCloseable {
                 out.write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                         + "Sec-WebSocket-Accept: " + accept + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
                 out.flush();
-                drain(s.getInputStream());
-                accepted.add(new Connection(requestLine, s));
+                Connection c = new Connection(requestLine, s);
+                read(s.getInputStream(), c);
+                accepted.add(c);
             } catch (Exception e) {
                 return; // closed
             }
         }
     }
 
-    // The client's frames (pings, close answers) are read and ignored.
-    private static void drain(InputStream in) {
+    // Reads the client's frames (masked, as RFC 6455 requires of clients); keeps the text ones.
+    private static void read(InputStream in, Connection c) {
         Thread t = new Thread(() -> {
-            byte[] buf = new byte[4096];
             try {
-                while (in.read(buf) >= 0) {
-                    // ignored
+                while (true) {
+                    int b0 = in.read();
+                    int b1 = in.read();
+                    if (b0 < 0 || b1 < 0) {
+                        return;
+                    }
+                    long len = b1 & 0x7f;
+                    if (len == 126) {
+                        len = (in.read() << 8) | in.read();
+                    } else if (len == 127) {
+                        len = 0;
+                        for (int i = 0; i < 8; i++) {
+                            len = (len << 8) | in.read();
+                        }
+                    }
+                    byte[] mask = (b1 & 0x80) != 0 ? in.readNBytes(4) : new byte[4];
+                    byte[] payload = in.readNBytes((int) len);
+                    for (int i = 0; i < payload.length; i++) {
+                        payload[i] ^= mask[i % 4];
+                    }
+                    if ((b0 & 0x0f) == 1) {
+                        c.received.add(new String(payload, StandardCharsets.UTF_8));
+                    }
                 }
             } catch (IOException closed) {
                 // done
             }
-        }, "scripted-ws-drain");
+        }, "scripted-ws-reader");
         t.setDaemon(true);
         t.start();
     }
