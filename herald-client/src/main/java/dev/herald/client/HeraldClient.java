@@ -273,6 +273,9 @@ public final class HeraldClient implements AutoCloseable {
 
         /** Herald sends only notifications of these types: exact types or prefixes ending in {@code *}. */
         public Builder types(String... patterns) {
+            if (patterns == null) {
+                throw new IllegalArgumentException("types: required");
+            }
             List<String> list = Arrays.asList(patterns.clone());
             TypePatterns.validate("types", list);
             this.types = Collections.unmodifiableList(new ArrayList<>(list));

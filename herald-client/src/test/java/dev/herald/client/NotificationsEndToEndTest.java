@@ -71,6 +71,7 @@ class NotificationsEndToEndTest {
             assertThat(client.lastSeq()).isEqualTo(1);
             assertThat(log.events).startsWith("connecting NOTIFICATIONS", "connected NOTIFICATIONS");
             assertThat(log.count("connected")).isEqualTo(1); // connect() twice: one socket
+            assertThat(log.threads).allMatch(t -> t.startsWith("herald-client-") && t.endsWith("-events"));
         }
     }
 
