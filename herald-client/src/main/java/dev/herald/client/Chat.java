@@ -110,13 +110,19 @@ public final class Chat {
         return f;
     }
 
-    /** Tells the others the user is typing. Herald forgets it after 5 s: call again at least every 4 s while typing. */
+    /**
+     * The user is typing: call it on every keystroke. Sends {@code typing} once, repeats it every
+     * 4 s while calls keep coming (Herald forgets a typing state after 5 s), and sends
+     * {@code stop_typing} after the builder's {@code typingIdle} (3 s) without a call; a sent
+     * message ends the typing state without one. As herald.js does.
+     */
     public void typing(long conversationId) {
-        sendFrame(Json.frame("typing").put("conversation_id", conversationId));
+        rt.onLoop(() -> link.typing.typing(conversationId));
     }
 
+    /** Ends the typing state now (the others get {@code stop_typing}); nothing when not typing. */
     public void stopTyping(long conversationId) {
-        sendFrame(Json.frame("stop_typing").put("conversation_id", conversationId));
+        rt.onLoop(() -> link.typing.stop(conversationId));
     }
 
     /** Moves the user's read marker to {@code seq} (read receipts for the others). */

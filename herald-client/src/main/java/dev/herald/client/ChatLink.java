@@ -20,6 +20,7 @@ final class ChatLink extends SocketLink {
     private static final int SEEN_IDS_KEPT = 1000;
 
     final Listeners<ChatListener> listeners = new Listeners<>();
+    final TypingIndicator typing;
     private final Map<Long, JoinState> joined = new LinkedHashMap<>();
     private final Map<String, PendingSend> pending = new LinkedHashMap<>();
     private long refs;
@@ -36,6 +37,7 @@ final class ChatLink extends SocketLink {
 
     ChatLink(ClientRuntime rt) {
         super(rt, Endpoint.CHAT);
+        this.typing = new TypingIndicator(rt, this);
     }
 
     @Override
@@ -63,6 +65,7 @@ final class ChatLink extends SocketLink {
     }
 
     void leave(long conversationId) {
+        typing.stop(conversationId);
         JoinState state = joined.remove(conversationId);
         if (state != null && state.waiter != null) {
             CompletableFuture<Joined> w = state.waiter;
@@ -72,6 +75,7 @@ final class ChatLink extends SocketLink {
     }
 
     void send(ObjectNode frame, CompletableFuture<ChatMessage> future) {
+        typing.clear(frame.path("conversation_id").asLong()); // the message ends the typing state
         String clientId = frame.path("client_id").asText();
         PendingSend earlier = pending.remove(clientId);
         if (earlier != null) {
@@ -101,6 +105,7 @@ final class ChatLink extends SocketLink {
 
     @Override
     void onStopped(HeraldException why) {
+        typing.clearAll();
         for (PendingSend p : pending.values()) {
             p.timeout().cancel(false);
             rt.events.post(() -> p.future().completeExceptionally(why));

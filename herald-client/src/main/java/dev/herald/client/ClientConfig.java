@@ -8,5 +8,5 @@ import okhttp3.HttpUrl;
 /** A {@link HeraldClient}'s validated configuration (built by {@link HeraldClient.Builder}). */
 record ClientConfig(HttpUrl baseUrl, String token, TokenProvider tokenProvider, String streamType, String streamId,
                     List<String> types, long since, Backoff backoff, int reconnectAttempts, Duration connectTimeout,
-                    Duration callTimeout, Duration pingInterval, Duration ackTimeout, Duration tokenRefreshMargin, Clock clock) {
+                    Duration callTimeout, Duration pingInterval, Duration ackTimeout, Duration typingIdle, Duration tokenRefreshMargin, Clock clock) {
 }

@@ -227,6 +227,7 @@ public final class HeraldClient implements AutoCloseable {
         private Duration callTimeout = Duration.ofSeconds(30);
         private Duration pingInterval = Duration.ofSeconds(20);
         private Duration ackTimeout = Duration.ofSeconds(15);
+        private Duration typingIdle = Duration.ofSeconds(3);
         private Duration tokenRefreshMargin = Duration.ofSeconds(30);
         private Clock clock = Clock.systemUTC();
         private OkHttpClient okHttpClient;
@@ -335,6 +336,12 @@ public final class HeraldClient implements AutoCloseable {
             return this;
         }
 
+        /** After how long without a {@link Chat#typing} call the client sends {@code stop_typing} (3 s, as herald.js). */
+        public Builder typingIdle(Duration idle) {
+            this.typingIdle = positive("typingIdle", idle);
+            return this;
+        }
+
         /** How long before the token's {@code exp} a new one is fetched and sent. */
         public Builder tokenRefreshMargin(Duration margin) {
             this.tokenRefreshMargin = positive("tokenRefreshMargin", margin);
@@ -368,7 +375,7 @@ public final class HeraldClient implements AutoCloseable {
                 throw new IllegalArgumentException("token: give exactly one of token and tokenProvider");
             }
             return new HeraldClient(new ClientConfig(baseUrl, token, tokenProvider, streamType, streamId, types, since, backoff,
-                    reconnectAttempts, connectTimeout, callTimeout, pingInterval, ackTimeout, tokenRefreshMargin, clock), okHttpClient);
+                    reconnectAttempts, connectTimeout, callTimeout, pingInterval, ackTimeout, typingIdle, tokenRefreshMargin, clock), okHttpClient);
         }
 
         static Duration positive(String name, Duration d) {

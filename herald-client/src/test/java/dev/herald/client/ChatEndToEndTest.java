@@ -109,9 +109,11 @@ class ChatEndToEndTest {
             dan.chat().join(c.id()).get(10, TimeUnit.SECONDS);
 
             carol.chat().typing(c.id());
+            carol.chat().typing(c.id());
             await().atMost(Duration.ofSeconds(5)).until(() -> danLog.events.contains("typing c-carol"));
             carol.chat().stopTyping(c.id());
             await().atMost(Duration.ofSeconds(5)).until(() -> danLog.events.contains("stop_typing c-carol"));
+            assertThat(danLog.events).containsExactly("typing c-carol", "stop_typing c-carol");
 
             ChatMessage m = carol.chat().send(c.id(), "Order is ready").get(10, TimeUnit.SECONDS);
             dan.chat().read(c.id(), m.seq());
