@@ -103,6 +103,18 @@ final class ScriptedWebSocketServer implements AutoCloseable {
         return c;
     }
 
+    /** How many connections arrive within {@code millis} (bounded wait). */
+    int connectionsWithin(long millis) throws InterruptedException {
+        int n = 0;
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        while (System.nanoTime() < deadline) {
+            if (accepted.poll(50, TimeUnit.MILLISECONDS) != null) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     private void acceptLoop() {
         while (!server.isClosed()) {
             try {
