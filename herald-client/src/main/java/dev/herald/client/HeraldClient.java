@@ -89,7 +89,8 @@ public final class HeraldClient implements AutoCloseable {
     /**
      * Opens the notification socket (idempotent: never a second connection). The future
      * completes at Herald's {@code connected} frame, or fails with the {@link HeraldException}
-     * that made the client stop (a 401 with a fixed token, a 403, {@link #close()}).
+     * that made the client stop (a 401 with a fixed token, a 403, {@link #close()}). It completes
+     * on the event thread after the {@link ConnectionListener}s got {@code onConnected}.
      */
     public CompletableFuture<Connected> connect() {
         CompletableFuture<Connected> f = new CompletableFuture<>();

@@ -20,10 +20,6 @@ final class Listeners<T> {
         return () -> list.remove(listener);
     }
 
-    boolean isEmpty() {
-        return list.isEmpty();
-    }
-
     /** Only on the event thread. */
     void each(Consumer<T> call) {
         for (T listener : list) {

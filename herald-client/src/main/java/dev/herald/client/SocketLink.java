@@ -77,11 +77,6 @@ abstract class SocketLink {
         }
     }
 
-    /** Whether the socket is live; only on the loop. */
-    final boolean isLive() {
-        return live;
-    }
-
     /** Closes the socket and stops reconnecting; on the loop. */
     final void stop(HeraldException why) {
         boolean wasLive = live;
@@ -126,15 +121,16 @@ abstract class SocketLink {
     final void established(Connected connected, Long resumedFrom) {
         attempt = 0;
         lastConnected = connected;
-        for (CompletableFuture<Connected> w : waiters) {
-            rt.events.post(() -> w.complete(connected));
-        }
-        waiters.clear();
         rt.connectionEvent(l -> l.onConnected(connected));
         if (resumedFrom != null) {
             long since = resumedFrom;
             rt.connectionEvent(l -> l.onResumed(endpoint, since));
         }
+        // After the listeners: whoever waits on connect() finds them told.
+        for (CompletableFuture<Connected> w : waiters) {
+            rt.events.post(() -> w.complete(connected));
+        }
+        waiters.clear();
     }
 
     private void open() {
