@@ -1,0 +1,7 @@
+package dev.herald.client;
+
+/** Returned when a listener is added; {@link #remove()} removes it (again: no effect). */
+@FunctionalInterface
+public interface Registration {
+    void remove();
+}
