@@ -9,30 +9,13 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Chat between two clients through a real node: acks, one copy per message, typing, receipts, reactions. */
 class ChatEndToEndTest {
-    private static HeraldNode node;
-    private static HeraldAdmin admin;
-
-    @BeforeAll
-    static void startNode() {
-        node = HeraldNode.start();
-        admin = node.admin();
-    }
-
-    @AfterAll
-    static void stopNode() {
-        if (admin != null) {
-            admin.close();
-        }
-        if (node != null) {
-            node.close();
-        }
-    }
+    @RegisterExtension
+    static final NodeExtension herald = new NodeExtension();
 
     /** Records a client's chat events as text. */
     private static final class ChatLog implements ChatListener {
@@ -61,12 +44,12 @@ class ChatEndToEndTest {
     }
 
     private static HeraldClient client(String user) {
-        return HeraldClient.builder().url(node.url()).token(Tokens.user(user, Duration.ofHours(1))).build();
+        return HeraldClient.builder().url(herald.node().url()).token(Tokens.user(user, Duration.ofHours(1))).build();
     }
 
     @Test
     void aSendIsAcknowledgedAndEachMemberGetsEveryMessageOnce() throws Exception {
-        Conversation c = admin.createConversation("direct", List.of("c-alice", "c-bob"), null);
+        Conversation c = herald.admin().createConversation("direct", List.of("c-alice", "c-bob"), null);
         try (HeraldClient alice = client("c-alice"); HeraldClient bob = client("c-bob")) {
             ChatLog aliceLog = new ChatLog();
             ChatLog bobLog = new ChatLog();
@@ -99,7 +82,7 @@ class ChatEndToEndTest {
 
     @Test
     void typingReadReceiptsAndReactionsReachTheOtherMember() throws Exception {
-        Conversation c = admin.createConversation("direct", List.of("c-carol", "c-dan"), null);
+        Conversation c = herald.admin().createConversation("direct", List.of("c-carol", "c-dan"), null);
         try (HeraldClient carol = client("c-carol"); HeraldClient dan = client("c-dan")) {
             ChatLog carolLog = new ChatLog();
             ChatLog danLog = new ChatLog();
@@ -126,7 +109,7 @@ class ChatEndToEndTest {
 
     @Test
     void aNonMemberIsRefusedWithATypedError() throws Exception {
-        Conversation c = admin.createConversation("direct", List.of("c-erin", "c-fred"), null);
+        Conversation c = herald.admin().createConversation("direct", List.of("c-erin", "c-fred"), null);
         try (HeraldClient mallory = client("c-mallory")) {
             ExecutionException join = catchThrowableOfType(ExecutionException.class, () -> mallory.chat().join(c.id()).get(10, TimeUnit.SECONDS));
             assertThat(((HeraldException) join.getCause()).kind()).isEqualTo(HeraldException.Kind.NOT_FOUND);

@@ -9,33 +9,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** HeraldAdmin against a real node: every publish target, idempotency, typed refusals, presence, disconnect. */
 class HeraldAdminEndToEndTest {
-    private static HeraldNode node;
-    private static HeraldAdmin admin;
-
-    @BeforeAll
-    static void startNode() {
-        node = HeraldNode.start();
-        admin = node.admin();
-    }
-
-    @AfterAll
-    static void stopNode() {
-        if (admin != null) {
-            admin.close();
-        }
-        if (node != null) {
-            node.close();
-        }
-    }
+    @RegisterExtension
+    static final NodeExtension herald = new NodeExtension();
 
     private static HeraldClient connected(String user, List<Notification> sink) throws Exception {
-        HeraldClient c = HeraldClient.builder().url(node.url()).token(Tokens.user(user, Duration.ofHours(1))).build();
+        HeraldClient c = HeraldClient.builder().url(herald.node().url()).token(Tokens.user(user, Duration.ofHours(1))).build();
         c.addNotificationListener(sink::add);
         c.connect().get(10, TimeUnit.SECONDS);
         return c;
@@ -46,14 +29,14 @@ class HeraldAdminEndToEndTest {
         List<Notification> a = new CopyOnWriteArrayList<>();
         List<Notification> b = new CopyOnWriteArrayList<>();
         try (HeraldClient ca = connected("a-ann", a); HeraldClient cb = connected("a-ben", b)) {
-            PublishResult one = admin.publish(Publish.toUser("a-ann").notification("order_created", Map.of("order_id", 1)).build());
+            PublishResult one = herald.admin().publish(Publish.toUser("a-ann").notification("order_created", Map.of("order_id", 1)).build());
             assertThat(one.count()).isEqualTo(1);
             assertThat(one.replayed()).isFalse();
-            PublishResult many = admin.publish(Publish.toUsers(List.of("a-ann", "a-ben")).notification("general_announcement", null).build());
+            PublishResult many = herald.admin().publish(Publish.toUsers(List.of("a-ann", "a-ben")).notification("general_announcement", null).build());
             assertThat(many.ids()).hasSize(2);
-            PublishResult everyone = admin.publish(Publish.toEveryone().notification("maintenance", Map.of("at", "02:00")).build());
+            PublishResult everyone = herald.admin().publish(Publish.toEveryone().notification("maintenance", Map.of("at", "02:00")).build());
             assertThat(everyone.count()).isGreaterThanOrEqualTo(2);
-            List<PublishResult> batch = admin.publishBatch(List.of(
+            List<PublishResult> batch = herald.admin().publishBatch(List.of(
                     Publish.toUser("a-ann").notification("batch_one", null).build(),
                     Publish.toUser("a-ben").notification("batch_two", null).build()));
             assertThat(batch).extracting(PublishResult::count).containsExactly(1, 1);
@@ -70,12 +53,12 @@ class HeraldAdminEndToEndTest {
     @Test
     void aRepeatedKeyStoresOnceAndAnotherBodyWithItIsAConflict() {
         Publish p = Publish.toUser("a-cid").notification("payment_status_changed", Map.of("status", "paid")).idempotencyKey("order-7-paid").build();
-        PublishResult first = admin.publish(p);
-        PublishResult again = admin.publish(p);
+        PublishResult first = herald.admin().publish(p);
+        PublishResult again = herald.admin().publish(p);
         assertThat(again.replayed()).isTrue();
         assertThat(again.ids()).isEqualTo(first.ids());
 
-        HeraldException conflict = catchThrowableOfType(HeraldException.class, () -> admin.publish(
+        HeraldException conflict = catchThrowableOfType(HeraldException.class, () -> herald.admin().publish(
                 Publish.toUser("a-cid").notification("payment_status_changed", Map.of("status", "refunded")).idempotencyKey("order-7-paid").build()));
         assertThat(conflict.kind()).isEqualTo(HeraldException.Kind.CONFLICT);
         assertThat(conflict.status()).isEqualTo(409);
@@ -84,18 +67,18 @@ class HeraldAdminEndToEndTest {
     @Test
     void refusalsAreTypedErrors() {
         HeraldException invalid = catchThrowableOfType(HeraldException.class,
-                () -> admin.publish(Publish.toUser("a-dan").notification("connected", null).build()));
+                () -> herald.admin().publish(Publish.toUser("a-dan").notification("connected", null).build()));
         assertThat(invalid.kind()).isEqualTo(HeraldException.Kind.VALIDATION);
         assertThat(invalid.field()).isEqualTo("notification.type");
 
-        try (HeraldAdmin wrongKey = HeraldAdmin.builder().url(node.url()).apiKey("not-the-key-0123456789").build()) {
+        try (HeraldAdmin wrongKey = HeraldAdmin.builder().url(herald.node().url()).apiKey("not-the-key-0123456789").build()) {
             HeraldException unauthorized = catchThrowableOfType(HeraldException.class,
                     () -> wrongKey.publish(Publish.toUser("a-dan").notification("x", null).build()));
             assertThat(unauthorized.kind()).isEqualTo(HeraldException.Kind.UNAUTHORIZED);
             assertThat(unauthorized.status()).isEqualTo(401);
         }
         // A user's token is not an API key.
-        try (HeraldAdmin userToken = HeraldAdmin.builder().url(node.url()).apiKey(Tokens.user("a-dan", Duration.ofHours(1))).build()) {
+        try (HeraldAdmin userToken = HeraldAdmin.builder().url(herald.node().url()).apiKey(Tokens.user("a-dan", Duration.ofHours(1))).build()) {
             assertThat(catchThrowableOfType(HeraldException.class, () -> userToken.presence(List.of("a-dan"))).kind())
                     .isEqualTo(HeraldException.Kind.UNAUTHORIZED);
         }
@@ -112,12 +95,12 @@ class HeraldAdminEndToEndTest {
         try (HeraldClient client = connected("a-eve", sink)) {
             EventLog log = new EventLog();
             client.addConnectionListener(log);
-            await().atMost(Duration.ofSeconds(5)).until(() -> admin.presence(List.of("a-eve")).get(0).online());
-            assertThat(admin.presence(List.of("a-eve", "a-never")))
+            await().atMost(Duration.ofSeconds(5)).until(() -> herald.admin().presence(List.of("a-eve")).get(0).online());
+            assertThat(herald.admin().presence(List.of("a-eve", "a-never")))
                     .extracting(Presence::userId, Presence::online).containsExactly(
                             org.assertj.core.groups.Tuple.tuple("a-eve", true), org.assertj.core.groups.Tuple.tuple("a-never", false));
 
-            assertThat(admin.disconnectUser("a-eve")).isEqualTo(1);
+            assertThat(herald.admin().disconnectUser("a-eve")).isEqualTo(1);
             await().atMost(Duration.ofSeconds(5)).until(() -> !log.disconnects.isEmpty());
             DisconnectReason reason = log.disconnects.get(0);
             assertThat(reason.closeCode()).isEqualTo(4009);
@@ -131,12 +114,12 @@ class HeraldAdminEndToEndTest {
 
     @Test
     void conversationsAreCreatedBetweenUsers() {
-        Conversation c = admin.createConversation("group", List.of("a-fay", "a-gus"), "Kitchen");
+        Conversation c = herald.admin().createConversation("group", List.of("a-fay", "a-gus"), "Kitchen");
         assertThat(c.id()).isPositive();
         assertThat(c.kind()).isEqualTo("group");
         assertThat(c.title()).isEqualTo("Kitchen");
         assertThat(c.members()).containsExactlyInAnyOrder("a-fay", "a-gus");
-        HeraldException bad = catchThrowableOfType(HeraldException.class, () -> admin.createConversation("direct", List.of("a-fay"), null));
+        HeraldException bad = catchThrowableOfType(HeraldException.class, () -> herald.admin().createConversation("direct", List.of("a-fay"), null));
         assertThat(bad.kind()).isEqualTo(HeraldException.Kind.VALIDATION);
         assertThat(bad.field()).isEqualTo("members");
     }

@@ -9,33 +9,16 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** The notification socket and the inbox against a real Herald node. */
+/** The notification socket and the inbox against a real Herald herald.node(). */
 class NotificationsEndToEndTest {
-    private static HeraldNode node;
-    private static HeraldAdmin admin;
-
-    @BeforeAll
-    static void startNode() {
-        node = HeraldNode.start();
-        admin = node.admin();
-    }
-
-    @AfterAll
-    static void stopNode() {
-        if (admin != null) {
-            admin.close();
-        }
-        if (node != null) {
-            node.close();
-        }
-    }
+    @RegisterExtension
+    static final NodeExtension herald = new NodeExtension();
 
     private static HeraldClient client(String user, HeraldClient.Builder extra) {
-        return extra.url(node.url()).token(Tokens.user(user, Duration.ofHours(1))).build();
+        return extra.url(herald.node().url()).token(Tokens.user(user, Duration.ofHours(1))).build();
     }
 
     @Test
@@ -57,7 +40,7 @@ class NotificationsEndToEndTest {
             assertThat(connected.stream()).isEqualTo("user:n-alice");
             assertThat(client.connect().get(5, TimeUnit.SECONDS).connectionId()).isEqualTo(connected.connectionId());
 
-            PublishResult published = admin.publish(Publish.toUser("n-alice")
+            PublishResult published = herald.admin().publish(Publish.toUser("n-alice")
                     .notification("order_created", Map.of("order_id", 1001, "message", "Order #1001 received")).build());
 
             await().atMost(Duration.ofSeconds(5)).until(() -> all.size() == 1 && orders.size() == 1);
@@ -81,8 +64,8 @@ class NotificationsEndToEndTest {
             List<Notification> got = new CopyOnWriteArrayList<>();
             client.addNotificationListener(got::add);
             client.connect().get(10, TimeUnit.SECONDS);
-            admin.publish(Publish.toUser("n-bob").notification("general_announcement", Map.of("message", "hi")).build());
-            admin.publish(Publish.toUser("n-bob").notification("order_status_changed", Map.of("status", "ready")).build());
+            herald.admin().publish(Publish.toUser("n-bob").notification("general_announcement", Map.of("message", "hi")).build());
+            herald.admin().publish(Publish.toUser("n-bob").notification("order_status_changed", Map.of("status", "ready")).build());
             await().atMost(Duration.ofSeconds(5)).until(() -> got.size() == 1);
             assertThat(got.get(0).type()).isEqualTo("order_status_changed");
             assertThat(got.get(0).seq()).isEqualTo(2);
@@ -113,7 +96,7 @@ class NotificationsEndToEndTest {
             });
             client.connect().get(10, TimeUnit.SECONDS);
             for (int i = 0; i < 5; i++) {
-                admin.publish(Publish.toUser("n-carol").notification("ping_" + i, null).build());
+                herald.admin().publish(Publish.toUser("n-carol").notification("ping_" + i, null).build());
             }
             await().atMost(Duration.ofSeconds(5)).until(() -> seqs.size() == 5);
             assertThat(seqs).containsExactly(1L, 2L, 3L, 4L, 5L);
@@ -141,8 +124,8 @@ class NotificationsEndToEndTest {
                 }
             });
             laptop.connect().get(10, TimeUnit.SECONDS);
-            String first = admin.publish(Publish.toUser("n-dave").notification("order_created", Map.of("order_id", 1)).category("orders").build()).ids().get(0);
-            admin.publish(Publish.toUser("n-dave").notification("general_announcement", Map.of("m", "x")).build());
+            String first = herald.admin().publish(Publish.toUser("n-dave").notification("order_created", Map.of("order_id", 1)).category("orders").build()).ids().get(0);
+            herald.admin().publish(Publish.toUser("n-dave").notification("general_announcement", Map.of("m", "x")).build());
 
             Inbox inbox = phone.inbox();
             InboxPage page = inbox.list();
@@ -164,7 +147,7 @@ class NotificationsEndToEndTest {
 
             inbox.setPreferences(Map.of("types", Map.of("marketing_offer", Map.of("in_app", false))));
             assertThat(inbox.preferences().path("preferences").path("types").path("marketing_offer").path("in_app").asBoolean(true)).isFalse();
-            PublishResult muted = admin.publish(Publish.toUser("n-dave").notification("marketing_offer", null).build());
+            PublishResult muted = herald.admin().publish(Publish.toUser("n-dave").notification("marketing_offer", null).build());
             assertThat(muted.muted()).containsExactly("n-dave");
 
             assertThat(org.assertj.core.api.Assertions.catchThrowableOfType(HeraldException.class, () -> inbox.markRead("no-such-id")).kind())
@@ -174,12 +157,12 @@ class NotificationsEndToEndTest {
 
     @Test
     void aTopicClientFollowsTheTopicItsTokenGrants() throws Exception {
-        try (HeraldClient staff = HeraldClient.builder().url(node.url()).token(Tokens.user("n-erin", Duration.ofHours(1), "branch:7"))
+        try (HeraldClient staff = HeraldClient.builder().url(herald.node().url()).token(Tokens.user("n-erin", Duration.ofHours(1), "branch:7"))
                 .stream("branch", "7").build()) {
             List<Notification> got = new CopyOnWriteArrayList<>();
             staff.addNotificationListener(got::add);
             assertThat(staff.connect().get(10, TimeUnit.SECONDS).stream()).isEqualTo("branch:7");
-            admin.publish(Publish.toTopic("branch:7").notification("order_created", Map.of("table", 5)).build());
+            herald.admin().publish(Publish.toTopic("branch:7").notification("order_created", Map.of("table", 5)).build());
             await().atMost(Duration.ofSeconds(5)).until(() -> got.size() == 1);
             assertThat(got.get(0).get("table").asInt()).isEqualTo(5);
         }

@@ -9,25 +9,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Herald's refusals (401, 403) surface as typed errors, and the client stops only where retrying cannot help. */
 class RefusalsEndToEndTest {
-    private static HeraldNode node;
-
-    @BeforeAll
-    static void startNode() {
-        node = HeraldNode.start();
-    }
-
-    @AfterAll
-    static void stopNode() {
-        if (node != null) {
-            node.close();
-        }
-    }
+    @RegisterExtension
+    static final NodeExtension herald = new NodeExtension();
 
     private static HeraldException failure(CompletableFuture<?> f) {
         ExecutionException e = catchThrowableOfType(ExecutionException.class, () -> f.get(10, TimeUnit.SECONDS));
@@ -38,7 +26,7 @@ class RefusalsEndToEndTest {
 
     @Test
     void aForgedFixedTokenIsUnauthorizedAndTheClientStops() throws Exception {
-        try (HeraldClient client = HeraldClient.builder().url(node.url()).token(Tokens.forged("r-ann")).build()) {
+        try (HeraldClient client = HeraldClient.builder().url(herald.node().url()).token(Tokens.forged("r-ann")).build()) {
             EventLog log = new EventLog();
             client.addConnectionListener(log);
             HeraldException e = failure(client.connect());
@@ -56,7 +44,7 @@ class RefusalsEndToEndTest {
 
     @Test
     void aTopicTheTokenDoesNotGrantIsForbidden() {
-        try (HeraldClient client = HeraldClient.builder().url(node.url()).token(Tokens.user("r-ben", Duration.ofHours(1), "branch:1"))
+        try (HeraldClient client = HeraldClient.builder().url(herald.node().url()).token(Tokens.user("r-ben", Duration.ofHours(1), "branch:1"))
                 .stream("branch", "2").build()) {
             HeraldException e = failure(client.connect());
             assertThat(e.kind()).isEqualTo(HeraldException.Kind.FORBIDDEN);
@@ -69,7 +57,7 @@ class RefusalsEndToEndTest {
     void aProviderWhoseTokenIsRefusedIsAskedAgainAndTheClientGetsIn() throws Exception {
         AtomicInteger asked = new AtomicInteger();
         TokenProvider provider = () -> asked.incrementAndGet() == 1 ? Tokens.forged("r-cid") : Tokens.user("r-cid", Duration.ofHours(1));
-        try (HeraldClient client = HeraldClient.builder().url(node.url()).tokenProvider(provider).build()) {
+        try (HeraldClient client = HeraldClient.builder().url(herald.node().url()).tokenProvider(provider).build()) {
             EventLog log = new EventLog();
             client.addConnectionListener(log);
             assertThat(client.connect().get(10, TimeUnit.SECONDS).userId()).isEqualTo("r-cid");

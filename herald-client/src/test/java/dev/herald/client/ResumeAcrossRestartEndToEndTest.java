@@ -9,9 +9,8 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The node is stopped under a connected client and a new process starts on the same port and
@@ -19,19 +18,8 @@ import org.junit.jupiter.api.Test;
  * deliver every notification exactly once, in seq order.
  */
 class ResumeAcrossRestartEndToEndTest {
-    private static HeraldNode node;
-
-    @BeforeAll
-    static void startNode() {
-        node = HeraldNode.start();
-    }
-
-    @AfterAll
-    static void stopNode() {
-        if (node != null) {
-            node.close();
-        }
-    }
+    @RegisterExtension
+    static final NodeExtension herald = new NodeExtension();
 
     @Test
     void notificationsPublishedWhileTheClientWasAwayArriveOnceEachInSeqOrder() throws Exception {
@@ -39,25 +27,25 @@ class ResumeAcrossRestartEndToEndTest {
         AtomicReference<Duration> delay = new AtomicReference<>(Duration.ofMinutes(10));
         List<Long> seqs = new CopyOnWriteArrayList<>();
         EventLog log = new EventLog();
-        try (HeraldClient client = HeraldClient.builder().url(node.url()).token(Tokens.user("resume-ann", Duration.ofHours(1)))
+        try (HeraldClient client = HeraldClient.builder().url(herald.node().url()).token(Tokens.user("resume-ann", Duration.ofHours(1)))
                 .backoff(attempt -> delay.get()).build()) {
             client.addConnectionListener(log);
             client.addNotificationListener(n -> seqs.add(n.seq()));
             client.connect().get(10, TimeUnit.SECONDS);
-            try (HeraldAdmin admin = node.admin()) {
+            try (HeraldAdmin admin = herald.node().admin()) {
                 for (int i = 1; i <= 3; i++) {
                     admin.publish(Publish.toUser("resume-ann").notification("order_status_changed", Map.of("step", i)).build());
                 }
             }
             await().atMost(Duration.ofSeconds(5)).until(() -> seqs.size() == 3);
 
-            node.stop();
+            herald.node().stop();
             await().atMost(Duration.ofSeconds(10)).until(() -> log.count("reconnecting") >= 1);
             assertThat(log.disconnects.get(0).closeCode()).isEqualTo(1001); // "server shutting down, reconnect and resume"
             assertThat(log.disconnects.get(0).reconnecting()).isTrue();
 
-            node.restart(); // a new process on the same port and data dir
-            try (HeraldAdmin admin = node.admin()) {
+            herald.node().restart(); // a new process on the same port and data dir
+            try (HeraldAdmin admin = herald.node().admin()) {
                 for (int i = 4; i <= 6; i++) {
                     admin.publish(Publish.toUser("resume-ann").notification("order_status_changed", Map.of("step", i)).build());
                 }

@@ -10,25 +10,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Short-lived tokens are replaced over the open sockets before Herald would close them with 4001. */
 class TokenRefreshEndToEndTest {
-    private static HeraldNode node;
-
-    @BeforeAll
-    static void startNode() {
-        node = HeraldNode.start();
-    }
-
-    @AfterAll
-    static void stopNode() {
-        if (node != null) {
-            node.close();
-        }
-    }
+    @RegisterExtension
+    static final NodeExtension herald = new NodeExtension();
 
     @Test
     void theConnectionOutlivesItsFirstTokenBecauseTheClientRefreshesItOverTheSocket() throws Exception {
@@ -39,7 +27,7 @@ class TokenRefreshEndToEndTest {
         };
         List<Notification> got = new CopyOnWriteArrayList<>();
         EventLog log = new EventLog();
-        try (HeraldClient client = HeraldClient.builder().url(node.url()).tokenProvider(provider)
+        try (HeraldClient client = HeraldClient.builder().url(herald.node().url()).tokenProvider(provider)
                 .tokenRefreshMargin(Duration.ofSeconds(3)).build()) {
             client.addConnectionListener(log);
             client.addNotificationListener(got::add);
@@ -54,7 +42,7 @@ class TokenRefreshEndToEndTest {
             assertThat(log.count("connected NOTIFICATIONS")).isEqualTo(1);
             assertThat(issued.size()).isGreaterThanOrEqualTo(3);
 
-            try (HeraldAdmin admin = node.admin()) {
+            try (HeraldAdmin admin = herald.node().admin()) {
                 admin.publish(Publish.toUser("t-ann").notification("order_created", Map.of("order_id", 5)).build());
             }
             await().atMost(Duration.ofSeconds(5)).until(() -> got.size() == 1);
@@ -73,9 +61,9 @@ class TokenRefreshEndToEndTest {
         };
         List<Long> seqs = new CopyOnWriteArrayList<>();
         EventLog log = new EventLog();
-        try (HeraldClient client = HeraldClient.builder().url(node.url()).tokenProvider(provider)
+        try (HeraldClient client = HeraldClient.builder().url(herald.node().url()).tokenProvider(provider)
                 .clock(Clock.offset(Clock.systemUTC(), Duration.ofSeconds(-60))).build();
-             HeraldAdmin admin = node.admin()) {
+             HeraldAdmin admin = herald.node().admin()) {
             client.addConnectionListener(log);
             client.addNotificationListener(n -> seqs.add(n.seq()));
             client.connect().get(10, TimeUnit.SECONDS);
