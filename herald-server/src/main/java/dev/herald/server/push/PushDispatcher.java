@@ -85,6 +85,9 @@ public final class PushDispatcher implements AutoCloseable {
     private volatile String lastFailure;
     private final AtomicLong pending = new AtomicLong();
     private final MeterRegistry registry;
+    /** Counters by platform/outcome and by skip reason: registered once, not looked up per push. */
+    private final Map<String, Counter> sends = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Counter> skips = new java.util.concurrent.ConcurrentHashMap<>();
     private final Timer latency;
 
     /**
@@ -295,8 +298,9 @@ public final class PushDispatcher implements AutoCloseable {
                     ? (attempt >= MAX_ATTEMPTS ? "gave up after " + attempt + " tries: " : "ttl passed: ") + outcome.reason()
                     : outcome.reason();
             attempts.add(new PushAttempt(device.id(), at, job.notificationId(), result, outcome.status(), reason, attempt));
-            Counter.builder("herald.push.sends").description("pushes sent to providers, by platform and outcome")
-                    .tag("platform", device.platform().wireName()).tag("outcome", result).register(registry).increment();
+            counter(sends, device.platform().wireName() + "/" + result, () -> Counter.builder("herald.push.sends")
+                    .description("pushes sent to providers, by platform and outcome")
+                    .tag("platform", device.platform().wireName()).tag("outcome", result)).increment();
             if (result.equals("gone")) {
                 log.info("push device removed: {} ({} {})", device, outcome.status(), outcome.reason());
             }
@@ -318,8 +322,13 @@ public final class PushDispatcher implements AutoCloseable {
     }
 
     private void skipped(String reason) {
-        Counter.builder("herald.push.skipped").description("push jobs not sent, by reason")
-                .tag("reason", reason).register(registry).increment();
+        counter(skips, reason, () -> Counter.builder("herald.push.skipped").description("push jobs not sent, by reason")
+                .tag("reason", reason)).increment();
+    }
+
+    /** The counter of {@code key}, registered on its first use and looked up in {@code cache} after. */
+    private Counter counter(Map<String, Counter> cache, String key, java.util.function.Supplier<Counter.Builder> builder) {
+        return cache.computeIfAbsent(key, k -> builder.get().register(registry));
     }
 
     /** One log line per distinct failure, not one per job. */
