@@ -74,6 +74,8 @@ final class RecoveryLog {
     // Guarded by this.
     /** Stored packets in offset order (not necessarily the order they were stored in). */
     private final ArrayDeque<Entry> entries = new ArrayDeque<>();
+    /** {@link #insertInOrder}'s room for the entries it moves aside; empty between calls. */
+    private final ArrayDeque<Entry> movedAside = new ArrayDeque<>();
     private long bytes;
     /** The watermark: every offset up to it is stored, or was given up because its encoder threw. */
     private long storedUpTo;
@@ -126,12 +128,15 @@ final class RecoveryLog {
             entries.addLast(e);
             return;
         }
-        ArrayDeque<Entry> later = new ArrayDeque<>();
+        // Two event loops appending at once put an entry behind the tail about every other
+        // append in a fanout: the moved entries go through one deque kept for it, not a new one.
         while (!entries.isEmpty() && entries.peekLast().seq() > e.seq()) {
-            later.addFirst(entries.removeLast());
+            movedAside.addFirst(entries.removeLast());
         }
         entries.addLast(e);
-        entries.addAll(later);
+        while (!movedAside.isEmpty()) {
+            entries.addLast(movedAside.removeFirst());
+        }
     }
 
     /** Moves the watermark over {@code s} and over the offsets above it that finished first. */

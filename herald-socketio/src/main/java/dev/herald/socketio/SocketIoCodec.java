@@ -71,6 +71,29 @@ public final class SocketIoCodec {
     }
 
     /**
+     * The text of an EVENT packet of a {@link PreparedEvent}: what {@link #encode} writes for its
+     * name and arguments, with {@code offset} (or nothing, when null) as the last argument.
+     *
+     * @param offset a recovery offset ({@link RecoveryLog#offset}: letters, digits, {@code -} and
+     *               {@code _} only, so it needs no escaping), or null
+     */
+    static String event(String namespace, PreparedEvent event, String offset) {
+        String head = event.head();
+        boolean root = "/".equals(namespace);
+        StringBuilder sb = new StringBuilder(head.length() + 5 + (root ? 0 : namespace.length())
+                + (offset == null ? 0 : offset.length()));
+        sb.append(SocketIoPacketType.EVENT.code());
+        if (!root) {
+            sb.append(namespace).append(',');
+        }
+        sb.append(head);
+        if (offset != null) {
+            sb.append(",\"").append(offset).append('"');
+        }
+        return sb.append(']').toString();
+    }
+
+    /**
      * Appends {@code node} as JSON. Arrays (an event's argument list), strings, numbers and raw
      * values (JSON an application already holds as text, e.g.
      * {@code JsonNodeFactory.rawValueNode}) are written by hand, the raw values copied as they

@@ -200,6 +200,21 @@ public final class SocketIoSocket {
     }
 
     /**
+     * Sends an event encoded beforehand ({@link PreparedEvent}) to this client only: the same
+     * packet as {@link #emit(String, Object...)} with the event's name and arguments, without
+     * encoding the arguments again. Recovery as there.
+     */
+    public void emit(PreparedEvent event) {
+        RecoveryLog log = namespace.recovery();
+        if (connected && log != null) {
+            sendEncoded(log.append(Set.of(id), Set.of(), seq -> EncodedPacket.of(
+                    SocketIoCodec.event(namespace.name(), event, log.offset(seq)), List.of(), seq)));
+            return;
+        }
+        sendEncoded(EncodedPacket.of(SocketIoCodec.event(namespace.name(), event, null), List.of()));
+    }
+
+    /**
      * Sends an event asking the client to acknowledge it; completes with the client's answer, or
      * exceptionally with {@link TimeoutException} after {@code timeout}, or with
      * {@link IllegalStateException} if the socket disconnects first.
@@ -254,7 +269,7 @@ public final class SocketIoSocket {
     }
 
     /** {@code [event, ...args]}; the event name must not be a reserved one. */
-    private static ArrayNode eventArguments(String event, Object[] args) {
+    static ArrayNode eventArguments(String event, Object[] args) {
         if (event == null || SocketIoCodec.RESERVED_EVENTS.contains(event)) {
             throw new IllegalArgumentException("event is reserved or null: " + event);
         }

@@ -137,6 +137,42 @@ class RecoveryWithoutGapTest {
         back.abort();
     }
 
+    @Test
+    void preparedEmitsAreTheSamePacketsAndAreReplayedToo() throws Exception {
+        SuiteClient.Ws ws = client.ws(WS);
+        ws.next();
+        ws.send("40/feed,");
+        JsonNode hello = JSON.readTree(((String) ws.next()).substring("40/feed,".length()));
+        SocketIoSocket s = feed.socket(hello.get("sid").asText()).orElseThrow();
+        JsonNode payload = JSON.readTree("{\"n\":1,\"text\":\"caf\u00e9 \\\"quoted\\\"\",\"list\":[1,null,true]}");
+        s.emit("direct", payload);
+        s.emit(PreparedEvent.of("direct", payload));
+        String plain = (String) ws.nextSkippingPings();
+        String prepared = (String) ws.nextSkippingPings();
+        String[] plainArgs = nextDirectOf(plain);
+        String[] preparedArgs = nextDirectOf(prepared);
+        assertThat(prepared).as("the same packet but for the offset")
+                .isEqualTo(plain.replace(plainArgs[1], preparedArgs[1]));
+        assertThat(preparedArgs[1]).isNotEqualTo(plainArgs[1]);
+
+        // Missed after the first prepared packet: replayed from the recovery log.
+        s.emit(PreparedEvent.of("direct", 2));
+        ws.abort();
+        await().atMost(Duration.ofSeconds(5)).until(() -> feed.sockets().isEmpty());
+        SuiteClient.Ws back = client.ws(WS);
+        back.next();
+        back.send("40/feed,{\"pid\":\"" + hello.get("pid").asText() + "\",\"offset\":\"" + preparedArgs[1] + "\"}");
+        assertThat((String) back.next()).startsWith("40/feed,{\"sid\":\"" + hello.get("sid").asText());
+        assertThat(nextDirect(back)[0]).isEqualTo("2");
+        back.abort();
+    }
+
+    private static String[] nextDirectOf(String m) throws Exception {
+        JsonNode arr = JSON.readTree(m.substring("42/feed,".length()));
+        assertThat(arr.get(0).asText()).isEqualTo("direct");
+        return new String[] {arr.get(1).toString(), arr.get(2).asText()};
+    }
+
     private static String[] nextDirect(SuiteClient.Ws ws) throws Exception {
         String m = (String) ws.nextSkippingPings();
         JsonNode arr = JSON.readTree(m.substring("42/feed,".length()));

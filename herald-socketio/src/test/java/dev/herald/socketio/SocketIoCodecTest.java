@@ -31,6 +31,35 @@ class SocketIoCodecTest {
     }
 
     @Test
+    void aPreparedEventEncodesAsTheSameEventWithItsOffsetLast() throws Exception {
+        JsonNode payload = json("{\"z\":1,\"s\":\"a \\\"b\\\" \u00e9\",\"raw\":[true,null]}");
+        JsonNode raw = JsonNodeFactory.instance.rawValueNode(new com.fasterxml.jackson.databind.util.RawValue(
+                "{\"type\":\"x\",\"n\":2}"));
+        PreparedEvent prepared = PreparedEvent.of("news", payload, raw, 7, "text");
+        for (String nsp : new String[] {"/", "/feed"}) {
+            for (String offset : new String[] {null, "AbC_d-e1-z9"}) {
+                ArrayNode data = JSON.createArrayNode().add("news").add(payload);
+                data.addRawValue(new com.fasterxml.jackson.databind.util.RawValue("{\"type\":\"x\",\"n\":2}"));
+                data.add(7).add("text");
+                if (offset != null) {
+                    data.add(offset);
+                }
+                String expected = SocketIoCodec.encode(new SocketIoPacket(SocketIoPacketType.EVENT, nsp, null, data)).text();
+                assertThat(SocketIoCodec.event(nsp, prepared, offset)).as("namespace %s, offset %s", nsp, offset)
+                        .isEqualTo(expected);
+            }
+        }
+    }
+
+    @Test
+    void aPreparedEventRefusesBinaryArgumentsAndReservedNames() {
+        assertThatThrownBy(() -> PreparedEvent.of("upload", new byte[] {1}))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("binary");
+        assertThatThrownBy(() -> PreparedEvent.of("connect", 1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> PreparedEvent.of(null)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void keepsObjectKeyOrderAndWritesCompactJson() throws Exception {
         String in = "[\"e\",{\"z\":1,\"a\":{\"y\":[true,null],\"b\":\"s\"},\"m\":2.5}]";
         SocketIoPacket p = new SocketIoDecoder().add("2" + in);

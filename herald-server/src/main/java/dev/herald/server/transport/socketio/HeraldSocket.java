@@ -16,14 +16,18 @@ import dev.herald.server.stream.Streams;
 import dev.herald.server.delivery.StreamSubscription;
 import dev.herald.server.delivery.TypeFilter;
 import dev.herald.server.transport.TransportContext;
+import dev.herald.socketio.PreparedEvent;
 import dev.herald.socketio.SocketIoSocket;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,6 +61,9 @@ final class HeraldSocket implements Session {
     final SocketIoSettings settings;
     private final String id;
     private final long writableBelow;
+    /** {@link #prepare}, as the function a stream event caches its result of. */
+    private final Function<byte[], PreparedNotification> preparer = this::prepare;
+
     // All below: only on the loop.
     ChatConnection chat;
     private StreamSubscription notifications;
@@ -193,11 +200,10 @@ final class HeraldSocket implements Session {
         String stream = event.stream();
         if (stream.equals(principal.userStream())) {
             if (event.isSequenced()) {
-                // The notification's JSON as it was stored, shared by every socket: the encoder
-                // copies it into each packet (with that socket's recovery offset) without a parse.
-                JsonNode n = event.asValue(JsonNode.class, HeraldSocket::rawJson);
-                for (String name : settings.notificationEvents()) {
-                    socket.emit(name, n);
+                // Encoded once per event (the notification's JSON as it was stored, no parse) and
+                // shared by every socket, which adds only its recovery offset to the packet.
+                for (PreparedEvent prepared : event.asValue(PreparedNotification.class, preparer).events()) {
+                    socket.emit(prepared);
                 }
                 socket.data().put(CURSOR, event.seq());
             } else if ("unread_count".equals(event.type())) {
@@ -224,8 +230,17 @@ final class HeraldSocket implements Session {
         }
     }
 
-    private static JsonNode rawJson(byte[] json) {
-        return JsonNodeFactory.instance.rawValueNode(new RawValue(new String(json, StandardCharsets.UTF_8)));
+    /** A notification as a Socket.IO event under each of the configured names, for every socket of the node. */
+    private record PreparedNotification(List<PreparedEvent> events) {
+    }
+
+    private PreparedNotification prepare(byte[] json) {
+        JsonNode raw = JsonNodeFactory.instance.rawValueNode(new RawValue(new String(json, StandardCharsets.UTF_8)));
+        List<PreparedEvent> events = new ArrayList<>();
+        for (String name : settings.notificationEvents()) {
+            events.add(PreparedEvent.of(name, raw));
+        }
+        return new PreparedNotification(List.copyOf(events));
     }
 
     private JsonNode parse(StreamEvent event) {
