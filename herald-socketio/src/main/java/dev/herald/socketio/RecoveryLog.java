@@ -168,8 +168,9 @@ final class RecoveryLog {
         }
     }
 
+    /** Offset {@code s} as a client sees it: {@code <epoch>-<s in hex>} (hex: the JDK writes it without a division per digit). */
     String offset(long s) {
-        return epoch + "-" + Long.toString(s, 36);
+        return epoch + "-" + Long.toHexString(s);
     }
 
     /**
@@ -272,7 +273,7 @@ final class RecoveryLog {
             return -1;
         }
         try {
-            return Long.parseLong(offset.substring(dash + 1), 36);
+            return Long.parseLong(offset.substring(dash + 1), 16);
         } catch (NumberFormatException e) {
             return -1;
         }

@@ -199,7 +199,7 @@ public final class DeliveryHub implements Broker.Listener {
     }
 
     StreamEvent unreadEvent(StreamEvent event) {
-        return unreadFrames.apply(event);
+        return event.follower(unreadFrames);
     }
 
     /**

@@ -34,6 +34,8 @@ public final class StreamEvent {
     private final AtomicReferenceArray<ByteBuf> encodings = new AtomicReferenceArray<>(FORMATS);
     /** {@link #json()} as one transport's value (see {@link #asValue}); computed on first use, like the encodings. */
     private final AtomicReference<Object> value = new AtomicReference<>();
+    /** {@link #follower}, once derived; a race derives it twice, harmlessly. */
+    private volatile StreamEvent follower;
 
     /**
      * @param stream          stream key, e.g. {@code user:42}
@@ -122,6 +124,20 @@ public final class StreamEvent {
             value.compareAndSet(null, v);
         }
         return type.cast(v);
+    }
+
+    /**
+     * The event that follows this one to each of its subscribers (the {@code unread_count} frame
+     * after a notification), derived on first use and then shared, with its encodings, by every
+     * subscription: a user's sockets all get the same one.
+     */
+    public StreamEvent follower(Function<StreamEvent, StreamEvent> derive) {
+        StreamEvent f = follower;
+        if (f == null) {
+            f = derive.apply(this);
+            follower = f;
+        }
+        return f;
     }
 
     public String stream() { return stream; }

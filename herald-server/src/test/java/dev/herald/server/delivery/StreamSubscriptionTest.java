@@ -96,6 +96,24 @@ class StreamSubscriptionTest {
     }
 
     @Test
+    void aUsersSessionsShareOneUnreadCountEventPerNotification() throws Exception {
+        RecordingSession other = new RecordingSession(loop);
+        subscribe(-1, TypeFilter.ALL);
+        loop.submit(() -> hub.subscribe(other, STREAM, -1, TypeFilter.ALL, st -> { })).get(5, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(5)).until(() -> loop.submit(() -> true).get());
+        StoredNotification n = store.append(STREAM, "t");
+        // As a publish stores it: with the stream's unread and unseen counts after it.
+        broker.publish(NotificationFrames.event(StoredNotification.fresh(n.id(), n.stream(), n.seq(), n.type(), n.json(),
+                n.createdAt(), 1, 1)));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> session.delivered.size() >= 2 && other.delivered.size() >= 2);
+        StreamEvent mine = session.delivered.get(1);
+        assertThat(mine.type()).isEqualTo("unread_count");
+        assertThat(mine.unread()).isEqualTo(1);
+        assertThat(other.delivered.get(1)).as("one event (and so one encoding) for every session").isSameAs(mine);
+    }
+
+    @Test
     void moreLiveEventsThanTheBufferHoldsDuringReplayAreStillDeliveredOnce() throws Exception {
         for (int i = 0; i < 3000; i++) {
             store.append(STREAM, "t");

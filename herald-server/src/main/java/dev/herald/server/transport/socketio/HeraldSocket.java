@@ -61,8 +61,10 @@ final class HeraldSocket implements Session {
     final SocketIoSettings settings;
     private final String id;
     private final long writableBelow;
-    /** {@link #prepare}, as the function a stream event caches its result of. */
-    private final Function<byte[], PreparedNotification> preparer = this::prepare;
+    /** {@link #prepareNotification}, as the function a stream event caches the result of. */
+    private final Function<byte[], Prepared> preparer = this::prepareNotification;
+    /** {@link #prepareCounts}, likewise. */
+    private final Function<byte[], Prepared> countsPreparer = this::prepareCounts;
 
     // All below: only on the loop.
     ChatConnection chat;
@@ -202,15 +204,14 @@ final class HeraldSocket implements Session {
             if (event.isSequenced()) {
                 // Encoded once per event (the notification's JSON as it was stored, no parse) and
                 // shared by every socket, which adds only its recovery offset to the packet.
-                for (PreparedEvent prepared : event.asValue(PreparedNotification.class, preparer).events()) {
+                for (PreparedEvent prepared : event.asValue(Prepared.class, preparer).events()) {
                     socket.emit(prepared);
                 }
                 socket.data().put(CURSOR, event.seq());
             } else if ("unread_count".equals(event.type())) {
-                long count = event.unread() >= 0 ? event.unread() : parse(event).path("count").asLong();
-                socket.emit("unreadCount", LongNode.valueOf(count)); // a node: no conversion per socket
-                if (event.unseen() >= 0) {
-                    socket.emit("unseenCount", LongNode.valueOf(event.unseen()));
+                // One unread_count event per notification, shared by the user's sockets: encoded once.
+                for (PreparedEvent prepared : event.asValue(Prepared.class, countsPreparer).events()) {
+                    socket.emit(prepared);
                 }
             } else if ("inbox".equals(event.type())) {
                 socket.emit("inbox", parse(event));
@@ -230,24 +231,46 @@ final class HeraldSocket implements Session {
         }
     }
 
-    /** A notification as a Socket.IO event under each of the configured names, for every socket of the node. */
-    private record PreparedNotification(List<PreparedEvent> events) {
+    /**
+     * What one stream event becomes on Socket.IO, encoded once for every socket of the node that
+     * receives it ({@link StreamEvent#asValue}).
+     */
+    private record Prepared(List<PreparedEvent> events) {
     }
 
-    private PreparedNotification prepare(byte[] json) {
+    /** A notification: under each of the configured event names, its JSON as stored (no parse). */
+    private Prepared prepareNotification(byte[] json) {
         JsonNode raw = JsonNodeFactory.instance.rawValueNode(new RawValue(new String(json, StandardCharsets.UTF_8)));
         List<PreparedEvent> events = new ArrayList<>();
         for (String name : settings.notificationEvents()) {
             events.add(PreparedEvent.of(name, raw));
         }
-        return new PreparedNotification(List.copyOf(events));
+        return new Prepared(List.copyOf(events));
+    }
+
+    /**
+     * An {@code unread_count} frame: {@code unreadCount}, then {@code unseenCount} when the frame
+     * has it (a frame relayed from a node of the release before does not).
+     */
+    private Prepared prepareCounts(byte[] json) {
+        JsonNode frame = parse(json);
+        List<PreparedEvent> events = new ArrayList<>(2);
+        events.add(PreparedEvent.of("unreadCount", LongNode.valueOf(frame.path("count").asLong())));
+        if (frame.has("unseen_count")) {
+            events.add(PreparedEvent.of("unseenCount", LongNode.valueOf(frame.path("unseen_count").asLong())));
+        }
+        return new Prepared(List.copyOf(events));
     }
 
     private JsonNode parse(StreamEvent event) {
+        return parse(event.json());
+    }
+
+    private JsonNode parse(byte[] json) {
         try {
-            return context.json().readTree(event.json());
+            return context.json().readTree(json);
         } catch (IOException e) {
-            throw new IllegalStateException("stream event is not JSON: " + event, e);
+            throw new IllegalStateException("stream event is not JSON: " + new String(json, StandardCharsets.UTF_8), e);
         }
     }
 
