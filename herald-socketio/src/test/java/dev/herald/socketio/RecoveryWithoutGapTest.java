@@ -117,66 +117,77 @@ class RecoveryWithoutGapTest {
 
     @Test
     void directEmitsCarryAnOffsetAndAreReplayedToo() throws Exception {
-        SuiteClient.Ws ws = client.ws(WS);
-        ws.next();
-        ws.send("40/feed,");
-        JsonNode hello = JSON.readTree(((String) ws.next()).substring("40/feed,".length()));
-        SocketIoSocket s = feed.socket(hello.get("sid").asText()).orElseThrow();
-        s.emit("direct", 1);
-        String[] first = nextDirect(ws);
+        Feed feed = connectFeed();
+        feed.socket().emit("direct", 1);
+        String[] first = nextDirect(feed.ws());
         assertThat(first[0]).isEqualTo("1");
-        ws.abort();
-        await().atMost(Duration.ofSeconds(5)).until(() -> feed.sockets().isEmpty());
-        feed.to(hello.get("sid").asText()).emit("direct", 2);
+        dropAndAwaitGone(feed);
+        RecoveryWithoutGapTest.feed.to(feed.sid()).emit("direct", 2);
 
-        SuiteClient.Ws back = client.ws(WS);
-        back.next();
-        back.send("40/feed,{\"pid\":\"" + hello.get("pid").asText() + "\",\"offset\":\"" + first[1] + "\"}");
-        assertThat((String) back.next()).startsWith("40/feed,{\"sid\":\"" + hello.get("sid").asText());
+        SuiteClient.Ws back = resume(feed, first[1]);
         assertThat(nextDirect(back)[0]).isEqualTo("2");
         back.abort();
     }
 
     @Test
     void preparedEmitsAreTheSamePacketsAndAreReplayedToo() throws Exception {
-        SuiteClient.Ws ws = client.ws(WS);
-        ws.next();
-        ws.send("40/feed,");
-        JsonNode hello = JSON.readTree(((String) ws.next()).substring("40/feed,".length()));
-        SocketIoSocket s = feed.socket(hello.get("sid").asText()).orElseThrow();
+        Feed feed = connectFeed();
         JsonNode payload = JSON.readTree("{\"n\":1,\"text\":\"caf\u00e9 \\\"quoted\\\"\",\"list\":[1,null,true]}");
-        s.emit("direct", payload);
-        s.emit(PreparedEvent.of("direct", payload));
-        String plain = (String) ws.nextSkippingPings();
-        String prepared = (String) ws.nextSkippingPings();
-        String[] plainArgs = nextDirectOf(plain);
-        String[] preparedArgs = nextDirectOf(prepared);
+        feed.socket().emit("direct", payload);
+        feed.socket().emit(PreparedEvent.of("direct", payload));
+        String plain = (String) feed.ws().nextSkippingPings();
+        String prepared = (String) feed.ws().nextSkippingPings();
+        String[] plainArgs = direct(plain);
+        String[] preparedArgs = direct(prepared);
         assertThat(prepared).as("the same packet but for the offset")
                 .isEqualTo(plain.replace(plainArgs[1], preparedArgs[1]));
         assertThat(preparedArgs[1]).isNotEqualTo(plainArgs[1]);
 
         // Missed after the first prepared packet: replayed from the recovery log.
-        s.emit(PreparedEvent.of("direct", 2));
-        ws.abort();
-        await().atMost(Duration.ofSeconds(5)).until(() -> feed.sockets().isEmpty());
-        SuiteClient.Ws back = client.ws(WS);
-        back.next();
-        back.send("40/feed,{\"pid\":\"" + hello.get("pid").asText() + "\",\"offset\":\"" + preparedArgs[1] + "\"}");
-        assertThat((String) back.next()).startsWith("40/feed,{\"sid\":\"" + hello.get("sid").asText());
+        feed.socket().emit(PreparedEvent.of("direct", 2));
+        dropAndAwaitGone(feed);
+        SuiteClient.Ws back = resume(feed, preparedArgs[1]);
         assertThat(nextDirect(back)[0]).isEqualTo("2");
         back.abort();
     }
 
-    private static String[] nextDirectOf(String m) throws Exception {
-        JsonNode arr = JSON.readTree(m.substring("42/feed,".length()));
+    /** A client connected to {@code /feed}: its WebSocket, its CONNECT answer, its server-side socket. */
+    private record Feed(SuiteClient.Ws ws, JsonNode hello, SocketIoSocket socket) {
+        String sid() {
+            return hello.get("sid").asText();
+        }
+    }
+
+    private static Feed connectFeed() throws Exception {
+        SuiteClient.Ws ws = client.ws(WS);
+        ws.next();
+        ws.send("40/feed,");
+        JsonNode hello = JSON.readTree(((String) ws.next()).substring("40/feed,".length()));
+        return new Feed(ws, hello, feed.socket(hello.get("sid").asText()).orElseThrow());
+    }
+
+    private static void dropAndAwaitGone(Feed f) {
+        f.ws().abort();
+        await().atMost(Duration.ofSeconds(5)).until(() -> feed.sockets().isEmpty());
+    }
+
+    /** Reconnects as {@code f}'s session from {@code offset}; asserts it was recovered. */
+    private static SuiteClient.Ws resume(Feed f, String offset) throws Exception {
+        SuiteClient.Ws back = client.ws(WS);
+        back.next();
+        back.send("40/feed,{\"pid\":\"" + f.hello().get("pid").asText() + "\",\"offset\":\"" + offset + "\"}");
+        assertThat((String) back.next()).startsWith("40/feed,{\"sid\":\"" + f.sid());
+        return back;
+    }
+
+    /** A {@code direct} event packet's {value as JSON text, offset}. */
+    private static String[] direct(String packet) throws Exception {
+        JsonNode arr = JSON.readTree(packet.substring("42/feed,".length()));
         assertThat(arr.get(0).asText()).isEqualTo("direct");
         return new String[] {arr.get(1).toString(), arr.get(2).asText()};
     }
 
     private static String[] nextDirect(SuiteClient.Ws ws) throws Exception {
-        String m = (String) ws.nextSkippingPings();
-        JsonNode arr = JSON.readTree(m.substring("42/feed,".length()));
-        assertThat(arr.get(0).asText()).isEqualTo("direct");
-        return new String[] {arr.get(1).asText(), arr.get(2).asText()};
+        return direct((String) ws.nextSkippingPings());
     }
 }
