@@ -29,7 +29,6 @@ import dev.herald.server.push.PushSender;
 import dev.herald.server.push.PushService;
 import dev.herald.server.push.PushTemplates;
 import dev.herald.server.push.jdbc.JdbcPushStore;
-import dev.herald.server.store.InboxCategory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,7 +39,6 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * Push on a node: the senders its options turn on, the dispatcher that sends the outbox, and the
@@ -111,7 +109,7 @@ record PushAssembly(PushService service, PushDispatcher dispatcher) {
         PushReceipts receipts = new PushReceipts(keys.derive("herald push receipts v1"));
         PushTemplates templates = new PushTemplates(store, System::nanoTime);
         PushDispatcher dispatcher = new PushDispatcher(store, senders, new PushMessages(new ObjectMapper(), receipts, templates::of),
-                notifications::preferences, name -> category(notifications, name), presence::isOnline,
+                notifications::preferences, notifications::category, presence::isOnline,
                 Clock.systemUTC(), metrics.registry());
         stores.notifications().onPushJobs(dispatcher::wake);
         PushService service = new PushService(store, readers, receipts, templates, notifications,
@@ -167,10 +165,6 @@ record PushAssembly(PushService service, PushDispatcher dispatcher) {
             return new PushDevice("-", userStream, PushPlatform.WEBPUSH, s.endpoint().toString(), s.p256dh(), s.auth(),
                     null, false, now);
         };
-    }
-
-    private static Optional<InboxCategory> category(NotificationService notifications, String name) {
-        return notifications.categories().stream().filter(c -> c.name().equals(name)).findFirst();
     }
 
     /** Stops the dispatcher (jobs in hand finish or are left to their leases) and closes the senders. */

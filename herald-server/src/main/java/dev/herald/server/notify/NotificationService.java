@@ -245,6 +245,11 @@ public final class NotificationService {
         return store.categories();
     }
 
+    /** {@link Store#category}: one category's settings, kept up to {@link Store#CATEGORY_SETTINGS_DELAY}. */
+    public java.util.Optional<InboxCategory> category(String name) {
+        return store.category(name);
+    }
+
     public void putCategory(InboxCategory category) {
         store.putCategory(category);
     }

@@ -3,6 +3,7 @@ package dev.herald.server.store;
 import dev.herald.server.stream.StreamState;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Durable storage of notification streams.
@@ -123,8 +124,22 @@ public interface Store extends AutoCloseable {
      */
     void setPreferences(String userStream, Preferences preferences);
 
-    /** Every category an app backend configured, by name. */
+    /** Every category an app backend configured, by name, read now. */
     List<InboxCategory> categories();
+
+    /**
+     * One category's settings as publishes see them: up to {@link #CATEGORY_SETTINGS_DELAY} old
+     * when changed on another node, current when changed through this one. For reads made per
+     * notification (each push job's); empty when the app configured no such category.
+     */
+    default Optional<InboxCategory> category(String name) {
+        for (InboxCategory category : categories()) {
+            if (category.name().equals(name)) {
+                return Optional.of(category);
+            }
+        }
+        return Optional.empty();
+    }
 
     /**
      * Creates or replaces a category's settings. Publishes honour them within

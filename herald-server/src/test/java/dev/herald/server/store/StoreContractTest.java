@@ -774,6 +774,20 @@ public abstract class StoreContractTest {
                 .as("a deleted category has no defaults any more").isEmpty();
     }
 
+    @Test
+    void oneCategorysSettingsAreThoseAChangeThroughThisStoreMadeAtOnce() {
+        String name = p + "digest";
+        assertThat(store.category(name)).as("never configured").isEmpty();
+        InboxCategory first = new InboxCategory(name, true, false, false, "Weekly");
+        store.putCategory(first);
+        assertThat(store.category(name)).contains(first);
+        InboxCategory changed = new InboxCategory(name, false, true, true, "Daily");
+        store.putCategory(changed);
+        assertThat(store.category(name)).as("a change through this store is seen at once").contains(changed);
+        assertThat(store.deleteCategory(name)).isTrue();
+        assertThat(store.category(name)).as("deleted through this store").isEmpty();
+    }
+
     private static PublishRequest labelled2(List<String> streams, String type, String category) {
         return new PublishRequest(streams, false, type, "{\"type\":\"" + type + "\"}", null, null, category, List.of(), null, null, null);
     }

@@ -20,7 +20,8 @@ import java.util.function.LongSupplier;
  * The app's category settings ({@code inbox_categories}) as the publish writers read them: kept
  * in memory and read again when older than {@link Store#CATEGORY_SETTINGS_DELAY}, or at once
  * after a change made through this node. A deployment has a handful of categories; reading them
- * all costs one small query per interval, not one per publish. Thread-safe.
+ * all costs one small query per interval, not one per publish (or push job: {@link Store#category}).
+ * Thread-safe: readers racing on stale settings may each read them, harmlessly.
  */
 final class Categories {
     private static final String SELECT = "SELECT category, in_app, push, critical, description, push_policy, push_delay_ms FROM inbox_categories";
@@ -37,7 +38,7 @@ final class Categories {
     /** The settings by name, read on {@code c} when stale. */
     Map<String, InboxCategory> current(Connection c) throws SQLException {
         long now = nanoTime.getAsLong();
-        if (readAt == Long.MIN_VALUE || now - readAt >= Store.CATEGORY_SETTINGS_DELAY.toNanos()) {
+        if (stale(now)) {
             Map<String, InboxCategory> fresh = new HashMap<>();
             for (InboxCategory category : all(c)) {
                 fresh.put(category.name(), category);
@@ -46,6 +47,17 @@ final class Categories {
             readAt = now;
         }
         return current;
+    }
+
+    /** The settings by name if they need no read, else null (then {@link #current} reads them). */
+    Map<String, InboxCategory> ifFresh() {
+        Map<String, InboxCategory> settings = current; // before the check: a read in between only makes it newer
+        return stale(nanoTime.getAsLong()) ? null : settings;
+    }
+
+    private boolean stale(long now) {
+        long at = readAt;
+        return at == Long.MIN_VALUE || now - at >= Store.CATEGORY_SETTINGS_DELAY.toNanos();
     }
 
     /** A change was made through this node: read again before the next publish. */

@@ -479,6 +479,16 @@ public final class JdbcStore implements Store {
         return timers.call("categories", url, Categories::all, pool);
     }
 
+    /** From the settings the publish writers keep ({@link Categories}): a query only when they are stale. */
+    @Override
+    public Optional<InboxCategory> category(String name) {
+        Map<String, InboxCategory> settings = categories.ifFresh();
+        if (settings == null) {
+            settings = timers.call("categories", url, categories::current, pool);
+        }
+        return Optional.ofNullable(settings.get(name));
+    }
+
     @Override
     public void putCategory(InboxCategory category) {
         Objects.requireNonNull(category, "category");
