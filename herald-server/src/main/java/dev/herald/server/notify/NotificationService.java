@@ -246,7 +246,7 @@ public final class NotificationService {
     }
 
     /** {@link Store#category}: one category's settings, kept up to {@link Store#CATEGORY_SETTINGS_DELAY}. */
-    public java.util.Optional<InboxCategory> category(String name) {
+    public Optional<InboxCategory> category(String name) {
         return store.category(name);
     }
 
