@@ -233,10 +233,7 @@ public final class HeraldAdmin implements AutoCloseable {
 
         /** The API key ({@code --api-key}); required. */
         public Builder apiKey(String apiKey) {
-            if (apiKey == null || apiKey.trim().isEmpty()) {
-                throw new IllegalArgumentException("apiKey: required, not blank");
-            }
-            this.apiKey = apiKey.trim();
+            this.apiKey = Args.notBlank("apiKey", apiKey).trim();
             return this;
         }
 
@@ -259,13 +256,13 @@ public final class HeraldAdmin implements AutoCloseable {
         }
 
         public Builder connectTimeout(Duration timeout) {
-            this.connectTimeout = HeraldClient.Builder.positive("connectTimeout", timeout);
+            this.connectTimeout = Args.positive("connectTimeout", timeout);
             return this;
         }
 
         /** The bound of one attempt; a publish that took longer may still have been stored (the key makes the retry safe). */
         public Builder callTimeout(Duration timeout) {
-            this.callTimeout = HeraldClient.Builder.positive("callTimeout", timeout);
+            this.callTimeout = Args.positive("callTimeout", timeout);
             return this;
         }
 

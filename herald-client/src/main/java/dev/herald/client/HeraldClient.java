@@ -244,10 +244,7 @@ public final class HeraldClient implements AutoCloseable {
 
         /** A fixed JWT (for a short-lived client). Give this or {@link #tokenProvider}, not both. */
         public Builder token(String token) {
-            if (token == null || token.trim().isEmpty()) {
-                throw new IllegalArgumentException("token: required, not blank");
-            }
-            this.token = token.trim();
+            this.token = Args.notBlank("token", token).trim();
             return this;
         }
 
@@ -312,13 +309,13 @@ public final class HeraldClient implements AutoCloseable {
         }
 
         public Builder connectTimeout(Duration timeout) {
-            this.connectTimeout = positive("connectTimeout", timeout);
+            this.connectTimeout = Args.positive("connectTimeout", timeout);
             return this;
         }
 
         /** The bound of one HTTP call (inbox, chat history). */
         public Builder callTimeout(Duration timeout) {
-            this.callTimeout = positive("callTimeout", timeout);
+            this.callTimeout = Args.positive("callTimeout", timeout);
             return this;
         }
 
@@ -333,19 +330,19 @@ public final class HeraldClient implements AutoCloseable {
 
         /** How long a chat send waits for Herald's ack. */
         public Builder ackTimeout(Duration timeout) {
-            this.ackTimeout = positive("ackTimeout", timeout);
+            this.ackTimeout = Args.positive("ackTimeout", timeout);
             return this;
         }
 
         /** After how long without a {@link Chat#typing} call the client sends {@code stop_typing} (3 s, as herald.js). */
         public Builder typingIdle(Duration idle) {
-            this.typingIdle = positive("typingIdle", idle);
+            this.typingIdle = Args.positive("typingIdle", idle);
             return this;
         }
 
         /** How long before the token's {@code exp} a new one is fetched and sent. */
         public Builder tokenRefreshMargin(Duration margin) {
-            this.tokenRefreshMargin = positive("tokenRefreshMargin", margin);
+            this.tokenRefreshMargin = Args.positive("tokenRefreshMargin", margin);
             return this;
         }
 
@@ -377,13 +374,6 @@ public final class HeraldClient implements AutoCloseable {
             }
             return new HeraldClient(new ClientConfig(baseUrl, token, tokenProvider, streamType, streamId, types, since, backoff,
                     reconnectAttempts, connectTimeout, callTimeout, pingInterval, ackTimeout, typingIdle, tokenRefreshMargin, clock), okHttpClient);
-        }
-
-        static Duration positive(String name, Duration d) {
-            if (d == null || d.isNegative() || d.isZero()) {
-                throw new IllegalArgumentException(name + ": must be positive, was " + d);
-            }
-            return d;
         }
     }
 }

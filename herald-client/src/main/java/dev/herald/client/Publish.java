@@ -30,7 +30,7 @@ public final class Publish {
     }
 
     public static Builder toUser(String userId) {
-        return new Builder(Json.object().put("user", requireText("userId", userId)));
+        return new Builder(Json.object().put("user", Args.notBlank("userId", userId)));
     }
 
     public static Builder toUsers(Collection<String> userIds) {
@@ -39,7 +39,7 @@ public final class Publish {
         }
         ObjectNode to = Json.object();
         ArrayNode users = to.putArray("users");
-        userIds.forEach(u -> users.add(requireText("userIds[]", u)));
+        userIds.forEach(u -> users.add(Args.notBlank("userIds[]", u)));
         return new Builder(to);
     }
 
@@ -70,12 +70,6 @@ public final class Publish {
         return body;
     }
 
-    private static String requireText(String name, String value) {
-        if (value == null || value.trim().isEmpty()) {
-            throw new IllegalArgumentException(name + ": required, not blank");
-        }
-        return value;
-    }
 
     /** Builds a {@link Publish}; not thread-safe. */
     public static final class Builder {
@@ -90,7 +84,7 @@ public final class Publish {
 
         /** The app's object: {@code type} and the app's fields, delivered at top level. */
         public Builder notification(String type, Map<String, ?> fields) {
-            ObjectNode n = Json.object().put("type", requireText("type", type));
+            ObjectNode n = Json.object().put("type", Args.notBlank("type", type));
             if (fields != null) {
                 fields.forEach((k, v) -> {
                     if (!k.equals("type")) {
@@ -122,14 +116,14 @@ public final class Publish {
         }
 
         public Builder category(String category) {
-            extra.put("category", requireText("category", category));
+            extra.put("category", Args.notBlank("category", category));
             return this;
         }
 
         public Builder tags(String... tags) {
             ArrayNode a = extra.putArray("tags");
             for (String t : tags) {
-                a.add(requireText("tags[]", t));
+                a.add(Args.notBlank("tags[]", t));
             }
             return this;
         }
