@@ -37,11 +37,12 @@ class TypingIndicatorTest {
             c.sendText("{\"type\":\"connected\",\"connection_id\":\"c1\",\"user_id\":\"ty-ann\"}");
             client.chat().connect().get(5, TimeUnit.SECONDS);
 
+            long lastKeystroke = 0;
             for (int i = 0; i < 5; i++) {
                 client.chat().typing(7);
+                lastKeystroke = System.nanoTime(); // the idle time runs from the keystroke, not from the pause after it
                 Thread.sleep(50); // keystrokes, closer together than the idle time
             }
-            long lastKeystroke = System.nanoTime();
             List<String> frames = framesUntil(c, "stop_typing");
             long idleMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastKeystroke);
             assertThat(frames).containsExactly("{\"type\":\"typing\",\"conversation_id\":7}", "{\"type\":\"stop_typing\",\"conversation_id\":7}");
