@@ -2,12 +2,15 @@ package dev.herald.bench;
 
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.NavigableMap;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -176,6 +179,7 @@ final class Scenarios {
         String sc = "fanout " + n + "x" + k;
         LoadContext ctx = new LoadContext(clientLoops);
         ClientPool.Connected c = connect(ctx, subs(n, "bench", "f"), sc);
+        NavigableMap<Double, Double> serverBefore = serverLatency();
         ctx.resetLatency();
         long start = System.nanoTime();
         Publisher.Outcome o = publisher.run(i -> new Publisher.Dest("bench", null), k, 600, 0, FANOUT_PUBLISHERS);
@@ -197,10 +201,37 @@ final class Scenarios {
         results.info(sc, "publish time", o.nanos() / 1e6, "ms");
         results.higher(sc, "deliveries/s", delivered / ((last - start) / 1e9), "1/s");
         latency(sc, "", ctx.takeLatency());
+        serverLatency(sc, serverBefore);
         results.lower(sc, "lost deliveries", Math.max(0, expected - delivered), "");
         results.lower(sc, "clients missing messages", short_, "");
         heraldOrder(sc, c.clients());
         ClientPool.closeAll(c.clients());
+    }
+
+    /**
+     * Herald's own view of its delivery latency (commit to the write into the socket), so a
+     * reader sees how much of the publish -> receive latency is in the server and how much
+     * after it (the kernel's socket buffers, the load generator reading).
+     */
+    private NavigableMap<Double, Double> serverLatency() {
+        try {
+            return probe.deliveryLatencyBuckets();
+        } catch (IOException e) {
+            return new TreeMap<>();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new TreeMap<>();
+        }
+    }
+
+    private void serverLatency(String sc, NavigableMap<Double, Double> before) {
+        NavigableMap<Double, Double> after = serverLatency();
+        double p50 = ServerProbe.quantileMs(before, after, 0.50);
+        double p99 = ServerProbe.quantileMs(before, after, 0.99);
+        if (!Double.isNaN(p99)) {
+            results.info(sc, "server p50, commit -> socket write (bucket bound)", p50, "ms");
+            results.info(sc, "server p99, commit -> socket write (bucket bound)", p99, "ms");
+        }
     }
 
     /** 2. N users with a personal socket; publishes to single users, max rate then half of it. */

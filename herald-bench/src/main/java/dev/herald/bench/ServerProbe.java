@@ -8,6 +8,9 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -77,6 +80,53 @@ final class ServerProbe {
             throw new IOException("jcmd " + pid + " GC.run failed");
         }
         return sumHeap(get("/metrics"));
+    }
+
+    /**
+     * Herald's {@code herald_delivery_latency_seconds} histogram (commit to the write into a
+     * socket, sampled by the server): cumulative count by upper bound in seconds, {@code +Inf}
+     * included. Empty for the other servers, or when the server is gone.
+     */
+    NavigableMap<Double, Double> deliveryLatencyBuckets() throws IOException, InterruptedException {
+        NavigableMap<Double, Double> buckets = new TreeMap<>();
+        if (target.herald() && available()) {
+            parseBuckets(get("/metrics"), "herald_delivery_latency_seconds_bucket", buckets);
+        }
+        return buckets;
+    }
+
+    static void parseBuckets(String metrics, String name, Map<Double, Double> into) {
+        for (String line : metrics.split("\n")) {
+            if (!line.startsWith(name + "{")) {
+                continue;
+            }
+            int le = line.indexOf("le=\"");
+            if (le < 0) {
+                continue;
+            }
+            String bound = line.substring(le + 4, line.indexOf('"', le + 4));
+            double upper = bound.equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(bound);
+            into.merge(upper, Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)), Double::sum);
+        }
+    }
+
+    /**
+     * The {@code q} quantile, in ms, of what was recorded between two snapshots of a cumulative
+     * histogram: the upper bound of the first bucket that holds it (so at most one bucket's width
+     * high). NaN when nothing was recorded in between.
+     */
+    static double quantileMs(NavigableMap<Double, Double> before, NavigableMap<Double, Double> after,
+                             double q) {
+        double total = after.getOrDefault(Double.POSITIVE_INFINITY, 0.0) - before.getOrDefault(Double.POSITIVE_INFINITY, 0.0);
+        if (total <= 0) {
+            return Double.NaN;
+        }
+        for (Map.Entry<Double, Double> e : after.entrySet()) {
+            if (e.getValue() - before.getOrDefault(e.getKey(), 0.0) >= q * total) {
+                return e.getKey() * 1000;
+            }
+        }
+        return Double.POSITIVE_INFINITY;
     }
 
     /** Sum of the heap pools' {@code jvm_memory_used_bytes} in a Prometheus text exposition. */
