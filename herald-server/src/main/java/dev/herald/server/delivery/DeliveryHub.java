@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -34,6 +35,17 @@ public final class DeliveryHub implements Broker.Listener {
     private static final Logger logger = LoggerFactory.getLogger(DeliveryHub.class);
 
     private static final CompletableFuture<Void> SUBSCRIBED = CompletableFuture.completedFuture(null);
+
+    /**
+     * Store reads (a subscription's start, replay, catch-up) running at once; the others wait
+     * their turn, in order. Without a bound, a loop that fell behind sent each of its thousands of
+     * subscriptions to the store together: they took every pooled connection (8 on H2, 12 on
+     * PostgreSQL), the chat and publish writers queued behind thousands of reads for theirs,
+     * commits stalled, and reads failed after the pool's 3 s wait, to be retried and logged one by
+     * one (docs/benchmarks.md, issue 13, item 33). Four keeps the rest of the pool for the writers
+     * and the API; a read on a local database takes well under a millisecond.
+     */
+    static final int MAX_STORE_READS = 4;
 
     /**
      * Subscribers of one stream on this node, grouped by event loop. Most streams (a user's own)
@@ -59,6 +71,7 @@ public final class DeliveryHub implements Broker.Listener {
     private final DeliveryListener listener;
     private final Map<String, Subscribers> streams = new ConcurrentHashMap<>();
     private final Map<EventLoop, LoopDispatcher> dispatchers = new ConcurrentHashMap<>();
+    private final Semaphore storeReads = new Semaphore(MAX_STORE_READS, true);
 
     /**
      * @param log          where streams are read back from, to resume and fill gaps
@@ -203,14 +216,25 @@ public final class DeliveryHub implements Broker.Listener {
     }
 
     /**
-     * Runs a store call off the loop and hands the result back to it. A failing store is
-     * retried with capped backoff while the session is open: the subscription just waits.
+     * Runs a store call off the loop, at most {@link #MAX_STORE_READS} at once, and hands the
+     * result back to it. A failing store is retried with capped backoff while the session is
+     * open: the subscription just waits. A session that closed while its read waited for its
+     * turn is not read for.
      */
     private <T> void onStore(StreamSubscription sub, Supplier<T> call, Consumer<T> then, int attempt) {
         EventLoop loop = sub.session().eventLoop();
         blockingExecutor.execute(() -> {
             T result;
             try {
+                storeReads.acquire();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // the executor is shutting down
+                return;
+            }
+            try {
+                if (!sub.session().isOpen()) {
+                    return;
+                }
                 result = call.get();
             } catch (RuntimeException e) {
                 if (!sub.session().isOpen()) {
@@ -221,6 +245,8 @@ public final class DeliveryHub implements Broker.Listener {
                         sub.stream(), sub.session().id(), attempt + 1, delayMs, e.toString());
                 loop.schedule(() -> onStore(sub, call, then, attempt + 1), delayMs, TimeUnit.MILLISECONDS);
                 return;
+            } finally {
+                storeReads.release();
             }
             loop.execute(() -> then.accept(result));
         });
