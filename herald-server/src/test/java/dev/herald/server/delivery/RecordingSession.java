@@ -15,8 +15,18 @@ final class RecordingSession implements Session {
     private final EventLoop loop;
     private boolean flushPending;
 
+    /** Where {@link #deliver} and {@link #flush} write "name:deliver" and "name:flush", in order; may be null. */
+    private final List<String> journal;
+    private final String name;
+
     RecordingSession(EventLoop loop) {
+        this(loop, "test-session", null);
+    }
+
+    RecordingSession(EventLoop loop, String name, List<String> journal) {
         this.loop = loop;
+        this.name = name;
+        this.journal = journal;
     }
 
     List<Long> seqs() {
@@ -60,6 +70,9 @@ final class RecordingSession implements Session {
             throw new AssertionError("deliver to a closed session");
         }
         delivered.add(event);
+        if (journal != null) {
+            journal.add(name + ":deliver");
+        }
         if (delivered.size() == closeAfter) {
             closedWith = CloseReason.SLOW_CONSUMER;
         }
@@ -69,6 +82,9 @@ final class RecordingSession implements Session {
     public void flush() {
         flushPending = false;
         flushes++;
+        if (journal != null) {
+            journal.add(name + ":flush");
+        }
     }
 
     @Override

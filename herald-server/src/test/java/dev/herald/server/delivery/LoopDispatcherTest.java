@@ -1,0 +1,130 @@
+package dev.herald.server.delivery;
+
+import dev.herald.server.broker.InProcessBroker;
+import dev.herald.server.stream.StreamEvent;
+import dev.herald.server.stream.StreamState;
+import io.netty.channel.DefaultEventLoop;
+import io.netty.channel.EventLoop;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** How a loop's pass writes and flushes: one flush per connection, as early as that can be. */
+class LoopDispatcherTest {
+    private final EventLoop loop = new DefaultEventLoop();
+    private final ExecutorService blocking = Executors.newVirtualThreadPerTaskExecutor();
+    private final List<String> journal = new CopyOnWriteArrayList<>();
+    private final InProcessBroker broker = new InProcessBroker();
+    private DeliveryHub hub;
+
+    /** Streams are empty: subscriptions go live at once. */
+    private final StreamLog emptyLog = new StreamLog() {
+        @Override
+        public StreamState state(String stream) {
+            return StreamState.EMPTY;
+        }
+
+        @Override
+        public List<StreamEvent> readSince(String stream, long afterSeq, int limit) {
+            return List.of();
+        }
+    };
+
+    @BeforeEach
+    void setUp() {
+        hub = new DeliveryHub(emptyLog, broker, blocking, e -> e, new DeliveryHub.DeliveryListener() {
+            @Override
+            public void delivered(StreamEvent event, boolean live) {
+            }
+
+            @Override
+            public void slowConsumer(Session s) {
+            }
+        });
+        broker.start(hub);
+    }
+
+    @AfterEach
+    void tearDown() throws InterruptedException {
+        blocking.shutdownNow();
+        loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
+    }
+
+    private void subscribe(RecordingSession session, String... streams) throws Exception {
+        AtomicInteger started = new AtomicInteger();
+        loop.submit(() -> {
+            for (String stream : streams) {
+                hub.subscribe(session, stream, -1, TypeFilter.ALL, st -> started.incrementAndGet());
+            }
+        }).get(5, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(5)).until(() -> started.get() == streams.length);
+    }
+
+    private static StreamEvent event(String stream, long seq) {
+        return new StreamEvent(stream, seq, "t", System.currentTimeMillis(), -1,
+                ("{\"seq\":" + seq + "}").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** Holds the loop while {@code publishes} run, so that their events land in one pass. */
+    private void inOnePass(Runnable publishes) throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        loop.execute(() -> {
+            try {
+                release.await(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        publishes.run();
+        release.countDown();
+        loop.submit(() -> { }).get(5, TimeUnit.SECONDS);
+        loop.submit(() -> { }).get(5, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aFanoutFlushesEachConnectionAsSoonAsItHasItsEvents() throws Exception {
+        RecordingSession a = new RecordingSession(loop, "a", journal);
+        RecordingSession b = new RecordingSession(loop, "b", journal);
+        subscribe(a, "topic:x");
+        subscribe(b, "topic:x");
+        journal.clear(); // a subscription's start flushes too
+
+        inOnePass(() -> {
+            broker.publish(event("topic:x", 1));
+            broker.publish(event("topic:x", 2));
+        });
+
+        // Whichever connection the pass visits first is flushed before the other gets anything.
+        String first = journal.get(0).substring(0, 1);
+        String second = first.equals("a") ? "b" : "a";
+        assertThat(journal).containsExactly(first + ":deliver", first + ":deliver", first + ":flush",
+                second + ":deliver", second + ":deliver", second + ":flush");
+    }
+
+    @Test
+    void aConnectionInSeveralRunsOfAPassIsFlushedOnceAfterAllOfThem() throws Exception {
+        RecordingSession both = new RecordingSession(loop, "both", journal);
+        subscribe(both, "topic:x", "topic:y");
+        journal.clear();
+
+        inOnePass(() -> {
+            broker.publish(event("topic:x", 1));
+            broker.publish(event("topic:y", 1));
+            broker.publish(event("topic:x", 2));
+        });
+
+        assertThat(journal).containsExactly("both:deliver", "both:deliver", "both:deliver", "both:flush");
+    }
+}
