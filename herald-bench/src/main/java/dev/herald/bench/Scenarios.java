@@ -179,7 +179,7 @@ final class Scenarios {
         String sc = "fanout " + n + "x" + k;
         LoadContext ctx = new LoadContext(clientLoops);
         ClientPool.Connected c = connect(ctx, subs(n, "bench", "f"), sc);
-        NavigableMap<Double, Double> serverBefore = serverLatency();
+        NavigableMap<Double, Double> serverBefore = serverLatencySnapshot();
         ctx.resetLatency();
         long start = System.nanoTime();
         Publisher.Outcome o = publisher.run(i -> new Publisher.Dest("bench", null), k, 600, 0, FANOUT_PUBLISHERS);
@@ -201,7 +201,7 @@ final class Scenarios {
         results.info(sc, "publish time", o.nanos() / 1e6, "ms");
         results.higher(sc, "deliveries/s", delivered / ((last - start) / 1e9), "1/s");
         latency(sc, "", ctx.takeLatency());
-        serverLatency(sc, serverBefore);
+        reportServerLatency(sc, serverBefore);
         results.lower(sc, "lost deliveries", Math.max(0, expected - delivered), "");
         results.lower(sc, "clients missing messages", short_, "");
         heraldOrder(sc, c.clients());
@@ -213,7 +213,7 @@ final class Scenarios {
      * reader sees how much of the publish -> receive latency is in the server and how much
      * after it (the kernel's socket buffers, the load generator reading).
      */
-    private NavigableMap<Double, Double> serverLatency() {
+    private NavigableMap<Double, Double> serverLatencySnapshot() {
         try {
             return probe.deliveryLatencyBuckets();
         } catch (IOException e) {
@@ -224,8 +224,8 @@ final class Scenarios {
         }
     }
 
-    private void serverLatency(String sc, NavigableMap<Double, Double> before) {
-        NavigableMap<Double, Double> after = serverLatency();
+    private void reportServerLatency(String sc, NavigableMap<Double, Double> before) {
+        NavigableMap<Double, Double> after = serverLatencySnapshot();
         double p50 = ServerProbe.quantileMs(before, after, 0.50);
         double p99 = ServerProbe.quantileMs(before, after, 0.99);
         if (!Double.isNaN(p99)) {

@@ -8,7 +8,7 @@ import dev.herald.server.delivery.DeliveryHub;
 import dev.herald.server.delivery.Session;
 import dev.herald.server.stream.StreamEvent;
 import dev.herald.server.delivery.StreamLog;
-import dev.herald.server.stream.StreamState;
+import dev.herald.server.testing.QuietDelivery;
 import dev.herald.server.testing.TempDirs;
 import io.netty.channel.DefaultEventLoop;
 import io.netty.channel.EventLoop;
@@ -104,27 +104,9 @@ class ChatConnectionTest {
         ChatSettings settings = new ChatSettings(4000, 30, Duration.ofSeconds(30), 2, 5, 1000, 2, 100);
         chat = new ChatService(store, broker, viewers, new TypingTracker(settings, timers, System::nanoTime),
                 (users, json, key) -> { }, settings);
-        StreamLog none = new StreamLog() {
-            @Override
-            public StreamState state(String stream) {
-                return StreamState.EMPTY;
-            }
-
-            @Override
-            public List<StreamEvent> readSince(String stream, long afterSeq, int limit) {
-                return List.of();
-            }
-        };
+        StreamLog none = QuietDelivery.EMPTY_LOG;
         hub = new DeliveryHub(ChatLog.routing(new ChatLog(store), none), broker, blocking, e -> e,
-                new DeliveryHub.DeliveryListener() {
-                    @Override
-                    public void delivered(StreamEvent event, boolean live) {
-                    }
-
-                    @Override
-                    public void slowConsumer(Session session) {
-                    }
-                });
+                QuietDelivery.NO_LISTENER);
         broker.start(hub);
         int n = NEXT.incrementAndGet();
         alice = "alice" + n;

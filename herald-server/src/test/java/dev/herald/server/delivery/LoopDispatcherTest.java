@@ -2,7 +2,7 @@ package dev.herald.server.delivery;
 
 import dev.herald.server.broker.InProcessBroker;
 import dev.herald.server.stream.StreamEvent;
-import dev.herald.server.stream.StreamState;
+import dev.herald.server.testing.QuietDelivery;
 import io.netty.channel.DefaultEventLoop;
 import io.netty.channel.EventLoop;
 import org.junit.jupiter.api.AfterEach;
@@ -29,30 +29,9 @@ class LoopDispatcherTest {
     private final InProcessBroker broker = new InProcessBroker();
     private DeliveryHub hub;
 
-    /** Streams are empty: subscriptions go live at once. */
-    private final StreamLog emptyLog = new StreamLog() {
-        @Override
-        public StreamState state(String stream) {
-            return StreamState.EMPTY;
-        }
-
-        @Override
-        public List<StreamEvent> readSince(String stream, long afterSeq, int limit) {
-            return List.of();
-        }
-    };
-
     @BeforeEach
     void setUp() {
-        hub = new DeliveryHub(emptyLog, broker, blocking, e -> e, new DeliveryHub.DeliveryListener() {
-            @Override
-            public void delivered(StreamEvent event, boolean live) {
-            }
-
-            @Override
-            public void slowConsumer(Session s) {
-            }
-        });
+        hub = new DeliveryHub(QuietDelivery.EMPTY_LOG, broker, blocking, e -> e, QuietDelivery.NO_LISTENER);
         broker.start(hub);
     }
 

@@ -3,6 +3,7 @@ package dev.herald.server.delivery;
 import dev.herald.server.broker.InProcessBroker;
 import dev.herald.server.stream.StreamEvent;
 import dev.herald.server.stream.StreamState;
+import dev.herald.server.testing.QuietDelivery;
 import io.netty.channel.DefaultEventLoop;
 import io.netty.channel.EventLoop;
 import org.junit.jupiter.api.AfterEach;
@@ -66,15 +67,7 @@ class StoreReadBoundTest {
 
     private DeliveryHub hub() {
         InProcessBroker broker = new InProcessBroker();
-        DeliveryHub hub = new DeliveryHub(slowLog, broker, blocking, e -> e, new DeliveryHub.DeliveryListener() {
-            @Override
-            public void delivered(StreamEvent event, boolean live) {
-            }
-
-            @Override
-            public void slowConsumer(Session s) {
-            }
-        });
+        DeliveryHub hub = new DeliveryHub(slowLog, broker, blocking, e -> e, QuietDelivery.NO_LISTENER);
         broker.start(hub);
         return hub;
     }

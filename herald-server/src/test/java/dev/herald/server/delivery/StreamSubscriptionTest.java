@@ -5,6 +5,7 @@ import dev.herald.server.broker.InProcessBroker;
 import dev.herald.server.notify.NotificationFrames;
 import dev.herald.server.notify.NotificationLog;
 import dev.herald.server.store.StoredNotification;
+import dev.herald.server.testing.QuietDelivery;
 import io.netty.channel.DefaultEventLoop;
 import io.netty.channel.EventLoop;
 import org.junit.jupiter.api.AfterEach;
@@ -43,15 +44,7 @@ class StreamSubscriptionTest {
         store = new MemoryStore();
         broker = new InProcessBroker();
         hub = new DeliveryHub(new NotificationLog(store), broker, blocking, NotificationFrames::unreadCountAfter,
-                new DeliveryHub.DeliveryListener() {
-                    @Override
-                    public void delivered(StreamEvent event, boolean live) {
-                    }
-
-                    @Override
-                    public void slowConsumer(Session s) {
-                    }
-                });
+                QuietDelivery.NO_LISTENER);
         broker.start(hub);
         session = new RecordingSession(loop);
     }

@@ -16,12 +16,10 @@ import dev.herald.server.chat.LocalConversationViewers;
 import dev.herald.server.chat.TypingTracker;
 import dev.herald.server.config.HeraldConfig;
 import dev.herald.server.delivery.DeliveryHub;
-import dev.herald.server.delivery.Session;
 import dev.herald.server.delivery.SessionRegistry;
 import dev.herald.server.delivery.StreamLog;
 import dev.herald.server.metrics.HeraldMetrics;
-import dev.herald.server.stream.StreamEvent;
-import dev.herald.server.stream.StreamState;
+import dev.herald.server.testing.QuietDelivery;
 import dev.herald.server.testing.TestServer;
 import dev.herald.server.transport.OriginPolicy;
 import dev.herald.server.transport.TransportContext;
@@ -71,26 +69,8 @@ class WsChatHandlerTest {
                 });
         ChatService chat = new ChatService(unreachable, broker, new LocalConversationViewers(),
                 new TypingTracker(settings, timers, System::nanoTime), (users, json, key) -> { }, settings);
-        StreamLog empty = new StreamLog() {
-            @Override
-            public StreamState state(String stream) {
-                return StreamState.EMPTY;
-            }
-
-            @Override
-            public List<StreamEvent> readSince(String stream, long afterSeq, int limit) {
-                return List.of();
-            }
-        };
-        DeliveryHub hub = new DeliveryHub(empty, broker, blocking, e -> e, new DeliveryHub.DeliveryListener() {
-            @Override
-            public void delivered(StreamEvent event, boolean live) {
-            }
-
-            @Override
-            public void slowConsumer(Session session) {
-            }
-        });
+        StreamLog empty = QuietDelivery.EMPTY_LOG;
+        DeliveryHub hub = new DeliveryHub(empty, broker, blocking, e -> e, QuietDelivery.NO_LISTENER);
         broker.start(hub);
         HeraldConfig config = HeraldConfig.builder().jwtSecret(TestServer.SECRET).apiKey(TestServer.API_KEY).build();
         TransportContext context = new TransportContext(config, JSON, null, null, null, hub,

@@ -1,0 +1,39 @@
+package dev.herald.server.testing;
+
+import dev.herald.server.delivery.DeliveryHub;
+import dev.herald.server.delivery.Session;
+import dev.herald.server.delivery.StreamLog;
+import dev.herald.server.stream.StreamEvent;
+import dev.herald.server.stream.StreamState;
+
+import java.util.List;
+
+/** The parts of a {@link DeliveryHub} a test does not look at: an empty store, no metrics. */
+public final class QuietDelivery {
+    /** Every stream is empty: subscriptions go live at once. */
+    public static final StreamLog EMPTY_LOG = new StreamLog() {
+        @Override
+        public StreamState state(String stream) {
+            return StreamState.EMPTY;
+        }
+
+        @Override
+        public List<StreamEvent> readSince(String stream, long afterSeq, int limit) {
+            return List.of();
+        }
+    };
+
+    /** Observes nothing. */
+    public static final DeliveryHub.DeliveryListener NO_LISTENER = new DeliveryHub.DeliveryListener() {
+        @Override
+        public void delivered(StreamEvent event, boolean live) {
+        }
+
+        @Override
+        public void slowConsumer(Session session) {
+        }
+    };
+
+    private QuietDelivery() {
+    }
+}
