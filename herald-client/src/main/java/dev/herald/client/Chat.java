@@ -91,9 +91,7 @@ public final class Chat {
      * @param messageType null for {@code text_message}
      */
     public CompletableFuture<ChatMessage> send(long conversationId, String content, String clientId, String messageType) {
-        if (content == null || content.trim().isEmpty()) {
-            throw new IllegalArgumentException("content: required, not blank");
-        }
+        Args.notBlank("content", content);
         if (clientId == null || clientId.isEmpty() || clientId.length() > 128) {
             throw new IllegalArgumentException("clientId: 1-128 characters");
         }

@@ -70,7 +70,6 @@ public final class Publish {
         return body;
     }
 
-
     /** Builds a {@link Publish}; not thread-safe. */
     public static final class Builder {
         private final ObjectNode to;
