@@ -22,24 +22,28 @@ import java.util.function.LongSupplier;
  * packets with their offsets, and the state of recently disconnected sockets keyed by their
  * private id ({@code pid}).
  *
- * <p>Bounded: at most about {@code replayMaxPackets} packets and {@code replayMaxBytes} bytes,
- * none older than the recovery window; at most {@code maxRecoverableSessions} stored sessions. A
- * client whose offset fell out of the buffer is not recovered (it gets a fresh session,
- * {@code recovered=false}), so a recovery never silently skips packets.
+ * <p>Bounded: the packet caps ({@code replayMaxPackets} packets, {@code replayMaxBytes} bytes) are
+ * split evenly among the shards in use (below), and no packet older than the recovery window is
+ * kept past its shard's next append. A shard trims itself when it appends, so one whose thread
+ * stopped appending keeps the share it had then: in the worst case (threads starting one after
+ * another, each stopping when the next starts) the shards hold up to 3.4 times the caps
+ * (1 + 1/2 + ... + 1/16); with event loops appending alike, the caps. At most
+ * {@code maxRecoverableSessions} stored sessions. A client whose offset fell out of the buffer is
+ * not recovered (it gets a fresh session, {@code recovered=false}), so a recovery never silently
+ * skips packets.
  *
  * <p>Threading: the packets are kept in shards, one per appending platform thread (an event loop,
  * usually: a server delivering to thousands of sockets appends a packet per socket on each
  * socket's own loop), up to {@link #MAX_SHARDS}, beyond which they share; virtual threads share
- * one. An append takes its shard's lock,
- * takes the next offset from a counter shared by all shards, encodes the packet and keeps it, so
- * a shard holds its packets in offset order and nothing another shard does waits for it: a single
- * log that every loop appended to under one lock was a third of their samples in a Socket.IO
- * fanout, first the lock held around encoding, then the upkeep of packets stored out of offset
- * order by appends racing outside it (docs/benchmarks.md, issue 13, item 36). The caps are split
- * evenly among the shards in use. A scan ({@link #restore}, {@link #since}) and
+ * one. An append takes its shard's lock, takes the next offset from a counter shared by all
+ * shards, encodes the packet and keeps it, so a shard holds its packets in offset order and
+ * nothing another shard does waits for it: a single log that every loop appended to under one
+ * lock was a third of their samples in a Socket.IO fanout, first the lock held around encoding,
+ * then the upkeep of packets stored out of offset order by appends racing outside it
+ * (docs/benchmarks.md, issue 13, item 36). A scan ({@link #restore}, {@link #since}) and
  * {@link #currentSeq} take every shard's lock, in order: then no append is half done, so every
- * offset handed out so far is stored (or was given up because its encoder threw), and a scan
- * sees all of them. An encoder must not append to the log it is encoding for.
+ * offset handed out so far is stored (or was given up because its encoder threw), and a scan sees
+ * all of them. An encoder must not append to the log it is encoding for.
  *
  * <p>A client's offset says it received every packet up to it. Packets for one socket appended
  * by one thread reach it in offset order; packets appended by different threads (a room
@@ -98,7 +102,7 @@ final class RecoveryLog {
     /** Shard 0 is shared by virtual threads; each platform thread gets one of the others. */
     private final Shard[] shards = new Shard[MAX_SHARDS];
     private final AtomicInteger platformThreadsSeen = new AtomicInteger();
-    /** Shards that ever held a packet: the caps are split among them. */
+    /** Shards given to a thread so far: the caps are split among them. */
     private final AtomicInteger shardsInUse = new AtomicInteger();
     private final ThreadLocal<Shard> shardOfThread = ThreadLocal.withInitial(this::assignShard);
 
