@@ -23,11 +23,12 @@ import java.util.function.LongSupplier;
  * private id ({@code pid}).
  *
  * <p>Bounded: the packet caps ({@code replayMaxPackets} packets, {@code replayMaxBytes} bytes) are
- * split evenly among the shards in use (below), and no packet older than the recovery window is
- * kept past its shard's next append. A shard trims itself when it appends, so one whose thread
- * stopped appending keeps the share it had then: in the worst case (threads starting one after
- * another, each stopping when the next starts) the shards hold up to 3.4 times the caps
- * (1 + 1/2 + ... + 1/16); with event loops appending alike, the caps. At most
+ * split evenly among the shards in use (below). A shard trims itself to its share, and drops
+ * packets older than the recovery window, whenever it appends; an append also trims the other
+ * shards, at most once per {@link #TRIM_INTERVAL_MILLIS}, so that a shard whose thread stopped
+ * appending does not keep a larger share from before another thread started (a share only
+ * shrinks then), nor packets past the window. So the shards together stay within the caps, but
+ * for up to that interval after a thread starts appending. At most
  * {@code maxRecoverableSessions} stored sessions. A client whose offset fell out of the buffer is
  * not recovered (it gets a fresh session, {@code recovered=false}), so a recovery never silently
  * skips packets.
@@ -94,6 +95,10 @@ final class RecoveryLog {
     private final Map<String, StoredSession> sessions = new ConcurrentHashMap<>();
     /** How often at most {@link #persist} scans the session table for expired states. */
     static final long PURGE_INTERVAL_MILLIS = 1_000;
+    /** How often at most an append trims the other shards ({@link #trimOtherShards}). */
+    static final long TRIM_INTERVAL_MILLIS = 1_000;
+    /** When an append trims the other shards next ({@link #clock} time). */
+    private final AtomicLong nextTrimAt = new AtomicLong(Long.MIN_VALUE);
     /** When {@link #persist} scans next ({@link #clock} time). */
     private final AtomicLong nextPurgeAt = new AtomicLong(Long.MIN_VALUE);
 
@@ -138,17 +143,40 @@ final class RecoveryLog {
         if (shard.lock.isHeldByCurrentThread()) {
             throw new IllegalStateException("an encoder appended to the recovery log it encodes for");
         }
+        EncodedPacket packet;
+        long now;
         shard.lock.lock();
         try {
             long s = lastReserved.incrementAndGet();
-            EncodedPacket packet = encoder.apply(s);
-            long now = clock.getAsLong();
+            packet = encoder.apply(s);
+            now = clock.getAsLong();
             shard.entries.addLast(new Entry(s, now, packet.size(), rooms, except, packet));
             shard.bytes += packet.size();
             evict(shard, now);
-            return packet;
         } finally {
             shard.lock.unlock();
+        }
+        trimOtherShards(shard, now);
+        return packet;
+    }
+
+    /**
+     * Trims every other shard to its share and the window, at most once per
+     * {@link #TRIM_INTERVAL_MILLIS}; a shard busy appending is skipped, as it trims itself.
+     */
+    private void trimOtherShards(Shard mine, long now) {
+        long due = nextTrimAt.get();
+        if (now < due || !nextTrimAt.compareAndSet(due, now + TRIM_INTERVAL_MILLIS)) {
+            return;
+        }
+        for (Shard other : shards) {
+            if (other != mine && other.lock.tryLock()) {
+                try {
+                    evict(other, now);
+                } finally {
+                    other.lock.unlock();
+                }
+            }
         }
     }
 

@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -277,6 +279,44 @@ class RecoveryLogTest {
         assertThat(four.restore("p4", null)).as("offset 5 was evicted from the second shard").isNull();
         RecoveryLog.Restored r = four.restore("p5", null);
         assertThat(texts(r)).as("a4 is still there, but before the offset").containsExactly("b6", "b7", "a8");
+    }
+
+    @Test
+    void anotherThreadsAppendTrimsAShardWhoseThreadStoppedToItsShareAndTheWindow() throws Exception {
+        RecoveryLog four = new RecoveryLog(SocketIoConfig.defaults().withRecovery(Duration.ofMinutes(2))
+                .withReplayCaps(4, 10_000), now::get);
+        for (int i = 1; i <= 4; i++) {
+            four.append(Set.of(), Set.of(), s -> EncodedPacket.of("a" + s, List.of(), s)); // offsets 1-4
+        }
+        ExecutorService b = Executors.newSingleThreadExecutor();               // one thread: one shard
+        Runnable appendOnB = () -> {
+            try {
+                b.submit(() -> four.append(Set.of(), Set.of(), s -> EncodedPacket.of("b" + s, List.of(), s)))
+                        .get(10, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        };
+        try {
+            appendOnB.run();                                                   // offset 5
+            assertThat(four.bufferedPackets()).as("within the trim interval: the first shard keeps 4").isEqualTo(5);
+            now.addAndGet(RecoveryLog.TRIM_INTERVAL_MILLIS);
+            appendOnB.run();                                                   // offset 6
+            assertThat(four.bufferedPackets()).as("trimmed to half each").isEqualTo(4);
+            for (String pid : List.of("p1", "p2")) {
+                four.persist(new RecoveryLog.StoredSession("sid-" + pid, pid, Set.of(), Map.of(), now.get(),
+                        Long.parseLong(pid.substring(1))));
+            }
+            assertThat(four.restore("p1", null)).as("offset 2 left with the trim").isNull();
+            assertThat(texts(four.restore("p2", null))).containsExactly("a3", "a4", "b5", "b6");
+
+            now.addAndGet(Duration.ofMinutes(2).toMillis() + RecoveryLog.TRIM_INTERVAL_MILLIS);
+            appendOnB.run();                                                   // offset 7
+            assertThat(four.bufferedPackets()).as("past the window: only the new packet").isEqualTo(1);
+        } finally {
+            b.shutdownNow();
+            assertThat(b.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+        }
     }
 
     @Test
