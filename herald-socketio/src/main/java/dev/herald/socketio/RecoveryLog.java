@@ -5,15 +5,12 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
-import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongFunction;
 import java.util.function.LongSupplier;
 
@@ -22,45 +19,23 @@ import java.util.function.LongSupplier;
  * packets with their offsets, and the state of recently disconnected sockets keyed by their
  * private id ({@code pid}).
  *
- * <p>Bounded: the packet caps ({@code replayMaxPackets} packets, {@code replayMaxBytes} bytes) are
- * split evenly among the shards in use (below). A shard trims itself to its share, and drops
- * packets older than the recovery window, whenever it appends; an append also trims the other
- * shards, at most once per {@link #TRIM_INTERVAL_MILLIS}, so that a shard whose thread stopped
- * appending does not keep a larger share from before another thread started (a share only
- * shrinks then), nor packets past the window. So the shards together stay within the caps, but
- * for up to that interval after a thread starts appending. At most
- * {@code maxRecoverableSessions} stored sessions. A client whose offset fell out of the buffer is
- * not recovered (it gets a fresh session, {@code recovered=false}), so a recovery never silently
- * skips packets.
+ * <p>Bounded: at most {@code replayMaxPackets} packets and {@code replayMaxBytes} bytes, none older
+ * than the recovery window; at most {@code maxRecoverableSessions} stored sessions. A client whose
+ * offset fell out of the buffer is not recovered (it gets a fresh session, {@code recovered=false}),
+ * so a recovery never silently skips packets.
  *
- * <p>Threading: the packets are kept in shards, one per appending platform thread (an event loop,
- * usually: a server delivering to thousands of sockets appends a packet per socket on each
- * socket's own loop), up to {@link #MAX_SHARDS}, beyond which they share; virtual threads share
- * one. An append takes its shard's lock, takes the next offset from a counter shared by all
- * shards, encodes the packet and keeps it, so a shard holds its packets in offset order and
- * nothing another shard does waits for it: a single log that every loop appended to under one
- * lock was a third of their samples in a Socket.IO fanout, first the lock held around encoding,
- * then the upkeep of packets stored out of offset order by appends racing outside it
- * (docs/benchmarks.md, issue 13, item 36). A scan ({@link #restore}, {@link #since}) and
- * {@link #currentSeq} take every shard's lock, in order: then no append is half done, so every
- * offset handed out so far is stored (or was given up because its encoder threw), and a scan sees
- * all of them. An encoder must not append to the log it is encoding for.
- *
- * <p>A client's offset says it received every packet up to it. Packets for one socket appended
- * by one thread reach it in offset order; packets appended by different threads (a room
- * broadcast from another socket's handler beside the socket's own events) may reach it in
- * another order, and one below the offset that the client never received is not replayed. The
- * offsets of Socket.IO's own server, on one thread, are always in order.
+ * <p>Threading: the session table is a concurrent map. The packet buffer is guarded by
+ * {@code this}, held only to store an encoded packet, evict and scan, never around encoding or
+ * I/O: {@link #append} takes its offset from an atomic counter and encodes with no lock held,
+ * because encoding is most of an append's work and every event loop of a fanout appends to the
+ * same log (the lock held around it was 39% of their samples). Appends so finish in any order;
+ * the buffer keeps its entries in offset order, and a watermark ({@link #currentSeq}) tells up to
+ * which offset every packet is stored. An offset above it may still be being encoded, so the
+ * watermark, not the last offset handed out, is what a scan reports as collected
+ * ({@link Restored#upToSeq}) and the bound up to which entries are evicted.
  */
 final class RecoveryLog {
-    /**
-     * Shards at most: one shared by all virtual threads, the others one per platform thread (a
-     * server's event loops); more platform threads share them.
-     */
-    static final int MAX_SHARDS = 16;
-
-    /** A kept packet; its size is copied here so that eviction reads only the entry, not the packet. */
-    record Entry(long seq, long timeMillis, int size, Set<String> rooms, Set<String> except, EncodedPacket packet) {
+    record Entry(long seq, long timeMillis, Set<String> rooms, Set<String> except, EncodedPacket packet) {
     }
 
     record StoredSession(String sid, String pid, Set<String> rooms, Map<String, Object> data, long disconnectedAt,
@@ -68,25 +43,20 @@ final class RecoveryLog {
     }
 
     /**
-     * @param missed  the packets to replay, in offset order
-     * @param upToSeq every packet up to it was stored when they were collected, so those after the
-     *                offset that target the rooms are in {@code missed}
+     * @param missed       the packets to replay, in offset order
+     * @param upToSeq      the watermark when they were collected: every packet up to it was stored
+     *                     then, so those after the offset that target the rooms are in
+     *                     {@code missed}
+     * @param storedAbove  the offsets above {@code upToSeq} that were stored too (ahead of a slower
+     *                     append): in {@code missed} as well when they follow the offset and target
+     *                     the rooms. Any other offset above {@code upToSeq} was still being encoded
+     *                     and is in neither.
      */
-    record Restored(StoredSession session, List<EncodedPacket> missed, long upToSeq) {
+    record Restored(StoredSession session, List<EncodedPacket> missed, long upToSeq, Set<Long> storedAbove) {
         /** Whether the packet at {@code seq} was accounted for by this collection (replay it or not). */
         boolean covers(long seq) {
-            return seq <= upToSeq;
+            return seq <= upToSeq || storedAbove.contains(seq);
         }
-    }
-
-    /** One appending thread's packets, in offset order. Guarded by {@link #lock}. */
-    private static final class Shard {
-        final ReentrantLock lock = new ReentrantLock();
-        final ArrayDeque<Entry> entries = new ArrayDeque<>();
-        final AtomicBoolean used = new AtomicBoolean();
-        long bytes;
-        /** The highest offset this shard evicted: a scan from below it would miss a packet. */
-        long evictedUpTo;
     }
 
     private final SocketIoConfig config;
@@ -95,103 +65,106 @@ final class RecoveryLog {
     private final Map<String, StoredSession> sessions = new ConcurrentHashMap<>();
     /** How often at most {@link #persist} scans the session table for expired states. */
     static final long PURGE_INTERVAL_MILLIS = 1_000;
-    /** How often at most an append trims the other shards ({@link #trimOtherShards}). */
-    static final long TRIM_INTERVAL_MILLIS = 1_000;
-    /** When an append trims the other shards next ({@link #clock} time). */
-    private final AtomicLong nextTrimAt = new AtomicLong(Long.MIN_VALUE);
     /** When {@link #persist} scans next ({@link #clock} time). */
     private final AtomicLong nextPurgeAt = new AtomicLong(Long.MIN_VALUE);
 
-    /** The last offset handed out; taken under a shard's lock. */
+    /** The last offset handed out by {@link #append}; its packet may not be stored yet. */
     private final AtomicLong lastReserved = new AtomicLong();
-    /** Shard 0 is shared by virtual threads; each platform thread gets one of the others. */
-    private final Shard[] shards = new Shard[MAX_SHARDS];
-    private final AtomicInteger platformThreadsSeen = new AtomicInteger();
-    /** Shards given to a thread so far: the caps are split among them. */
-    private final AtomicInteger shardsInUse = new AtomicInteger();
-    private final ThreadLocal<Shard> shardOfThread = ThreadLocal.withInitial(this::assignShard);
+
+    // Guarded by this.
+    /** Stored packets in offset order (not necessarily the order they were stored in). */
+    private final ArrayDeque<Entry> entries = new ArrayDeque<>();
+    /** {@link #insertInOrder}'s room for the entries it moves aside; empty between calls. */
+    private final ArrayDeque<Entry> movedAside = new ArrayDeque<>();
+    private long bytes;
+    /** The watermark: every offset up to it is stored, or was given up because its encoder threw. */
+    private long storedUpTo;
+    /** Offsets above {@link #storedUpTo} finished already (stored or given up), ahead of a slower one. */
+    private final Set<Long> finishedAbove = new HashSet<>();
+    /** Every offset up to it has left the buffer (never above {@link #storedUpTo}). */
+    private long evictedUpTo;
 
     RecoveryLog(SocketIoConfig config, LongSupplier clock) {
         this.config = config;
         this.clock = clock;
-        for (int i = 0; i < shards.length; i++) {
-            shards[i] = new Shard();
-        }
         byte[] b = new byte[6];
         new SecureRandom().nextBytes(b);
         // Offsets from another server instance (or an earlier run) never match this epoch.
         this.epoch = Base64.getUrlEncoder().withoutPadding().encodeToString(b);
     }
 
-    private Shard assignShard() {
-        Shard shard = Thread.currentThread().isVirtual() ? shards[0]
-                : shards[1 + platformThreadsSeen.getAndIncrement() % (MAX_SHARDS - 1)];
-        if (shard.used.compareAndSet(false, true)) {
-            shardsInUse.incrementAndGet();
-        }
-        return shard;
-    }
-
     /**
-     * Assigns the next offset, lets {@code encoder} build the packet with it, and keeps it. If the
-     * encoder throws, the exception propagates and the offset is given up: it never had a packet.
-     *
-     * @throws IllegalStateException if called from within an encoder of this log
+     * Assigns the next offset, lets {@code encoder} build the packet with it (no lock held), and
+     * keeps it. If the encoder throws, the exception propagates and the offset is given up: it
+     * never had a packet, so it must not hold the watermark back.
      */
     EncodedPacket append(Set<String> rooms, Set<String> except, LongFunction<EncodedPacket> encoder) {
-        Shard shard = shardOfThread.get();
-        if (shard.lock.isHeldByCurrentThread()) {
-            throw new IllegalStateException("an encoder appended to the recovery log it encodes for");
-        }
+        long s = lastReserved.incrementAndGet();
         EncodedPacket packet;
-        long now;
-        shard.lock.lock();
         try {
-            long s = lastReserved.incrementAndGet();
             packet = encoder.apply(s);
-            now = clock.getAsLong();
-            shard.entries.addLast(new Entry(s, now, packet.size(), rooms, except, packet));
-            shard.bytes += packet.size();
-            evict(shard, now);
-        } finally {
-            shard.lock.unlock();
+        } catch (RuntimeException | Error e) {
+            giveUp(s);
+            throw e;
         }
-        trimOtherShards(shard, now);
+        store(new Entry(s, clock.getAsLong(), rooms, except, packet));
         return packet;
     }
 
-    /**
-     * Trims every other shard to its share and the window, at most once per
-     * {@link #TRIM_INTERVAL_MILLIS}; a shard busy appending is skipped, as it trims itself.
-     */
-    private void trimOtherShards(Shard mine, long now) {
-        long due = nextTrimAt.get();
-        if (now < due || !nextTrimAt.compareAndSet(due, now + TRIM_INTERVAL_MILLIS)) {
+    private synchronized void store(Entry e) {
+        insertInOrder(e);
+        bytes += e.packet().size();
+        finished(e.seq());
+        evict(e.timeMillis());
+    }
+
+    private synchronized void giveUp(long s) {
+        finished(s);
+    }
+
+    /** Usually at the tail; behind the entries of later offsets whose appends finished first. */
+    private void insertInOrder(Entry e) {
+        if (entries.isEmpty() || entries.peekLast().seq() < e.seq()) {
+            entries.addLast(e);
             return;
         }
-        for (Shard other : shards) {
-            if (other != mine && other.lock.tryLock()) {
-                try {
-                    evict(other, now);
-                } finally {
-                    other.lock.unlock();
-                }
-            }
+        // Two event loops appending at once put an entry behind the tail about every other
+        // append in a fanout: the moved entries go through one deque kept for it, not a new one.
+        while (!entries.isEmpty() && entries.peekLast().seq() > e.seq()) {
+            movedAside.addFirst(entries.removeLast());
+        }
+        entries.addLast(e);
+        while (!movedAside.isEmpty()) {
+            entries.addLast(movedAside.removeFirst());
         }
     }
 
-    /** Drops the shard's oldest entries beyond its share of the caps or older than the window. */
-    private void evict(Shard shard, long now) {
-        int inUse = shardsInUse.get();
-        long maxPackets = Math.max(1, config.replayMaxPackets() / inUse);
-        long maxBytes = Math.max(1, config.replayMaxBytes() / inUse);
+    /** Moves the watermark over {@code s} and over the offsets above it that finished first. */
+    private void finished(long s) {
+        if (s == storedUpTo + 1) {
+            storedUpTo = s;
+        } else {
+            finishedAbove.add(s);
+        }
+        while (!finishedAbove.isEmpty() && finishedAbove.remove(storedUpTo + 1)) {
+            storedUpTo++;
+        }
+    }
+
+    /**
+     * Drops the oldest entries beyond the bounds, but none above the watermark: then every offset
+     * up to an evicted one has left too, as {@link #evictedUpTo} says. Entries stored ahead of a
+     * slower append wait for it to finish, so the buffer may exceed its bounds by them meanwhile.
+     */
+    private void evict(long now) {
         long oldest = now - config.maxDisconnectionDuration().toMillis();
         Entry head;
-        while ((head = shard.entries.peekFirst()) != null
-                && (shard.entries.size() > maxPackets || shard.bytes > maxBytes || head.timeMillis() < oldest)) {
-            shard.entries.removeFirst();
-            shard.bytes -= head.size();
-            shard.evictedUpTo = head.seq();
+        while ((head = entries.peekFirst()) != null && head.seq() <= storedUpTo
+                && (entries.size() > config.replayMaxPackets() || bytes > config.replayMaxBytes()
+                || head.timeMillis() < oldest)) {
+            entries.removeFirst();
+            bytes -= head.packet().size();
+            evictedUpTo = head.seq();
         }
     }
 
@@ -201,31 +174,17 @@ final class RecoveryLog {
     }
 
     /**
-     * Every packet up to it is stored. A socket keeps it from its connect as where a recovery
-     * without an offset replays from. Waits for appends under way, so that a packet given an
-     * offset before the connect but stored after it is not counted as seen: it reaches the socket
-     * live, and if the socket drops before receiving it, it is replayed.
+     * The watermark: every packet up to it is stored. A socket keeps it from its connect as where a
+     * recovery without an offset replays from. Not the last offset handed out: a packet given an
+     * offset before the connect but stored after it reaches the socket live, and if the socket
+     * drops before receiving it, it must be replayed.
      */
-    long currentSeq() {
-        lockAll();
-        try {
-            return lastReserved.get();
-        } finally {
-            unlockAll();
-        }
+    synchronized long currentSeq() {
+        return storedUpTo;
     }
 
-    int bufferedPackets() {
-        lockAll();
-        try {
-            int n = 0;
-            for (Shard shard : shards) {
-                n += shard.entries.size();
-            }
-            return n;
-        } finally {
-            unlockAll();
-        }
+    synchronized int bufferedPackets() {
+        return entries.size();
     }
 
     int storedSessions() {
@@ -253,10 +212,9 @@ final class RecoveryLog {
 
     /**
      * Takes the stored session for {@code pid} and the packets it missed: those after
-     * {@code offset}, or, when the client saw no broadcast yet (no offset), those after
-     * {@link #currentSeq} at the moment it connected. Returns {@code null} when the session is
-     * unknown or expired, or the offset is foreign, not handed out yet, or no longer fully
-     * buffered.
+     * {@code offset}, or, when the client saw no broadcast yet (no offset), those after the
+     * watermark at the moment it connected. Returns {@code null} when the session is unknown or
+     * expired, or the offset is foreign or no longer fully buffered.
      */
     Restored restore(String pid, String offset) {
         StoredSession s = sessions.remove(pid);
@@ -267,60 +225,46 @@ final class RecoveryLog {
         if (from < 0) {
             return null;
         }
-        return collect(s, from, s.rooms());
+        synchronized (this) {
+            // The offset may be above the watermark: the client got a packet stored ahead of a
+            // slower append. Valid then too; the stored packets up to it count as received
+            // (storedAbove), those still encoding are left to since() or to live delivery.
+            if (evictedUpTo > from || from > lastReserved.get()) {
+                return null;
+            }
+            return collect(s, from, Set.of(), s.rooms());
+        }
     }
 
     /**
-     * What {@code previous} did not account for: the packets stored since that target
-     * {@code rooms} ({@code null} if some were already evicted). Its {@link Restored#covers} then
-     * tells which live packets the two collections replayed already.
+     * What {@code previous} did not account for: the packets stored since, after its watermark,
+     * that target {@code rooms} ({@code null} if some were already evicted). Its
+     * {@link Restored#covers} then tells which live packets the two collections replayed already.
      */
-    Restored since(Restored previous, Set<String> rooms) {
-        return collect(previous.session(), previous.upToSeq(), rooms);
+    synchronized Restored since(Restored previous, Set<String> rooms) {
+        if (evictedUpTo > previous.upToSeq()) {
+            return null;
+        }
+        return collect(previous.session(), previous.upToSeq(), previous.storedAbove(), rooms);
     }
 
-    /** The stored packets after {@code from} that target {@code rooms}; null if any was evicted. */
-    private Restored collect(StoredSession s, long from, Set<String> rooms) {
-        lockAll();
-        try {
-            long upTo = lastReserved.get();
-            if (from > upTo) {
-                return null;
+    /**
+     * The stored packets after {@code from} that target {@code rooms}, except the offsets in
+     * {@code skip}; all of them, also those stored above the watermark: their broadcasts may have
+     * picked their recipients before the socket joined, so nothing else would deliver them.
+     */
+    private Restored collect(StoredSession s, long from, Set<Long> skip, Set<String> rooms) {
+        List<EncodedPacket> missed = new ArrayList<>();
+        Set<Long> storedAbove = new HashSet<>();
+        for (Entry e : entries) {
+            if (e.seq() > storedUpTo) {
+                storedAbove.add(e.seq());
             }
-            List<Entry> missed = new ArrayList<>();
-            for (Shard shard : shards) {
-                if (shard.evictedUpTo > from) {
-                    return null;
-                }
-                // Each shard is in offset order: only its tail after the offset is read.
-                var it = shard.entries.descendingIterator();
-                while (it.hasNext()) {
-                    Entry e = it.next();
-                    if (e.seq() <= from) {
-                        break;
-                    }
-                    if (targets(e, rooms)) {
-                        missed.add(e);
-                    }
-                }
+            if (e.seq() > from && !skip.contains(e.seq()) && targets(e, rooms)) {
+                missed.add(e.packet());
             }
-            missed.sort(Comparator.comparingLong(Entry::seq));
-            return new Restored(s, missed.stream().map(Entry::packet).toList(), upTo);
-        } finally {
-            unlockAll();
         }
-    }
-
-    private void lockAll() {
-        for (Shard shard : shards) {
-            shard.lock.lock();
-        }
-    }
-
-    private void unlockAll() {
-        for (int i = shards.length - 1; i >= 0; i--) {
-            shards[i].lock.unlock();
-        }
+        return new Restored(s, missed, storedUpTo, Set.copyOf(storedAbove));
     }
 
     private long parse(String offset) {

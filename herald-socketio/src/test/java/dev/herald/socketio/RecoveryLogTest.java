@@ -10,8 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -138,22 +136,7 @@ class RecoveryLogTest {
         assertThat(log.storedSessions()).isEqualTo(1);
     }
 
-    // Each appending thread has a shard of its own; scans take every shard's lock.
-
-    /** Runs {@code body} on a thread of its own and waits for it: an append from another shard. */
-    private static void onOtherThread(String name, Runnable body) throws InterruptedException {
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        Thread t = new Thread(() -> {
-            try {
-                body.run();
-            } catch (Throwable e) {
-                failure.set(e);
-            }
-        }, name);
-        t.start();
-        joinOrFail(t);
-        assertThat(failure.get()).isNull();
-    }
+    // Appends encode with no lock held, so they store their packets in any order.
 
     /**
      * An append of {@code text} on a thread of its own whose encoder, once it has its offset,
@@ -210,144 +193,124 @@ class RecoveryLogTest {
     }
 
     @Test
-    void aScanWaitsForAnAppendUnderWayOnAnotherShard() throws Exception {
+    void scansReportTheWatermarkBelowAnOffsetStillBeingEncoded() throws Exception {
         broadcast(Set.of(), Set.of(), "m1");
         SlowAppend slow = new SlowAppend("m2");             // offset 2 is taken, its packet not stored
-        AtomicLong seen = new AtomicLong(-1);
-        Thread scanner = new Thread(() -> seen.set(log.currentSeq()), "scanner");
+        RecoveryLog.Restored r;
         try {
-            String third = broadcast(Set.of(), Set.of(), "m3"); // this thread's shard does not wait
+            String third = broadcast(Set.of(), Set.of(), "m3");
             assertThat(third).endsWith("-3");
-            scanner.start();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (scanner.getState() != Thread.State.WAITING && System.nanoTime() < deadline) {
-                Thread.sleep(1);
-            }
-            assertThat(scanner.getState()).as("the scan waits for offset 2").isEqualTo(Thread.State.WAITING);
-            assertThat(seen.get()).isEqualTo(-1);
+            assertThat(log.currentSeq()).as("watermark held below offset 2").isEqualTo(1);
+
+            disconnected("p1", Set.of("sid-p1"), 1);
+            r = log.restore("p1", null);
+            assertThat(r.upToSeq()).isEqualTo(1);
+            // Offset 3 is replayed already: its broadcast may have picked its recipients before
+            // the socket joined. Offset 2 is not accounted for, so a live copy is not a duplicate.
+            assertThat(texts(r)).containsExactly("m3");
+            assertThat(r.covers(2)).isFalse();
+            assertThat(r.covers(3)).isTrue();
+            RecoveryLog.Restored meanwhile = log.since(r, Set.of("sid-p1"));
+            assertThat(meanwhile.upToSeq()).isEqualTo(1);
+            assertThat(texts(meanwhile)).isEmpty();
         } finally {
             slow.finish();
         }
-        joinOrFail(scanner);
-        assertThat(seen.get()).isEqualTo(3);
-        disconnected("p1", Set.of("sid-p1"), 1);
-        RecoveryLog.Restored r = log.restore("p1", null);
-        assertThat(texts(r)).as("offset order, not storing order").containsExactly("m2", "m3");
-        assertThat(r.upToSeq()).isEqualTo(3);
-        assertThat(LongStream.rangeClosed(1, 3).allMatch(r::covers)).isTrue();
-        assertThat(r.covers(4)).isFalse();
+        assertThat(log.currentSeq()).isEqualTo(3);
+
+        RecoveryLog.Restored extra = log.since(r, Set.of("sid-p1"));
+        assertThat(texts(extra)).as("m2 now, m3 not again").containsExactly("m2");
+        assertThat(extra.upToSeq()).isEqualTo(3);
+        RecoveryLog.Restored fromOne = new RecoveryLog.Restored(null, List.of(), 1, Set.of());
+        assertThat(texts(log.since(fromOne, Set.of()))).as("offset order, not storing order")
+                .containsExactly("m2", "m3");
     }
 
     @Test
-    void anOffsetNotHandedOutYetIsRefused() {
+    void anOffsetAboveTheWatermarkIsRestoredAndTheSlowerPacketStillComes() throws Exception {
         broadcast(Set.of(), Set.of(), "m1");
-        disconnected("p1", Set.of("sid-p1"), 0);
-        assertThat(log.restore("p1", log.offset(2))).isNull();
-    }
-
-    @Test
-    void theShardsOfSeveralThreadsAreReplayedInOffsetOrder() throws Exception {
-        broadcast(Set.of(), Set.of(), "m1");
-        onOtherThread("other", () -> broadcast(Set.of(), Set.of(), "m2"));
-        broadcast(Set.of("a"), Set.of(), "m3");
-        onOtherThread("third", () -> broadcast(Set.of("a"), Set.of(), "m4"));
-        onOtherThread("fourth", () -> broadcast(Set.of("b"), Set.of(), "m5"));
-        disconnected("p1", Set.of("sid-p1", "a"), 1);
-        assertThat(texts(log.restore("p1", null))).containsExactly("m2", "m3", "m4");
-        assertThat(log.currentSeq()).isEqualTo(5);
-    }
-
-    @Test
-    void eachShardKeepsItsShareOfTheCapsAndARestoreNeedsEveryShardIntact() throws Exception {
-        RecoveryLog four = new RecoveryLog(SocketIoConfig.defaults().withRecovery(Duration.ofMinutes(2))
-                .withReplayCaps(4, 10_000), now::get);
-        for (int i = 1; i <= 4; i++) {
-            four.append(Set.of(), Set.of(), s -> EncodedPacket.of("a" + s, List.of(), s)); // offsets 1-4
-        }
-        assertThat(four.bufferedPackets()).as("one thread: the whole cap").isEqualTo(4);
-        onOtherThread("b", () -> {
-            for (int i = 1; i <= 3; i++) {
-                four.append(Set.of(), Set.of(), s -> EncodedPacket.of("b" + s, List.of(), s)); // offsets 5-7
-            }
-        });
-        four.append(Set.of(), Set.of(), s -> EncodedPacket.of("a" + s, List.of(), s)); // offset 8
-        assertThat(four.bufferedPackets()).as("two threads: half each").isEqualTo(4);
-        for (String pid : List.of("p4", "p5")) {
-            four.persist(new RecoveryLog.StoredSession("sid-" + pid, pid, Set.of(), Map.of(), now.get(),
-                    Long.parseLong(pid.substring(1))));
-        }
-        assertThat(four.restore("p4", null)).as("offset 5 was evicted from the second shard").isNull();
-        RecoveryLog.Restored r = four.restore("p5", null);
-        assertThat(texts(r)).as("a4 is still there, but before the offset").containsExactly("b6", "b7", "a8");
-    }
-
-    @Test
-    void anotherThreadsAppendTrimsAShardWhoseThreadStoppedToItsShareAndTheWindow() throws Exception {
-        RecoveryLog four = new RecoveryLog(SocketIoConfig.defaults().withRecovery(Duration.ofMinutes(2))
-                .withReplayCaps(4, 10_000), now::get);
-        for (int i = 1; i <= 4; i++) {
-            four.append(Set.of(), Set.of(), s -> EncodedPacket.of("a" + s, List.of(), s)); // offsets 1-4
-        }
-        ExecutorService b = Executors.newSingleThreadExecutor();               // one thread: one shard
-        Runnable appendOnB = () -> {
-            try {
-                b.submit(() -> four.append(Set.of(), Set.of(), s -> EncodedPacket.of("b" + s, List.of(), s)))
-                        .get(10, TimeUnit.SECONDS);
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        };
+        SlowAppend slow = new SlowAppend("m2");
+        RecoveryLog.Restored r;
         try {
-            appendOnB.run();                                                   // offset 5
-            assertThat(four.bufferedPackets()).as("within the trim interval: the first shard keeps 4").isEqualTo(5);
-            now.addAndGet(RecoveryLog.TRIM_INTERVAL_MILLIS);
-            appendOnB.run();                                                   // offset 6
-            assertThat(four.bufferedPackets()).as("trimmed to half each").isEqualTo(4);
-            for (String pid : List.of("p1", "p2")) {
-                four.persist(new RecoveryLog.StoredSession("sid-" + pid, pid, Set.of(), Map.of(), now.get(),
-                        Long.parseLong(pid.substring(1))));
-            }
-            assertThat(four.restore("p1", null)).as("offset 2 left with the trim").isNull();
-            assertThat(texts(four.restore("p2", null))).containsExactly("a3", "a4", "b5", "b6");
-
-            now.addAndGet(Duration.ofMinutes(2).toMillis() + RecoveryLog.TRIM_INTERVAL_MILLIS);
-            appendOnB.run();                                                   // offset 7
-            assertThat(four.bufferedPackets()).as("past the window: only the new packet").isEqualTo(1);
+            String third = broadcast(Set.of(), Set.of(), "m3");   // delivered to the client first
+            broadcast(Set.of(), Set.of(), "m4");
+            disconnected("p1", Set.of("sid-p1"), 0);
+            disconnected("p2", Set.of("sid-p2"), 0);
+            assertThat(log.restore("p2", log.offset(5))).as("an offset not handed out yet").isNull();
+            r = log.restore("p1", third);
+            assertThat(r).as("a valid offset, only ahead of the watermark").isNotNull();
+            assertThat(texts(r)).containsExactly("m4");
+            assertThat(r.upToSeq()).isEqualTo(1);
         } finally {
-            b.shutdownNow();
-            assertThat(b.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+            slow.finish();
         }
+        RecoveryLog.Restored extra = log.since(r, Set.of("sid-p1"));
+        assertThat(texts(extra)).as("neither the client's m3 nor the replayed m4 again; m2 not skipped")
+                .containsExactly("m2");
+        assertThat(LongStream.rangeClosed(1, 4).allMatch(extra::covers)).isTrue();
     }
 
     @Test
-    void anEncoderThatAppendsToItsOwnLogIsRefused() {
-        assertThatThrownBy(() -> log.append(Set.of(), Set.of(), seq -> {
-            broadcast(Set.of(), Set.of(), "inner");
-            return EncodedPacket.of("outer", List.of(), seq);
-        })).isInstanceOf(IllegalStateException.class);
-        broadcast(Set.of(), Set.of(), "after");
-        disconnected("p1", Set.of("sid-p1"), 0);
-        assertThat(texts(log.restore("p1", null))).containsExactly("after");
+    void outOfOrderStoresKeepOffsetOrderAndEvictionTheOldestFirst() {
+        // An encoder may append itself (no lock is held): the inner packet is stored first.
+        log.append(Set.of(), Set.of(), seq -> {
+            broadcast(Set.of(), Set.of(), "m2");
+            return EncodedPacket.of("m1", List.of(), seq);
+        });
+        for (int i = 3; i <= 6; i++) {
+            broadcast(Set.of(), Set.of(), "m" + i);
+        }
+        assertThat(log.bufferedPackets()).isEqualTo(5);
+        disconnected("p0", Set.of("sid-p0"), 0);
+        assertThat(log.restore("p0", null)).as("m1, the oldest offset, was evicted").isNull();
+        disconnected("p1", Set.of("sid-p1"), 1);
+        assertThat(texts(log.restore("p1", null))).containsExactly("m2", "m3", "m4", "m5", "m6");
     }
 
     @Test
-    void anEncoderThatThrowsGivesItsOffsetUp() {
+    void entriesStoredAheadOfASlowerAppendAreNotEvictedBeforeIt() {
+        RecoveryLog two = new RecoveryLog(SocketIoConfig.defaults().withRecovery(Duration.ofMinutes(2))
+                .withReplayCaps(2, 10_000), now::get);
+        two.append(Set.of(), Set.of(), seq -> {
+            for (int i = 2; i <= 4; i++) {
+                String text = "m" + i;
+                two.append(Set.of(), Set.of(), s -> EncodedPacket.of(text, List.of(), s));
+            }
+            assertThat(two.bufferedPackets()).as("over the cap, but offset 1 is not stored yet").isEqualTo(3);
+            return EncodedPacket.of("m1", List.of(), seq);
+        });
+        assertThat(two.bufferedPackets()).isEqualTo(2);
+        assertThat(two.currentSeq()).isEqualTo(4);
+        two.persist(new RecoveryLog.StoredSession("sid-a", "a", Set.of(), Map.of(), now.get(), 1));
+        two.persist(new RecoveryLog.StoredSession("sid-b", "b", Set.of(), Map.of(), now.get(), 2));
+        assertThat(two.restore("a", null)).as("m2 is gone").isNull();
+        assertThat(texts(two.restore("b", null))).containsExactly("m3", "m4");
+    }
+
+    @Test
+    void anEncoderThatThrowsLeavesAHoleThatDoesNotHoldTheWatermark() {
         broadcast(Set.of(), Set.of(), "m1");
         IllegalStateException boom = new IllegalStateException("boom");
         assertThatThrownBy(() -> log.append(Set.of(), Set.of(), seq -> {
             throw boom;
         })).isSameAs(boom);
         assertThat(log.currentSeq()).isEqualTo(2);
-        broadcast(Set.of(), Set.of(), "m3");
-        assertThat(log.currentSeq()).isEqualTo(3);
+        // A later offset stored while a lower one fails.
+        assertThatThrownBy(() -> log.append(Set.of(), Set.of(), seq -> {
+            broadcast(Set.of(), Set.of(), "m4");
+            throw boom;
+        })).isSameAs(boom);
+        assertThat(log.currentSeq()).isEqualTo(4);
+        broadcast(Set.of(), Set.of(), "m5");
+        assertThat(log.currentSeq()).isEqualTo(5);
         disconnected("p1", Set.of("sid-p1"), 1);
         RecoveryLog.Restored r = log.restore("p1", null);
-        assertThat(texts(r)).containsExactly("m3");
-        assertThat(r.upToSeq()).isEqualTo(3);
+        assertThat(texts(r)).containsExactly("m4", "m5");
+        assertThat(r.upToSeq()).isEqualTo(5);
     }
 
     @Test
-    void concurrentAppendsGetUniqueOffsetsAndScansSeeEveryOneUpToTheirWatermark() throws Exception {
+    void concurrentAppendsGetUniqueOffsetsKeptInOrderUnderAContiguousWatermark() throws Exception {
         int threads = 4;
         int perThread = 2_000;
         int cap = 1_000;
@@ -365,7 +328,7 @@ class RecoveryLogTest {
                     for (int i = 0; i < perThread; i++) {
                         mine.add(shared.append(Set.of(), Set.of(), seq -> {
                             if (seq % 7 == 0) {
-                                Thread.yield();                   // let other shards take offsets meanwhile
+                                Thread.yield();                   // let later offsets overtake
                             }
                             return EncodedPacket.of("m" + seq, List.of(), seq);
                         }).seq());
@@ -394,15 +357,11 @@ class RecoveryLogTest {
         List<Long> all = returned.stream().flatMap(List::stream).sorted().toList();
         assertThat(all).as("every offset handed out once")
                 .containsExactlyElementsOf(LongStream.rangeClosed(1, total).boxed().toList());
-        for (List<Long> mine : returned) {
-            assertThat(mine).as("a thread's offsets increase").isSorted();
-        }
         assertThat(shared.currentSeq()).isEqualTo(total);
-        assertThat(shared.bufferedPackets()).as("four shards of a quarter of the cap each").isEqualTo(cap);
-        // Each shard keeps its last cap/4 packets, so none of the last cap/4 offsets can have left.
-        RecoveryLog.Restored tail = shared.since(new RecoveryLog.Restored(null, List.of(), total - cap / 4), Set.of());
-        assertThat(seqs(tail)).containsExactlyElementsOf(
-                LongStream.rangeClosed(total - cap / 4 + 1, total).boxed().toList());
+        assertThat(shared.bufferedPackets()).isEqualTo(cap);
+        RecoveryLog.Restored tail = shared.since(new RecoveryLog.Restored(null, List.of(), total - cap, Set.of()),
+                Set.of());
+        assertThat(seqs(tail)).containsExactlyElementsOf(LongStream.rangeClosed(total - cap + 1, total).boxed().toList());
     }
 
     /**
@@ -411,7 +370,7 @@ class RecoveryLogTest {
      */
     private static boolean checkScan(RecoveryLog log, int cap) {
         long from = Math.max(0, log.currentSeq() - cap / 4);
-        RecoveryLog.Restored r = log.since(new RecoveryLog.Restored(null, List.of(), from), Set.of());
+        RecoveryLog.Restored r = log.since(new RecoveryLog.Restored(null, List.of(), from, Set.of()), Set.of());
         if (r == null) {
             return false;
         }
