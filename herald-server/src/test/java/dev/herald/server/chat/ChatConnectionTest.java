@@ -7,7 +7,6 @@ import dev.herald.server.delivery.CloseReason;
 import dev.herald.server.delivery.DeliveryHub;
 import dev.herald.server.delivery.Session;
 import dev.herald.server.stream.StreamEvent;
-import dev.herald.server.delivery.StreamLog;
 import dev.herald.server.testing.QuietDelivery;
 import dev.herald.server.testing.TempDirs;
 import io.netty.channel.DefaultEventLoop;
@@ -104,8 +103,7 @@ class ChatConnectionTest {
         ChatSettings settings = new ChatSettings(4000, 30, Duration.ofSeconds(30), 2, 5, 1000, 2, 100);
         chat = new ChatService(store, broker, viewers, new TypingTracker(settings, timers, System::nanoTime),
                 (users, json, key) -> { }, settings);
-        StreamLog none = QuietDelivery.EMPTY_LOG;
-        hub = new DeliveryHub(ChatLog.routing(new ChatLog(store), none), broker, blocking, e -> e,
+        hub = new DeliveryHub(ChatLog.routing(new ChatLog(store), QuietDelivery.EMPTY_LOG), broker, blocking, e -> e,
                 QuietDelivery.NO_LISTENER);
         broker.start(hub);
         int n = NEXT.incrementAndGet();

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -53,7 +54,7 @@ class LoopDispatcherTest {
 
     private static StreamEvent event(String stream, long seq) {
         return new StreamEvent(stream, seq, "t", System.currentTimeMillis(), -1,
-                ("{\"seq\":" + seq + "}").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                ("{\"seq\":" + seq + "}").getBytes(StandardCharsets.UTF_8));
     }
 
     /** Holds the loop while {@code publishes} run, so that their events land in one pass. */
@@ -68,6 +69,7 @@ class LoopDispatcherTest {
         });
         publishes.run();
         release.countDown();
+        // Twice: a pass that leaves events queued schedules itself again, behind the first wait.
         loop.submit(() -> { }).get(5, TimeUnit.SECONDS);
         loop.submit(() -> { }).get(5, TimeUnit.SECONDS);
     }

@@ -17,7 +17,6 @@ import dev.herald.server.chat.TypingTracker;
 import dev.herald.server.config.HeraldConfig;
 import dev.herald.server.delivery.DeliveryHub;
 import dev.herald.server.delivery.SessionRegistry;
-import dev.herald.server.delivery.StreamLog;
 import dev.herald.server.metrics.HeraldMetrics;
 import dev.herald.server.testing.QuietDelivery;
 import dev.herald.server.testing.TestServer;
@@ -69,8 +68,7 @@ class WsChatHandlerTest {
                 });
         ChatService chat = new ChatService(unreachable, broker, new LocalConversationViewers(),
                 new TypingTracker(settings, timers, System::nanoTime), (users, json, key) -> { }, settings);
-        StreamLog empty = QuietDelivery.EMPTY_LOG;
-        DeliveryHub hub = new DeliveryHub(empty, broker, blocking, e -> e, QuietDelivery.NO_LISTENER);
+        DeliveryHub hub = new DeliveryHub(QuietDelivery.EMPTY_LOG, broker, blocking, e -> e, QuietDelivery.NO_LISTENER);
         broker.start(hub);
         HeraldConfig config = HeraldConfig.builder().jwtSecret(TestServer.SECRET).apiKey(TestServer.API_KEY).build();
         TransportContext context = new TransportContext(config, JSON, null, null, null, hub,
