@@ -96,6 +96,9 @@ final class LoopDispatcher implements Runnable {
                 for (int i = first; i < end && session.isOpen(); i++) {
                     sub.onLive(pass.get(i).event());
                 }
+                if (session.isOpen()) {
+                    sub.endOfRun();
+                }
                 if (session.isOpen() && session.markFlushPending()) {
                     if (lastRun) {
                         session.flush();

@@ -68,7 +68,9 @@ public final class StreamSubscription {
     private ArrayList<StreamEvent> buffered;
     private long bufferedBytes;
     private boolean bufferOverflowed;
-    private StreamEvent heldUnreadCount; // the latest unread_count that found the session unwritable
+    // The latest unread_count not yet written: the one after a run of live notifications (written
+    // when the run ends), or one that found a catching-up session unwritable (written once live).
+    private StreamEvent pendingCounts;
     private boolean storeHasMore;
     private boolean reading;
     private boolean waitingForWritable;
@@ -185,7 +187,7 @@ public final class StreamSubscription {
         if (!waitingForWritable) {
             waitingForWritable = true;
             stalledSinceNanos = System.nanoTime();
-            if (buffered != null || bufferOverflowed || heldUnreadCount != null) {
+            if (buffered != null || bufferOverflowed || pendingCounts != null) {
                 dueWhileStalled(); // live events already wait behind the replay
             }
         }
@@ -213,7 +215,7 @@ public final class StreamSubscription {
         replay = null;
         buffered = null;
         bufferedBytes = 0;
-        heldUnreadCount = null;
+        pendingCounts = null;
     }
 
     private void buffer(StreamEvent event) {
@@ -258,10 +260,7 @@ public final class StreamSubscription {
             return;
         }
         state = State.LIVE;
-        if (heldUnreadCount != null) {
-            session.deliver(heldUnreadCount);
-            heldUnreadCount = null;
-        }
+        writePendingCounts();
         session.flush();
     }
 
@@ -354,9 +353,31 @@ public final class StreamSubscription {
             hub.delivered(event, live);
         }
         if (event.unread() >= 0) {
-            // Live, or drained from the buffer after a replay: either way the count changed.
-            session.deliver(hub.unreadEvent(event));
-            heldUnreadCount = null;
+            // Live, or drained from the buffer after a replay: either way the count changed. A live
+            // notification's counts wait for the end of its run (endOfRun), so a burst of them
+            // costs the client one unreadCount, the last, not one per notification.
+            pendingCounts = hub.unreadEvent(event);
+            if (!live) {
+                writePendingCounts();
+            }
+        }
+    }
+
+    /**
+     * The dispatcher has handed this subscription a run of live events: write the counts the
+     * last of them left, if the subscription is live (a catching-up one writes them once live).
+     */
+    void endOfRun() {
+        if (state == State.LIVE) {
+            writePendingCounts();
+        }
+    }
+
+    private void writePendingCounts() {
+        if (pendingCounts != null) {
+            StreamEvent counts = pendingCounts;
+            pendingCounts = null;
+            session.deliver(counts);
         }
     }
 
@@ -369,7 +390,7 @@ public final class StreamSubscription {
                 // The replay is pacing itself; keep the newest count for when it is done, drop the rest
                 // (ephemeral events are never replayed).
                 if (event.unread() >= 0) {
-                    heldUnreadCount = event;
+                    pendingCounts = event;
                 }
                 if (waitingForWritable) {
                     dueWhileStalled();
@@ -378,6 +399,11 @@ public final class StreamSubscription {
             }
             hub.slowConsumer(this);
             return;
+        }
+        if (event.unread() >= 0) {
+            pendingCounts = null; // this count is newer
+        } else {
+            writePendingCounts(); // before what follows it, e.g. an inbox change
         }
         session.deliver(event);
     }

@@ -1,6 +1,7 @@
 package dev.herald.server.delivery;
 
 import dev.herald.server.broker.InProcessBroker;
+import dev.herald.server.notify.NotificationFrames;
 import dev.herald.server.stream.StreamEvent;
 import dev.herald.server.testing.QuietDelivery;
 import io.netty.channel.DefaultEventLoop;
@@ -32,7 +33,8 @@ class LoopDispatcherTest {
 
     @BeforeEach
     void setUp() {
-        hub = new DeliveryHub(QuietDelivery.EMPTY_LOG, broker, blocking, e -> e, QuietDelivery.NO_LISTENER);
+        hub = new DeliveryHub(QuietDelivery.EMPTY_LOG, broker, blocking, NotificationFrames::unreadCountAfter,
+                QuietDelivery.NO_LISTENER);
         broker.start(hub);
     }
 
@@ -55,6 +57,19 @@ class LoopDispatcherTest {
     private static StreamEvent event(String stream, long seq) {
         return new StreamEvent(stream, seq, "t", System.currentTimeMillis(), -1,
                 ("{\"seq\":" + seq + "}").getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A notification on a user's stream as a publish hands it over: with the counts after it. */
+    private static StreamEvent notification(long seq, long unread) {
+        return new StreamEvent("user:42", seq, "t", System.currentTimeMillis(), unread, unread,
+                ("{\"seq\":" + seq + "}").getBytes(StandardCharsets.UTF_8), null);
+    }
+
+    /** What a session was given, as "seq" for notifications and "type=unread" for the rest. */
+    private static List<String> written(RecordingSession session) {
+        return session.delivered.stream()
+                .map(e -> e.isSequenced() ? String.valueOf(e.seq()) : e.type() + "=" + e.unread())
+                .toList();
     }
 
     /** Holds the loop while {@code publishes} run, so that their events land in one pass. */
@@ -107,5 +122,49 @@ class LoopDispatcherTest {
         });
 
         assertThat(journal).containsExactly("both:deliver", "both:deliver", "both:deliver", "both:flush");
+    }
+
+    @Test
+    void aBurstOfNotificationsIsFollowedByOneCountWithTheLastOnesCounts() throws Exception {
+        RecordingSession user = new RecordingSession(loop, "user", journal);
+        subscribe(user, "user:42");
+        journal.clear();
+
+        inOnePass(() -> {
+            broker.publish(notification(1, 1));
+            broker.publish(notification(2, 2));
+            broker.publish(notification(3, 3));
+        });
+
+        assertThat(written(user)).containsExactly("1", "2", "3", "unread_count=3");
+        assertThat(journal).containsExactly("user:deliver", "user:deliver", "user:deliver", "user:deliver", "user:flush");
+    }
+
+    @Test
+    void aNotificationOnItsOwnIsFollowedByItsOwnCount() throws Exception {
+        RecordingSession user = new RecordingSession(loop, "user", null);
+        subscribe(user, "user:42");
+
+        inOnePass(() -> broker.publish(notification(1, 1)));
+        inOnePass(() -> broker.publish(notification(2, 2)));
+
+        assertThat(written(user)).containsExactly("1", "unread_count=1", "2", "unread_count=2");
+    }
+
+    @Test
+    void aCountWaitingForTheEndOfItsRunGoesOutBeforeAnInboxChangeAndANewerCountReplacesIt() throws Exception {
+        RecordingSession user = new RecordingSession(loop, "user", null);
+        subscribe(user, "user:42");
+
+        inOnePass(() -> {
+            broker.publish(notification(1, 1));
+            broker.publish(StreamEvent.ephemeral("user:42", "inbox", -1, "{}".getBytes(StandardCharsets.UTF_8)));
+            broker.publish(notification(2, 2));
+            broker.publish(NotificationFrames.unreadCount("user:42", 0, 0));
+        });
+
+        // The inbox change is written after the count before it; the read-all's count (0) is newer
+        // than the notification's (2), which is dropped rather than sent after it.
+        assertThat(written(user)).containsExactly("1", "unread_count=1", "inbox=-1", "2", "unread_count=0");
     }
 }
