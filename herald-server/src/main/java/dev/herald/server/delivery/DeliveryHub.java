@@ -157,21 +157,8 @@ public final class DeliveryHub implements Broker.Listener {
             return;
         }
         for (Map.Entry<EventLoop, Set<StreamSubscription>> entry : subs.byLoop.entrySet()) {
-            dispatchers.computeIfAbsent(entry.getKey(), this::newDispatcher).submit(event, entry.getValue());
+            dispatchers.computeIfAbsent(entry.getKey(), LoopDispatcher::new).submit(event, entry.getValue());
         }
-    }
-
-    private LoopDispatcher newDispatcher(EventLoop loop) {
-        return new LoopDispatcher(loop, () -> {
-            logger.warn("event loop {} fell {} events behind; its subscriptions catch up from the store",
-                    loop, LoopDispatcher.MAX_QUEUED);
-            for (Subscribers subs : streams.values()) {
-                Set<StreamSubscription> set = subs.byLoop.get(loop);
-                if (set != null) {
-                    set.forEach(StreamSubscription::resynchronize);
-                }
-            }
-        });
     }
 
     @Override

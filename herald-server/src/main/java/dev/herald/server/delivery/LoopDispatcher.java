@@ -2,11 +2,16 @@ package dev.herald.server.delivery;
 
 import dev.herald.server.stream.StreamEvent;
 import io.netty.channel.EventLoop;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -22,12 +27,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Thread-safe: {@link #submit} from any thread; the drain runs on the loop.
  */
 final class LoopDispatcher implements Runnable {
+    private static final Logger log = LoggerFactory.getLogger(LoopDispatcher.class);
+
     /** Events drained per pass before yielding the loop to I/O. */
     private static final int MAX_EVENTS_PER_PASS = 256;
     /**
      * Events waiting for this loop. Past it the loop is not keeping up: queued events are
-     * dropped and the loop's subscriptions catch up from the store instead, so memory stays
-     * bounded and nothing sequenced is lost.
+     * dropped and the subscriptions they were for catch up from the store instead, so memory
+     * stays bounded and nothing sequenced is lost. The loop's other subscriptions lost nothing
+     * and are left alone: a storm on one stream does not send every idle connection of the loop
+     * to the store.
      */
     static final int MAX_QUEUED = 65_536;
 
@@ -35,24 +44,28 @@ final class LoopDispatcher implements Runnable {
     }
 
     private final EventLoop loop;
-    private final Runnable resynchronizeLoop;
     private final Queue<Work> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queued = new AtomicInteger();
     private final AtomicBoolean overflowed = new AtomicBoolean();
+    /**
+     * The subscription sets (one per stream on this loop, compared by identity) an event was
+     * dropped for, since the last drain: at most one entry per stream with subscribers here.
+     */
+    private final Set<Collection<StreamSubscription>> lostFor =
+            Collections.synchronizedSet(Collections.newSetFromMap(new IdentityHashMap<>()));
     private final AtomicBoolean scheduled = new AtomicBoolean();
     // Only on the loop.
     private final List<Work> pass = new ArrayList<>(MAX_EVENTS_PER_PASS);
     private final List<Session> dirty = new ArrayList<>();
 
-    /** @param resynchronizeLoop sends every subscription of this loop back to the store; run on the loop */
-    LoopDispatcher(EventLoop loop, Runnable resynchronizeLoop) {
+    LoopDispatcher(EventLoop loop) {
         this.loop = loop;
-        this.resynchronizeLoop = resynchronizeLoop;
     }
 
     void submit(StreamEvent event, Collection<StreamSubscription> targets) {
         if (queued.incrementAndGet() > MAX_QUEUED) {
             queued.decrementAndGet();
+            lostFor.add(targets); // before the flag, so that the drain that clears the flag sees it
             overflowed.set(true);
         } else {
             queue.add(new Work(event, targets));
@@ -66,10 +79,7 @@ final class LoopDispatcher implements Runnable {
     public void run() {
         scheduled.set(false);
         if (overflowed.getAndSet(false)) {
-            while (queue.poll() != null) {
-                queued.decrementAndGet();
-            }
-            resynchronizeLoop.run();
+            dropQueued();
         }
         Work work;
         while (pass.size() < MAX_EVENTS_PER_PASS && (work = queue.poll()) != null) {
@@ -117,5 +127,33 @@ final class LoopDispatcher implements Runnable {
         if (!queue.isEmpty() && scheduled.compareAndSet(false, true)) {
             loop.execute(this);
         }
+    }
+
+    /**
+     * The loop fell {@link #MAX_QUEUED} events behind: drops what is queued and sends the
+     * subscriptions of every stream that lost an event back to the store.
+     */
+    private void dropQueued() {
+        int dropped = 0;
+        Work work;
+        while ((work = queue.poll()) != null) {
+            queued.decrementAndGet();
+            lostFor.add(work.targets());
+            dropped++;
+        }
+        List<Collection<StreamSubscription>> lost;
+        synchronized (lostFor) {
+            lost = new ArrayList<>(lostFor);
+            lostFor.clear();
+        }
+        int subscriptions = 0;
+        for (Collection<StreamSubscription> targets : lost) {
+            for (StreamSubscription sub : targets) {
+                sub.resynchronize();
+                subscriptions++;
+            }
+        }
+        log.warn("event loop {} fell {} events behind: dropped {} queued, {} subscriptions of {} streams catch up"
+                + " from the store", loop, MAX_QUEUED, dropped, subscriptions, lost.size());
     }
 }

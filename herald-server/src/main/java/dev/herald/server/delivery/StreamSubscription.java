@@ -116,7 +116,9 @@ public final class StreamSubscription {
             Consumer<StreamState> start = onStart;
             onStart = null;
             start.accept(st);
-            storeHasMore = cursor < st.lastSeq();
+            // Events lost while the state was read (the buffer overflowed, the broker
+            // resynchronized) may have been committed after it: read the store for them too.
+            storeHasMore = cursor < st.lastSeq() || bufferOverflowed;
             pump();
         });
     }
@@ -194,10 +196,20 @@ public final class StreamSubscription {
         session.flush();
     }
 
-    /** The broker may have lost events: go back to the store. */
+    /**
+     * Live events for this stream may have been lost (the broker's outage, the loop's queue
+     * overflowing): go back to the store. A live subscription starts catching up; one already
+     * catching up reads the store again once its current read is done, as after its buffer
+     * overflowed, since that read may have been issued before the lost events were committed
+     * and no later event may come to reveal the gap.
+     */
     void resynchronize() {
         if (state == State.LIVE) {
             state = State.CATCHING_UP;
+            storeHasMore = true;
+            pump();
+        } else if (state == State.CATCHING_UP) {
+            bufferOverflowed = true;
             storeHasMore = true;
             pump();
         }

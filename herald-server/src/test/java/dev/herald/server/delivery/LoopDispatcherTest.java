@@ -2,7 +2,9 @@ package dev.herald.server.delivery;
 
 import dev.herald.server.broker.InProcessBroker;
 import dev.herald.server.notify.NotificationFrames;
+import dev.herald.server.notify.NotificationLog;
 import dev.herald.server.stream.StreamEvent;
+import dev.herald.server.stream.StreamState;
 import dev.herald.server.testing.QuietDelivery;
 import io.netty.channel.DefaultEventLoop;
 import io.netty.channel.EventLoop;
@@ -13,12 +15,15 @@ import org.junit.jupiter.api.Test;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -166,5 +171,52 @@ class LoopDispatcherTest {
         // The inbox change is written after the count before it; the read-all's count (0) is newer
         // than the notification's (2), which is dropped rather than sent after it.
         assertThat(written(user)).containsExactly("1", "unread_count=1", "inbox=-1", "2", "unread_count=0");
+    }
+
+    @Test
+    void aLoopThatFallsBehindSendsOnlyTheStreamsThatLostEventsToTheStore() throws Exception {
+        MemoryStore store = new MemoryStore();
+        Map<String, AtomicInteger> reads = new ConcurrentHashMap<>();
+        StreamLog notifications = new NotificationLog(store);
+        StreamLog counted = new StreamLog() {
+            @Override
+            public StreamState state(String stream) {
+                return notifications.state(stream);
+            }
+
+            @Override
+            public List<StreamEvent> readSince(String stream, long afterSeq, int limit) {
+                reads.computeIfAbsent(stream, k -> new AtomicInteger()).incrementAndGet();
+                return notifications.readSince(stream, afterSeq, limit);
+            }
+        };
+        InProcessBroker own = new InProcessBroker();
+        hub = new DeliveryHub(counted, own, blocking, NotificationFrames::unreadCountAfter, QuietDelivery.NO_LISTENER);
+        own.start(hub);
+        // The busy stream's events are filtered out (they still move the cursor), so that the
+        // session does not have to keep 65,537 of them.
+        RecordingSession busy = new RecordingSession(loop);
+        RecordingSession quiet = new RecordingSession(loop);
+        AtomicInteger started = new AtomicInteger();
+        AtomicReference<StreamSubscription> busySub = new AtomicReference<>();
+        loop.submit(() -> {
+            busySub.set(hub.subscribe(busy, "topic:busy", -1, TypeFilter.parse("other"), st -> started.incrementAndGet()));
+            hub.subscribe(quiet, "topic:quiet", -1, TypeFilter.ALL, st -> started.incrementAndGet());
+        }).get(5, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(5)).until(() -> started.get() == 2 && loop.submit(busySub.get()::isLive).get());
+
+        int published = LoopDispatcher.MAX_QUEUED + 1; // one more than the loop may have queued
+        inOnePass(() -> {
+            for (int i = 0; i < published; i++) {
+                own.publish(NotificationFrames.event(store.append("topic:busy", "t")));
+            }
+        });
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> loop.submit(busySub.get()::cursor).get() == published);
+        assertThat(reads.get("topic:busy")).as("the busy stream caught up from the store").isNotNull();
+        assertThat(reads).as("the quiet stream lost nothing and was not read").doesNotContainKey("topic:quiet");
+        own.publish(NotificationFrames.event(store.append("topic:quiet", "t")));
+        await().atMost(Duration.ofSeconds(5)).until(() -> quiet.seqs().size() == 1);
+        assertThat(reads).doesNotContainKey("topic:quiet");
     }
 }

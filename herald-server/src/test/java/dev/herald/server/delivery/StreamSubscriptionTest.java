@@ -5,6 +5,7 @@ import dev.herald.server.broker.InProcessBroker;
 import dev.herald.server.notify.NotificationFrames;
 import dev.herald.server.notify.NotificationLog;
 import dev.herald.server.store.StoredNotification;
+import dev.herald.server.stream.StreamState;
 import dev.herald.server.testing.QuietDelivery;
 import io.netty.channel.DefaultEventLoop;
 import io.netty.channel.EventLoop;
@@ -14,9 +15,11 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.LongStream;
 
@@ -292,5 +295,92 @@ class StreamSubscriptionTest {
         assertThat(session.flushes - sessionBefore).isEqualTo(1);
         assertThat(closing.seqs()).as("nothing after its close").isEqualTo(range(1, 2));
         assertThat(closing.closedWith).isEqualTo(dev.herald.server.delivery.CloseReason.SLOW_CONSUMER);
+    }
+
+    /**
+     * A log over the test's store whose first read of one kind (the state, or the first replay
+     * read) takes its answer and then waits for {@link #release}: meanwhile the store moves on
+     * and the answer does not, as a read issued just before a commit.
+     */
+    private static final class HeldRead implements StreamLog {
+        private final StreamLog store;
+        private final boolean holdState;
+        private final AtomicBoolean holding = new AtomicBoolean();
+        final CountDownLatch answered = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+
+        HeldRead(StreamLog store, boolean holdState) {
+            this.store = store;
+            this.holdState = holdState;
+        }
+
+        @Override
+        public StreamState state(String stream) {
+            StreamState answer = store.state(stream);
+            if (holdState) {
+                hold();
+            }
+            return answer;
+        }
+
+        @Override
+        public List<StreamEvent> readSince(String stream, long afterSeq, int limit) {
+            List<StreamEvent> answer = store.readSince(stream, afterSeq, limit);
+            if (!holdState) {
+                hold();
+            }
+            return answer;
+        }
+
+        private void hold() {
+            if (holding.compareAndSet(false, true)) {
+                answered.countDown();
+                try {
+                    release.await(5, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+    }
+
+    /** A hub of its own over {@code log}, so that the test decides when the store answers. */
+    private DeliveryHub hubOver(StreamLog log) {
+        InProcessBroker own = new InProcessBroker();
+        DeliveryHub h = new DeliveryHub(log, own, blocking, NotificationFrames::unreadCountAfter, QuietDelivery.NO_LISTENER);
+        own.start(h);
+        return h;
+    }
+
+    @Test
+    void anEventLostWhileTheReplayReadWasOutIsReadWhenTheHubResynchronizes() throws Exception {
+        store.append(STREAM, "t");
+        HeldRead log = new HeldRead(new NotificationLog(store), false);
+        DeliveryHub held = hubOver(log);
+        loop.submit(() -> held.subscribe(session, STREAM, 0, TypeFilter.ALL, st -> { })).get(5, TimeUnit.SECONDS);
+        assertThat(log.answered.await(5, TimeUnit.SECONDS)).isTrue(); // seq 1, and nothing after it
+
+        store.append(STREAM, "t"); // committed after the read; its live event is lost
+        held.resynchronize();
+        log.release.countDown();
+
+        // Nothing else is published: without the second read, seq 2 would wait for the next event.
+        await().atMost(Duration.ofSeconds(5)).until(() -> session.seqs().size() >= 2);
+        assertThat(session.seqs()).isEqualTo(range(1, 2));
+    }
+
+    @Test
+    void anEventLostWhileTheStateWasReadIsReadWhenTheHubResynchronizes() throws Exception {
+        HeldRead log = new HeldRead(new NotificationLog(store), true);
+        DeliveryHub held = hubOver(log);
+        loop.submit(() -> held.subscribe(session, STREAM, -1, TypeFilter.ALL, st -> { })).get(5, TimeUnit.SECONDS);
+        assertThat(log.answered.await(5, TimeUnit.SECONDS)).isTrue(); // the stream is empty
+
+        store.append(STREAM, "t"); // after the subscription was registered; its live event is lost
+        held.resynchronize();
+        log.release.countDown();
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> session.seqs().size() >= 1);
+        assertThat(session.seqs()).isEqualTo(List.of(1L));
     }
 }
