@@ -93,6 +93,13 @@ public final class DeliveryHub implements Broker.Listener {
         void delivered(StreamEvent event, boolean live);
 
         void slowConsumer(Session session);
+
+        /**
+         * An event loop fell {@link LoopDispatcher#MAX_QUEUED} events behind and dropped its queue;
+         * {@code resynchronized} subscriptions, those of the streams that lost events, went back
+         * to the store.
+         */
+        void fellBehind(int resynchronized);
     }
 
     /**
@@ -157,7 +164,7 @@ public final class DeliveryHub implements Broker.Listener {
             return;
         }
         for (Map.Entry<EventLoop, Set<StreamSubscription>> entry : subs.byLoop.entrySet()) {
-            dispatchers.computeIfAbsent(entry.getKey(), LoopDispatcher::new).submit(event, entry.getValue());
+            dispatchers.computeIfAbsent(entry.getKey(), loop -> new LoopDispatcher(loop, listener)).submit(event, entry.getValue());
         }
     }
 

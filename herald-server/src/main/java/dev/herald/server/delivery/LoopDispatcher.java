@@ -44,6 +44,7 @@ final class LoopDispatcher implements Runnable {
     }
 
     private final EventLoop loop;
+    private final DeliveryHub.DeliveryListener listener;
     private final Queue<Work> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queued = new AtomicInteger();
     private final AtomicBoolean overflowed = new AtomicBoolean();
@@ -58,8 +59,10 @@ final class LoopDispatcher implements Runnable {
     private final List<Work> pass = new ArrayList<>(MAX_EVENTS_PER_PASS);
     private final List<Session> dirty = new ArrayList<>();
 
-    LoopDispatcher(EventLoop loop) {
+    /** @param listener told when this loop falls behind (metrics) */
+    LoopDispatcher(EventLoop loop, DeliveryHub.DeliveryListener listener) {
         this.loop = loop;
+        this.listener = listener;
     }
 
     void submit(StreamEvent event, Collection<StreamSubscription> targets) {
@@ -155,5 +158,6 @@ final class LoopDispatcher implements Runnable {
         }
         log.warn("event loop {} fell {} events behind: dropped {} queued, {} subscriptions of {} streams catch up"
                 + " from the store", loop, MAX_QUEUED, dropped, subscriptions, lost.size());
+        listener.fellBehind(subscriptions);
     }
 }

@@ -27,6 +27,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code herald_connections}, {@code herald_frames_in_total}, {@code herald_frames_out_total},
  * {@code herald_publishes_total}, {@code herald_delivery_latency_seconds} (commit to socket
  * write, live deliveries only), {@code herald_slow_consumers_total},
+ * {@code herald_delivery_overflows_total} and {@code herald_delivery_overflow_resyncs_total} (an
+ * event loop that fell behind, and the subscriptions it sent back to the store),
  * {@code herald_store_latency_seconds} (per store operation), {@code herald_edge_refused_total}
  * (requests and connections refused at the edge, by {@code reason}: {@code origin},
  * {@code connections_total}, {@code connections_per_ip}, {@code request_timeout}),
@@ -41,6 +43,8 @@ public final class HeraldMetrics implements DeliveryHub.DeliveryListener {
     private final Counter framesOut;
     private final Counter publishes;
     private final Counter slowConsumers;
+    private final Counter overflows;
+    private final Counter overflowResyncs;
     private final java.util.concurrent.ConcurrentHashMap<String, Counter> refusedByReason =
             new java.util.concurrent.ConcurrentHashMap<>();
     private final Timer deliveryLatency;
@@ -65,6 +69,11 @@ public final class HeraldMetrics implements DeliveryHub.DeliveryListener {
         publishes = Counter.builder("herald.publishes").description("Notifications stored by publish requests").register(registry);
         slowConsumers = Counter.builder("herald.slow.consumers")
                 .description("Connections closed because their outbound queue hit the cap").register(registry);
+        overflows = Counter.builder("herald.delivery.overflows")
+                .description("Times an event loop fell too far behind and dropped its queued events").register(registry);
+        overflowResyncs = Counter.builder("herald.delivery.overflow.resyncs")
+                .description("Subscriptions sent back to the store because their loop dropped events for them")
+                .register(registry);
         deliveryLatency = Timer.builder("herald.delivery.latency")
                 .description("Time from commit to the write of a live event to a socket, for one live delivery in "
                         + LATENCY_SAMPLE + " picked at random")
@@ -152,5 +161,11 @@ public final class HeraldMetrics implements DeliveryHub.DeliveryListener {
     @Override
     public void slowConsumer(Session session) {
         slowConsumers.increment();
+    }
+
+    @Override
+    public void fellBehind(int resynchronized) {
+        overflows.increment();
+        overflowResyncs.increment(resynchronized);
     }
 }

@@ -175,7 +175,8 @@ class NotificationApiEndToEndTest {
         String metrics = api.get("/metrics").body();
         assertThat(metrics).contains("herald_connections").contains("herald_publishes_total").contains("herald_chat_queued")
                 .contains("herald_chat_messages_stored_total")
-                .contains("herald_delivery_latency_seconds").contains("herald_store_latency_seconds");
+                .contains("herald_delivery_latency_seconds").contains("herald_store_latency_seconds")
+                .contains("herald_delivery_overflows_total 0.0").contains("herald_delivery_overflow_resyncs_total 0.0");
         JsonNode openApi = api.get("/api/v1/openapi.json").json();
         assertThat(openApi.get("openapi").asText()).startsWith("3.");
         assertThat(openApi.get("paths").has("/api/v1/notifications")).isTrue();

@@ -190,8 +190,23 @@ class LoopDispatcherTest {
                 return notifications.readSince(stream, afterSeq, limit);
             }
         };
+        List<Integer> fellBehind = new CopyOnWriteArrayList<>();
+        DeliveryHub.DeliveryListener listener = new DeliveryHub.DeliveryListener() {
+            @Override
+            public void delivered(StreamEvent event, boolean live) {
+            }
+
+            @Override
+            public void slowConsumer(Session session) {
+            }
+
+            @Override
+            public void fellBehind(int resynchronized) {
+                fellBehind.add(resynchronized);
+            }
+        };
         InProcessBroker own = new InProcessBroker();
-        hub = new DeliveryHub(counted, own, blocking, NotificationFrames::unreadCountAfter, QuietDelivery.NO_LISTENER);
+        hub = new DeliveryHub(counted, own, blocking, NotificationFrames::unreadCountAfter, listener);
         own.start(hub);
         // The busy stream's events are filtered out (they still move the cursor), so that the
         // session does not have to keep 65,537 of them.
@@ -215,6 +230,7 @@ class LoopDispatcherTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> loop.submit(busySub.get()::cursor).get() == published);
         assertThat(reads.get("topic:busy")).as("the busy stream caught up from the store").isNotNull();
         assertThat(reads).as("the quiet stream lost nothing and was not read").doesNotContainKey("topic:quiet");
+        assertThat(fellBehind).as("one overflow, one subscription sent to the store (metrics)").containsExactly(1);
         own.publish(NotificationFrames.event(store.append("topic:quiet", "t")));
         await().atMost(Duration.ofSeconds(5)).until(() -> quiet.seqs().size() == 1);
         assertThat(reads).doesNotContainKey("topic:quiet");

@@ -32,6 +32,10 @@ public final class QuietDelivery {
         @Override
         public void slowConsumer(Session session) {
         }
+
+        @Override
+        public void fellBehind(int resynchronized) {
+        }
     };
 
     private QuietDelivery() {
