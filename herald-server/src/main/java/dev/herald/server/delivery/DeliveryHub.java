@@ -164,7 +164,8 @@ public final class DeliveryHub implements Broker.Listener {
             return;
         }
         for (Map.Entry<EventLoop, Set<StreamSubscription>> entry : subs.byLoop.entrySet()) {
-            dispatchers.computeIfAbsent(entry.getKey(), loop -> new LoopDispatcher(loop, listener)).submit(event, entry.getValue());
+            dispatchers.computeIfAbsent(entry.getKey(), loop -> new LoopDispatcher(loop, listener))
+                    .submit(event, entry.getValue());
         }
     }
 

@@ -49,8 +49,9 @@ final class LoopDispatcher implements Runnable {
     private final AtomicInteger queued = new AtomicInteger();
     private final AtomicBoolean overflowed = new AtomicBoolean();
     /**
-     * The subscription sets (one per stream on this loop, compared by identity) an event was
-     * dropped for, since the last drain: at most one entry per stream with subscribers here.
+     * The subscription sets (a stream's subscribers on this loop, compared by identity) an event
+     * was dropped for since the last drain: one entry per set, so bounded by the streams with
+     * subscribers here (and the sets replaced meanwhile), not by the events dropped.
      */
     private final Set<Collection<StreamSubscription>> lostFor =
             Collections.synchronizedSet(Collections.newSetFromMap(new IdentityHashMap<>()));
