@@ -191,22 +191,9 @@ class LoopDispatcherTest {
             }
         };
         List<Integer> fellBehind = new CopyOnWriteArrayList<>();
-        DeliveryHub.DeliveryListener listener = new DeliveryHub.DeliveryListener() {
-            @Override
-            public void delivered(StreamEvent event, boolean live) {
-            }
-
-            @Override
-            public void slowConsumer(Session session) {
-            }
-
-            @Override
-            public void fellBehind(int resynchronized) {
-                fellBehind.add(resynchronized);
-            }
-        };
         InProcessBroker own = new InProcessBroker();
-        hub = new DeliveryHub(counted, own, blocking, NotificationFrames::unreadCountAfter, listener);
+        hub = new DeliveryHub(counted, own, blocking, NotificationFrames::unreadCountAfter,
+                QuietDelivery.onFellBehind(fellBehind::add));
         own.start(hub);
         // The busy stream's events are filtered out (they still move the cursor), so that the
         // session does not have to keep 65,537 of them.

@@ -7,6 +7,7 @@ import dev.herald.server.stream.StreamEvent;
 import dev.herald.server.stream.StreamState;
 
 import java.util.List;
+import java.util.function.IntConsumer;
 
 /** The parts of a {@link DeliveryHub} a test does not look at: an empty store, no metrics. */
 public final class QuietDelivery {
@@ -24,19 +25,25 @@ public final class QuietDelivery {
     };
 
     /** Observes nothing. */
-    public static final DeliveryHub.DeliveryListener NO_LISTENER = new DeliveryHub.DeliveryListener() {
-        @Override
-        public void delivered(StreamEvent event, boolean live) {
-        }
+    public static final DeliveryHub.DeliveryListener NO_LISTENER = onFellBehind(resynchronized -> { });
 
-        @Override
-        public void slowConsumer(Session session) {
-        }
+    /** Observes only the event loops that fall behind, handing {@code observer} each one's resynchronized count. */
+    public static DeliveryHub.DeliveryListener onFellBehind(IntConsumer observer) {
+        return new DeliveryHub.DeliveryListener() {
+            @Override
+            public void delivered(StreamEvent event, boolean live) {
+            }
 
-        @Override
-        public void fellBehind(int resynchronized) {
-        }
-    };
+            @Override
+            public void slowConsumer(Session session) {
+            }
+
+            @Override
+            public void fellBehind(int resynchronized) {
+                observer.accept(resynchronized);
+            }
+        };
+    }
 
     private QuietDelivery() {
     }
