@@ -69,6 +69,8 @@ public final class DeliveryHub implements Broker.Listener {
     private final ExecutorService blockingExecutor;
     private final Function<StreamEvent, StreamEvent> unreadFrames;
     private final DeliveryListener listener;
+    /** Made once: {@link #onEvent} looks a loop's dispatcher up for every event. */
+    private final Function<EventLoop, LoopDispatcher> newDispatcher;
     private final Map<String, Subscribers> streams = new ConcurrentHashMap<>();
     private final Map<EventLoop, LoopDispatcher> dispatchers = new ConcurrentHashMap<>();
     private final Semaphore storeReads = new Semaphore(MAX_STORE_READS, true);
@@ -86,6 +88,7 @@ public final class DeliveryHub implements Broker.Listener {
         this.blockingExecutor = blockingExecutor;
         this.unreadFrames = unreadFrames;
         this.listener = listener;
+        this.newDispatcher = loop -> new LoopDispatcher(loop, listener);
     }
 
     /** Observes the core for metrics. Called on event loops; must not block. */
@@ -164,8 +167,7 @@ public final class DeliveryHub implements Broker.Listener {
             return;
         }
         for (Map.Entry<EventLoop, Set<StreamSubscription>> entry : subs.byLoop.entrySet()) {
-            dispatchers.computeIfAbsent(entry.getKey(), loop -> new LoopDispatcher(loop, listener))
-                    .submit(event, entry.getValue());
+            dispatchers.computeIfAbsent(entry.getKey(), newDispatcher).submit(event, entry.getValue());
         }
     }
 
