@@ -35,8 +35,7 @@ record StoreAssembly(JdbcStore notifications, JdbcChatStore chat, JdbcPresenceSt
             throw new HeraldStartupException("invalid --store: " + e.getMessage(), e);
         }
         try {
-            JdbcChatStore chat = new JdbcChatStore(notifications.dataSource(), JdbcChatStore.LANES);
-            chat.bindMetrics(metrics.registry());
+            JdbcChatStore chat = new JdbcChatStore(notifications.dataSource(), JdbcChatStore.LANES, metrics.registry());
             return new StoreAssembly(notifications, chat, new JdbcPresenceStore(notifications.dataSource()));
         } catch (RuntimeException e) {
             notifications.close();

@@ -20,6 +20,7 @@ import dev.herald.server.store.jdbc.WriterWait;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +38,7 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -135,15 +137,42 @@ public final class JdbcChatStore implements ChatStore, AutoCloseable {
      *               refused at once
      */
     JdbcChatStore(DataSource pool, int lanes, GroupCommitWriter.Limits limits) {
+        this(pool, lanes, limits, null);
+    }
+
+    /**
+     * A node's chat store, {@link #WRITE_LIMITS} per lane, its meters in {@code registry}: sends
+     * waiting ({@code herald.chat.queued}), transactions and messages committed
+     * ({@code herald.chat.commits}, {@code herald.chat.messages.stored}), and the time of each
+     * writer batch: its transaction, the commit and handing the messages on
+     * ({@code herald.chat.batch.latency}).
+     */
+    public JdbcChatStore(DataSource pool, int lanes, MeterRegistry registry) {
+        this(pool, lanes, WRITE_LIMITS, Objects.requireNonNull(registry, "registry"));
+    }
+
+    private JdbcChatStore(DataSource pool, int lanes, GroupCommitWriter.Limits limits, MeterRegistry registry) {
         this.pool = pool;
         this.limits = limits;
+        Timer batchTimer = registry == null ? null : Timer.builder("herald.chat.batch.latency")
+                .description("time of one chat writer batch: its transaction, the commit, and handing the messages to delivery")
+                .publishPercentiles(0.5, 0.99)
+                .register(registry);
         List<AppendTransaction> all = new ArrayList<>();
         this.writers = new WriterLanes<>(lanes, i -> {
             AppendTransaction lane = new AppendTransaction();
             all.add(lane);
-            return writer(WriterLanes.name("chat writer", lanes, i), lane);
+            return writer(WriterLanes.name("chat writer", lanes, i), lane, batchTimer);
         });
         this.appends = List.copyOf(all);
+        if (registry != null) {
+            Gauge.builder("herald.chat.queued", this, JdbcChatStore::queued)
+                    .description("chat sends waiting for the chat writers").register(registry);
+            FunctionCounter.builder("herald.chat.commits", this, store -> store.committed()[0])
+                    .description("transactions the chat writers committed").register(registry);
+            FunctionCounter.builder("herald.chat.messages.stored", this, store -> store.committed()[1])
+                    .description("chat messages the chat writers stored").register(registry);
+        }
     }
 
     /** One lane, with these limits. */
@@ -153,7 +182,8 @@ public final class JdbcChatStore implements ChatStore, AutoCloseable {
 
     /** A lane's writer, running {@code appends} and waking senders held for room after each commit. */
     private GroupCommitWriter<AppendTransaction.Send, Optional<SendResult>> writer(String name,
-                                                                                 AppendTransaction appends) {
+                                                                                 AppendTransaction appends,
+                                                                                 Timer batchTimer) {
         GroupCommitWriter.Transaction<AppendTransaction.Send, Optional<SendResult>> thenWake = new GroupCommitWriter.Transaction<>() {
             @Override
             public List<GroupCommitWriter.Outcome<Optional<SendResult>>> run(Connection c, List<AppendTransaction.Send> sends)
@@ -169,23 +199,13 @@ public final class JdbcChatStore implements ChatStore, AutoCloseable {
             }
         };
         return new GroupCommitWriter<>(pool, thenWake, new GroupCommitWriter.Settings(name, "message",
-                "the database", limits, JdbcChatStore::busy, null, System::nanoTime).lingering(LINGER));
+                "the database", limits, JdbcChatStore::busy, batchTimer, System::nanoTime).lingering(LINGER));
     }
 
     private static ChatStoreBusyException busy(GroupCommitWriter.Backlog backlog) {
         return new ChatStoreBusyException("the server is storing messages as fast as it can and " + backlog.waiting()
                 + " are waiting (the oldest for " + backlog.oldestWaitedMs() + " ms); nothing was stored, retry later"
                 + " (with the same client_id)");
-    }
-
-    /** Exposes the chat writers: sends waiting, and commits and messages stored so far (all lanes). */
-    public void bindMetrics(MeterRegistry registry) {
-        Gauge.builder("herald.chat.queued", this, JdbcChatStore::queued)
-                .description("chat sends waiting for the chat writers").register(registry);
-        FunctionCounter.builder("herald.chat.commits", this, store -> store.committed()[0])
-                .description("transactions the chat writers committed").register(registry);
-        FunctionCounter.builder("herald.chat.messages.stored", this, store -> store.committed()[1])
-                .description("chat messages the chat writers stored").register(registry);
     }
 
     @Override

@@ -6,6 +6,8 @@ import dev.herald.server.chat.ConversationKind;
 import dev.herald.server.chat.NewMessage;
 import dev.herald.server.chat.SendResult;
 import dev.herald.server.store.jdbc.GroupCommitWriter;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
 import javax.sql.DataSource;
@@ -237,6 +239,30 @@ abstract class ChatWriterContract {
         long[] committed = writer.committed();
         assertThat(committed[1]).isEqualTo(600);
         assertThat(committed[0]).as("sends waiting together share a commit").isLessThan(600);
+    }
+
+    @Test
+    void theNodesStoreTimesEachBatchAndCountsWhatItCommitted() {
+        String a = user("a"), b = user("b");
+        long conv = group(a, b);
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        JdbcChatStore store = new JdbcChatStore(dataSource(), JdbcChatStore.LANES, registry);
+        try {
+            for (int i = 0; i < 3; i++) {
+                assertThat(store.append(msg(conv, i % 2 == 0 ? a : b, "m" + i, "hello " + i))).isPresent();
+            }
+            Timer batches = registry.get("herald.chat.batch.latency").timer();
+            double commits = registry.get("herald.chat.commits").functionCounter().count();
+            assertThat(registry.get("herald.chat.messages.stored").functionCounter().count()).isEqualTo(3);
+            assertThat(commits).isBetween(1.0, 3.0);
+            // A batch's time is taken after it answered its callers: the last one lands just after.
+            await().atMost(WAIT).untilAsserted(() ->
+                    assertThat(batches.count()).as("one timing per committed batch").isEqualTo((long) commits));
+            assertThat(batches.max(TimeUnit.NANOSECONDS)).isPositive();
+            assertThat(registry.get("herald.chat.queued").gauge().value()).isZero();
+        } finally {
+            store.close();
+        }
     }
 
     @Test
