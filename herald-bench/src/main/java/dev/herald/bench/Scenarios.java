@@ -214,13 +214,36 @@ final class Scenarios {
      * after it (the kernel's socket buffers, the load generator reading).
      */
     private NavigableMap<Double, Double> serverLatencySnapshot() {
+        return snapshot(ServerProbe::deliveryLatencyBuckets);
+    }
+
+    /** A histogram of the server's, or empty when it cannot be read. */
+    private NavigableMap<Double, Double> snapshot(Histograms which) {
         try {
-            return probe.deliveryLatencyBuckets();
+            return which.read(probe);
         } catch (IOException e) {
             return new TreeMap<>();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new TreeMap<>();
+        }
+    }
+
+    private interface Histograms {
+        NavigableMap<Double, Double> read(ServerProbe probe) throws IOException, InterruptedException;
+    }
+
+    /**
+     * Herald's chat writers' batch times over the measured chat: the store's share of the
+     * send -> partner latency (a send waits for the batch in flight, then for its own).
+     */
+    private void reportChatBatches(String sc, NavigableMap<Double, Double> before) {
+        NavigableMap<Double, Double> after = snapshot(ServerProbe::chatBatchLatencyBuckets);
+        double p50 = ServerProbe.quantileMs(before, after, 0.50);
+        double p99 = ServerProbe.quantileMs(before, after, 0.99);
+        if (!Double.isNaN(p99)) {
+            results.info(sc, "server p50, chat writer batch (bucket bound)", p50, "ms");
+            results.info(sc, "server p99, chat writer batch (bucket bound)", p99, "ms");
         }
     }
 
@@ -409,6 +432,7 @@ final class Scenarios {
         long acksBefore = ctx.acks.sum();
         long deliveredBefore = ctx.delivered.sum();
         ctx.resetLatency();
+        NavigableMap<Double, Double> batchesBefore = snapshot(ServerProbe::chatBatchLatencyBuckets);
         long start = sendPaced(senders, ratePerClient, seconds, senderOf);
         ctx.barrier();
         long total = sent.get() - warmed;
@@ -428,6 +452,7 @@ final class Scenarios {
         latency(sc, "", ctx.takeLatency());
         results.lower(sc, "lost messages", Math.max(0, total - delivered), "");
         latency(sc, " (ack)", ctx.takeAckLatency());
+        reportChatBatches(sc, batchesBefore);
         results.lower(sc, "acks missing", Math.max(0, total - acked), "");
         heraldOrder(sc, c.clients());
         long refused = ctx.errors.sum() - errorsBefore;

@@ -88,9 +88,21 @@ final class ServerProbe {
      * included. Empty for the other servers, or when the server is gone.
      */
     NavigableMap<Double, Double> deliveryLatencyBuckets() throws IOException, InterruptedException {
+        return heraldBuckets("herald_delivery_latency_seconds_bucket");
+    }
+
+    /**
+     * Herald's {@code herald_chat_batch_latency_seconds} histogram (one chat writer batch: its
+     * transaction, the commit, handing the messages on), as {@link #deliveryLatencyBuckets}.
+     */
+    NavigableMap<Double, Double> chatBatchLatencyBuckets() throws IOException, InterruptedException {
+        return heraldBuckets("herald_chat_batch_latency_seconds_bucket");
+    }
+
+    private NavigableMap<Double, Double> heraldBuckets(String name) throws IOException, InterruptedException {
         NavigableMap<Double, Double> buckets = new TreeMap<>();
         if (target.herald() && available()) {
-            parseBuckets(get("/metrics"), "herald_delivery_latency_seconds_bucket", buckets);
+            parseBuckets(get("/metrics"), name, buckets);
         }
         return buckets;
     }

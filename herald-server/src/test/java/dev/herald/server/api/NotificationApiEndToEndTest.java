@@ -174,7 +174,7 @@ class NotificationApiEndToEndTest {
         assertThat(ready.get("ready").asBoolean()).isTrue();
         String metrics = api.get("/metrics").body();
         assertThat(metrics).contains("herald_connections").contains("herald_publishes_total").contains("herald_chat_queued")
-                .contains("herald_chat_messages_stored_total")
+                .contains("herald_chat_messages_stored_total").contains("herald_chat_batch_latency_seconds_bucket{le=")
                 .contains("herald_delivery_latency_seconds").contains("herald_store_latency_seconds")
                 .contains("herald_delivery_overflows_total 0.0").contains("herald_delivery_overflow_resyncs_total 0.0");
         JsonNode openApi = api.get("/api/v1/openapi.json").json();

@@ -154,9 +154,12 @@ public final class JdbcChatStore implements ChatStore, AutoCloseable {
     private JdbcChatStore(DataSource pool, int lanes, GroupCommitWriter.Limits limits, MeterRegistry registry) {
         this.pool = pool;
         this.limits = limits;
+        // A histogram, as the delivery latency's: quantiles over any interval, and across nodes.
         Timer batchTimer = registry == null ? null : Timer.builder("herald.chat.batch.latency")
                 .description("time of one chat writer batch: its transaction, the commit, and handing the messages to delivery")
-                .publishPercentiles(0.5, 0.99)
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(10))
                 .register(registry);
         List<AppendTransaction> all = new ArrayList<>();
         this.writers = new WriterLanes<>(lanes, i -> {
