@@ -136,6 +136,22 @@ public final class WsClient implements AutoCloseable {
         socket.sendText(text, true).join();
     }
 
+    /**
+     * {@link #send}, for a client that expects the server to close on it: false, instead of an
+     * exception, when the connection's output is already closed.
+     */
+    public boolean trySend(String text) {
+        try {
+            send(text);
+            return true;
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof java.io.IOException) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
     /** Sends one text message as several frames: the first, then continuations. */
     public void sendFragments(String... parts) {
         for (int i = 0; i < parts.length; i++) {
