@@ -179,7 +179,7 @@ final class Scenarios {
         String sc = "fanout " + n + "x" + k;
         LoadContext ctx = new LoadContext(clientLoops);
         ClientPool.Connected c = connect(ctx, subs(n, "bench", "f"), sc);
-        NavigableMap<Double, Double> serverBefore = serverLatencySnapshot();
+        NavigableMap<Double, Double> serverBefore = snapshot(ServerHistogram.DELIVERY);
         ctx.resetLatency();
         long start = System.nanoTime();
         Publisher.Outcome o = publisher.run(i -> new Publisher.Dest("bench", null), k, 600, 0, FANOUT_PUBLISHERS);
@@ -201,7 +201,7 @@ final class Scenarios {
         results.info(sc, "publish time", o.nanos() / 1e6, "ms");
         results.higher(sc, "deliveries/s", delivered / ((last - start) / 1e9), "1/s");
         latency(sc, "", ctx.takeLatency());
-        reportServerLatency(sc, serverBefore);
+        reportServer(sc, ServerHistogram.DELIVERY, serverBefore);
         results.lower(sc, "lost deliveries", Math.max(0, expected - delivered), "");
         results.lower(sc, "clients missing messages", short_, "");
         heraldOrder(sc, c.clients());
@@ -209,18 +209,34 @@ final class Scenarios {
     }
 
     /**
-     * Herald's own view of its delivery latency (commit to the write into the socket), so a
-     * reader sees how much of the publish -> receive latency is in the server and how much
-     * after it (the kernel's socket buffers, the load generator reading).
+     * A histogram Herald keeps of itself, read before and after a measured part so that its
+     * quantiles cover exactly that part; "server p50/p99, {@code label}" in the report.
+     * {@code herald_delivery_latency_seconds} (commit to the write into the socket) says how much
+     * of the publish -> receive latency is in the server and how much after it (the kernel's
+     * socket buffers, the load generator reading); {@code herald_chat_batch_latency_seconds} is
+     * the store's share of a chat send's (a send waits for the batch in flight, then its own).
      */
-    private NavigableMap<Double, Double> serverLatencySnapshot() {
-        return snapshot(ServerProbe::deliveryLatencyBuckets);
+    private enum ServerHistogram {
+        DELIVERY("commit -> socket write", ServerProbe::deliveryLatencyBuckets),
+        CHAT_BATCH("chat writer batch", ServerProbe::chatBatchLatencyBuckets);
+
+        private final String label;
+        private final Reader reader;
+
+        ServerHistogram(String label, Reader reader) {
+            this.label = label;
+            this.reader = reader;
+        }
+
+        private interface Reader {
+            NavigableMap<Double, Double> read(ServerProbe probe) throws IOException, InterruptedException;
+        }
     }
 
-    /** A histogram of the server's, or empty when it cannot be read. */
-    private NavigableMap<Double, Double> snapshot(Histograms which) {
+    /** The histogram now, or empty when it cannot be read (not Herald, or the server is gone). */
+    private NavigableMap<Double, Double> snapshot(ServerHistogram which) {
         try {
-            return which.read(probe);
+            return which.reader.read(probe);
         } catch (IOException e) {
             return new TreeMap<>();
         } catch (InterruptedException e) {
@@ -229,31 +245,14 @@ final class Scenarios {
         }
     }
 
-    private interface Histograms {
-        NavigableMap<Double, Double> read(ServerProbe probe) throws IOException, InterruptedException;
-    }
-
-    /**
-     * Herald's chat writers' batch times over the measured chat: the store's share of the
-     * send -> partner latency (a send waits for the batch in flight, then for its own).
-     */
-    private void reportChatBatches(String sc, NavigableMap<Double, Double> before) {
-        NavigableMap<Double, Double> after = snapshot(ServerProbe::chatBatchLatencyBuckets);
+    /** Its p50 and p99 since {@code before}, when anything was recorded in between. */
+    private void reportServer(String sc, ServerHistogram which, NavigableMap<Double, Double> before) {
+        NavigableMap<Double, Double> after = snapshot(which);
         double p50 = ServerProbe.quantileMs(before, after, 0.50);
         double p99 = ServerProbe.quantileMs(before, after, 0.99);
         if (!Double.isNaN(p99)) {
-            results.info(sc, "server p50, chat writer batch (bucket bound)", p50, "ms");
-            results.info(sc, "server p99, chat writer batch (bucket bound)", p99, "ms");
-        }
-    }
-
-    private void reportServerLatency(String sc, NavigableMap<Double, Double> before) {
-        NavigableMap<Double, Double> after = serverLatencySnapshot();
-        double p50 = ServerProbe.quantileMs(before, after, 0.50);
-        double p99 = ServerProbe.quantileMs(before, after, 0.99);
-        if (!Double.isNaN(p99)) {
-            results.info(sc, "server p50, commit -> socket write (bucket bound)", p50, "ms");
-            results.info(sc, "server p99, commit -> socket write (bucket bound)", p99, "ms");
+            results.info(sc, "server p50, " + which.label + " (bucket bound)", p50, "ms");
+            results.info(sc, "server p99, " + which.label + " (bucket bound)", p99, "ms");
         }
     }
 
@@ -432,7 +431,7 @@ final class Scenarios {
         long acksBefore = ctx.acks.sum();
         long deliveredBefore = ctx.delivered.sum();
         ctx.resetLatency();
-        NavigableMap<Double, Double> batchesBefore = snapshot(ServerProbe::chatBatchLatencyBuckets);
+        NavigableMap<Double, Double> batchesBefore = snapshot(ServerHistogram.CHAT_BATCH);
         long start = sendPaced(senders, ratePerClient, seconds, senderOf);
         ctx.barrier();
         long total = sent.get() - warmed;
@@ -452,7 +451,7 @@ final class Scenarios {
         latency(sc, "", ctx.takeLatency());
         results.lower(sc, "lost messages", Math.max(0, total - delivered), "");
         latency(sc, " (ack)", ctx.takeAckLatency());
-        reportChatBatches(sc, batchesBefore);
+        reportServer(sc, ServerHistogram.CHAT_BATCH, batchesBefore);
         results.lower(sc, "acks missing", Math.max(0, total - acked), "");
         heraldOrder(sc, c.clients());
         long refused = ctx.errors.sum() - errorsBefore;
