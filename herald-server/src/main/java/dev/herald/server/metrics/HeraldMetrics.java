@@ -144,11 +144,11 @@ public final class HeraldMetrics implements DeliveryHub.DeliveryListener {
         }
     }
 
-    /** Counts one request or connection refused at the edge, for {@code reason}. */
+    /** Counts one request, connection or client frame refused at the edge, for {@code reason}. */
     public void refused(String reason) {
         // Called per refused request in a flood: look the counter up once per reason.
         refusedByReason.computeIfAbsent(reason, r -> Counter.builder("herald.edge.refused")
-                .description("Requests and connections refused at the edge").tag("reason", r).register(registry))
+                .description("Requests, connections and client frames refused at the edge").tag("reason", r).register(registry))
                 .increment();
     }
 

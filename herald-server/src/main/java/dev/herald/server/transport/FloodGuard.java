@@ -62,11 +62,13 @@ public final class FloodGuard {
      * waiting for the store): what the client sent at the allowed rate meanwhile arrives at once
      * when reading resumes. That many frames (at most {@value #MAX_CREDIT_SECONDS} s worth) are
      * admitted beyond the bucket within the next second, so the server's own pause is not taken
-     * for a flood; unused, the allowance lapses.
+     * for a flood; unused, the allowance lapses. Pauses in quick succession add up (to the same
+     * cap): a backlog that a second, short pause interrupted is still in TCP when it ends.
      */
     public void resumedAfter(long pausedNanos) {
         long now = System.nanoTime();
-        credit = Math.min(MAX_CREDIT_SECONDS * 1e9, Math.max(0, pausedNanos)) * ratePerNano;
+        double unused = now - creditUntil < 0 ? credit : 0;
+        credit = Math.min(MAX_CREDIT_SECONDS * ratePerSecond, unused + Math.max(0, pausedNanos) * ratePerNano);
         creditUntil = now + TELL_INTERVAL_NANOS;
     }
 

@@ -41,4 +41,28 @@ class FloodGuardTest {
         assertThat(later.admit()).isEqualTo(FloodGuard.Verdict.ADMIT);
         assertThat(later.admit()).as("no credit left to use later").isEqualTo(FloodGuard.Verdict.REFUSE_AND_TELL);
     }
+
+    @Test
+    void aShortPauseRightAfterALongOneKeepsTheLongOnesAllowanceUpToTheCap() {
+        FloodGuard guard = new FloodGuard(1, 1);
+        guard.resumedAfter(5_000_000_000L); // 5 frames waited in TCP
+        assertThat(guard.admit()).isEqualTo(FloodGuard.Verdict.ADMIT); // the bucket's one
+        assertThat(guard.admit()).isEqualTo(FloodGuard.Verdict.ADMIT); // one of the 5; then paused again
+        guard.resumedAfter(1_000_000L); // 1 ms: the other 4 are still waiting behind it
+        List<FloodGuard.Verdict> verdicts = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            verdicts.add(guard.admit());
+        }
+        assertThat(verdicts.subList(0, 4)).containsOnly(FloodGuard.Verdict.ADMIT);
+        assertThat(verdicts.get(4)).isEqualTo(FloodGuard.Verdict.REFUSE_AND_TELL);
+
+        FloodGuard capped = new FloodGuard(1, 1);
+        capped.resumedAfter(25_000_000_000L);
+        capped.resumedAfter(25_000_000_000L); // 50 s of pauses: credited 30 s at most
+        int admitted = 0;
+        while (capped.admit() == FloodGuard.Verdict.ADMIT && admitted < 100) {
+            admitted++;
+        }
+        assertThat(admitted).isEqualTo(1 + FloodGuard.MAX_CREDIT_SECONDS);
+    }
 }

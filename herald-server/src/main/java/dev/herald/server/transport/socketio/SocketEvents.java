@@ -23,9 +23,9 @@ import dev.herald.socketio.SocketIoSocket;
  * {@link PresenceTracker}. A refused event is answered through its ack as
  * {@code {error, code[, field]}} when the client asked for one, else with an {@code error} event
  * of the same shape. Events over the per-socket rate ({@code --client-frame-rate}, default 20/s,
- * bursts of {@code --client-frame-burst}, default 40) are dropped with an {@code error}
- * {@code rate_limited} (at most one a second); a socket still flooding is disconnected
- * ({@link FloodGuard}).
+ * bursts of {@code --client-frame-burst}, default 40) are dropped: answered {@code rate_limited}
+ * on their ack when they have one, else by an {@code error} event at most once a second; a socket
+ * still flooding is disconnected ({@link FloodGuard}).
  *
  * <p>Threading: handlers run on the socket's loop; store calls go to the blocking executor
  * (through {@code ChatConnection.call}) and answer from the loop, but for {@code sendMessage},
@@ -150,7 +150,7 @@ final class SocketEvents {
     private void on(String event, Handler handler) {
         h.socket.on(event, (s, args, ack) -> {
             h.context.metrics().frameIn();
-            if (!admit()) {
+            if (!admit(ack)) {
                 return;
             }
             JsonNode first = args.isEmpty() ? null : args.get(0);
@@ -163,20 +163,33 @@ final class SocketEvents {
         });
     }
 
-    private boolean admit() {
-        switch (flood.admit()) {
-            case ADMIT:
-                return true;
-            case REFUSE_AND_TELL:
-                fail("rate_limited", "too many events; at most " + flood.ratePerSecond()
-                        + " per second, extra events are dropped", null, null);
-                return false;
-            case CLOSE:
-                h.close(CloseReason.RATE_LIMITED);
-                return false;
-            default:
-                return false;
+    /**
+     * The socket's rate limit. A dropped event that asked for an ack is answered with
+     * {@code rate_limited} on its ack, every time: its client waits for that answer (a chat send
+     * would otherwise look lost). One without an ack is answered by an {@code error} event at
+     * most once a second. A socket that keeps flooding is closed after {@code FloodGuard}'s 100
+     * drops in 10 s, which bounds the answers a flood gets.
+     */
+    private boolean admit(Ack ack) {
+        FloodGuard.Verdict verdict = flood.admit();
+        if (verdict == FloodGuard.Verdict.ADMIT) {
+            return true;
         }
+        h.context.metrics().refused("client_rate");
+        switch (verdict) {
+            case CLOSE -> h.close(CloseReason.RATE_LIMITED);
+            case REFUSE_AND_TELL -> fail("rate_limited", tooMany(), null, ack);
+            default -> {
+                if (ack != null) {
+                    fail("rate_limited", tooMany(), null, ack);
+                }
+            }
+        }
+        return false;
+    }
+
+    private String tooMany() {
+        return "too many events; at most " + flood.ratePerSecond() + " per second, extra events are dropped";
     }
 
     private void reply(Ack ack, Object answer) {

@@ -212,7 +212,11 @@ public abstract class WsConnectionHandler extends SimpleChannelInboundHandler<We
         if (flood == null) {
             flood = new FloodGuard(context.config().clientFrameRate(), context.config().clientFrameBurst());
         }
-        switch (flood.admit()) {
+        FloodGuard.Verdict verdict = flood.admit();
+        if (verdict != FloodGuard.Verdict.ADMIT) {
+            context.metrics().refused("client_rate");
+        }
+        switch (verdict) {
             case ADMIT:
                 return true;
             case REFUSE_AND_TELL:

@@ -6,9 +6,12 @@ import dev.herald.server.testing.WsClient;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -55,6 +58,96 @@ class SocketIoEdgeEndToEndTest {
                 b.nextOfType("connected", Duration.ofSeconds(5));
                 String refused = connect(server, Map.of(), "{\"token\":\"" + token + "\"}");
                 assertThat(refused).startsWith("44").contains("too_many_connections");
+            }
+        }
+    }
+
+    /**
+     * Over the socket's event rate, an event that asked for an ack still gets one, with
+     * {@code rate_limited}: a client waiting for it (a chat send) must not be left without an
+     * answer. Events without an ack are answered by one {@code error} event at most. Every drop is
+     * counted on /metrics.
+     */
+    @Test
+    void eventsOverTheRateAreAnsweredOnTheirAcksAndCounted() {
+        try (TestServer server = TestServer.start(b -> b.clientFrameRate(1).clientFrameBurst(2))) {
+            String token = server.tokens.forUser("flooder");
+            Api api = server.api;
+            Api.Reply open = api.send("GET", "/socket.io/?EIO=4&transport=polling", null, Map.of());
+            String sid = open.body().replaceAll(".*\"sid\":\"([^\"]+)\".*", "$1");
+            String session = "/socket.io/?EIO=4&transport=polling&sid=" + sid;
+            Map<String, String> text = Map.of("Content-Type", "text/plain;charset=UTF-8");
+            assertThat(api.sendText("POST", session, "40{\"token\":\"" + token + "\"}", text).status()).isEqualTo(200);
+            List<String> packets = new ArrayList<>();
+            poll(api, session, packets, p -> p.startsWith("40"));
+
+            // Ten events with acks 1-10 in one payload: the burst (2) admits two, the rest are dropped.
+            StringBuilder flood = new StringBuilder();
+            for (int id = 1; id <= 10; id++) {
+                flood.append(id == 1 ? "" : "\u001e").append("42").append(id).append("[\"register\"]");
+            }
+            assertThat(api.sendText("POST", session, flood.toString(), text).status()).isEqualTo(200);
+            packets.clear();
+            poll(api, session, packets, p -> acks(packets).size() >= 10);
+            Map<Integer, String> answers = acks(packets);
+            assertThat(answers).hasSize(10);
+            long admitted = answers.values().stream().filter(a -> a.contains("\"ok\":true")).count();
+            long refused = answers.values().stream().filter(a -> a.contains("\"code\":\"rate_limited\"")).count();
+            assertThat(admitted).isEqualTo(2);
+            assertThat(refused).isEqualTo(8);
+
+            // Without acks: dropped with one error event at most, not one answer each. Event 11,
+            // with an ack, comes last: its answer (either one) follows whatever the others got.
+            StringBuilder quiet = new StringBuilder();
+            for (int i = 0; i < 10; i++) {
+                quiet.append("42[\"register\"]\u001e");
+            }
+            quiet.append("4211[\"register\"]");
+            assertThat(api.sendText("POST", session, quiet.toString(), text).status()).isEqualTo(200);
+            packets.clear();
+            poll(api, session, packets, p -> p.startsWith("4311"));
+            assertThat(packets).last().asString().startsWith("4311");
+            assertThat(packets.stream().filter(p -> p.startsWith("42[\"error\"")).count()).isLessThanOrEqualTo(1);
+            assertThat(packets.stream().filter(p -> p.startsWith("43")).count()).isEqualTo(1);
+
+            String refusedLine = api.get("/metrics").body().lines()
+                    .filter(l -> l.startsWith("herald_edge_refused_total{") && l.contains("reason=\"client_rate\""))
+                    .findFirst().orElseThrow();
+            assertThat(Double.parseDouble(refusedLine.substring(refusedLine.lastIndexOf(' ') + 1))).isGreaterThanOrEqualTo(8 + 9); // at most two of the eleven admitted
+        }
+    }
+
+    private static final Pattern ACK = Pattern.compile("^43(\\d+)(.*)$", Pattern.DOTALL);
+
+    /** The ack packets among {@code packets}, by ack id. */
+    private static Map<Integer, String> acks(List<String> packets) {
+        Map<Integer, String> acks = new HashMap<>();
+        for (String p : packets) {
+            Matcher m = ACK.matcher(p);
+            if (m.matches()) {
+                acks.put(Integer.parseInt(m.group(1)), m.group(2));
+            }
+        }
+        return acks;
+    }
+
+    /**
+     * Long-polls the session, collecting packets (answering pings), until {@code done} holds for a
+     * packet or the collected ones, or five polls have passed.
+     */
+    private static void poll(Api api, String session, List<String> packets, java.util.function.Predicate<String> done) {
+        for (int i = 0; i < 5; i++) {
+            Api.Reply r = api.send("GET", session, null, Map.of());
+            assertThat(r.status()).as(r.body()).isEqualTo(200);
+            for (String p : r.body().split("\u001e")) {
+                if (p.equals("2")) {
+                    api.sendText("POST", session, "3", Map.of("Content-Type", "text/plain;charset=UTF-8"));
+                    continue;
+                }
+                packets.add(p);
+                if (done.test(p)) {
+                    return;
+                }
             }
         }
     }

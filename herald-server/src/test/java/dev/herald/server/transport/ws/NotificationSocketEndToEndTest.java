@@ -181,6 +181,9 @@ class NotificationSocketEndToEndTest {
             JsonNode refused = ws.next();
             assertThat(refused.get("code").asText()).isEqualTo("rate_limited");
             assertThat(refused.get("message").asText()).contains("at most 1 per second");
+            // The dropped frame is counted where the edge's other refusals are.
+            assertThat(strict.api.get("/metrics").body()).containsPattern(
+                    "herald_edge_refused_total\\{[^}]*reason=\"client_rate\"[^}]*\\} [1-9]");
         }
     }
 
