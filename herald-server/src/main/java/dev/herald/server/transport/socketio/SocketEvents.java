@@ -165,8 +165,8 @@ final class SocketEvents {
 
     /**
      * The socket's rate limit. A dropped event that asked for an ack is answered with
-     * {@code rate_limited} on its ack, every time: its client waits for that answer (a chat send
-     * would otherwise look lost). One without an ack is answered by an {@code error} event at
+     * {@code rate_limited} on its ack, each one: its client waits for that answer (a chat send
+     * would otherwise look lost); the one that closes a flooding socket is answered by the close. One without an ack is answered by an {@code error} event at
      * most once a second. A socket that keeps flooding is closed after {@code FloodGuard}'s 100
      * drops in 10 s, which bounds the answers a flood gets.
      */
