@@ -22,6 +22,8 @@ public final class FloodGuard {
         CLOSE
     }
 
+    /** The {@code reason} of {@code herald_edge_refused_total} under which transports count what the guard refused. */
+    public static final String REFUSED_REASON = "client_rate";
     static final int MAX_REFUSED_PER_WINDOW = 100;
     private static final long WINDOW_NANOS = 10_000_000_000L;
     private static final long TELL_INTERVAL_NANOS = 1_000_000_000L;

@@ -175,21 +175,14 @@ final class SocketEvents {
         if (verdict == FloodGuard.Verdict.ADMIT) {
             return true;
         }
-        h.context.metrics().refused("client_rate");
-        switch (verdict) {
-            case CLOSE -> h.close(CloseReason.RATE_LIMITED);
-            case REFUSE_AND_TELL -> fail("rate_limited", tooMany(), null, ack);
-            default -> {
-                if (ack != null) {
-                    fail("rate_limited", tooMany(), null, ack);
-                }
-            }
+        h.context.metrics().refused(FloodGuard.REFUSED_REASON);
+        if (verdict == FloodGuard.Verdict.CLOSE) {
+            h.close(CloseReason.RATE_LIMITED);
+        } else if (ack != null || verdict == FloodGuard.Verdict.REFUSE_AND_TELL) {
+            fail("rate_limited", "too many events; at most " + flood.ratePerSecond()
+                    + " per second, extra events are dropped", null, ack);
         }
         return false;
-    }
-
-    private String tooMany() {
-        return "too many events; at most " + flood.ratePerSecond() + " per second, extra events are dropped";
     }
 
     private void reply(Ack ack, Object answer) {

@@ -214,7 +214,7 @@ public abstract class WsConnectionHandler extends SimpleChannelInboundHandler<We
         }
         FloodGuard.Verdict verdict = flood.admit();
         if (verdict != FloodGuard.Verdict.ADMIT) {
-            context.metrics().refused("client_rate");
+            context.metrics().refused(FloodGuard.REFUSED_REASON);
         }
         switch (verdict) {
             case ADMIT:

@@ -7,29 +7,42 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Socket.IO follows the node's edge rules: the cookie only from origins that may use it, the per-user cap. */
 class SocketIoEdgeEndToEndTest {
 
+    private static final String PACKETS = "\u001e"; // between the Engine.IO packets of a polling body
+
+    /** Opens an Engine.IO polling session; its path, for the polls and posts that follow. */
+    private static String openSession(Api api, Map<String, String> headers) {
+        Api.Reply open = api.send("GET", "/socket.io/?EIO=4&transport=polling", null, headers);
+        assertThat(open.status()).as(open.body()).isEqualTo(200);
+        return "/socket.io/?EIO=4&transport=polling&sid=" + open.body().replaceAll(".*\"sid\":\"([^\"]+)\".*", "$1");
+    }
+
+    /** Posts {@code body} (packets joined by {@link #PACKETS}) to the session. */
+    private static void post(Api api, String session, Map<String, String> headers, String body) {
+        Map<String, String> post = new HashMap<>(headers);
+        post.put("Content-Type", "text/plain;charset=UTF-8");
+        assertThat(api.sendText("POST", session, body, post).status()).isEqualTo(200);
+    }
+
     /** Opens an Engine.IO polling session, sends CONNECT to "/" with {@code auth}, and returns the answer packet. */
     private static String connect(TestServer server, Map<String, String> headers, String auth) {
         Api api = server.api;
-        Api.Reply open = api.send("GET", "/socket.io/?EIO=4&transport=polling", null, headers);
-        assertThat(open.status()).as(open.body()).isEqualTo(200);
-        String sid = open.body().replaceAll(".*\"sid\":\"([^\"]+)\".*", "$1");
-        Map<String, String> post = new HashMap<>(headers);
-        post.put("Content-Type", "text/plain;charset=UTF-8");
-        Api.Reply sent = api.sendText("POST", "/socket.io/?EIO=4&transport=polling&sid=" + sid,
-                auth == null ? "40" : "40" + auth, post);
-        assertThat(sent.status()).isEqualTo(200);
-        Api.Reply answer = api.send("GET", "/socket.io/?EIO=4&transport=polling&sid=" + sid, null, headers);
+        String session = openSession(api, headers);
+        post(api, session, headers, auth == null ? "40" : "40" + auth);
+        Api.Reply answer = api.send("GET", session, null, headers);
         assertThat(answer.status()).isEqualTo(200);
         return answer.body();
     }
@@ -73,20 +86,14 @@ class SocketIoEdgeEndToEndTest {
         try (TestServer server = TestServer.start(b -> b.clientFrameRate(1).clientFrameBurst(2))) {
             String token = server.tokens.forUser("flooder");
             Api api = server.api;
-            Api.Reply open = api.send("GET", "/socket.io/?EIO=4&transport=polling", null, Map.of());
-            String sid = open.body().replaceAll(".*\"sid\":\"([^\"]+)\".*", "$1");
-            String session = "/socket.io/?EIO=4&transport=polling&sid=" + sid;
-            Map<String, String> text = Map.of("Content-Type", "text/plain;charset=UTF-8");
-            assertThat(api.sendText("POST", session, "40{\"token\":\"" + token + "\"}", text).status()).isEqualTo(200);
+            String session = openSession(api, Map.of());
+            post(api, session, Map.of(), "40{\"token\":\"" + token + "\"}");
             List<String> packets = new ArrayList<>();
             poll(api, session, packets, p -> p.startsWith("40"));
 
             // Ten events with acks 1-10 in one payload: the burst (2) admits two, the rest are dropped.
-            StringBuilder flood = new StringBuilder();
-            for (int id = 1; id <= 10; id++) {
-                flood.append(id == 1 ? "" : "\u001e").append("42").append(id).append("[\"register\"]");
-            }
-            assertThat(api.sendText("POST", session, flood.toString(), text).status()).isEqualTo(200);
+            post(api, session, Map.of(), IntStream.rangeClosed(1, 10).mapToObj(id -> "42" + id + "[\"register\"]")
+                    .collect(Collectors.joining(PACKETS)));
             packets.clear();
             poll(api, session, packets, p -> acks(packets).size() >= 10);
             Map<Integer, String> answers = acks(packets);
@@ -98,12 +105,8 @@ class SocketIoEdgeEndToEndTest {
 
             // Without acks: dropped with one error event at most, not one answer each. Event 11,
             // with an ack, comes last: its answer (either one) follows whatever the others got.
-            StringBuilder quiet = new StringBuilder();
-            for (int i = 0; i < 10; i++) {
-                quiet.append("42[\"register\"]\u001e");
-            }
-            quiet.append("4211[\"register\"]");
-            assertThat(api.sendText("POST", session, quiet.toString(), text).status()).isEqualTo(200);
+            post(api, session, Map.of(), String.join(PACKETS, Collections.nCopies(10, "42[\"register\"]"))
+                    + PACKETS + "4211[\"register\"]");
             packets.clear();
             poll(api, session, packets, p -> p.startsWith("4311"));
             assertThat(packets).last().asString().startsWith("4311");
@@ -139,9 +142,9 @@ class SocketIoEdgeEndToEndTest {
         for (int i = 0; i < 5; i++) {
             Api.Reply r = api.send("GET", session, null, Map.of());
             assertThat(r.status()).as(r.body()).isEqualTo(200);
-            for (String p : r.body().split("\u001e")) {
+            for (String p : r.body().split(PACKETS)) {
                 if (p.equals("2")) {
-                    api.sendText("POST", session, "3", Map.of("Content-Type", "text/plain;charset=UTF-8"));
+                    post(api, session, Map.of(), "3");
                     continue;
                 }
                 packets.add(p);
